@@ -1,0 +1,70 @@
+/**
+ * Stable codes for every error hotswap throws. Tell errors apart by `code`, never by message.
+ */
+export const ErrorCodes = [
+  'INVALID_ARGUMENT',
+  'LINEAGE_VERSION_ORDER',
+  'LINEAGE_MISSING_LINK',
+  'LINEAGE_INVALID_VERSION',
+  'UNKNOWN_COMPONENT',
+  'UNKNOWN_VERSION',
+  'ENVELOPE_UNREADABLE',
+  'ENVELOPE_INVALID',
+  'ENVELOPE_HASH_MISMATCH',
+  'ENVELOPE_UNSAFE_KEY',
+  'ENVELOPE_NOT_ACTIVE',
+  'MIGRATION_REFUSED',
+  'MAILBOX_FULL',
+  'COMPONENT_STOPPED',
+  'SWAP_REFUSED',
+] as const;
+
+/** One of {@link ErrorCodes}. */
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+/** Plain-data form of a {@link HotswapError}, safe to send across a worker boundary or write to JSON. */
+export interface ErrorData {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The one error class hotswap throws. `code` is stable; `details` carries the data to act on.
+ *
+ * @example
+ * try { lineage.extend(plugin) } catch (e) { if (isHotswapError(e, 'LINEAGE_MISSING_LINK')) … }
+ */
+export class HotswapError extends Error {
+  override readonly name = 'HotswapError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** Plain data, for journals and worker boundaries. */
+  toJSON(): ErrorData {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** True when `error` is a {@link HotswapError}, optionally with the given code. */
+export function isHotswapError(error: unknown, code?: ErrorCode): error is HotswapError {
+  return error instanceof HotswapError && (code === undefined || error.code === code);
+}
+
+/** Renders any thrown value as `{ name, message }` without throwing itself. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  try {
+    return { name: typeof error, message: String(error) };
+  } catch {
+    return { name: typeof error, message: '<unprintable>' };
+  }
+}

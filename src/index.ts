@@ -1,0 +1,43 @@
+/**
+ * hotswap — replace a live, stateful XState v5 component with a new version of its code.
+ *
+ * @packageDocumentation
+ */
+export { HotswapError, isHotswapError, describeError, ErrorCodes } from './errors.ts';
+export type { ErrorCode, ErrorData } from './errors.ts';
+
+export { defineVersion, isVersion } from './lineage/version.ts';
+export { lineage, tryExtend, isLineage, pathBetween } from './lineage/lineage.ts';
+export type { Lineage, AnyLineage, VersionPlugin, PathStep } from './lineage/lineage.ts';
+export type {
+  Version,
+  AnyVersion,
+  VersionDefinition,
+  Link,
+  AnyLink,
+  MigrationOutput,
+  MigratableState,
+  Invariant,
+  InvariantResult,
+  Violation,
+  HandleDefinition,
+  TimerHandlers,
+  ContextOf,
+  StateValueOf,
+  StateOf,
+  EventOf,
+  SnapshotOf,
+  MachineOf,
+  LastVersion,
+} from './lineage/types.ts';
+
+export { blocker, formatBlockers, formatDuration } from './blockers/messages.ts';
+export type { RefusalHeader } from './blockers/messages.ts';
+export type { Blocker, BlockerKind, BlockerOf, BlockerInput, LinkRef } from './blockers/blocker.ts';
+
+export { migrate } from './migrate/migrate.ts';
+export type { MigrateOptions, MigrateResult } from './migrate/migrate.ts';
+export { verifyState, invariantBlockers } from './migrate/verify.ts';
+export type { VerifyOptions } from './migrate/verify.ts';
+export { isPersistedSnapshot } from './migrate/persisted.ts';
+export type { PersistedSnapshot, PersistedChild } from './migrate/persisted.ts';

@@ -1,0 +1,186 @@
+import { type ErrorData, HotswapError } from '../errors.ts';
+import type { AnyLink, AnyVersion, LastVersion, Link } from './types.ts';
+import { isVersion } from './version.ts';
+
+/**
+ * The ordered versions of one named component and the migrations between neighbours.
+ *
+ * Immutable: {@link Lineage.next} and {@link Lineage.extend} return a new lineage.
+ */
+export interface Lineage<TName extends string = string, TVersions extends readonly AnyVersion[] = readonly AnyVersion[]> {
+  readonly kind: 'hotswap.lineage';
+  /** The component's name, e.g. `driver`. */
+  readonly name: TName;
+  /** Versions in order, oldest first; numbers are consecutive. */
+  readonly versions: TVersions;
+  /** `links[i]` migrates `versions[i]` to `versions[i + 1]`. */
+  readonly links: readonly AnyLink[];
+  /** The newest version. */
+  readonly current: LastVersion<TVersions>;
+  /** The version with number `n`, if the lineage has it. */
+  get(n: number): AnyVersion | undefined;
+  /** The link whose `up` leads from `n` to `n + 1`, if any. */
+  linkFrom(n: number): AnyLink | undefined;
+  /**
+   * Appends the next version with its migration from the current one. The link's types flow from the
+   * versions: a missing link or a migration returning the wrong shape is a compile error.
+   */
+  next<V extends AnyVersion>(version: V, link: Link<LastVersion<TVersions>, V>): Lineage<TName, readonly [...TVersions, V]>;
+  /**
+   * Appends a version that arrived at run time (a plugin module). Checks it like {@link Lineage.next}
+   * but from untyped input; throws a {@link HotswapError} (`LINEAGE_*`) when it does not fit.
+   * Use {@link tryExtend} for a result instead of a throw.
+   */
+  extend(plugin: unknown): Lineage<TName, readonly AnyVersion[]>;
+}
+
+/** Any lineage. */
+export type AnyLineage = Lineage<string, readonly AnyVersion[]>;
+
+/** A version delivered at run time: version `from + 1` and its link from `from`. */
+export interface VersionPlugin {
+  readonly from: number;
+  readonly version: AnyVersion;
+  readonly link: AnyLink;
+}
+
+function build<TName extends string, TVersions extends readonly AnyVersion[]>(
+  name: TName,
+  versions: TVersions,
+  links: readonly AnyLink[],
+): Lineage<TName, TVersions> {
+  const byNumber = new Map<number, AnyVersion>(versions.map((v) => [v.version, v]));
+  const self: Lineage<TName, TVersions> = {
+    kind: 'hotswap.lineage',
+    name,
+    versions,
+    links,
+    current: versions[versions.length - 1] as LastVersion<TVersions>,
+    get: (n) => byNumber.get(n),
+    linkFrom: (n) => {
+      const first = versions[0]?.version ?? 0;
+      return links[n - first];
+    },
+    next: (version, link) => {
+      const current = self.current as AnyVersion;
+      append(name, current.version, version, link);
+      return build(name, [...versions, version] as const, [...links, link]);
+    },
+    extend: (plugin) => {
+      const p = checkPlugin(name, self.current as AnyVersion, plugin);
+      return build(name, [...versions, p.version] as readonly AnyVersion[], [...links, p.link]);
+    },
+  };
+  return Object.freeze(self);
+}
+
+function append(name: string, from: number, version: unknown, link: unknown): void {
+  if (!isVersion(version)) {
+    throw new HotswapError('LINEAGE_INVALID_VERSION', `Expected a version from \`defineVersion\` after ${name}@${from}`, {
+      details: { component: name, from },
+    });
+  }
+  if (version.version !== from + 1) {
+    throw new HotswapError(
+      'LINEAGE_VERSION_ORDER',
+      `Expected ${name}@${from + 1} after ${name}@${from}, got ${name}@${version.version}`,
+      { details: { component: name, expected: from + 1, got: version.version } },
+    );
+  }
+  const up = (link as { up?: unknown } | null | undefined)?.up;
+  if (typeof up !== 'function') {
+    throw new HotswapError(
+      'LINEAGE_MISSING_LINK',
+      `Expected a migration link with an \`up\` function from ${name}@${from} to ${name}@${version.version}`,
+      { details: { component: name, from, to: version.version } },
+    );
+  }
+  const down = (link as { down?: unknown }).down;
+  if (down !== undefined && typeof down !== 'function') {
+    throw new HotswapError(
+      'LINEAGE_MISSING_LINK',
+      `Expected \`down\` of ${name}@${from} → ${name}@${version.version} to be a function or absent`,
+      { details: { component: name, from, to: version.version } },
+    );
+  }
+}
+
+function checkPlugin(name: string, current: AnyVersion, plugin: unknown): VersionPlugin {
+  if (typeof plugin !== 'object' || plugin === null) {
+    throw new HotswapError('INVALID_ARGUMENT', `Expected a plugin \`{ from, version, link }\` for ${name}, got \`${String(plugin)}\``);
+  }
+  const { from, version, link } = plugin as Partial<VersionPlugin>;
+  if (from !== current.version) {
+    throw new HotswapError(
+      'LINEAGE_VERSION_ORDER',
+      `Plugin migrates from ${name}@${String(from)}, but the lineage's current version is ${name}@${current.version}`,
+      { details: { component: name, from, current: current.version } },
+    );
+  }
+  append(name, current.version, version, link);
+  return plugin as VersionPlugin;
+}
+
+/**
+ * Starts a lineage with its first version. Add the others with `.next(version, link)`.
+ *
+ * @example
+ * const driver = lineage('driver', v1)
+ *   .next(v2, { up: ({ value, context }) => ({ value, context: { ...context, retries: 0 } }),
+ *              down: ({ value, context: { retries: _, ...context } }) => ({ value, context }) })
+ *   .next(v3, { up: (s) => … });
+ */
+export function lineage<const TName extends string, V extends AnyVersion>(name: TName, first: V): Lineage<TName, readonly [V]> {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new HotswapError('INVALID_ARGUMENT', `Expected \`name\` to be a non-empty string, got \`${String(name)}\``);
+  }
+  if (!isVersion(first)) {
+    throw new HotswapError('LINEAGE_INVALID_VERSION', `Expected the first version of ${name} to come from \`defineVersion\``);
+  }
+  return build(name, [first] as const, []);
+}
+
+/** Result form of {@link Lineage.extend}: never throws. */
+export function tryExtend<TName extends string>(
+  base: Lineage<TName, readonly AnyVersion[]>,
+  plugin: unknown,
+): { ok: true; lineage: Lineage<TName, readonly AnyVersion[]> } | { ok: false; error: ErrorData } {
+  try {
+    return { ok: true, lineage: base.extend(plugin) };
+  } catch (error) {
+    if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
+    throw error;
+  }
+}
+
+/** True when `value` is a lineage built by {@link lineage}. */
+export function isLineage(value: unknown): value is AnyLineage {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'hotswap.lineage';
+}
+
+/**
+ * The steps from `from` to `to`: each a version pair and the function that migrates between them.
+ * Up steps use `up`; down steps use `down` (a missing `down` is an `irreversible` step).
+ */
+export interface PathStep {
+  readonly from: AnyVersion;
+  readonly to: AnyVersion;
+  readonly direction: 'up' | 'down';
+  readonly run: ((state: any) => any) | undefined;
+}
+
+/** The path of links between two versions, or `undefined` when either is not in the lineage. */
+export function pathBetween(l: AnyLineage, from: number, to: number): PathStep[] | undefined {
+  if (l.get(from) === undefined || l.get(to) === undefined) return undefined;
+  const steps: PathStep[] = [];
+  if (from <= to) {
+    for (let n = from; n < to; n++) {
+      steps.push({ from: l.get(n)!, to: l.get(n + 1)!, direction: 'up', run: l.linkFrom(n)?.up });
+    }
+  } else {
+    for (let n = from; n > to; n--) {
+      steps.push({ from: l.get(n)!, to: l.get(n - 1)!, direction: 'down', run: l.linkFrom(n - 1)?.down });
+    }
+  }
+  return steps;
+}

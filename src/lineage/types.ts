@@ -1,0 +1,123 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { AnyStateMachine, ContextFrom, EventFromLogic, SnapshotFrom } from 'xstate';
+
+/** The state value type of an XState machine (`'idle' | { busy: 'reading' }`). */
+export type StateValueOfMachine<TMachine extends AnyStateMachine> = SnapshotFrom<TMachine>['value'];
+
+/**
+ * The part of a persisted snapshot a migration sees and returns: the state value and the context.
+ * Both are typed from the version's machine.
+ */
+export interface MigratableState<TValue = unknown, TContext = unknown> {
+  readonly value: TValue;
+  readonly context: TContext;
+}
+
+/** One invariant violation: where (a dotted path such as `context.queue.0`) and what. */
+export interface Violation {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** What an invariant returns: `true` (or an empty list) when it holds, the violations otherwise. */
+export type InvariantResult = true | readonly Violation[];
+
+/** An invariant over a version's state. Must be pure and total. */
+export type Invariant<TState> = (state: TState) => InvariantResult;
+
+/** Runtime-timer handlers: a timer that fires calls its handler, which returns the event to send. */
+export type TimerHandlers<TMachine extends AnyStateMachine> = Readonly<
+  Record<string, (payload: any) => EventFromLogic<TMachine>>
+>;
+
+/** A resource the component lends to outside code through `borrow()`. */
+export interface HandleDefinition {
+  /**
+   * Whether an outstanding lease may survive a swap, rebound to the new version's resource.
+   * @defaultValue false
+   */
+  readonly transferable?: boolean;
+}
+
+/** What you pass to {@link defineVersion}. */
+export interface VersionDefinition<TMachine extends AnyStateMachine, N extends number> {
+  /** The version number: a positive integer, one more than the version before it in the lineage. */
+  readonly version: N;
+  /** The XState v5 machine of this version, built with `setup(...).createMachine(...)`. */
+  readonly machine: TMachine;
+  /** Must hold for every state this version runs with. Checked after every migration into it. */
+  readonly invariant?: Invariant<MigratableState<StateValueOfMachine<TMachine>, ContextFrom<TMachine>>>;
+  /**
+   * A Standard Schema (zod, valibot, arktype, …) for this version's context. Must validate synchronously.
+   */
+  readonly schema?: StandardSchemaV1<unknown, unknown>;
+  /**
+   * Restrict swap points to states carrying this tag. Without it, every state is a swap point.
+   * @defaultValue undefined (any state)
+   */
+  readonly swapTag?: string;
+  /** Handlers for runtime timers, by name. A timer carried across a swap needs the same name here. */
+  readonly handlers?: TimerHandlers<TMachine>;
+  /** Resources lent to outside code with `borrow(name, holder)`. */
+  readonly handles?: Readonly<Record<string, HandleDefinition>>;
+  /** One line for reports and `hotswap check`. */
+  readonly description?: string;
+}
+
+/** One version of a component. Build it with {@link defineVersion}. */
+export interface Version<TMachine extends AnyStateMachine = AnyStateMachine, N extends number = number>
+  extends VersionDefinition<TMachine, N> {
+  readonly kind: 'hotswap.version';
+}
+
+/** Any version. */
+export type AnyVersion = Version<any, number>;
+
+/** The machine of a version. */
+export type MachineOf<V extends AnyVersion> = V extends Version<infer M, number> ? M : never;
+/** The context type of a version (XState's `ContextFrom` for its machine). */
+export type ContextOf<V extends AnyVersion> = ContextFrom<MachineOf<V>>;
+/** The state value type of a version. */
+export type StateValueOf<V extends AnyVersion> = StateValueOfMachine<MachineOf<V>>;
+/** The event type of a version. */
+export type EventOf<V extends AnyVersion> = EventFromLogic<MachineOf<V>>;
+/** The live snapshot type of a version. */
+export type SnapshotOf<V extends AnyVersion> = SnapshotFrom<MachineOf<V>>;
+/** What a migration into or out of version `V` works on: `{ value, context }`, typed. */
+export type StateOf<V extends AnyVersion> = MigratableState<StateValueOf<V>, ContextOf<V>>;
+
+/**
+ * What a migration returns: the next version's `{ value, context }`. History entries (`historyValue`)
+ * are carried over by state id unless the migration returns its own.
+ */
+export type MigrationOutput<V extends AnyVersion> = StateOf<V> & {
+  readonly historyValue?: Readonly<Record<string, readonly { readonly id: string }[]>>;
+};
+
+/**
+ * The migration between two neighbouring versions. `up` is required; `down` makes the link reversible.
+ *
+ * The input is deeply frozen: build a new object, never mutate.
+ */
+export interface Link<TFrom extends AnyVersion, TTo extends AnyVersion> {
+  readonly up: (state: StateOf<TFrom>) => MigrationOutput<TTo>;
+  readonly down?: (state: StateOf<TTo>) => MigrationOutput<TFrom>;
+  /** One line for reports and `hotswap check`. */
+  readonly description?: string;
+  /**
+   * Context fields (dotted paths) this link drops on purpose; `hotswap check` reports them as
+   * intentional rather than as data loss.
+   */
+  readonly drops?: readonly string[];
+}
+
+/** A link between any two versions. */
+export type AnyLink = Link<any, any>;
+
+/** Last element of a tuple. */
+export type Last<T extends readonly unknown[]> = T extends readonly [...unknown[], infer L] ? L : never;
+
+/** The newest version of a tuple of versions. */
+export type LastVersion<T extends readonly AnyVersion[]> = T extends readonly [...AnyVersion[], infer L extends AnyVersion]
+  ? L
+  : AnyVersion;

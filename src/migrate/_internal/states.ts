@@ -1,0 +1,77 @@
+import type { AnyStateMachine } from 'xstate';
+import { describeError } from '../../errors.ts';
+
+interface NodeLike {
+  readonly states: Readonly<Record<string, NodeLike>>;
+  readonly type: string;
+}
+
+/**
+ * Names every state in `value` that the machine does not have, as dotted paths (`busy.reading`).
+ * Walks the machine's own state tree rather than catching XState's throw, so each missing state is named.
+ */
+export function unknownStates(machine: AnyStateMachine, value: unknown): string[] {
+  const missing: string[] = [];
+  const visit = (node: NodeLike, v: unknown, prefix: string): void => {
+    if (typeof v === 'string') {
+      if (!Object.hasOwn(node.states, v)) missing.push(prefix + v);
+      return;
+    }
+    if (v === null || typeof v !== 'object') {
+      missing.push(`${prefix}<${v === null ? 'null' : typeof v}>`);
+      return;
+    }
+    for (const key of Object.keys(v)) {
+      const child = Object.hasOwn(node.states, key) ? node.states[key] : undefined;
+      if (child === undefined) missing.push(prefix + key);
+      else visit(child, (v as Record<string, unknown>)[key], `${prefix}${key}.`);
+    }
+  };
+  visit(machine.root as unknown as NodeLike, value, '');
+  if (missing.length > 0) return missing;
+  try {
+    machine.resolveState({ value: value as never, context: {} });
+  } catch (error) {
+    return [`${JSON.stringify(value)} (${describeError(error).message})`];
+  }
+  return missing;
+}
+
+/** Names every history entry whose state id the machine does not have. */
+export function unknownHistoryIds(machine: AnyStateMachine, historyValue: unknown): string[] {
+  if (historyValue === null || typeof historyValue !== 'object') return [];
+  const missing: string[] = [];
+  for (const [key, entries] of Object.entries(historyValue as Record<string, unknown>)) {
+    if (!hasStateId(machine, key)) missing.push(key);
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries) {
+      const id = (entry as { id?: unknown } | null)?.id;
+      if (typeof id !== 'string' || !hasStateId(machine, id)) missing.push(String(id));
+    }
+  }
+  return missing;
+}
+
+function hasStateId(machine: AnyStateMachine, id: string): boolean {
+  try {
+    machine.getStateNodeById(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves a persisted child's `src` the way XState's restore does; `undefined` when it cannot. */
+export function resolvesChild(machine: AnyStateMachine, src: unknown): boolean {
+  if (typeof src !== 'string') return src !== undefined && src !== null;
+  const match = /^xstate\.invoke\.(\d+)\.(.*)$/.exec(src);
+  if (match === null) return (machine.implementations.actors as Record<string, unknown>)[src] !== undefined;
+  try {
+    const node = machine.getStateNodeById(match[2]!);
+    const invoke = (node.config as { invoke?: unknown }).invoke;
+    const config = Array.isArray(invoke) ? invoke[Number(match[1])] : invoke;
+    return (config as { src?: unknown } | undefined)?.src !== undefined;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,124 @@
+import { freeze } from 'immer';
+import type { Blocker, LinkRef } from '../blockers/blocker.ts';
+import { blocker } from '../blockers/messages.ts';
+import { describeError } from '../errors.ts';
+import { type AnyLineage, pathBetween } from '../lineage/lineage.ts';
+import type { PersistedSnapshot } from './persisted.ts';
+import { verifyState } from './verify.ts';
+
+/** Where a migration starts and ends. */
+export interface MigrateOptions {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The result of {@link migrate}: the migrated snapshot, or the blockers that refused it. */
+export type MigrateResult =
+  | {
+      readonly ok: true;
+      readonly from: number;
+      readonly to: number;
+      /** The links taken, in order. */
+      readonly path: readonly LinkRef[];
+      /** The migrated persisted snapshot, deeply frozen. */
+      readonly snapshot: PersistedSnapshot;
+    }
+  | {
+      readonly ok: false;
+      readonly from: number;
+      readonly to: number;
+      readonly path: readonly LinkRef[];
+      /** The link that failed, when the failure was in a link. */
+      readonly failedAt?: LinkRef;
+      readonly blockers: readonly Blocker[];
+    };
+
+/**
+ * Walks a lineage's migration path from one version to another, up or down, and verifies every step.
+ *
+ * For each link: the input is deeply frozen; the link runs (a throw or a write to the input is a
+ * blocker naming the link); the result must be total (schema, or no `undefined` field), name only
+ * states the target machine has, and satisfy the target's invariant. Never throws on refusal.
+ *
+ * @example
+ * const r = migrate(driver, persisted, { from: 1, to: 3 });
+ * if (!r.ok) console.error(formatBlockers(r.blockers));
+ */
+export function migrate(l: AnyLineage, persisted: PersistedSnapshot, { from, to }: MigrateOptions): MigrateResult {
+  const steps = pathBetween(l, from, to);
+  if (steps === undefined) {
+    const known = l.versions.map((v) => v.version);
+    const blockers = [from, to]
+      .filter((n, i, all) => l.get(n) === undefined && all.indexOf(n) === i)
+      .map((version) => blocker('unknown-version', { version, known }));
+    return { ok: false, from, to, path: [], blockers };
+  }
+  const path = steps.map((s) => ({ from: s.from.version, to: s.to.version }));
+
+  const irreversible = steps.filter((s) => s.run === undefined);
+  if (irreversible.length > 0) {
+    return {
+      ok: false,
+      from,
+      to,
+      path,
+      blockers: irreversible.map((s) => blocker('irreversible', { link: { from: s.to.version, to: s.from.version } })),
+    };
+  }
+
+  let current = freeze(persisted, true);
+  if (steps.length === 0) {
+    const blockers = verifyState(l.get(from)!, current);
+    return blockers.length === 0 ? { ok: true, from, to, path, snapshot: current } : { ok: false, from, to, path, blockers };
+  }
+
+  for (const step of steps) {
+    const link = { from: step.from.version, to: step.to.version };
+    const input = { value: current.value, context: current.context };
+    let output: unknown;
+    try {
+      output = step.run!(input);
+    } catch (error) {
+      const b = isFrozenWriteError(error)
+        ? blocker('migration-mutated-input', { link, error: describeError(error).message })
+        : blocker('migration-threw', { link, error: describeError(error) });
+      return { ok: false, from, to, path, failedAt: link, blockers: [b] };
+    }
+    if (output instanceof Promise) {
+      output.catch(() => undefined);
+      return fail(link, 'it returned a Promise; migrations must be synchronous');
+    }
+    if (output === null || typeof output !== 'object' || !('value' in output) || !('context' in output)) {
+      return fail(link, `expected \`{ value, context }\`, got \`${output === null ? 'null' : typeof output}\``);
+    }
+    const o = output as { value: unknown; context: unknown; historyValue?: unknown };
+    const next: PersistedSnapshot = freeze(
+      {
+        ...current,
+        value: o.value,
+        context: o.context,
+        historyValue: (o.historyValue ?? current.historyValue ?? {}) as PersistedSnapshot['historyValue'],
+      },
+      true,
+    );
+    const blockers = verifyState(step.to, next, { link });
+    if (blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers };
+    current = next;
+  }
+  return { ok: true, from, to, path, snapshot: current };
+
+  function fail(link: LinkRef, reason: string): MigrateResult {
+    return { ok: false, from, to, path, failedAt: link, blockers: [blocker('migration-bad-output', { link, reason })] };
+  }
+}
+
+/**
+ * A write to a frozen object throws a TypeError in strict code (all ESM is strict). V8's messages are
+ * the only thing that tells that apart from another TypeError, so this reads them here, in one place.
+ */
+function isFrozenWriteError(error: unknown): boolean {
+  return (
+    error instanceof TypeError &&
+    /read[- ]only|not extensible|Cannot (?:add|delete|assign|define|redefine)|object is frozen/i.test(error.message)
+  );
+}

@@ -1,0 +1,99 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Blocker, LinkRef } from '../blockers/blocker.ts';
+import { blocker } from '../blockers/messages.ts';
+import { describeError } from '../errors.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import { findProblems } from './_internal/walk.ts';
+import { resolvesChild, unknownHistoryIds, unknownStates } from './_internal/states.ts';
+import type { PersistedSnapshot } from './persisted.ts';
+
+/** What {@link verifyState} checks. All on by default. */
+export interface VerifyOptions {
+  /** The link that produced the state, named in totality blockers. */
+  readonly link?: LinkRef;
+  /** @defaultValue true */
+  readonly totality?: boolean;
+}
+
+/**
+ * Checks a persisted snapshot against a version, as the `verify` step of a swap does:
+ * totality (schema, or no `undefined` field), states and history that exist, children that resolve,
+ * and the version's invariant. Returns every blocker found (empty when the state may run).
+ */
+export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): Blocker[] {
+  const blockers: Blocker[] = [];
+  const n = version.version;
+  const link = options.link ?? { from: n, to: n };
+
+  if (options.totality !== false) {
+    if (version.schema !== undefined) blockers.push(...schemaBlockers(version.schema, n, snapshot.context));
+    else {
+      for (const f of findProblems(snapshot.context, 'context', { undefinedFields: true, unsafeKeys: false })) {
+        blockers.push(blocker('undefined-field', { link, path: f.path }));
+      }
+    }
+  }
+
+  const missing = unknownStates(version.machine, snapshot.value);
+  for (const state of missing) blockers.push(blocker('unmapped-state', { version: n, state, where: 'value' }));
+  for (const state of unknownHistoryIds(version.machine, snapshot.historyValue)) {
+    blockers.push(blocker('unmapped-state', { version: n, state, where: 'history' }));
+  }
+  for (const [child, data] of Object.entries(snapshot.children ?? {})) {
+    if (!resolvesChild(version.machine, data?.src)) {
+      blockers.push(blocker('unresolvable-child', { version: n, child, src: String(data?.src) }));
+    }
+  }
+
+  // The invariant is only meaningful on a state the machine can hold.
+  if (missing.length === 0 && version.invariant !== undefined) {
+    blockers.push(...invariantBlockers(version, snapshot));
+  }
+  return blockers;
+}
+
+/** Runs a version's invariant over `{ value, context }`; a throwing invariant is a violation too. */
+export function invariantBlockers(version: AnyVersion, state: { value: unknown; context: unknown }): Blocker[] {
+  if (version.invariant === undefined) return [];
+  let result: unknown;
+  try {
+    result = version.invariant({ value: state.value, context: state.context } as never);
+  } catch (error) {
+    const e = describeError(error);
+    return [blocker('invariant-violation', { version: version.version, path: '', violation: `invariant threw ${e.name}: ${e.message}` })];
+  }
+  if (result === true) return [];
+  if (!Array.isArray(result)) {
+    return [
+      blocker('invariant-violation', {
+        version: version.version,
+        path: '',
+        violation: `invariant returned \`${String(result)}\`; expected \`true\` or a list of violations`,
+      }),
+    ];
+  }
+  return result.map((v: { path?: unknown; message?: unknown }) =>
+    blocker('invariant-violation', { version: version.version, path: String(v?.path ?? ''), violation: String(v?.message ?? v) }),
+  );
+}
+
+function schemaBlockers(schema: StandardSchemaV1, version: number, context: unknown): Blocker[] {
+  let result: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
+  try {
+    result = schema['~standard'].validate(context);
+  } catch (error) {
+    return [blocker('schema-issue', { version, path: 'context', issue: `schema threw: ${describeError(error).message}` })];
+  }
+  if (result instanceof Promise) {
+    result.catch(() => undefined);
+    return [blocker('schema-issue', { version, path: 'context', issue: 'schema validates asynchronously; hotswap needs a synchronous schema' })];
+  }
+  if (result.issues === undefined) return [];
+  return result.issues.map((issue) =>
+    blocker('schema-issue', { version, path: ['context', ...(issue.path ?? []).map(pathKey)].join('.'), issue: issue.message }),
+  );
+}
+
+function pathKey(segment: PropertyKey | StandardSchemaV1.PathSegment): string {
+  return String(typeof segment === 'object' ? segment.key : segment);
+}
