@@ -41,3 +41,12 @@ export { verifyState, invariantBlockers } from './migrate/verify.ts';
 export type { VerifyOptions } from './migrate/verify.ts';
 export { isPersistedSnapshot } from './migrate/persisted.ts';
 export type { PersistedSnapshot, PersistedChild } from './migrate/persisted.ts';
+
+export { ENVELOPE_FORMAT, createEnvelope, parseEnvelope, envelopeHash, serializeEnvelope } from './store/envelope.ts';
+export type { Envelope, EnvelopeInput, EnvelopeResult, PersistedTimer } from './store/envelope.ts';
+export { isInstanceId } from './store/store.ts';
+export type { EnvelopeStore, LoadResult } from './store/store.ts';
+export { createFileStore } from './store/file-store.ts';
+export type { FileStore } from './store/file-store.ts';
+export { restoreEnvelope, restoreFromStore } from './store/restore.ts';
+export type { RestoreOptions, RestoreResult } from './store/restore.ts';

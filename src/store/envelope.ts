@@ -1,0 +1,233 @@
+/**
+ * The persisted envelope: one component instance's state at rest, with the timers it had pending and
+ * a content hash, as plain JSON.
+ */
+import { freeze } from 'immer';
+import { type ErrorCode, type ErrorData, HotswapError, describeError } from '../errors.ts';
+import { findProblems } from '../migrate/_internal/walk.ts';
+import { type PersistedSnapshot, isPersistedSnapshot } from '../migrate/persisted.ts';
+import { sha256Hex } from './_internal/canonical.ts';
+
+/** The `format` tag of every envelope this version of hotswap writes and reads. */
+export const ENVELOPE_FORMAT = 'hotswap.envelope/1' as const;
+
+/**
+ * A timer that was pending when the envelope was written; the live runtime re-arms it on restore.
+ *
+ * @example
+ * { kind: 'delay', id: 'xstate.after.100.driver.busy', event: { type: 'xstate.after.100.driver.busy' }, delayMs: 100, remainingMs: 40 }
+ */
+export interface PersistedTimer {
+  /** `'delay'` = XState delayed event (`after`); `'timer'` = runtime timer targeting a named handler. */
+  readonly kind: 'delay' | 'timer';
+  /** delay: XState's scheduled id, e.g. `'xstate.after.100.driver.busy'`; timer: the timer's name. */
+  readonly id: string;
+  /** delay: the event XState will deliver. Required for `'delay'`. */
+  readonly event?: { readonly type: string; readonly [k: string]: unknown };
+  /** timer: handler name in the version's `handlers`. Required for `'timer'`. */
+  readonly handler?: string;
+  /** timer: payload passed to the handler. */
+  readonly payload?: unknown;
+  /** The full delay as originally scheduled, in ms (finite, >= 0). */
+  readonly delayMs: number;
+  /** Time left when persisted, in ms (finite, >= 0: clamp an overdue timer to 0). */
+  readonly remainingMs: number;
+}
+
+/** One component instance at rest: `{ format, component, version, snapshot, timers, savedAt, hash }`. */
+export interface Envelope {
+  readonly format: typeof ENVELOPE_FORMAT;
+  /** The lineage (component) name, e.g. `driver`. */
+  readonly component: string;
+  /** The version that wrote `snapshot`. */
+  readonly version: number;
+  /** XState's persisted snapshot (`actor.getPersistedSnapshot()`), as plain JSON. */
+  readonly snapshot: PersistedSnapshot;
+  /** Timers pending when saved; carried unchanged through a restore. */
+  readonly timers: readonly PersistedTimer[];
+  /** When it was written, ISO 8601. */
+  readonly savedAt: string;
+  /** sha256 (hex) of the canonical JSON (sorted keys) of every other field. */
+  readonly hash: string;
+}
+
+/** What {@link createEnvelope} needs. */
+export interface EnvelopeInput {
+  readonly component: string;
+  readonly version: number;
+  readonly snapshot: PersistedSnapshot;
+  /** @defaultValue [] */
+  readonly timers?: readonly PersistedTimer[];
+  /** ISO 8601 time of writing. @defaultValue `new Date().toISOString()` */
+  readonly savedAt?: string;
+}
+
+/** The result of {@link parseEnvelope}: a verified, deeply frozen envelope, or a typed error. */
+export type EnvelopeResult = { readonly ok: true; readonly envelope: Envelope } | { readonly ok: false; readonly error: ErrorData };
+
+const FIELDS = new Set(['format', 'component', 'version', 'snapshot', 'timers', 'savedAt', 'hash']);
+
+/**
+ * The content hash of an envelope: sha256 (hex) over the canonical JSON of everything except `hash`.
+ *
+ * @example
+ * envelopeHash(envelope) === envelope.hash // true unless tampered with
+ */
+export function envelopeHash(envelope: Omit<Envelope, 'hash'> | Envelope): string {
+  const { hash: _hash, ...body } = envelope as Envelope;
+  return sha256Hex(body);
+}
+
+/**
+ * Builds a hashed, deeply frozen envelope from a persisted snapshot. Throws a {@link HotswapError}
+ * (`INVALID_ARGUMENT`, `ENVELOPE_UNSAFE_KEY`) on input that {@link parseEnvelope} would refuse later.
+ *
+ * @example
+ * const envelope = createEnvelope({ component: 'driver', version: 1, snapshot: actor.getPersistedSnapshot() });
+ */
+export function createEnvelope(input: EnvelopeInput): Envelope {
+  let plain: unknown;
+  try {
+    // Normalise to exactly what will be on disk, so the object and its file hash the same.
+    plain = JSON.parse(
+      JSON.stringify({
+        format: ENVELOPE_FORMAT,
+        component: input.component,
+        version: input.version,
+        snapshot: input.snapshot,
+        timers: input.timers ?? [],
+        savedAt: input.savedAt ?? new Date().toISOString(),
+      }),
+    );
+  } catch (error) {
+    throw new HotswapError('INVALID_ARGUMENT', `Expected the envelope to be JSON-serialisable: ${describeError(error).message}`, {
+      cause: error,
+    });
+  }
+  const body = plain as Omit<Envelope, 'hash'>;
+  const problem = unsafeKey(body) ?? shapeProblem({ ...body, hash: '0'.repeat(64) });
+  if (problem !== undefined) {
+    throw new HotswapError(problem.code === 'ENVELOPE_INVALID' ? 'INVALID_ARGUMENT' : problem.code, problem.message, {
+      details: problem.details ?? {},
+    });
+  }
+  return freeze({ ...body, hash: envelopeHash(body) }, true);
+}
+
+/**
+ * Reads an envelope from JSON text or an already-parsed value and verifies it: readable JSON, no
+ * `__proto__` / `constructor` key anywhere, the `hotswap.envelope/1` shape, and a matching hash.
+ * Never throws; the error `code` is one of `ENVELOPE_UNREADABLE`, `ENVELOPE_UNSAFE_KEY`,
+ * `ENVELOPE_INVALID`, `ENVELOPE_HASH_MISMATCH`.
+ *
+ * @example
+ * const r = parseEnvelope(await readFile(path, 'utf8'));
+ * if (!r.ok) console.error(r.error.code, r.error.message);
+ */
+export function parseEnvelope(input: unknown): EnvelopeResult {
+  let raw: unknown;
+  if (typeof input === 'string') {
+    try {
+      raw = JSON.parse(input);
+    } catch (error) {
+      return fail('ENVELOPE_UNREADABLE', `Expected the envelope to be JSON, got unparsable text: ${describeError(error).message}`, {
+        length: input.length,
+      });
+    }
+  } else {
+    raw = input;
+  }
+  // Checked on the parsed text itself: JSON.parse makes `__proto__` an own key, which a later spread
+  // or merge would turn into a prototype.
+  const problem = unsafeKey(raw) ?? shapeProblem(raw);
+  if (problem !== undefined) return { ok: false, error: problem };
+  const envelope = raw as Envelope;
+  const actual = envelopeHash(envelope);
+  if (actual !== envelope.hash) {
+    return fail('ENVELOPE_HASH_MISMATCH', `Expected the envelope's hash to be \`${actual}\`, got \`${envelope.hash}\` (modified after it was written)`, {
+      expected: actual,
+      stored: envelope.hash,
+    });
+  }
+  const copy = typeof input === 'string' ? envelope : (JSON.parse(JSON.stringify(envelope)) as Envelope);
+  return { ok: true, envelope: freeze(copy, true) };
+}
+
+/**
+ * Readable JSON text of an envelope (two-space indent, trailing newline), as the file store writes it.
+ *
+ * @example
+ * await writeFile('driver-1.json', serializeEnvelope(envelope));
+ */
+export function serializeEnvelope(envelope: Envelope): string {
+  return `${JSON.stringify(envelope, null, 2)}\n`;
+}
+
+function fail(code: ErrorCode, message: string, details?: Record<string, unknown>): EnvelopeResult {
+  return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+function unsafeKey(raw: unknown): ErrorData | undefined {
+  const [found] = findProblems(raw, '', { undefinedFields: false, unsafeKeys: true, limit: 1 });
+  if (found === undefined) return undefined;
+  return {
+    code: 'ENVELOPE_UNSAFE_KEY',
+    message: `Expected no \`${found.key}\` key in an envelope, found one at \`${found.path}\` (prototype pollution)`,
+    details: { path: found.path, key: found.key },
+  };
+}
+
+function shapeProblem(raw: unknown): ErrorData | undefined {
+  const invalid = (field: string, expected: string, got: unknown): ErrorData => ({
+    code: 'ENVELOPE_INVALID',
+    message: `Expected \`${field}\` to be ${expected}, got \`${show(got)}\``,
+    details: { field },
+  });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return invalid('envelope', 'an object', raw);
+  const e = raw as Record<string, unknown>;
+  const extra = Object.keys(e).find((k) => !FIELDS.has(k));
+  if (extra !== undefined) return invalid(extra, `absent (${ENVELOPE_FORMAT} has no such field)`, e[extra]);
+  if (e['format'] !== ENVELOPE_FORMAT) return invalid('format', `'${ENVELOPE_FORMAT}'`, e['format']);
+  if (typeof e['component'] !== 'string' || e['component'] === '') return invalid('component', 'a non-empty string', e['component']);
+  if (!Number.isSafeInteger(e['version']) || (e['version'] as number) < 1) return invalid('version', 'a positive integer', e['version']);
+  if (!isPersistedSnapshot(e['snapshot'])) return invalid('snapshot', 'an XState persisted snapshot `{ status, value, context }`', e['snapshot']);
+  if (!Array.isArray(e['timers'])) return invalid('timers', 'an array', e['timers']);
+  for (const [i, t] of (e['timers'] as unknown[]).entries()) {
+    const p = timerProblem(t);
+    if (p !== undefined) return invalid(p.field === '' ? `timers.${i}` : `timers.${i}.${p.field}`, p.expected, p.got);
+  }
+  if (typeof e['savedAt'] !== 'string' || Number.isNaN(Date.parse(e['savedAt']))) {
+    return invalid('savedAt', 'an ISO 8601 date string', e['savedAt']);
+  }
+  if (typeof e['hash'] !== 'string' || !/^[0-9a-f]{64}$/.test(e['hash'])) return invalid('hash', 'a sha256 hex digest', e['hash']);
+  return undefined;
+}
+
+function timerProblem(t: unknown): { field: string; expected: string; got: unknown } | undefined {
+  if (t === null || typeof t !== 'object') return { field: '', expected: 'an object', got: t };
+  const r = t as Record<string, unknown>;
+  if (r['kind'] !== 'delay' && r['kind'] !== 'timer') return { field: 'kind', expected: "'delay' or 'timer'", got: r['kind'] };
+  if (typeof r['id'] !== 'string' || r['id'] === '') return { field: 'id', expected: 'a non-empty string', got: r['id'] };
+  for (const field of ['delayMs', 'remainingMs'] as const) {
+    const n = r[field];
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return { field, expected: 'a finite number >= 0', got: n };
+  }
+  const event = r['event'] as { type?: unknown } | null | undefined;
+  if ((r['kind'] === 'delay' || event !== undefined) && (event === null || typeof event !== 'object' || typeof event.type !== 'string')) {
+    return { field: 'event', expected: 'an event `{ type: string }`', got: event };
+  }
+  if ((r['kind'] === 'timer' || r['handler'] !== undefined) && (typeof r['handler'] !== 'string' || r['handler'] === '')) {
+    return { field: 'handler', expected: 'a handler name', got: r['handler'] };
+  }
+  return undefined;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  try {
+    const s = JSON.stringify(value);
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return typeof value;
+  }
+}
