@@ -98,7 +98,7 @@ export function reachableSnapshots<V extends AnyVersion>(
   if (fireDelays) choices.push({ arbitrary: fc.constant({ kind: 'delay' as const }), weight: 1 });
 
   const steps: fc.Arbitrary<Step<EventOf<V>>[]> =
-    choices.length === 0 ? fc.constant([]) : fc.array(fc.oneof(...choices), { maxLength: maxEvents });
+    choices.length === 0 ? fc.constant([]) : fc.array(fc.oneof(...choices), { maxLength: maxEvents, size: 'max' });
   return steps.map((s) => run(machine, s));
 }
 

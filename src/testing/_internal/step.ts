@@ -2,7 +2,7 @@
  * Pure stepping of a machine through XState's `transition()`, tracking the delayed events the
  * returned actions schedule and cancel, on a virtual clock where events take no time.
  */
-import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject, initialTransition, transition } from 'xstate';
+import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject, createActor, initialTransition, transition } from 'xstate';
 
 /** A delayed event scheduled by a delayed `xstate.raise` action and not yet fired or cancelled. */
 export interface PendingDelay {
@@ -94,4 +94,14 @@ export function bareEvent(type: string): { event: EventObject; readPayload: () =
     },
   );
   return { event, readPayload: () => read };
+}
+
+/**
+ * Restores a persisted snapshot the way an actor does (without starting it), feeds one event through the
+ * pure `transition()`, and returns the persisted result.
+ */
+export function stepPersisted(machine: AnyStateMachine, persisted: unknown, event: EventObject): unknown {
+  const restored = createActor(machine, { snapshot: structuredClone(persisted) as never }).getSnapshot() as AnyMachineSnapshot;
+  const [next] = transition(machine, restored, event as never);
+  return structuredClone(machine.getPersistedSnapshot(next));
 }
