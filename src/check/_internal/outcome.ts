@@ -1,0 +1,11 @@
+import type { MigrateResult } from '../../migrate/migrate.ts';
+import type { CheckSample } from './samples.ts';
+
+/** One distinct sampled state and what migrating it through the link gave. */
+export interface Outcome {
+  /** Position among the distinct samples; used to count each sample once. */
+  readonly index: number;
+  readonly sample: CheckSample;
+  readonly example: readonly string[];
+  readonly result: MigrateResult;
+}

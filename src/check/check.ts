@@ -1,0 +1,87 @@
+/**
+ * `hotswap check` as a function: sample reachable states of every version with the testing kit, check
+ * every link up and down, and summarize.
+ */
+import { HotswapError, describeError } from '../errors.ts';
+import type { AnyLineage } from '../lineage/lineage.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import { sampleReachable } from '../testing/reachable.ts';
+import type { CheckSample } from './_internal/samples.ts';
+import { type CheckConfig, eventsFor } from './config.ts';
+import { checkLink } from './link.ts';
+import { summarize } from './scores.ts';
+import type { CheckReport, CheckSettings, LinkReport } from './types.ts';
+
+/** Default fast-check runs per version. */
+export const DEFAULT_RUNS = 200;
+/** Default seed: fixed, so the same lineage gives the same report everywhere. */
+export const DEFAULT_SEED = 20261121;
+/** Default longest event sequence. */
+export const DEFAULT_MAX_EVENTS = 20;
+
+/** Options of {@link checkLineages}. */
+export interface CheckOptions {
+  /** @defaultValue {@link DEFAULT_RUNS} */
+  readonly runs?: number;
+  /** @defaultValue {@link DEFAULT_SEED} */
+  readonly seed?: number;
+  /** Event arbitraries and sequence length, usually the module's `hotswapCheck` export. */
+  readonly config?: CheckConfig;
+}
+
+/**
+ * Checks every link of every lineage, up and down, from sampled reachable states.
+ * Throws a {@link HotswapError} (`CHECK_SAMPLING_FAILED`) when a version's machine cannot even be run.
+ *
+ * @example
+ * const report = checkLineages([driver], { runs: 200, seed: 1 });
+ * if (report.summary.unsafe > 0) process.exitCode = 1;
+ */
+export function checkLineages(lineages: readonly AnyLineage[], options: CheckOptions = {}): CheckReport {
+  const settings: CheckSettings = {
+    runs: options.runs ?? DEFAULT_RUNS,
+    seed: options.seed ?? DEFAULT_SEED,
+    maxEvents: options.config?.maxEvents ?? DEFAULT_MAX_EVENTS,
+  };
+  for (const [name, n] of [['runs', settings.runs], ['maxEvents', settings.maxEvents]] as const) {
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new HotswapError('INVALID_ARGUMENT', `Expected \`${name}\` to be a positive integer, got \`${String(n)}\``);
+    }
+  }
+  if (!Number.isSafeInteger(settings.seed)) {
+    throw new HotswapError('INVALID_ARGUMENT', `Expected \`seed\` to be an integer, got \`${String(settings.seed)}\``);
+  }
+  const links: LinkReport[] = [];
+  for (const l of lineages) {
+    const samples = new Map<number, CheckSample[]>();
+    const of = (v: AnyVersion): CheckSample[] => {
+      let s = samples.get(v.version);
+      if (s === undefined) samples.set(v.version, (s = sample(l.name, v, settings, options.config)));
+      return s;
+    };
+    for (let i = 0; i + 1 < l.versions.length; i++) {
+      const older = l.versions[i]!;
+      const newer = l.versions[i + 1]!;
+      links.push(...checkLink(l, older.version, { older: of(older), newer: of(newer) }));
+    }
+  }
+  return { settings, links, summary: summarize(links) };
+}
+
+function sample(component: string, version: AnyVersion, settings: CheckSettings, config: CheckConfig | undefined): CheckSample[] {
+  const events = eventsFor(config, component, version.version);
+  try {
+    return sampleReachable(version, {
+      runs: settings.runs,
+      seed: settings.seed,
+      maxEvents: settings.maxEvents,
+      ...(events === undefined ? {} : { events }),
+    }) as CheckSample[];
+  } catch (error) {
+    const e = describeError(error);
+    throw new HotswapError('CHECK_SAMPLING_FAILED', `Could not run ${component}@${version.version}'s machine: ${e.name}: ${e.message}`, {
+      cause: error,
+      details: { component, version: version.version },
+    });
+  }
+}

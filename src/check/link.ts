@@ -1,0 +1,95 @@
+/**
+ * The verdict on one link in one direction, from sampled reachable states of the version it starts at:
+ * migrate each through the link, then read blockers, fields, states, timers and (down) the round trip.
+ */
+import type { AnyLineage } from '../lineage/lineage.ts';
+import { migrate } from '../migrate/migrate.ts';
+import { blockerReasons } from './blockers.ts';
+import { fieldReasons } from './fields.ts';
+import type { Outcome } from './_internal/outcome.ts';
+import { fieldsOf } from './_internal/paths.ts';
+import { type CheckSample, distinctSamples } from './_internal/samples.ts';
+import { roundTripReasons } from './round-trip.ts';
+import { reason, riskOf, sortReasons, verdictOf } from './scores.ts';
+import { stateReasons } from './states.ts';
+import { timerReasons } from './timers.ts';
+import type { LinkReport, Reason } from './types.ts';
+
+/** The evidence for one link: sampled reachable states of both of its versions. */
+export interface LinkEvidence {
+  /** Sampled states of the older version `n`. */
+  readonly older: readonly CheckSample[];
+  /** Sampled states of the newer version `n + 1`. */
+  readonly newer: readonly CheckSample[];
+}
+
+/**
+ * Checks the link `n → n + 1` of a lineage in both directions: the up report, then the down report.
+ *
+ * @example
+ * const [up, down] = checkLink(driver, 1, { older: sampleReachable(driverV1, o), newer: sampleReachable(driverV2, o) });
+ */
+export function checkLink(l: AnyLineage, n: number, evidence: LinkEvidence): [LinkReport, LinkReport] {
+  const link = l.linkFrom(n);
+  const older = l.get(n);
+  const newer = l.get(n + 1);
+  if (link === undefined || older === undefined || newer === undefined) {
+    throw new RangeError(`Expected ${l.name} to have a link v${n} → v${n + 1}`);
+  }
+  // Read loosely: `renamedStates` is newer than some lineages' types.
+  const renamed = (link as { renamedStates?: Readonly<Record<string, string>> }).renamedStates ?? {};
+  const unrenamed = Object.fromEntries(Object.entries(renamed).map(([a, b]) => [b, a]));
+  const olderSamples = distinctSamples(evidence.older);
+  const newerSamples = distinctSamples(evidence.newer);
+
+  const upOutcomes = run(l, olderSamples, n, n + 1);
+  const up = report(l.name, n, n + 1, 'up', upOutcomes, [
+    ...blockerReasons(upOutcomes),
+    ...fieldReasons(upOutcomes, { direction: 'up', drops: link.drops ?? [], to: n + 1 }),
+    ...stateReasons(older.machine, newer.machine, n + 1, upOutcomes),
+    ...timerReasons(older.machine, newer.machine, n + 1, upOutcomes, renamed),
+  ]);
+
+  if (link.down === undefined) {
+    const irreversible = reason(
+      'irreversible',
+      `no down migration: v${n + 1} cannot be rolled back to v${n} (add \`down\` to the link to make it reversible)`,
+    );
+    return [up, report(l.name, n + 1, n, 'down', [], [irreversible])];
+  }
+  const targetFields = new Set(olderSamples.flatMap((s) => [...fieldsOf(s.sample.snapshot.context).keys()]));
+  const downOutcomes = run(l, newerSamples, n + 1, n);
+  const down = report(l.name, n + 1, n, 'down', downOutcomes, [
+    ...blockerReasons(downOutcomes),
+    ...roundTripReasons(l, n, olderSamples),
+    ...fieldReasons(downOutcomes, { direction: 'down', targetFields, to: n }),
+    ...stateReasons(newer.machine, older.machine, n, downOutcomes),
+    ...timerReasons(newer.machine, older.machine, n, downOutcomes, unrenamed),
+  ]);
+  return [up, down];
+}
+
+function run(l: AnyLineage, samples: ReturnType<typeof distinctSamples>, from: number, to: number): Outcome[] {
+  return samples.map(({ sample, example }, index) => ({ index, sample, example, result: migrate(l, sample.snapshot, { from, to }) }));
+}
+
+function report(
+  component: string,
+  from: number,
+  to: number,
+  direction: 'up' | 'down',
+  outcomes: readonly Outcome[],
+  reasons: readonly Reason[],
+): LinkReport {
+  const sorted = sortReasons(reasons);
+  return {
+    component,
+    from,
+    to,
+    direction,
+    verdict: verdictOf(sorted),
+    risk: riskOf(sorted),
+    samples: { total: outcomes.length, migrated: outcomes.filter((o) => o.result.ok).length },
+    reasons: sorted,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Round trip: where a link has both `up` and `down`, every sampled state of the older version taken up
+ * and back down must come back equal (state value and context). Anything else loses data on a rollback.
+ */
+import type { AnyLineage } from '../lineage/lineage.ts';
+import { migrate } from '../migrate/migrate.ts';
+import { firstDifference, deepEqual } from './_internal/paths.ts';
+import { describeExample, type DistinctSample } from './_internal/samples.ts';
+import { Tally } from './_internal/tally.ts';
+import { reason } from './scores.ts';
+import type { Reason } from './types.ts';
+
+/** Reasons from taking each distinct sample of version `older` up to `older + 1` and back down. */
+export function roundTripReasons(l: AnyLineage, older: number, samples: readonly DistinctSample[]): Reason[] {
+  const newer = older + 1;
+  const tally = new Tally<string>();
+  let total = 0;
+  samples.forEach(({ sample, example }, index) => {
+    const up = migrate(l, sample.snapshot, { from: older, to: newer });
+    if (!up.ok) return; // reported on the up link
+    total++;
+    const down = migrate(l, up.snapshot, { from: newer, to: older });
+    if (!down.ok) {
+      const b = down.blockers[0]!;
+      tally.add(`refused:${b.kind}`, index, `down refuses what up produced: ${b.message}`, example);
+      return;
+    }
+    if (!deepEqual(down.snapshot.value, sample.snapshot.value)) {
+      tally.add('value', index, `the state comes back as ${JSON.stringify(down.snapshot.value)}, not ${JSON.stringify(sample.snapshot.value)}`, example);
+    }
+    const diff = firstDifference(sample.snapshot.context, down.snapshot.context);
+    if (diff !== undefined) {
+      const where = diff === '' ? 'the context' : `field '${diff}'`;
+      tally.add(`context:${diff}`, index, `${where} does not come back equal`, example);
+    }
+  });
+  return tally
+    .entries()
+    .map(({ count, first, example }) =>
+      reason(
+        'round-trip',
+        `round trip v${older} → v${newer} → v${older} loses data: ${first} — ${count} of ${total} states, e.g. ${describeExample(example)}`,
+        { count, total, example },
+      ),
+    );
+}

@@ -1,0 +1,73 @@
+/**
+ * States of the source version that the target version does not have: mapped by the migration in every
+ * sampled state that reaches them, never reached (so the mapping is unverified), and plain coverage.
+ * Samples that the migration refuses because of such a state are reported by `blockers.ts`
+ * (`unmapped-state`), once.
+ */
+import type { AnyStateMachine } from 'xstate';
+import { activePaths, describeValue, hasState, statePaths } from './_internal/machine.ts';
+import type { Outcome } from './_internal/outcome.ts';
+import { Tally } from './_internal/tally.ts';
+import { reason } from './scores.ts';
+import type { Reason } from './types.ts';
+
+/** Reasons about the source version's states, over every distinct sample (migrated or not). */
+export function stateReasons(from: AnyStateMachine, to: AnyStateMachine, toVersion: number, outcomes: readonly Outcome[]): Reason[] {
+  const all = statePaths(from);
+  const reached = new Set(outcomes.flatMap((o) => activePaths(o.sample.snapshot.value)));
+  const removed = topmost(all.filter((s) => !hasState(to, s)));
+  const total = outcomes.length;
+  const reasons: Reason[] = [];
+
+  for (const state of removed) {
+    const reaching = outcomes.filter((o) => activePaths(o.sample.snapshot.value).includes(state));
+    if (reaching.length === 0) {
+      reasons.push(
+        reason(
+          'unverified-state',
+          `state '${state}' does not exist in v${toVersion} and was never reached in ${total} sampled states: its mapping is unverified`,
+        ),
+      );
+      continue;
+    }
+    const targets = new Tally<null>();
+    let migrated = 0;
+    for (const o of reaching) {
+      if (!o.result.ok) continue;
+      migrated++;
+      targets.add(describeValue(o.result.snapshot.value), o.index, null, o.example);
+    }
+    if (migrated === 0) continue;
+    const to = targets
+      .entries()
+      .map((t) => `'${t.key}'`)
+      .join(', ');
+    reasons.push(
+      reason('state-mapped', `state '${state}' does not exist in v${toVersion}; the migration maps it to ${to} (${migrated} of ${reaching.length} states)`, {
+        count: migrated,
+        total: reaching.length,
+      }),
+    );
+  }
+
+  const unreached = topmost(all.filter((s) => !reached.has(s) && !removed.some((r) => s === r || s.startsWith(`${r}.`))));
+  if (unreached.length > 0) {
+    reasons.push(
+      reason(
+        'coverage',
+        `${unreached.length} of ${all.length} states never reached in ${total} sampled states: ${unreached.join(', ')}`,
+        { count: unreached.length, total: all.length },
+      ),
+    );
+  }
+  return reasons;
+}
+
+/** Drops paths whose parent is also listed. */
+function topmost(paths: readonly string[]): string[] {
+  const set = new Set(paths);
+  return paths.filter((p) => {
+    const dot = p.lastIndexOf('.');
+    return dot < 0 || !set.has(p.slice(0, dot));
+  });
+}
