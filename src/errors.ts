@@ -23,6 +23,10 @@ export const ErrorCodes = [
   'MAILBOX_FULL',
   'COMPONENT_STOPPED',
   'SWAP_REFUSED',
+  'START_REFUSED',
+  'BORROW_REFUSED',
+  'LEASE_REVOKED',
+  'TIMER_OUTSIDE_RUNTIME',
 ] as const;
 
 /** One of {@link ErrorCodes}. */

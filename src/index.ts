@@ -50,3 +50,34 @@ export { createFileStore } from './store/file-store.ts';
 export type { FileStore } from './store/file-store.ts';
 export { restoreEnvelope, restoreFromStore } from './store/restore.ts';
 export type { RestoreOptions, RestoreResult } from './store/restore.ts';
+
+export { systemClock, ManualClock } from './clock/clock.ts';
+export type { Clock } from './clock/clock.ts';
+
+export { createRuntime } from './live/runtime.ts';
+export type { Runtime, RuntimeOptions, StartOptions } from './live/runtime.ts';
+export { LiveComponent } from './live/component.ts';
+export type { Lease, PersistedState, PersistedTimerData } from './live/component.ts';
+export { startTimer, cancelTimer } from './live/timers.ts';
+export type { StartTimerOptions } from './live/timers.ts';
+
+export type { LedgerSnapshot, LedgerDelay, LedgerTimer, LedgerInFlight, LedgerLease, LateResult } from './ledger/ledger.ts';
+
+export { formatReport, SwapPhases } from './swap/report.ts';
+export type { SwapReport, SwapPhase, EffectOutcomes } from './swap/report.ts';
+export { DEFAULT_DEADLINE_MS } from './swap/options.ts';
+export type {
+  SwapOptions,
+  SwapPolicies,
+  DelayPolicy,
+  TimerPolicy,
+  PromisePolicy,
+  LeasePolicy,
+  Precondition,
+  PreconditionContext,
+} from './swap/options.ts';
+export type { SwapAllRequest, SwapAllReport } from './swap/swap-all.ts';
+
+export { MemoryJournal } from './journal/journal.ts';
+export type { Journal, JournalEntry } from './journal/journal.ts';
+export { FileJournal } from './journal/file-journal.ts';

@@ -33,6 +33,11 @@ export type TimerHandlers<TMachine extends AnyStateMachine> = Readonly<
 /** A resource the component lends to outside code through `borrow()`. */
 export interface HandleDefinition {
   /**
+   * What a lease hands out, computed from the state of the version holding the lease when
+   * `lease.get()` is called. Without it, `get()` returns `undefined`.
+   */
+  readonly resource?: (state: { readonly value: unknown; readonly context: any }) => unknown;
+  /**
    * Whether an outstanding lease may survive a swap, rebound to the new version's resource.
    * @defaultValue false
    */
@@ -109,6 +114,12 @@ export interface Link<TFrom extends AnyVersion, TTo extends AnyVersion> {
    * intentional rather than as data loss.
    */
   readonly drops?: readonly string[];
+  /**
+   * States this link renames, as dotted paths `{ 'busy': 'working' }`. Pending delayed events of a
+   * renamed state are carried to the new state (when it declares the same delay); `hotswap check`
+   * reads it too. The migration must still map the state value itself.
+   */
+  readonly renamedStates?: Readonly<Record<string, string>>;
 }
 
 /** A link between any two versions. */

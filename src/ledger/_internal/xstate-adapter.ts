@@ -1,0 +1,179 @@
+/**
+ * The ONE module that touches XState internals. Pinned to xstate ~5.33 in package.json and tested
+ * against the installed version in test/ledger/xstate-adapter.test.ts.
+ *
+ * Why internals at all: XState v5 does not persist pending delayed events (statelyai/xstate#5331);
+ * they live only in the actor system's scheduler (`system._snapshot._scheduledEvents`, keyed
+ * `sessionId.id`), stamped with `Date.now()` rather than the actor's clock. To carry them across a
+ * swap we read them here, re-stamp them with the injected clock, and re-arm them with
+ * `system.scheduler.schedule(...)` on the new actor.
+ */
+import type { AnyActorLogic, AnyActorRef, AnyStateMachine, EventObject } from 'xstate';
+import type { Clock } from '../../clock/clock.ts';
+
+interface ScheduledEvent {
+  source: AnyActorRef;
+  target: AnyActorRef;
+  event: EventObject;
+  delay: number;
+  id: string;
+  startedAt: number;
+}
+
+interface SchedulerLike {
+  schedule(source: AnyActorRef, target: AnyActorRef, event: EventObject, delay: number, id?: string): void;
+  cancel(source: AnyActorRef, id: string): void;
+}
+
+interface SystemInternals {
+  scheduler: SchedulerLike;
+  _snapshot: { _scheduledEvents: Record<string, ScheduledEvent> };
+}
+
+const INSTRUMENTED = Symbol('hotswap.instrumented');
+
+function internals(actor: AnyActorRef): SystemInternals {
+  const system = actor.system as unknown as Partial<SystemInternals> | undefined;
+  if (
+    system === undefined ||
+    typeof system.scheduler?.schedule !== 'function' ||
+    typeof system._snapshot?._scheduledEvents !== 'object'
+  ) {
+    throw new Error('hotswap: this XState version has no readable scheduler; hotswap supports xstate ~5.33');
+  }
+  return system as SystemInternals;
+}
+
+/**
+ * Makes the actor system's scheduler stamp `startedAt` with `clock.now()`, so remaining time is
+ * measured on the same time line as the timers themselves (XState stamps `Date.now()`).
+ * Call once, right after `createActor` and before `start()`.
+ */
+export function instrumentScheduler(actor: AnyActorRef, clock: Clock): void {
+  const system = internals(actor);
+  const scheduler = system.scheduler as SchedulerLike & { [INSTRUMENTED]?: true };
+  if (scheduler[INSTRUMENTED]) return;
+  const schedule = scheduler.schedule.bind(scheduler);
+  scheduler.schedule = (source, target, event, delay, id) => {
+    const key = id ?? Math.random().toString(36).slice(2);
+    schedule(source, target, event, delay, key);
+    const entry = system._snapshot._scheduledEvents[`${source.sessionId}.${key}`];
+    if (entry !== undefined) entry.startedAt = clock.now();
+  };
+  scheduler[INSTRUMENTED] = true;
+}
+
+/** A delayed event pending in the actor system, as the ledger reports it. */
+export interface PendingDelay {
+  /** XState's id for it, e.g. `xstate.after.100.driver.busy` (or a `sendTo`/`raise` id). */
+  readonly id: string;
+  readonly event: EventObject;
+  readonly delayMs: number;
+  readonly startedAt: number;
+  readonly remainingMs: number;
+  /** The actor that scheduled it: the root machine, or one of its descendants. */
+  readonly sourceId: string;
+  readonly fromRoot: boolean;
+  /** Whether it targets the actor that scheduled it (an `after` or delayed `raise`). */
+  readonly selfTargeted: boolean;
+}
+
+/** Every delayed event the actor's system has pending, with its remaining time on `clock`. */
+export function pendingDelays(actor: AnyActorRef, clock: Clock): PendingDelay[] {
+  const events = internals(actor)._snapshot._scheduledEvents;
+  const now = clock.now();
+  const out: PendingDelay[] = [];
+  for (const key in events) {
+    const e = events[key]!;
+    out.push({
+      id: e.id,
+      event: e.event,
+      delayMs: e.delay,
+      startedAt: e.startedAt,
+      remainingMs: Math.max(0, e.startedAt + e.delay - now),
+      sourceId: e.source.id,
+      fromRoot: e.source === actor,
+      selfTargeted: e.source === e.target,
+    });
+  }
+  return out;
+}
+
+/** Arms a delayed event on `actor` (source and target), as an `after` or delayed `raise` would. */
+export function scheduleDelay(actor: AnyActorRef, event: EventObject, delayMs: number, id: string): void {
+  internals(actor).scheduler.schedule(actor, actor, event, delayMs, id);
+}
+
+/** Cancels a pending delayed event of `actor`. */
+export function cancelDelay(actor: AnyActorRef, id: string): void {
+  internals(actor).scheduler.cancel(actor, id);
+}
+
+/** Where an `after` transition lives: its state's path and its delay key (number or named delay). */
+export interface DelayedTransitionInfo {
+  readonly eventType: string;
+  readonly statePath: string;
+  readonly delayKey: string;
+}
+
+interface StateNodeLike {
+  readonly path: readonly string[];
+  readonly states: Readonly<Record<string, StateNodeLike>>;
+  readonly after: ReadonlyArray<{ eventType: string; delay: number | string }>;
+}
+
+const delayedCache = new WeakMap<AnyStateMachine, Map<string, DelayedTransitionInfo>>();
+
+/** Every `after` transition of a machine, keyed by the event type XState raises for it. */
+export function delayedTransitions(machine: AnyStateMachine): Map<string, DelayedTransitionInfo> {
+  let map = delayedCache.get(machine);
+  if (map !== undefined) return map;
+  map = new Map();
+  const visit = (node: StateNodeLike): void => {
+    for (const t of node.after) {
+      map!.set(t.eventType, { eventType: t.eventType, statePath: node.path.join('.'), delayKey: String(t.delay) });
+    }
+    for (const child of Object.values(node.states)) visit(child);
+  };
+  visit(machine.root as unknown as StateNodeLike);
+  delayedCache.set(machine, map);
+  return map;
+}
+
+/** The kind of an actor logic, found by probing its (pure) transition function. */
+export type LogicKind = 'machine' | 'promise' | 'callback' | 'other';
+
+const kindCache = new WeakMap<object, LogicKind>();
+
+/**
+ * Tells a `fromPromise` logic from the others without relying on private fields: promise logic
+ * answers `xstate.promise.resolve` by becoming `done`.
+ */
+export function logicKind(logic: AnyActorLogic | undefined): LogicKind {
+  if (logic === undefined || logic === null) return 'other';
+  const cached = kindCache.get(logic);
+  if (cached !== undefined) return cached;
+  let kind: LogicKind = 'other';
+  const l = logic as unknown as { config?: unknown; transition?: unknown; root?: unknown };
+  if (l.root !== undefined && typeof l.transition === 'function') kind = 'machine';
+  else if (typeof l.config === 'function' && typeof l.transition === 'function') {
+    try {
+      const probe = { status: 'active', output: undefined, error: undefined, input: undefined };
+      const next = (l.transition as (s: unknown, e: unknown, scope: unknown) => { status?: string })(
+        probe,
+        { type: 'xstate.promise.resolve', data: 1 },
+        { self: {} },
+      );
+      kind = next?.status === 'done' ? 'promise' : 'callback';
+    } catch {
+      kind = 'other';
+    }
+  }
+  kindCache.set(logic, kind);
+  return kind;
+}
+
+/** The `fromPromise` creator inside a promise logic (XState keeps it as `config`). */
+export function promiseCreatorOf(logic: AnyActorLogic): (args: any) => PromiseLike<unknown> {
+  return (logic as unknown as { config: (args: any) => PromiseLike<unknown> }).config;
+}

@@ -1,0 +1,326 @@
+/**
+ * The mutable heart of a live component, shared by the public facade (`LiveComponent`) and the
+ * swap coordinator. Not exported from the package.
+ */
+import { type AnyActorRef, type AnyStateMachine, createActor, type EventObject, type Subscription } from 'xstate';
+import type { Clock } from '../../clock/clock.ts';
+import { HotswapError } from '../../errors.ts';
+import type { LateResult, LedgerSnapshot } from '../../ledger/ledger.ts';
+import { trackedMachine } from '../../ledger/_internal/tracked-machine.ts';
+import { instrumentScheduler } from '../../ledger/_internal/xstate-adapter.ts';
+import { readLedger } from '../../ledger/_internal/read-ledger.ts';
+import type { AnyLineage } from '../../lineage/lineage.ts';
+import type { AnyVersion } from '../../lineage/types.ts';
+import type { PersistedSnapshot } from '../../migrate/persisted.ts';
+import type { Journal } from '../../journal/journal.ts';
+import { Mailbox } from '../mailbox.ts';
+import { type EffectHost, type PromiseArgs, registerHost, unregisterHost } from './host.ts';
+
+/** How events reach the actor: straight through, held in the mailbox, or refused. */
+export type Mode = 'running' | 'held' | 'draining' | 'stopped';
+
+export interface RuntimeTimer {
+  readonly name: string;
+  readonly handler: string;
+  readonly payload: unknown;
+  readonly delayMs: number;
+  readonly dueAt: number;
+  handle: unknown;
+}
+
+export interface InFlightEntry {
+  readonly childId: string;
+  readonly src: string;
+  readonly startedAt: number;
+  readonly promise: Promise<unknown>;
+  readonly controller: AbortController;
+  /** The version whose code started it. */
+  readonly version: number;
+  owner: { getSnapshot(): { status: string } };
+  adopted: boolean;
+  settled: boolean;
+}
+
+export interface LeaseRecord {
+  readonly id: number;
+  readonly handle: string;
+  readonly holder: string;
+  readonly since: number;
+  readonly transferable: boolean;
+  readonly controller: AbortController;
+  state: 'held' | 'released' | 'revoked';
+}
+
+export type SnapshotObserver = {
+  next?: (snapshot: any) => void;
+  error?: (error: unknown) => void;
+};
+
+export interface CoreOptions {
+  readonly id: string;
+  readonly lineage: AnyLineage;
+  readonly version: AnyVersion;
+  readonly clock: Clock;
+  readonly capacity: number;
+  readonly journal: Journal;
+}
+
+let leaseIds = 0;
+
+export class ComponentCore implements EffectHost {
+  readonly id: string;
+  readonly clock: Clock;
+  readonly journal: Journal;
+  lineage: AnyLineage;
+  version: AnyVersion;
+  actor!: AnyActorRef;
+  mode: Mode = 'running';
+  readonly mailbox: Mailbox<EventObject>;
+  readonly observers = new Set<SnapshotObserver>();
+  readonly timers = new Map<string, RuntimeTimer>();
+  readonly inFlight = new Map<object, InFlightEntry>();
+  readonly adoptions = new Map<string, InFlightEntry>();
+  readonly leases = new Map<number, LeaseRecord>();
+  readonly late: LateResult[] = [];
+  swapping: { readonly id: string; readonly target: number; readonly since: number; readonly done: Promise<unknown> } | undefined;
+  lastError: unknown;
+  #actorSub: Subscription | undefined;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(options: CoreOptions) {
+    this.id = options.id;
+    this.lineage = options.lineage;
+    this.version = options.version;
+    this.clock = options.clock;
+    this.journal = options.journal;
+    this.mailbox = new Mailbox(options.capacity);
+  }
+
+  get name(): string {
+    return this.lineage.name;
+  }
+
+  // ── events ───────────────────────────────────────────────────────────────
+
+  send(event: EventObject): void {
+    if (this.mode === 'running') {
+      this.actor.send(event);
+      return;
+    }
+    if (this.mode === 'stopped') {
+      throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' is stopped; event '${event.type}' was not accepted`);
+    }
+    if (!this.mailbox.offer(event)) {
+      throw new HotswapError(
+        'MAILBOX_FULL',
+        `Mailbox of '${this.id}' is full (capacity ${this.mailbox.capacity}) while a swap is in progress; event '${event.type}' was not accepted`,
+        { details: { component: this.id, capacity: this.mailbox.capacity, event: event.type } },
+      );
+    }
+  }
+
+  /** Delivers every held event, in order, to the current actor; events sent meanwhile queue behind. */
+  deliverHeld(): number {
+    let n = 0;
+    this.mode = 'draining';
+    for (let e = this.mailbox.shift(); e !== undefined; e = this.mailbox.shift()) {
+      this.actor.send(e);
+      n++;
+    }
+    this.mode = 'running';
+    return n;
+  }
+
+  // ── actors ───────────────────────────────────────────────────────────────
+
+  /** Creates (not starts) an actor for `version`, instrumented and linked to this component. */
+  createActor(version: AnyVersion, snapshot: PersistedSnapshot | undefined, input?: unknown): AnyActorRef {
+    const machine: AnyStateMachine = trackedMachine(version.machine);
+    const actor = createActor(machine, {
+      clock: this.clock,
+      ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
+      ...(input === undefined ? {} : { input }),
+    } as never);
+    instrumentScheduler(actor, this.clock);
+    registerHost(actor.system, this);
+    return actor;
+  }
+
+  /** Makes `actor` the one events and observers go to. */
+  attach(actor: AnyActorRef, version: AnyVersion): void {
+    this.#actorSub?.unsubscribe();
+    this.actor = actor;
+    this.version = version;
+    this.#actorSub = actor.subscribe({
+      next: (snapshot) => {
+        for (const o of this.observers) o.next?.(snapshot);
+        this.notifyChange();
+      },
+      error: (error) => {
+        this.lastError = error;
+        for (const o of this.observers) o.error?.(error);
+      },
+    });
+  }
+
+  /** Stops an actor for good: unlinks it so nothing it left behind reaches this component. */
+  retire(actor: AnyActorRef): void {
+    actor.stop();
+    unregisterHost(actor.system);
+  }
+
+  // ── waiting ──────────────────────────────────────────────────────────────
+
+  notifyChange(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  /** Resolves on the next change (snapshot, settlement, release), at `deadlineAt`, or on abort. */
+  waitForChange(deadlineAt: number, signal: AbortSignal | undefined): Promise<'changed' | 'deadline' | 'aborted'> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve('aborted');
+      const finish = (why: 'changed' | 'deadline' | 'aborted'): void => {
+        this.#waiters.delete(onChange);
+        this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(why);
+      };
+      const onChange = (): void => finish('changed');
+      const onAbort = (): void => finish('aborted');
+      const timer = this.clock.setTimeout(() => finish('deadline'), Math.max(0, deadlineAt - this.clock.now()));
+      this.#waiters.add(onChange);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** A cancellable wait until `deadlineAt` on the component's clock (cancel the loser of every race). */
+  waitForChangeless(deadlineAt: number, signal: AbortSignal | undefined): { promise: Promise<void>; cancel: () => void } {
+    let cancel = (): void => undefined;
+    const promise = new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(resolve, Math.max(0, deadlineAt - this.clock.now()));
+      const onAbort = (): void => resolve();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      cancel = () => {
+        this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+    });
+    return { promise, cancel };
+  }
+
+  // ── effect host: runtime timers ──────────────────────────────────────────
+
+  startTimer(name: string, handler: string, delayMs: number, payload: unknown): void {
+    if (!(delayMs >= 0)) {
+      throw new HotswapError('INVALID_ARGUMENT', `Expected the delay of timer '${name}' to be a non-negative number, got \`${delayMs}\``);
+    }
+    this.cancelTimer(name);
+    const timer: RuntimeTimer = { name, handler, payload, delayMs, dueAt: this.clock.now() + delayMs, handle: undefined };
+    timer.handle = this.clock.setTimeout(() => this.#fireTimer(timer), delayMs);
+    this.timers.set(name, timer);
+  }
+
+  cancelTimer(name: string): void {
+    const t = this.timers.get(name);
+    if (t === undefined) return;
+    this.clock.clearTimeout(t.handle);
+    this.timers.delete(name);
+  }
+
+  /** The handler of the version running *now* turns the firing into an event (G4: never old code). */
+  #fireTimer(timer: RuntimeTimer): void {
+    if (this.timers.get(timer.name) !== timer) return;
+    this.timers.delete(timer.name);
+    const handler = this.version.handlers?.[timer.handler];
+    if (handler === undefined || this.mode === 'stopped') {
+      this.late.push({ id: timer.name, src: `timer:${timer.handler}`, version: this.version.version, outcome: 'rejected', at: this.clock.now() });
+      return;
+    }
+    const event = handler(timer.payload);
+    if (this.mode === 'running') this.actor.send(event);
+    else this.mailbox.force(event);
+  }
+
+  // ── effect host: promises ────────────────────────────────────────────────
+
+  runPromise(src: string, args: PromiseArgs, creator: (args: PromiseArgs) => PromiseLike<unknown>): PromiseLike<unknown> {
+    const adopted = this.adoptions.get(args.self.id);
+    if (adopted !== undefined) {
+      this.adoptions.delete(args.self.id);
+      adopted.owner = args.self;
+      this.inFlight.set(args.self, adopted);
+      return adopted.promise;
+    }
+    const controller = new AbortController();
+    const entry: InFlightEntry = {
+      childId: args.self.id,
+      src,
+      startedAt: this.clock.now(),
+      promise: undefined as unknown as Promise<unknown>,
+      controller,
+      version: this.version.version,
+      owner: args.self,
+      adopted: false,
+      settled: false,
+    };
+    // XState aborts `signal` when the child stops; an adopted promise must survive its old owner.
+    args.signal.addEventListener('abort', () => entry.adopted || controller.abort(args.signal.reason), { once: true });
+    (entry as { promise: Promise<unknown> }).promise = Promise.resolve(creator({ ...args, signal: controller.signal }));
+    this.inFlight.set(args.self, entry);
+    const settle = (outcome: 'resolved' | 'rejected'): void => {
+      entry.settled = true;
+      if (this.inFlight.get(entry.owner) === entry) this.inFlight.delete(entry.owner);
+      if (!entry.adopted && entry.owner.getSnapshot().status !== 'active') {
+        this.late.push({ id: entry.childId, src, version: entry.version, outcome, at: this.clock.now() });
+      }
+      this.notifyChange();
+    };
+    entry.promise.then(
+      () => settle('resolved'),
+      () => settle('rejected'),
+    );
+    return entry.promise;
+  }
+
+  // ── leases ───────────────────────────────────────────────────────────────
+
+  borrow(handle: string, holder: string): LeaseRecord {
+    if (this.mode === 'stopped') throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' is stopped`);
+    const def = this.version.handles?.[handle];
+    if (def === undefined) {
+      throw new HotswapError('BORROW_REFUSED', `v${this.version.version} of '${this.name}' declares no handle '${handle}'`, {
+        details: { handle, version: this.version.version },
+      });
+    }
+    if (this.swapping !== undefined && def.transferable !== true) {
+      throw new HotswapError('BORROW_REFUSED', `'${this.id}' is swapping; handle '${handle}' cannot be borrowed until it ends`, {
+        details: { handle, swapId: this.swapping.id },
+      });
+    }
+    const record: LeaseRecord = {
+      id: ++leaseIds,
+      handle,
+      holder,
+      since: this.clock.now(),
+      transferable: def.transferable === true,
+      controller: new AbortController(),
+      state: 'held',
+    };
+    this.leases.set(record.id, record);
+    return record;
+  }
+
+  endLease(record: LeaseRecord, how: 'released' | 'revoked'): void {
+    if (record.state !== 'held') return;
+    record.state = how;
+    this.leases.delete(record.id);
+    if (how === 'revoked') record.controller.abort(new HotswapError('LEASE_REVOKED', `Lease of '${record.handle}' held by '${record.holder}' was revoked`));
+    this.notifyChange();
+  }
+
+  // ── ledger ───────────────────────────────────────────────────────────────
+
+  ledger(): LedgerSnapshot {
+    return readLedger(this);
+  }
+}

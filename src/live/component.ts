@@ -1,0 +1,213 @@
+import type { EventObject } from 'xstate';
+import { type ErrorData, HotswapError } from '../errors.ts';
+import type { LateResult, LedgerSnapshot } from '../ledger/ledger.ts';
+import { pendingDelays } from '../ledger/_internal/xstate-adapter.ts';
+import type { AnyLineage } from '../lineage/lineage.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import type { SwapOptions } from '../swap/options.ts';
+import { formatReport, type SwapReport } from '../swap/report.ts';
+import { runSwap } from '../swap/swap.ts';
+import type { ComponentCore, LeaseRecord, SnapshotObserver } from './_internal/core.ts';
+
+/** A borrowed handle: access to a resource the component owns, until `release()`. */
+export interface Lease {
+  readonly id: number;
+  readonly handle: string;
+  readonly holder: string;
+  readonly since: number;
+  /** `held` until released, or revoked by a swap whose lease policy is `revoke`. */
+  readonly state: 'held' | 'released' | 'revoked';
+  /** Aborted when the lease is revoked. */
+  readonly signal: AbortSignal;
+  /** The resource, from the version holding the lease now (after a transfer, the new one). */
+  get(): unknown;
+  release(): void;
+}
+
+/** What `persist()` captures: the state plus every pending timer with its remaining time. */
+export interface PersistedState {
+  readonly component: string;
+  readonly version: number;
+  readonly snapshot: PersistedSnapshot;
+  readonly timers: readonly PersistedTimerData[];
+}
+
+/** A pending timer as persisted (same shape as the store's `PersistedTimer`). */
+export interface PersistedTimerData {
+  readonly kind: 'delay' | 'timer';
+  readonly id: string;
+  readonly event?: { readonly type: string; readonly [k: string]: unknown };
+  readonly handler?: string;
+  readonly payload?: unknown;
+  readonly delayMs: number;
+  readonly remainingMs: number;
+}
+
+/**
+ * One running instance of a component: the current version's actor, a bounded mailbox and an effect
+ * ledger. Create it with `runtime.start(lineage, …)`.
+ */
+export class LiveComponent {
+  readonly #core: ComponentCore;
+
+  /** @internal */
+  constructor(core: ComponentCore) {
+    this.#core = core;
+  }
+
+  /** The instance id. */
+  get id(): string {
+    return this.#core.id;
+  }
+  /** The component (lineage) name. */
+  get name(): string {
+    return this.#core.name;
+  }
+  /** The running version's number. */
+  get version(): number {
+    return this.#core.version.version;
+  }
+  /** The running version's definition. */
+  get definition(): AnyVersion {
+    return this.#core.version;
+  }
+  get lineage(): AnyLineage {
+    return this.#core.lineage;
+  }
+  /** `running`, `swapping` (events are held), or `stopped`. */
+  get status(): 'running' | 'swapping' | 'stopped' {
+    if (this.#core.mode === 'stopped') return 'stopped';
+    return this.#core.swapping === undefined ? 'running' : 'swapping';
+  }
+  /** Events held in the mailbox right now. */
+  get held(): number {
+    return this.#core.mailbox.size;
+  }
+  /** Late settlements of old work that were dropped and recorded (G4). */
+  get late(): readonly LateResult[] {
+    return this.#core.late;
+  }
+
+  /**
+   * Sends an event. Outside a swap it goes straight to the actor; during one it is held and delivered,
+   * in order, to whichever version wins. Throws `MAILBOX_FULL` when the mailbox is full and
+   * `COMPONENT_STOPPED` after `stop()`: an event is never dropped silently.
+   */
+  send(event: EventObject): void {
+    this.#core.send(event);
+  }
+
+  /** {@link LiveComponent.send} as a result instead of a throw. */
+  trySend(event: EventObject): { ok: true } | { ok: false; error: ErrorData } {
+    try {
+      this.#core.send(event);
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
+      throw error;
+    }
+  }
+
+  /** The current version's live snapshot. */
+  getSnapshot(): any {
+    return this.#core.actor.getSnapshot();
+  }
+
+  /** Observes snapshots across swaps: after a swap, the observer sees the new version's snapshots. */
+  subscribe(observer: ((snapshot: any) => void) | SnapshotObserver): { unsubscribe(): void } {
+    const o: SnapshotObserver = typeof observer === 'function' ? { next: observer } : observer;
+    this.#core.observers.add(o);
+    return { unsubscribe: () => this.#core.observers.delete(o) };
+  }
+
+  /**
+   * Borrows a handle the running version declares in `handles`. Non-transferable leases hold back a
+   * swap (policy `wait`), are revoked (`revoke`) or refuse it (`block`); transferable ones are rebound.
+   */
+  borrow(handle: string, holder: string): Lease {
+    const core = this.#core;
+    const record: LeaseRecord = core.borrow(handle, holder);
+    return {
+      id: record.id,
+      handle,
+      holder,
+      since: record.since,
+      get state() {
+        return record.state;
+      },
+      signal: record.controller.signal,
+      get: () => {
+        if (record.state !== 'held') {
+          throw new HotswapError('LEASE_REVOKED', `Lease of '${handle}' held by '${holder}' is ${record.state}`);
+        }
+        const snap = core.actor.getSnapshot() as { value: unknown; context: unknown };
+        return core.version.handles?.[handle]?.resource?.({ value: snap.value, context: snap.context });
+      },
+      release: () => core.endLease(record, 'released'),
+    };
+  }
+
+  /** Everything the instance has started and not finished: delays, timers, in-flight actors, leases. */
+  ledger(): LedgerSnapshot {
+    return this.#core.ledger();
+  }
+
+  /**
+   * Swaps to another version of the lineage (up or down), as DESIGN.md §2. Resolves to a report;
+   * refusal is data, never a throw (G7). The old version keeps serving when refused.
+   */
+  swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
+    return runSwap(this.#core, typeof target === 'number' ? target : target.version, options);
+  }
+
+  /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
+  async swapOrThrow(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
+    const report = await this.swap(target, options);
+    if (report.outcome === 'refused') {
+      throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
+    }
+    return report;
+  }
+
+  /** Swaps back to the previous version through its `down` migration (refused as `irreversible` without one). */
+  revert(options: SwapOptions = {}): Promise<SwapReport> {
+    return this.swap(this.version - 1, options);
+  }
+
+  /** The persisted state plus pending delays and runtime timers with their remaining time. */
+  persist(): PersistedState {
+    const core = this.#core;
+    const now = core.clock.now();
+    const timers: PersistedTimerData[] = [];
+    for (const d of pendingDelays(core.actor, core.clock)) {
+      if (d.fromRoot && d.selfTargeted) timers.push({ kind: 'delay', id: d.id, event: d.event, delayMs: d.delayMs, remainingMs: d.remainingMs });
+    }
+    for (const t of core.timers.values()) {
+      timers.push({ kind: 'timer', id: t.name, handler: t.handler, payload: t.payload, delayMs: t.delayMs, remainingMs: Math.max(0, t.dueAt - now) });
+    }
+    return {
+      component: core.name,
+      version: core.version.version,
+      snapshot: core.actor.getPersistedSnapshot() as PersistedSnapshot,
+      timers,
+    };
+  }
+
+  /**
+   * Stops the instance. A swap in progress finishes first; events still held are delivered before
+   * the actor stops (XState's own `stop()` would drop them). Runtime timers are cancelled.
+   */
+  async stop(): Promise<void> {
+    const core = this.#core;
+    if (core.mode === 'stopped') return;
+    if (core.swapping !== undefined) await core.swapping.done;
+    // another stop() may have finished while this one waited
+    if ((core.mode as string) === 'stopped') return;
+    core.deliverHeld();
+    for (const name of [...core.timers.keys()]) core.cancelTimer(name);
+    for (const lease of [...core.leases.values()]) core.endLease(lease, 'revoked');
+    core.mode = 'stopped';
+    core.retire(core.actor);
+  }
+}

@@ -1,0 +1,46 @@
+import { HotswapError } from '../errors.ts';
+
+/**
+ * A bounded FIFO of events held while a swap is in progress (G6: bounded, never silently dropped).
+ * Internal events (runtime timer firings) may exceed the capacity: refusing them would lose them.
+ */
+export class Mailbox<T> {
+  readonly capacity: number;
+  #items: T[] = [];
+  #head = 0;
+
+  constructor(capacity: number) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new HotswapError('INVALID_ARGUMENT', `Expected \`capacity\` to be a positive integer, got \`${String(capacity)}\``);
+    }
+    this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Appends an event; false when the mailbox is full (the caller refuses the send). */
+  offer(item: T): boolean {
+    if (this.size >= this.capacity) return false;
+    this.#items.push(item);
+    return true;
+  }
+
+  /** Appends an internal event regardless of capacity. */
+  force(item: T): void {
+    this.#items.push(item);
+  }
+
+  /** Removes and returns the oldest event. */
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head]!;
+    this.#items[this.#head++] = undefined as T;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    }
+    return item;
+  }
+}

@@ -1,0 +1,68 @@
+import type { Blocker, LinkRef } from '../blockers/blocker.ts';
+import { formatBlockers } from '../blockers/messages.ts';
+
+/** The phases of a swap, in order. */
+export const SwapPhases = ['plan', 'quiesce', 'drain', 'migrate', 'verify', 'install', 'resume'] as const;
+/** One of {@link SwapPhases}. */
+export type SwapPhase = (typeof SwapPhases)[number];
+
+/** What happened to each effect. Names are ledger ids (delay ids, timer names, child ids, lease handles). */
+export interface EffectOutcomes {
+  readonly carried: readonly string[];
+  readonly restarted: readonly string[];
+  readonly cancelled: readonly string[];
+  readonly adopted: readonly string[];
+  readonly aborted: readonly string[];
+  readonly transferred: readonly string[];
+  readonly revoked: readonly string[];
+}
+
+/** The result of one swap attempt. Refusal is data (G7): `swap()` never throws for it. */
+export interface SwapReport {
+  readonly id: string;
+  readonly component: string;
+  readonly outcome: 'committed' | 'refused';
+  readonly from: number;
+  readonly to: number;
+  readonly path: readonly LinkRef[];
+  /** The phase that refused (absent when committed). */
+  readonly phase?: SwapPhase;
+  readonly blockers: readonly Blocker[];
+  /** Microseconds per phase. */
+  readonly timings: Readonly<Partial<Record<SwapPhase, number>>>;
+  /** Microseconds from the call to the report. */
+  readonly totalUs: number;
+  /** Microseconds events were held (the pause), 0 when nothing paused. */
+  readonly pauseUs: number;
+  /** Events held during the pause and delivered afterwards. */
+  readonly held: number;
+  readonly effects: EffectOutcomes;
+  /** Wall-clock time of the attempt (ISO 8601). */
+  readonly at: string;
+  /** sha256 of the persisted state before, and after (the new one when committed, else the same). */
+  readonly beforeHash?: string;
+  readonly afterHash?: string;
+}
+
+/** A one-line summary, or the DESIGN.md §4 blocker report when refused. */
+export function formatReport(r: SwapReport): string {
+  if (r.outcome === 'refused') {
+    return formatBlockers(r.blockers, {
+      component: r.component,
+      from: r.from,
+      to: r.to,
+      elapsedMs: r.totalUs / 1000,
+      ...(r.phase === undefined ? {} : { phase: r.phase }),
+    });
+  }
+  const e = r.effects;
+  const parts = [
+    e.carried.length > 0 ? `carried ${e.carried.length}` : '',
+    e.adopted.length > 0 ? `adopted ${e.adopted.length}` : '',
+    e.cancelled.length > 0 ? `cancelled ${e.cancelled.length}` : '',
+    e.aborted.length > 0 ? `aborted ${e.aborted.length}` : '',
+    e.transferred.length > 0 ? `transferred ${e.transferred.length}` : '',
+    e.revoked.length > 0 ? `revoked ${e.revoked.length}` : '',
+  ].filter((s) => s !== '');
+  return `swap ${r.component} v${r.from} → v${r.to} committed: paused ${(r.pauseUs / 1000).toFixed(3)} ms, ${r.held} events held${parts.length > 0 ? `; ${parts.join(', ')}` : ''}`;
+}

@@ -1,0 +1,70 @@
+import { blocker } from '../blockers/messages.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
+import type { LiveComponent } from '../live/component.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import { DEFAULT_DEADLINE_MS, type SwapOptions } from './options.ts';
+import type { SwapReport } from './report.ts';
+import { SwapTransaction } from './transaction.ts';
+
+/** One component's part in a `swapAll`. */
+export interface SwapAllRequest {
+  readonly component: LiveComponent;
+  readonly target: number | AnyVersion;
+  /** Per-component options; `deadlineMs` and `signal` come from the `swapAll` call. */
+  readonly options?: Omit<SwapOptions, 'deadlineMs' | 'signal'>;
+}
+
+/** The aggregated report of a `swapAll`: committed only when every part committed. */
+export interface SwapAllReport {
+  readonly outcome: 'committed' | 'refused';
+  readonly reports: readonly SwapReport[];
+  /** The longest pause among the parts, in µs. */
+  readonly pauseUs: number;
+  readonly totalUs: number;
+}
+
+/**
+ * Quiesces every component in parallel under one deadline (not N × deadline, as a serial relup
+ * would), then migrates, verifies and installs them all; any refusal rolls every one back.
+ */
+export async function runSwapAll(
+  parts: readonly { core: ComponentCore; request: SwapAllRequest }[],
+  options: { deadlineMs?: number; signal?: AbortSignal },
+): Promise<SwapAllReport> {
+  const t0 = performance.now();
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const txs = parts.map(
+    ({ core, request }) =>
+      new SwapTransaction(core, typeof request.target === 'number' ? request.target : request.target.version, {
+        ...request.options,
+        deadlineMs,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
+  );
+  const names = (tx: SwapTransaction) => `${tx.core.id}`;
+  const failOthers = (failed: readonly SwapTransaction[]): void => {
+    const reason = `swapAll: ${failed.map(names).join(', ')} refused, so every component keeps its version`;
+    for (const tx of txs) if (!failed.includes(tx) && tx.blockers.length === 0) tx.blockers.push(blocker('aborted', { reason }));
+  };
+
+  let ok = txs.map((tx) => tx.begin()).every(Boolean);
+  if (ok) ok = (await Promise.all(txs.map((tx) => tx.preconditions()))).every(Boolean);
+  if (ok) {
+    const clock = txs[0]?.core.clock;
+    const deadlineAt = clock === undefined ? 0 : clock.now() + deadlineMs;
+    for (const tx of txs) tx.hold(deadlineAt);
+    ok = (await Promise.all(txs.map((tx) => tx.quiesce()))).every(Boolean);
+    if (ok) ok = txs.every((tx) => tx.prepare());
+    if (ok) ok = txs.every((tx) => tx.install());
+    if (ok) for (const tx of txs) tx.commit();
+    else for (const tx of txs) tx.rollback();
+  }
+  if (!ok) failOthers(txs.filter((tx) => tx.blockers.length > 0 && !tx.blockers.every((b) => b.kind === 'aborted')));
+  const reports = await Promise.all(txs.map((tx) => tx.finish()));
+  return {
+    outcome: ok ? 'committed' : 'refused',
+    reports,
+    pauseUs: Math.max(0, ...reports.map((r) => r.pauseUs)),
+    totalUs: Math.round((performance.now() - t0) * 1000),
+  };
+}

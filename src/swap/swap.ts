@@ -1,0 +1,15 @@
+import type { ComponentCore } from '../live/_internal/core.ts';
+import type { SwapOptions } from './options.ts';
+import type { SwapReport } from './report.ts';
+import { SwapTransaction } from './transaction.ts';
+
+/** plan → quiesce → drain → migrate → verify → install → resume, or abort with the old version untouched. */
+export async function runSwap(core: ComponentCore, target: number, options: SwapOptions): Promise<SwapReport> {
+  const tx = new SwapTransaction(core, target, options);
+  if (tx.begin() && (await tx.preconditions())) {
+    tx.hold();
+    if ((await tx.quiesce()) && tx.prepare() && tx.install()) tx.commit();
+    else tx.rollback();
+  }
+  return tx.finish();
+}

@@ -1,0 +1,382 @@
+/**
+ * One swap attempt on one live component, as the phases of DESIGN.md §2. `swap()` runs one
+ * transaction start to end; `swapAll()` runs several in lockstep so they commit all or none.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AnyActorRef } from 'xstate';
+import type { Blocker, LinkRef } from '../blockers/blocker.ts';
+import { blocker } from '../blockers/messages.ts';
+import { describeError } from '../errors.ts';
+import { contentHash } from '../_internal/hash.ts';
+import type { InFlightEntry } from '../live/_internal/core.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
+import { pendingDelays, scheduleDelay } from '../ledger/_internal/xstate-adapter.ts';
+import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import { migrate } from '../migrate/migrate.ts';
+import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import { planDelays, type Rearm } from './_internal/delays.ts';
+import { findBlocking } from './_internal/quiescence.ts';
+import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
+import type { EffectOutcomes, SwapPhase, SwapReport } from './report.ts';
+
+const MIGRATION_KINDS = new Set(['migration-threw', 'migration-mutated-input', 'migration-bad-output', 'irreversible']);
+const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
+
+interface MutableEffects {
+  carried: string[];
+  restarted: string[];
+  cancelled: string[];
+  adopted: string[];
+  aborted: string[];
+  transferred: string[];
+  revoked: string[];
+}
+
+export class SwapTransaction {
+  readonly id = randomUUID();
+  readonly core: ComponentCore;
+  readonly targetNumber: number;
+  readonly from: number;
+  readonly policies: Required<SwapPolicies>;
+  readonly options: SwapOptions;
+  readonly lineage: AnyLineage;
+  readonly #t0 = performance.now();
+  readonly #at = new Date().toISOString();
+  readonly timings: Partial<Record<SwapPhase, number>> = {};
+  blockers: Blocker[] = [];
+  phase: SwapPhase | undefined;
+  path: LinkRef[] = [];
+  #steps: PathStep[] = [];
+  #target: AnyVersion | undefined;
+  #locked = false;
+  #pauseStart: number | undefined;
+  #pauseUs = 0;
+  #held = 0;
+  #deadlineAt = 0;
+  #persisted: PersistedSnapshot | undefined;
+  #migrated: PersistedSnapshot | undefined;
+  #rearm: readonly Rearm[] = [];
+  #cancelTimers: string[] = [];
+  #adopt: InFlightEntry[] = [];
+  #adoptedOwners = new Map<InFlightEntry, InFlightEntry['owner']>();
+  #newActor: AnyActorRef | undefined;
+  #committed = false;
+  readonly effects: MutableEffects = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
+  #resolveDone!: () => void;
+
+  constructor(core: ComponentCore, target: number, options: SwapOptions = {}) {
+    this.core = core;
+    this.targetNumber = target;
+    this.from = core.version.version;
+    this.options = options;
+    this.policies = resolvePolicies(options.policies);
+    this.lineage = options.lineage ?? core.lineage;
+  }
+
+  get committed(): boolean {
+    return this.#committed;
+  }
+
+  #refuse(phase: SwapPhase, blockers: readonly Blocker[]): false {
+    this.phase = phase;
+    this.blockers.push(...blockers);
+    return false;
+  }
+
+  // ── plan ─────────────────────────────────────────────────────────────────
+
+  /** Checks the request and takes the component's swap lock. False (with blockers) when refused. */
+  begin(): boolean {
+    const t = performance.now();
+    try {
+      const { core } = this;
+      if (core.mode === 'stopped') return this.#refuse('plan', [blocker('component-stopped', { component: core.id })]);
+      if (core.swapping !== undefined) {
+        const s = core.swapping;
+        return this.#refuse('plan', [blocker('swap-in-progress', { swapId: s.id, target: s.target, since: s.since })]);
+      }
+      const l = this.lineage;
+      if (l.name !== core.name || l.get(this.from) !== core.version) {
+        return this.#refuse('plan', [blocker('aborted', { reason: `lineage '${l.name}' does not extend the lineage of '${core.name}' at v${this.from}` })]);
+      }
+      const target = l.get(this.targetNumber);
+      if (target === undefined) {
+        return this.#refuse('plan', [blocker('unknown-version', { version: this.targetNumber, known: l.versions.map((v) => v.version) })]);
+      }
+      if (target === core.version) return this.#refuse('plan', [blocker('same-version', { version: this.from })]);
+      this.#steps = pathBetween(l, this.from, this.targetNumber) ?? [];
+      this.path = this.#steps.map((s) => ({ from: s.from.version, to: s.to.version }));
+      const irreversible = this.#steps.filter((s) => s.run === undefined);
+      if (irreversible.length > 0) {
+        return this.#refuse(
+          'plan',
+          irreversible.map((s) => blocker('irreversible', { link: { from: s.to.version, to: s.from.version } })),
+        );
+      }
+      this.#target = target;
+      const done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
+      core.swapping = { id: this.id, target: this.targetNumber, since: core.clock.now(), done };
+      this.#locked = true;
+      return true;
+    } finally {
+      this.timings.plan = µs(t);
+    }
+  }
+
+  /** Runs the caller's preconditions as live queries, before anything pauses. */
+  async preconditions(): Promise<boolean> {
+    const entries = Object.entries(this.options.preconditions ?? {});
+    if (entries.length === 0) return true;
+    const t = performance.now();
+    const controller = new AbortController();
+    const snap = this.core.actor.getSnapshot() as { value: unknown; context: unknown };
+    const ctx = { component: this.core.id, from: this.from, to: this.targetNumber, state: { value: snap.value, context: snap.context }, signal: controller.signal };
+    const deadlineAt = this.core.clock.now() + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    const failures: Blocker[] = [];
+    await Promise.all(
+      entries.map(async ([name, check]) => {
+        let verdict: boolean | string;
+        try {
+          const pending = Promise.resolve(check(ctx));
+          const deadline = this.core.waitForChangeless(deadlineAt, this.options.signal);
+          verdict = await Promise.race([pending, deadline.promise.then(() => `no answer within ${this.options.deadlineMs ?? DEFAULT_DEADLINE_MS} ms`)]);
+          deadline.cancel();
+        } catch (error) {
+          verdict = `threw ${describeError(error).message}`;
+        }
+        if (verdict !== true) failures.push(blocker('precondition-failed', { name, reason: verdict === false ? 'returned false' : String(verdict) }));
+      }),
+    );
+    controller.abort();
+    this.timings.plan = (this.timings.plan ?? 0) + µs(t);
+    return failures.length === 0 ? true : this.#refuse('plan', failures);
+  }
+
+  // ── quiesce ──────────────────────────────────────────────────────────────
+
+  /** From here on, `send` holds events in the mailbox. */
+  hold(deadlineAt?: number): void {
+    this.core.mode = 'held';
+    this.#pauseStart = performance.now();
+    this.#deadlineAt = deadlineAt ?? this.core.clock.now() + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  }
+
+  /** Waits, up to the deadline, until the component is quiescent. */
+  async quiesce(): Promise<boolean> {
+    const t = performance.now();
+    const waitedFrom = this.core.clock.now();
+    try {
+      for (let revoked = false; ; ) {
+        const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
+        if (hard.length > 0) return this.#refuse('quiesce', [...hard, ...soft]);
+        if (soft.length === 0) return true;
+        const why = await this.core.waitForChange(this.#deadlineAt, this.options.signal);
+        if (why === 'aborted') return this.#refuse('quiesce', [blocker('aborted', { reason: 'the swap was aborted by its signal' }), ...soft]);
+        if (why === 'deadline') {
+          if (this.policies.leases === 'revoke' && !revoked) {
+            revoked = true;
+            for (const lease of [...this.core.leases.values()]) {
+              if (lease.transferable) continue;
+              this.core.endLease(lease, 'revoked');
+              this.effects.revoked.push(lease.handle);
+            }
+            continue;
+          }
+          const still = findBlocking(this.core, this.policies, this.#target!);
+          return this.#refuse('quiesce', [blocker('quiesce-timeout', { waitedMs: this.core.clock.now() - waitedFrom }), ...still.hard, ...still.soft]);
+        }
+      }
+    } finally {
+      this.timings.quiesce = µs(t);
+    }
+  }
+
+  // ── drain, migrate, verify (synchronous: nothing runs between them) ─────
+
+  prepare(): boolean {
+    const { core, policies } = this;
+    const target = this.#target!;
+    let t = performance.now();
+    const drainBlockers: Blocker[] = [];
+    const delays = pendingDelays(core.actor, core.clock);
+    const carryable = [];
+    for (const d of delays) {
+      if (policies.delays === 'cancel') this.effects.cancelled.push(d.id);
+      else if (!(d.fromRoot && d.selfTargeted)) {
+        drainBlockers.push(
+          blocker('pending-delay', { id: d.id, event: d.event.type, state: '', remainingMs: d.remainingMs, reason: `scheduled by '${d.sourceId}' for another actor; it cannot be carried` }),
+        );
+      } else carryable.push(d);
+    }
+    for (const timer of core.timers.values()) {
+      if (policies.timers === 'cancel') {
+        this.#cancelTimers.push(timer.name);
+        this.effects.cancelled.push(timer.name);
+      } else if (target.handlers?.[timer.handler] === undefined) {
+        drainBlockers.push(
+          blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: Math.max(0, timer.dueAt - core.clock.now()), reason: `v${target.version} defines no handler '${timer.handler}'` }),
+        );
+      } else this.effects.carried.push(timer.name);
+    }
+    for (const entry of core.inFlight.values()) {
+      if (entry.settled || entry.owner.getSnapshot().status !== 'active') continue;
+      const policy = typeof policies.promises === 'function' ? policies.promises(toLedgerEntry(entry, core.clock.now())) : policies.promises;
+      if (policy === 'adopt') this.#adopt.push(entry);
+      else if (policy === 'abort') this.effects.aborted.push(entry.childId);
+    }
+    for (const lease of core.leases.values()) if (lease.transferable) this.effects.transferred.push(lease.handle);
+    this.timings.drain = µs(t);
+    if (drainBlockers.length > 0) return this.#refuse('drain', drainBlockers);
+
+    t = performance.now();
+    this.#persisted = core.actor.getPersistedSnapshot() as PersistedSnapshot;
+    const r = migrate(this.lineage, this.#persisted, { from: this.from, to: this.targetNumber });
+    this.timings.migrate = µs(t);
+    if (!r.ok) return this.#refuse(r.blockers.some((b) => MIGRATION_KINDS.has(b.kind)) ? 'migrate' : 'verify', r.blockers);
+    this.#migrated = r.snapshot;
+
+    t = performance.now();
+    const plan = planDelays(carryable, {
+      lineage: this.lineage,
+      steps: this.#steps,
+      from: core.version,
+      to: target,
+      migratedValue: r.snapshot.value,
+      policy: policies.delays,
+    });
+    this.timings.verify = µs(t);
+    if (plan.blockers.length > 0) return this.#refuse('verify', plan.blockers);
+    this.#rearm = plan.rearm;
+    this.effects.carried.push(...plan.carried);
+    this.effects.cancelled.push(...plan.cancelled);
+    return true;
+  }
+
+  // ── install ──────────────────────────────────────────────────────────────
+
+  install(): boolean {
+    const t = performance.now();
+    const { core } = this;
+    const target = this.#target!;
+    for (const entry of this.#adopt) {
+      entry.adopted = true;
+      this.#adoptedOwners.set(entry, entry.owner);
+      core.adoptions.set(entry.childId, entry);
+    }
+    let actor: AnyActorRef | undefined;
+    let failure: unknown;
+    try {
+      actor = core.createActor(target, this.#migrated);
+      const sub = actor.subscribe({ error: (e) => (failure ??= e) });
+      actor.start();
+      sub.unsubscribe();
+      const status = actor.getSnapshot().status;
+      if (failure === undefined && status !== 'active') failure = actor.getSnapshot().error ?? new Error(`new actor is '${status}' after start`);
+      if (failure === undefined) for (const d of this.#rearm) scheduleDelay(actor, d.event, d.delayMs, d.id);
+    } catch (error) {
+      failure = error;
+    }
+    this.timings.install = µs(t);
+    if (failure !== undefined) {
+      if (actor !== undefined) core.retire(actor);
+      this.#undoAdoptions();
+      return this.#refuse('install', [blocker('install-failed', { version: target.version, error: describeError(failure) })]);
+    }
+    this.#newActor = actor;
+    this.effects.adopted.push(...this.#adopt.map((e) => e.childId));
+    return true;
+  }
+
+  #undoAdoptions(): void {
+    for (const [entry, owner] of this.#adoptedOwners) {
+      entry.adopted = false;
+      entry.owner = owner;
+      this.core.adoptions.delete(entry.childId);
+    }
+    this.#adoptedOwners.clear();
+  }
+
+  // ── commit or roll back, then resume ─────────────────────────────────────
+
+  /** The commit point: the new actor takes over; the old one stops without running old code. */
+  commit(): void {
+    const t = performance.now();
+    const { core } = this;
+    for (const name of this.#cancelTimers) core.cancelTimer(name);
+    const old = core.actor;
+    core.attach(this.#newActor!, this.#target!);
+    core.lineage = this.lineage;
+    core.retire(old);
+    this.#committed = true;
+    const snapshot = this.#newActor!.getSnapshot();
+    for (const o of core.observers) o.next?.(snapshot);
+    this.#held = core.deliverHeld();
+    this.timings.resume = µs(t);
+    this.#endPause();
+  }
+
+  /** Before the commit point: the old actor resumes, untouched, and gets the held events in order (G2). */
+  rollback(): void {
+    if (this.#newActor !== undefined) {
+      this.core.retire(this.#newActor);
+      this.#newActor = undefined;
+      this.#undoAdoptions();
+    }
+    if (this.#pauseStart !== undefined && this.core.mode !== 'stopped') this.#held = this.core.deliverHeld();
+    this.#endPause();
+  }
+
+  #endPause(): void {
+    if (this.#pauseStart !== undefined) this.#pauseUs = µs(this.#pauseStart);
+    this.#pauseStart = undefined;
+  }
+
+  /** Releases the lock, writes the journal entry (G8) and returns the report. */
+  async finish(): Promise<SwapReport> {
+    const { core } = this;
+    if (this.#locked) {
+      core.swapping = undefined;
+      this.#locked = false;
+      this.#resolveDone();
+    }
+    const before = this.#persisted ?? (core.actor.getPersistedSnapshot() as PersistedSnapshot);
+    const beforeHash = contentHash(before);
+    const report: SwapReport = {
+      id: this.id,
+      component: core.name,
+      outcome: this.#committed ? 'committed' : 'refused',
+      from: this.from,
+      to: this.targetNumber,
+      path: this.path,
+      ...(this.#committed || this.phase === undefined ? {} : { phase: this.phase }),
+      blockers: this.blockers,
+      timings: this.timings,
+      totalUs: µs(this.#t0),
+      pauseUs: this.#pauseUs,
+      held: this.#held,
+      effects: this.effects as EffectOutcomes,
+      at: this.#at,
+      beforeHash,
+      afterHash: this.#committed ? contentHash(this.#migrated) : beforeHash,
+    };
+    try {
+      await core.journal.append({ ...report, instance: core.id });
+    } catch (error) {
+      core.lastError = error;
+    }
+    return report;
+  }
+}
+
+function toLedgerEntry(entry: InFlightEntry, now: number) {
+  return {
+    kind: 'in-flight' as const,
+    id: entry.childId,
+    src: entry.src,
+    logic: 'promise' as const,
+    startedAt: entry.startedAt,
+    ageMs: now - entry.startedAt,
+    persistable: true,
+  };
+}
