@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import type { AnyStateMachine, EventObject } from 'xstate';
 import type { AnyVersion, EventOf } from '../lineage/types.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import { show, showEvents } from './_internal/describe.ts';
 import { bareEvent, fireDelay, initialWalk, nextDue, stepWalk, type WalkState } from './_internal/step.ts';
 
 /** How {@link reachableSnapshots} generates event sequences. */
@@ -141,5 +142,11 @@ function run<TEvent extends EventObject>(machine: AnyStateMachine, steps: readon
   const pendingDelays = [...walk.pending]
     .sort((a, b) => a.dueAt - b.dueAt || a.order - b.order)
     .map((p) => ({ id: p.id, event: p.event, delayMs: p.delayMs, remainingMs: p.dueAt - walk.now }));
-  return { events, snapshot, pendingDelays };
+  const reachable: Reachable<TEvent> = { events, snapshot, pendingDelays };
+  // fast-check prints counterexamples with this; non-enumerable so equality and spreading ignore it.
+  Object.defineProperty(reachable, fc.toStringMethod, {
+    value: () => `Reachable<${showEvents(events)} ⇒ ${show(snapshot.value)} ${show(snapshot.context)}>`,
+    enumerable: false,
+  });
+  return reachable;
 }

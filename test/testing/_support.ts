@@ -11,7 +11,7 @@ export interface Found {
   /** Runs until the first failure (1-based), i.e. fast-check's `numRuns` on failure. */
   readonly numRuns: number;
   readonly numShrinks: number;
-  /** What `fc.assert` prints: seed, path, counterexample and our message. */
+  /** What `fc.assert` throws: seed, path, shrunk counterexample; our error is its `cause`. */
   readonly report: string;
 }
 
@@ -22,13 +22,18 @@ export function expectToFind(property: fc.IProperty<any>, numRuns: number, extra
   expect(out.failed, 'the property should have found the seeded bug').toBe(true);
   expect(out.errorInstance).toBeInstanceOf(SwapPropertyError);
   let report = '';
+  let cause: unknown;
   try {
     fc.assert(property, params);
   } catch (e) {
     report = (e as Error).message;
+    cause = (e as Error).cause;
   }
-  expect(report).toMatch(/Counterexample:/);
-  expect(report).toMatch(new RegExp(`seed: ${String(params.seed)}`));
+  expect(report).toMatch(new RegExp(`seed: ${String(params.seed)}, path: "[0-9:]+"`));
+  expect(report).toMatch(/Counterexample: \[Reachable<.+ ⇒ /);
+  expect(report).toMatch(/Shrunk \d+ time\(s\)/);
+  expect(cause).toBeInstanceOf(SwapPropertyError);
+  expect((cause as Error).message).toBe((out.errorInstance as Error).message);
   return {
     error: out.errorInstance as SwapPropertyError,
     counterexample: out.counterexample ?? [],
