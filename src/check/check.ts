@@ -2,6 +2,7 @@
  * `hotswap check` as a function: sample reachable states of every version with the testing kit, check
  * every link up and down, and summarize.
  */
+import { type AnyStateMachine, initialTransition } from 'xstate';
 import { HotswapError, describeError } from '../errors.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
@@ -70,6 +71,15 @@ export function checkLineages(lineages: readonly AnyLineage[], options: CheckOpt
 
 function sample(component: string, version: AnyVersion, settings: CheckSettings, config: CheckConfig | undefined): CheckSample[] {
   const events = eventsFor(config, component, version.version);
+  // XState reports a failing start as an `error` snapshot, not a throw: a version that cannot even reach
+  // its initial state gives no evidence at all.
+  let initial: { status: string; error?: unknown };
+  try {
+    [initial] = initialTransition(version.machine as AnyStateMachine);
+  } catch (error) {
+    throw samplingFailed(component, version.version, error);
+  }
+  if (initial.status === 'error') throw samplingFailed(component, version.version, initial.error);
   try {
     return sampleReachable(version, {
       runs: settings.runs,
@@ -78,10 +88,14 @@ function sample(component: string, version: AnyVersion, settings: CheckSettings,
       ...(events === undefined ? {} : { events }),
     }) as CheckSample[];
   } catch (error) {
-    const e = describeError(error);
-    throw new HotswapError('CHECK_SAMPLING_FAILED', `Could not run ${component}@${version.version}'s machine: ${e.name}: ${e.message}`, {
-      cause: error,
-      details: { component, version: version.version },
-    });
+    throw samplingFailed(component, version.version, error);
   }
+}
+
+function samplingFailed(component: string, version: number, error: unknown): HotswapError {
+  const e = describeError(error);
+  return new HotswapError('CHECK_SAMPLING_FAILED', `Could not start ${component}@${version}'s machine: ${e.name}: ${e.message}`, {
+    cause: error,
+    details: { component, version },
+  });
 }

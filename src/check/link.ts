@@ -8,7 +8,8 @@ import { blockerReasons } from './blockers.ts';
 import { fieldReasons } from './fields.ts';
 import type { Outcome } from './_internal/outcome.ts';
 import { fieldsOf } from './_internal/paths.ts';
-import { type CheckSample, distinctSamples } from './_internal/samples.ts';
+import { type CheckSample, type DistinctSample, describeExample, distinctSamples } from './_internal/samples.ts';
+import { describeError } from '../errors.ts';
 import { roundTripReasons } from './round-trip.ts';
 import { reason, riskOf, sortReasons, verdictOf } from './scores.ts';
 import { stateReasons } from './states.ts';
@@ -39,11 +40,12 @@ export function checkLink(l: AnyLineage, n: number, evidence: LinkEvidence): [Li
   // Read loosely: `renamedStates` is newer than some lineages' types.
   const renamed = (link as { renamedStates?: Readonly<Record<string, string>> }).renamedStates ?? {};
   const unrenamed = Object.fromEntries(Object.entries(renamed).map(([a, b]) => [b, a]));
-  const olderSamples = distinctSamples(evidence.older);
-  const newerSamples = distinctSamples(evidence.newer);
+  const [olderSamples, olderErrors] = usable(distinctSamples(evidence.older), n);
+  const [newerSamples, newerErrors] = usable(distinctSamples(evidence.newer), n + 1);
 
   const upOutcomes = run(l, olderSamples, n, n + 1);
   const up = report(l.name, n, n + 1, 'up', upOutcomes, [
+    ...olderErrors,
     ...blockerReasons(upOutcomes),
     ...fieldReasons(upOutcomes, { direction: 'up', drops: link.drops ?? [], to: n + 1 }),
     ...stateReasons(older.machine, newer.machine, n + 1, upOutcomes),
@@ -60,6 +62,7 @@ export function checkLink(l: AnyLineage, n: number, evidence: LinkEvidence): [Li
   const targetFields = new Set(olderSamples.flatMap((s) => [...fieldsOf(s.sample.snapshot.context).keys()]));
   const downOutcomes = run(l, newerSamples, n + 1, n);
   const down = report(l.name, n + 1, n, 'down', downOutcomes, [
+    ...newerErrors,
     ...blockerReasons(downOutcomes),
     ...roundTripReasons(l, n, olderSamples),
     ...fieldReasons(downOutcomes, { direction: 'down', targetFields, to: n }),
@@ -69,7 +72,20 @@ export function checkLink(l: AnyLineage, n: number, evidence: LinkEvidence): [Li
   return [up, down];
 }
 
-function run(l: AnyLineage, samples: ReturnType<typeof distinctSamples>, from: number, to: number): Outcome[] {
+/**
+ * Leaves out sampled states XState itself marks `error` (an action, guard or context factory threw):
+ * they are a defect of the version, not evidence about the link. Says so, as coverage.
+ */
+function usable(samples: DistinctSample[], version: number): [DistinctSample[], Reason[]] {
+  const errors = samples.filter((s) => s.sample.snapshot.status === 'error');
+  if (errors.length === 0) return [samples, []];
+  const shortest = errors.reduce((a, b) => (b.example.length < a.example.length ? b : a));
+  const e = describeError(shortest.sample.snapshot.error);
+  const message = `${errors.length} sampled states of v${version} are XState error states (${e.name}: ${e.message}), left out, e.g. ${describeExample(shortest.example)}`;
+  return [samples.filter((s) => s.sample.snapshot.status !== 'error'), [reason('coverage', message, { count: errors.length, total: samples.length, example: shortest.example })]];
+}
+
+function run(l: AnyLineage, samples: readonly DistinctSample[], from: number, to: number): Outcome[] {
   return samples.map(({ sample, example }, index) => ({ index, sample, example, result: migrate(l, sample.snapshot, { from, to }) }));
 }
 

@@ -1,10 +1,12 @@
 /**
  * Round trip: where a link has both `up` and `down`, every sampled state of the older version taken up
- * and back down must come back equal (state value and context). Anything else loses data on a rollback.
+ * and back down must come back with an equal context (else data is lost on a rollback: UNSAFE) and in
+ * the same state (else a state merge cannot be undone: WARNING, since merging states is often meant).
  */
 import type { AnyLineage } from '../lineage/lineage.ts';
 import { migrate } from '../migrate/migrate.ts';
-import { firstDifference, deepEqual } from './_internal/paths.ts';
+import { describeValue } from './_internal/machine.ts';
+import { deepEqual, firstDifference } from './_internal/paths.ts';
 import { describeExample, type DistinctSample } from './_internal/samples.ts';
 import { Tally } from './_internal/tally.ts';
 import { reason } from './scores.ts';
@@ -14,6 +16,7 @@ import type { Reason } from './types.ts';
 export function roundTripReasons(l: AnyLineage, older: number, samples: readonly DistinctSample[]): Reason[] {
   const newer = older + 1;
   const tally = new Tally<string>();
+  const states = new Tally<string>();
   let total = 0;
   samples.forEach(({ sample, example }, index) => {
     const up = migrate(l, sample.snapshot, { from: older, to: newer });
@@ -26,7 +29,7 @@ export function roundTripReasons(l: AnyLineage, older: number, samples: readonly
       return;
     }
     if (!deepEqual(down.snapshot.value, sample.snapshot.value)) {
-      tally.add('value', index, `the state comes back as ${JSON.stringify(down.snapshot.value)}, not ${JSON.stringify(sample.snapshot.value)}`, example);
+      states.add(describeValue(sample.snapshot.value), index, `'${describeValue(sample.snapshot.value)}' comes back as '${describeValue(down.snapshot.value)}'`, example);
     }
     const diff = firstDifference(sample.snapshot.context, down.snapshot.context);
     if (diff !== undefined) {
@@ -34,13 +37,21 @@ export function roundTripReasons(l: AnyLineage, older: number, samples: readonly
       tally.add(`context:${diff}`, index, `${where} does not come back equal`, example);
     }
   });
-  return tally
-    .entries()
-    .map(({ count, first, example }) =>
-      reason(
-        'round-trip',
-        `round trip v${older} → v${newer} → v${older} loses data: ${first} — ${count} of ${total} states, e.g. ${describeExample(example)}`,
-        { count, total, example },
-      ),
-    );
+  const trip = `round trip v${older} → v${newer} → v${older}`;
+  return [
+    ...tally.entries().map(({ count, first, example }) =>
+      reason('round-trip', `${trip} loses data: ${first} — ${count} of ${total} states, e.g. ${describeExample(example)}`, {
+        count,
+        total,
+        example,
+      }),
+    ),
+    ...states.entries().map(({ count, first, example }) =>
+      reason('round-trip-state', `${trip} changes the state: ${first} — ${count} of ${total} states, e.g. ${describeExample(example)}`, {
+        count,
+        total,
+        example,
+      }),
+    ),
+  ];
 }

@@ -16,6 +16,7 @@ export const reasonScores: { readonly [K in ReasonKind]: { readonly severity: Se
   'round-trip': { severity: 'unsafe', score: 50 },
   // Review before shipping.
   irreversible: { severity: 'warning', score: 30 },
+  'round-trip-state': { severity: 'warning', score: 20 },
   'type-change': { severity: 'warning', score: 20 },
   'timer-dropped': { severity: 'warning', score: 20 },
   'unverified-state': { severity: 'warning', score: 20 },

@@ -2,8 +2,8 @@
  * Pending delayed events across a link. XState does not persist them (DESIGN.md §5); a swap carries an
  * `after` timer to the same state of the new version, or to the state the link's `renamedStates`
  * renames it to, when that state is active after the migration and declares the same delay. Any other
- * delayed event is carried when the new version handles its event type. Otherwise the pending timer
- * would be dropped.
+ * delayed event is carried when the new version accepts its event type (as `swap/_internal/delays.ts`
+ * plans it). Otherwise a swap with that timer pending is refused (policy `carry`) or loses it (`cancel`).
  */
 import type { AnyStateMachine } from 'xstate';
 import { declaredDelays, delayOfEvent, describeValue, handledEventTypes, hasState } from './_internal/machine.ts';
@@ -38,7 +38,7 @@ export function timerReasons(
         tally.add(
           `event:${pending.event.type}`,
           o.index,
-          `pending delayed event '${pending.event.type}' (${showDelay(pending.delayMs)}) would be dropped: v${toVersion} does not handle it`,
+          `pending delayed event '${pending.event.type}' (${showDelay(pending.delayMs)}) cannot be carried: v${toVersion} does not accept it`,
           o.example,
         );
         continue;
@@ -57,7 +57,7 @@ export function timerReasons(
       tally.add(
         `after:${declared.state}:${String(declared.delay)}`,
         o.index,
-        `pending 'after ${showDelay(declared.delay)}' of state '${declared.state}' would be dropped: ${why}`,
+        `pending 'after ${showDelay(declared.delay)}' of state '${declared.state}' cannot be carried: ${why}`,
         o.example,
       );
     }

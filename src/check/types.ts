@@ -24,6 +24,7 @@ export const ReasonKinds = [
   'round-trip',
   // warning
   'irreversible',
+  'round-trip-state',
   'type-change',
   'timer-dropped',
   'unverified-state',
