@@ -166,7 +166,8 @@ export function logicKind(logic: AnyActorLogic | undefined): LogicKind {
       );
       kind = next?.status === 'done' ? 'promise' : 'callback';
     } catch {
-      kind = 'other';
+      // callback logic reads per-instance state the probe does not have; it is not a promise
+      kind = 'callback';
     }
   }
   kindCache.set(logic, kind);
