@@ -1,0 +1,175 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRuntime, FileJournal, formatReport, ManualClock, MemoryJournal } from '../../src/index.ts';
+import { flush, isSettled } from '../_support/async.ts';
+import { driver } from '../fixtures/driver.ts';
+import { makeLoader } from '../fixtures/loader.ts';
+
+describe('revert', () => {
+  it('goes back through the down migration', async () => {
+    const c = createRuntime().start(driver, { version: 1 });
+    c.send({ type: 'ENQUEUE', id: 'a' });
+    await c.swap(2);
+    expect(c.getSnapshot().context).toEqual({ queue: ['a'], completed: 0, retries: 0 });
+    const report = await c.revert();
+    expect(report).toMatchObject({ outcome: 'committed', from: 2, to: 1, path: [{ from: 2, to: 1 }] });
+    expect(c.getSnapshot().context).toEqual({ queue: ['a'], completed: 0 });
+  });
+
+  it('is refused as irreversible when the link has no down', async () => {
+    const c = createRuntime().start(driver, { version: 3 });
+    const report = await c.revert();
+    expect(report.outcome).toBe('refused');
+    expect(formatReport(report)).toMatch(/^swap driver v3 → v2 refused after \d+ ms \(plan\):\n {2}link v2 → v3 has no down migration: v2 cannot be restored from v3$/);
+  });
+});
+
+describe('swapAll', () => {
+  it('commits every component in one step', async () => {
+    const runtime = createRuntime();
+    const a = runtime.start(driver, { version: 1, id: 'a' });
+    const b = runtime.start(driver, { version: 2, id: 'b' });
+    const all = await runtime.swapAll([
+      { component: a, target: 2 },
+      { component: b, target: 3 },
+    ]);
+    expect(all.outcome).toBe('committed');
+    expect([a.version, b.version]).toEqual([2, 3]);
+    expect(all.reports.map((r) => r.outcome)).toEqual(['committed', 'committed']);
+  });
+
+  it('commits none when one is refused, and every old version keeps serving', async () => {
+    const runtime = createRuntime();
+    const { loader, calls } = makeLoader();
+    const a = runtime.start(driver, { version: 1, id: 'a' });
+    const b = runtime.start(loader, { version: 1, id: 'b' });
+    b.send({ type: 'LOAD', url: 'a' });
+    calls[0]!.resolve('A');
+    await flush();
+    const all = await runtime.swapAll([
+      { component: a, target: 2 },
+      { component: b, target: 3 }, // v3 has no 'refresh' handler for the pending timer
+    ]);
+    expect(all.outcome).toBe('refused');
+    expect([a.version, b.version]).toEqual([1, 1]);
+    expect(all.reports[0]!.blockers.map((x) => x.kind)).toEqual(['aborted']);
+    expect(all.reports[0]!.blockers[0]!.message).toBe('aborted: swapAll: b refused, so every component keeps its version');
+    expect(all.reports[1]!.blockers.map((x) => x.kind)).toEqual(['pending-timer']);
+    a.send({ type: 'ENQUEUE', id: 'x' });
+    expect(a.getSnapshot().context.queue).toEqual(['x']);
+  });
+
+  it('quiesces in parallel under one deadline, not one deadline per component', async () => {
+    const clock = new ManualClock();
+    const runtime = createRuntime({ clock });
+    const parts = [1, 2, 3].map((i) => {
+      const { loader } = makeLoader();
+      const c = runtime.start(loader, { version: 1, id: `l${i}` });
+      c.send({ type: 'LOAD', url: `u${i}` }); // each waits on a fetch that never settles
+      return c;
+    });
+    const all = runtime.swapAll(parts.map((component) => ({ component, target: 2 })), { deadlineMs: 100 });
+    await flush();
+    clock.advance(100);
+    await flush();
+    expect(await isSettled(all)).toBe(true);
+    const r = await all;
+    expect(r.outcome).toBe('refused');
+    expect(r.reports.map((x) => x.blockers[0]!.kind)).toEqual(['quiesce-timeout', 'quiesce-timeout', 'quiesce-timeout']);
+  });
+});
+
+describe('journal', () => {
+  it('records every attempt, committed or refused, with hashes and timings (G8)', async () => {
+    const journal = new MemoryJournal();
+    const c = createRuntime({ journal }).start(driver, { version: 1, id: 'd1' });
+    await c.swap(2);
+    await c.swap(9);
+    const entries = journal.entries();
+    expect(entries.map((e) => [e.instance, e.outcome, e.from, e.to])).toEqual([
+      ['d1', 'committed', 1, 2],
+      ['d1', 'refused', 2, 9],
+    ]);
+    expect(entries[0]!.beforeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(entries[0]!.afterHash).not.toBe(entries[0]!.beforeHash);
+    expect(entries[1]!.afterHash).toBe(entries[1]!.beforeHash);
+    expect(Object.keys(entries[0]!.timings)).toEqual(['plan', 'quiesce', 'drain', 'migrate', 'verify', 'install', 'resume']);
+  });
+
+  it('appends one JSON line per attempt to a file journal', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hotswap-')), 'journal.jsonl');
+    const journal = new FileJournal(path);
+    const c = createRuntime({ journal }).start(driver, { version: 1 });
+    await c.swap(2);
+    await c.swap(1);
+    await c.swap(7);
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).outcome)).toEqual(['committed', 'committed', 'refused']);
+    expect((await journal.entries()).length).toBe(3);
+  });
+});
+
+describe('persist and start', () => {
+  it('persists pending delays and timers with remaining time, and a new runtime re-arms them', async () => {
+    const clock = new ManualClock();
+    const { loader, calls } = makeLoader();
+    const c = createRuntime({ clock }).start(loader, { version: 1 });
+    c.send({ type: 'LOAD', url: 'a' });
+    calls[0]!.resolve('A');
+    await flush();
+    clock.advance(300);
+    const saved = c.persist();
+    expect(saved.timers).toEqual([
+      { kind: 'delay', id: 'xstate.after.1000.loader.ready', event: { type: 'xstate.after.1000.loader.ready' }, delayMs: 1000, remainingMs: 700 },
+      { kind: 'timer', id: 'refresh', handler: 'refresh', payload: 'a', delayMs: 500, remainingMs: 200 },
+    ]);
+    await c.stop();
+
+    const clock2 = new ManualClock(50_000);
+    const restored = createRuntime({ clock: clock2 }).start(loader, { version: 2, from: 1, snapshot: JSON.parse(JSON.stringify(saved.snapshot)), timers: saved.timers });
+    expect(restored.ledger().delays[0]?.remainingMs).toBe(700);
+    clock2.advance(200);
+    expect(calls.at(-1)).toMatchObject({ version: 2, url: 'a#refresh-by-v2' });
+  });
+
+  it('refuses to start from a snapshot that does not verify, with START_REFUSED and the blockers', () => {
+    const runtime = createRuntime();
+    const bad = { status: 'active', value: 'nowhere', context: { queue: [], completed: 0 }, children: {}, historyValue: {} };
+    expect(() => runtime.start(driver, { version: 1, snapshot: bad })).toThrowError(
+      expect.objectContaining({ code: 'START_REFUSED', message: "start driver v1 → v1 refused:\n  state 'nowhere' does not exist in v1" }),
+    );
+  });
+});
+
+describe('observers', () => {
+  it('keep observing across a swap and see the new version’s snapshots', async () => {
+    const c = createRuntime().start(driver, { version: 1 });
+    const seen: unknown[] = [];
+    c.subscribe((s) => seen.push(s.context));
+    await c.swap(2);
+    c.send({ type: 'ENQUEUE', id: 'a' });
+    expect(seen).toEqual([
+      { queue: [], completed: 0, retries: 0 },
+      { queue: ['a'], completed: 0, retries: 0 },
+    ]);
+  });
+});
+
+describe('stop', () => {
+  it('lets a swap in progress finish, delivers held events, then stops', async () => {
+    const { loader, calls } = makeLoader();
+    const c = createRuntime().start(loader, { version: 1 });
+    c.send({ type: 'LOAD', url: 'a' });
+    const swap = c.swap(2);
+    await flush();
+    c.send({ type: 'PING', seq: 1 });
+    const stopped = c.stop();
+    calls[0]!.resolve('A');
+    await stopped;
+    expect((await swap).outcome).toBe('committed');
+    expect(c.status).toBe('stopped');
+    expect(c.getSnapshot().context.log).toEqual(['v1:done:A', 'v2:ping:1']);
+  });
+});
