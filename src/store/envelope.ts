@@ -3,6 +3,7 @@
  * a content hash, as plain JSON.
  */
 import { freeze } from 'immer';
+import type { Snapshot } from 'xstate';
 import { type ErrorCode, type ErrorData, HotswapError, describeError } from '../errors.ts';
 import { findProblems } from '../migrate/_internal/walk.ts';
 import { type PersistedSnapshot, isPersistedSnapshot } from '../migrate/persisted.ts';
@@ -55,7 +56,8 @@ export interface Envelope {
 export interface EnvelopeInput {
   readonly component: string;
   readonly version: number;
-  readonly snapshot: PersistedSnapshot;
+  /** `actor.getPersistedSnapshot()` as it comes (checked at run time to be a persisted machine snapshot). */
+  readonly snapshot: PersistedSnapshot | Snapshot<unknown>;
   /** @defaultValue [] */
   readonly timers?: readonly PersistedTimer[];
   /** ISO 8601 time of writing. @defaultValue `new Date().toISOString()` */

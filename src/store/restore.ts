@@ -2,6 +2,7 @@
  * Cold restore: an envelope written by any version of a component, brought to a version of its
  * lineage through the same migration path and checks as a live swap.
  */
+import type { Snapshot } from 'xstate';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
 import type { ErrorData } from '../errors.ts';
@@ -24,8 +25,11 @@ export interface RestoreOptions {
 export type RestoreResult =
   | {
       readonly ok: true;
-      /** The migrated persisted snapshot, deeply frozen, ready for `createActor(machine, { snapshot })`. */
-      readonly snapshot: PersistedSnapshot;
+      /**
+       * The migrated persisted snapshot, deeply frozen, status `active`: pass it straight to
+       * `createActor(machine, { snapshot })` (hence also typed as XState's `Snapshot`).
+       */
+      readonly snapshot: PersistedSnapshot & Snapshot<unknown>;
       /** The version `snapshot` belongs to. */
       readonly version: number;
       /** The version that wrote the envelope. */
@@ -125,7 +129,8 @@ export function restoreEnvelope(lineage: AnyLineage, input: unknown, options: Re
   }
   return {
     ok: true,
-    snapshot: result.snapshot,
+    // Checked above: the status is `active`, and migrations change only value, context and history.
+    snapshot: result.snapshot as PersistedSnapshot & Snapshot<unknown>,
     version: to,
     from: envelope.version,
     path: result.path,

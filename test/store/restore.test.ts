@@ -45,7 +45,7 @@ describe('restoreFromStore', () => {
     expect(r.snapshot.context).toEqual({ queue: ['b', 'c'], retries: 0, stats: { completed: 1, failed: 0 } });
     expect(r.timers).toEqual([busyDelay]);
 
-    const actor = createActor(driverV3Machine, { snapshot: r.snapshot as never }).start();
+    const actor = createActor(driverV3Machine, { snapshot: r.snapshot }).start();
     expect(actor.getSnapshot().status).toBe('active');
     actor.send({ type: 'FAIL' });
     expect(actor.getSnapshot().value).toBe('idle');
