@@ -25,7 +25,7 @@ export function stateReasons(from: AnyStateMachine, to: AnyStateMachine, toVersi
       reasons.push(
         reason(
           'unverified-state',
-          `state '${state}' does not exist in v${toVersion} and was never reached in ${total} sampled states: its mapping is unverified`,
+          `state '${state}' does not exist in v${toVersion} and was never reached in ${sampled(total)}: its mapping is unverified`,
         ),
       );
       continue;
@@ -55,7 +55,7 @@ export function stateReasons(from: AnyStateMachine, to: AnyStateMachine, toVersi
     reasons.push(
       reason(
         'coverage',
-        `${unreached.length} of ${all.length} states never reached in ${total} sampled states: ${unreached.join(', ')}`,
+        `${unreached.length} of ${all.length} states never reached in ${sampled(total)}: ${unreached.join(', ')}`,
         { count: unreached.length, total: all.length },
       ),
     );
@@ -71,3 +71,5 @@ function topmost(paths: readonly string[]): string[] {
     return dot < 0 || !set.has(p.slice(0, dot));
   });
 }
+
+const sampled = (n: number): string => (n === 1 ? '1 sampled state' : `${n} sampled states`);

@@ -41,8 +41,8 @@ describe('state analysis', () => {
     const l = lineage('m', v1).next(v2, { up: ({ value }) => ({ value: rename(value), context: {} }) });
     const [up] = checkLink(l, 1, { older: [idle], newer: [v2Idle] });
     expect(up.reasons.filter((r) => r.kind === 'unverified-state').map((r) => r.message)).toEqual([
-      "state 'busy' does not exist in v2 and was never reached in 1 sampled states: its mapping is unverified",
-      "state 'held' does not exist in v2 and was never reached in 1 sampled states: its mapping is unverified",
+      "state 'busy' does not exist in v2 and was never reached in 1 sampled state: its mapping is unverified",
+      "state 'held' does not exist in v2 and was never reached in 1 sampled state: its mapping is unverified",
     ]);
     expect(up.verdict).toBe('WARNING');
     expect(up.risk).toBe(40);
