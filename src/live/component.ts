@@ -1,4 +1,4 @@
-import type { EventObject } from 'xstate';
+import type { AnyEventObject, EventObject } from 'xstate';
 import { type ErrorData, HotswapError } from '../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../ledger/ledger.ts';
 import { pendingDelays } from '../ledger/_internal/xstate-adapter.ts';
@@ -48,7 +48,7 @@ export interface PersistedTimerData {
  * One running instance of a component: the current version's actor, a bounded mailbox and an effect
  * ledger. Create it with `runtime.start(lineage, …)`.
  */
-export class LiveComponent {
+export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   readonly #core: ComponentCore;
 
   /** @internal */
@@ -80,6 +80,10 @@ export class LiveComponent {
     if (this.#core.mode === 'stopped') return 'stopped';
     return this.#core.swapping === undefined ? 'running' : 'swapping';
   }
+  /** The XState session id of the actor running now; it changes at every committed swap. */
+  get sessionId(): string {
+    return this.#core.actor.sessionId;
+  }
   /** Events held in the mailbox right now. */
   get held(): number {
     return this.#core.mailbox.size;
@@ -94,12 +98,12 @@ export class LiveComponent {
    * in order, to whichever version wins. Throws `MAILBOX_FULL` when the mailbox is full and
    * `COMPONENT_STOPPED` after `stop()`: an event is never dropped silently.
    */
-  send(event: EventObject): void {
+  send(event: TEvent): void {
     this.#core.send(event);
   }
 
   /** {@link LiveComponent.send} as a result instead of a throw. */
-  trySend(event: EventObject): { ok: true } | { ok: false; error: ErrorData } {
+  trySend(event: TEvent): { ok: true } | { ok: false; error: ErrorData } {
     try {
       this.#core.send(event);
       return { ok: true };

@@ -1,3 +1,4 @@
+import type { InspectionEvent } from 'xstate';
 import { type Clock, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
@@ -5,6 +6,7 @@ import { describeError, HotswapError } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import { scheduleDelay } from '../ledger/_internal/xstate-adapter.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
+import type { EventOf } from '../lineage/types.ts';
 import { isPersistedSnapshot, type PersistedSnapshot } from '../migrate/persisted.ts';
 import { migrate } from '../migrate/migrate.ts';
 import { verifyState } from '../migrate/verify.ts';
@@ -12,6 +14,9 @@ import { planDelays } from '../swap/_internal/delays.ts';
 import { runSwapAll, type SwapAllReport, type SwapAllRequest } from '../swap/swap-all.ts';
 import { ComponentCore } from './_internal/core.ts';
 import { LiveComponent, type PersistedTimerData } from './component.ts';
+
+/** The events any version of a lineage accepts (a swap may change the version, so the union). */
+export type LineageEvent<L extends AnyLineage> = EventOf<L['versions'][number]>;
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -21,6 +26,11 @@ export interface RuntimeOptions {
   readonly journal?: Journal;
   /** Events a component may hold during a swap before `send` refuses. @defaultValue 1024 */
   readonly mailboxCapacity?: number;
+  /**
+   * XState inspection for every actor the runtime creates (old and new versions alike); the testing
+   * kit uses it to see which actor processed which event.
+   */
+  readonly inspect?: (event: InspectionEvent) => void;
 }
 
 /** Options of `runtime.start(lineage, options)`. */
@@ -47,11 +57,11 @@ export interface Runtime {
    * Starts a live component of the lineage: fresh, or from a persisted snapshot (migrated and checked
    * exactly like a swap, pending timers re-armed). Throws `START_REFUSED` with the blockers otherwise.
    */
-  start(lineage: AnyLineage, options?: StartOptions): LiveComponent;
+  start<L extends AnyLineage>(lineage: L, options?: StartOptions): LiveComponent<LineageEvent<L>>;
   /** Swaps several components as one step: quiesced in parallel under one deadline, all commit or none. */
   swapAll(requests: readonly SwapAllRequest[], options?: { deadlineMs?: number; signal?: AbortSignal }): Promise<SwapAllReport>;
   /** The live components started here and not stopped. */
-  components(): readonly LiveComponent[];
+  components(): readonly LiveComponent<any>[];
   /** Stops every component. */
   stop(): Promise<void>;
 }
@@ -69,17 +79,17 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const clock = options.clock ?? systemClock;
   const journal = options.journal ?? new MemoryJournal();
   const capacity = options.mailboxCapacity ?? 1024;
-  const live = new Map<LiveComponent, ComponentCore>();
+  const live = new Map<LiveComponent<any>, ComponentCore>();
   let counter = 0;
 
-  const start = (lineage: AnyLineage, o: StartOptions = {}): LiveComponent => {
+  const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>> => {
     if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', 'Expected a lineage from `lineage(...)`');
     const to = o.version ?? lineage.current.version;
     const version = lineage.get(to);
     if (version === undefined) {
       throw new HotswapError('UNKNOWN_VERSION', `${lineage.name} has no version ${to}`, { details: { version: to } });
     }
-    const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, journal });
+    const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, journal, inspect: options.inspect });
     const refuse = (blockers: readonly Blocker[]): never => {
       throw new HotswapError('START_REFUSED', formatBlockers(blockers, { component: lineage.name, from: o.from ?? to, to, action: 'start' }), {
         details: { blockers },
@@ -130,8 +140,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     for (const d of plan?.rearm ?? []) scheduleDelay(actor, d.event, d.delayMs, d.id);
     core.attach(actor, version);
     for (const t of timers) core.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
-    const component = new LiveComponent(core);
-    live.set(component, core);
+    const component = new LiveComponent<LineageEvent<L>>(core);
+    live.set(component as LiveComponent, core);
     return component;
   };
 

@@ -8,7 +8,7 @@ import { SwapTransaction } from './transaction.ts';
 
 /** One component's part in a `swapAll`. */
 export interface SwapAllRequest {
-  readonly component: LiveComponent;
+  readonly component: LiveComponent<any>;
   readonly target: number | AnyVersion;
   /** Per-component options; `deadlineMs` and `signal` come from the `swapAll` call. */
   readonly options?: Omit<SwapOptions, 'deadlineMs' | 'signal'>;

@@ -5,7 +5,7 @@
 import type { Blocker } from '../blockers/blocker.ts';
 
 /** Stable codes of {@link SwapPropertyError}: tell failures apart by `code`, never by message. */
-export const SwapPropertyCodes = ['NOT_TOTAL', 'NOT_ROUND_TRIP', 'NOT_EQUIVALENT'] as const;
+export const SwapPropertyCodes = ['NOT_TOTAL', 'NOT_ROUND_TRIP', 'NOT_EQUIVALENT', 'NOT_SWAP_SAFE'] as const;
 
 /** One of {@link SwapPropertyCodes}. */
 export type SwapPropertyCode = (typeof SwapPropertyCodes)[number];

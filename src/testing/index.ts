@@ -19,6 +19,5 @@ export type { RoundTripOptions } from './round-trip.ts';
 export { assertEquivalent, equivalenceProperty } from './equivalence.ts';
 export type { EquivalenceOptions } from './equivalence.ts';
 
-// Swap safety (DESIGN.md §3 G1–G4 under random interleavings of events, clock ticks, settlements,
-// borrows and a swap) needs the live runtime. It belongs in `./swap-safety.ts`, written with that
-// runtime; nothing is exported here until it really checks a live component.
+export { swapSafetyProperty, runSwapScenario, swapCommands } from './swap-safety.ts';
+export type { SwapCommand, SwapScenario, SwapSafetyOptions, SwapSafetyResult } from './swap-safety.ts';

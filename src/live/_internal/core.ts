@@ -2,7 +2,7 @@
  * The mutable heart of a live component, shared by the public facade (`LiveComponent`) and the
  * swap coordinator. Not exported from the package.
  */
-import { type AnyActorRef, type AnyStateMachine, createActor, type EventObject, type Subscription } from 'xstate';
+import { type AnyActorRef, type AnyStateMachine, createActor, type EventObject, type InspectionEvent, type Subscription } from 'xstate';
 import type { Clock } from '../../clock/clock.ts';
 import { HotswapError } from '../../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../../ledger/ledger.ts';
@@ -63,6 +63,7 @@ export interface CoreOptions {
   readonly clock: Clock;
   readonly capacity: number;
   readonly journal: Journal;
+  readonly inspect?: ((event: InspectionEvent) => void) | undefined;
 }
 
 let leaseIds = 0;
@@ -71,6 +72,7 @@ export class ComponentCore implements EffectHost {
   readonly id: string;
   readonly clock: Clock;
   readonly journal: Journal;
+  readonly inspect: ((event: InspectionEvent) => void) | undefined;
   lineage: AnyLineage;
   version: AnyVersion;
   actor!: AnyActorRef;
@@ -93,6 +95,7 @@ export class ComponentCore implements EffectHost {
     this.version = options.version;
     this.clock = options.clock;
     this.journal = options.journal;
+    this.inspect = options.inspect;
     this.mailbox = new Mailbox(options.capacity);
   }
 
@@ -138,6 +141,7 @@ export class ComponentCore implements EffectHost {
     const machine: AnyStateMachine = trackedMachine(version.machine);
     const actor = createActor(machine, {
       clock: this.clock,
+      ...(this.inspect === undefined ? {} : { inspect: this.inspect }),
       ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
       ...(input === undefined ? {} : { input }),
     } as never);
