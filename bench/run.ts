@@ -1,0 +1,165 @@
+/**
+ * `npm run bench` (full) and `npm run bench -- --quick`: event throughput and swap pause, each as a
+ * ratio against a baseline measured in this same run. Prints a table and writes flat JSON to
+ * `bench/results/latest.json` (or `--out <file>`). See docs/benchmarks.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SwapPhases } from '../src/index.ts';
+import { benchEvents, type EventsConfig } from './events.ts';
+import { collectGarbage, gcAvailable } from './_internal/gc.ts';
+import { round } from './_internal/stats.ts';
+import { bytes, table, us } from './_internal/table.ts';
+import { benchSwapSized, type SizedCase, type SizedResult } from './swap-sized.ts';
+import { benchSwapTiny, type TinyConfig } from './swap-tiny.ts';
+
+/** The targets of issue 3 (Performance). */
+const TARGETS = { throughputRatio: 0.97, tinyPauseRatio: 2, tinyPauseP99Us: 250 } as const;
+
+interface Plan {
+  readonly events: EventsConfig;
+  readonly tiny: TinyConfig;
+  readonly sized: readonly SizedCase[];
+}
+
+const FULL: Plan = {
+  events: { rounds: 400, eventsPerRound: 2_000, warmupRounds: 20 },
+  tiny: { swaps: 5_000, blockSize: 250, warmupSwaps: 500 },
+  sized: [
+    { label: '1kb', bytes: 1_000, iterations: 200, warmup: 20 },
+    { label: '100kb', bytes: 100_000, iterations: 50, warmup: 5 },
+    { label: '10mb', bytes: 10_000_000, iterations: 5, warmup: 0 },
+  ],
+};
+
+const QUICK: Plan = {
+  events: { rounds: 150, eventsPerRound: 2_000, warmupRounds: 10 },
+  tiny: { swaps: 1_000, blockSize: 200, warmupSwaps: 200 },
+  sized: [
+    { label: '1kb', bytes: 1_000, iterations: 60, warmup: 10 },
+    { label: '100kb', bytes: 100_000, iterations: 12, warmup: 2 },
+    { label: '10mb', bytes: 10_000_000, iterations: 2, warmup: 0 },
+  ],
+};
+
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+  allowPositionals: false,
+});
+const quick = args.quick === true;
+const plan = quick ? QUICK : FULL;
+const here = dirname(fileURLToPath(import.meta.url));
+const outFile = resolve(args.out ?? `${here}/results/latest.json`);
+
+const progress = (msg: string): void => void process.stderr.write(`bench: ${msg}\n`);
+const started = performance.now();
+const load = loadavg()[0]!;
+const yes = (met: boolean): string => (met ? 'yes' : 'NO');
+
+progress(`${quick ? 'quick' : 'full'} run, node ${process.version}, ${cpus().length} cpus, load ${load.toFixed(2)}, gc ${gcAvailable ? 'forced between sections' : 'not available'}`);
+
+progress(`events: ${plan.events.rounds} rounds × ${plan.events.eventsPerRound} events each side`);
+collectGarbage();
+const events = await benchEvents(plan.events);
+
+progress(`swap tiny: ${plan.tiny.swaps} swaps each side, blocks of ${plan.tiny.blockSize}`);
+collectGarbage();
+const tiny = await benchSwapTiny(plan.tiny);
+
+const sized: SizedResult[] = [];
+for (const c of plan.sized) {
+  progress(`swap ${c.label}: ${c.iterations} iterations`);
+  collectGarbage();
+  sized.push(await benchSwapSized(c));
+}
+
+// ── results ─────────────────────────────────────────────────────────────────
+
+const results: Record<string, number | string> = {
+  'meta.date': new Date().toISOString(),
+  'meta.node_version': process.version,
+  'meta.quick': quick ? 1 : 0,
+  'meta.cpus': cpus().length,
+  'meta.loadavg_1m_start': round(load, 2),
+  'meta.loadavg_1m_end': round(loadavg()[0]!, 2),
+  'meta.gc_forced': gcAvailable ? 1 : 0,
+  'meta.duration_s': 0,
+
+  'events.throughput_ratio': events.ratio,
+  'events.ratio_of_medians': events.ratioOfMedians,
+  'events.cpu_time_ratio': events.cpuPairedRatio,
+  'events.bare_ops_per_s': events.bareOpsPerS,
+  'events.live_ops_per_s': events.liveOpsPerS,
+  'events.bare_ns_per_event': events.bareNsPerEvent,
+  'events.live_ns_per_event': events.liveNsPerEvent,
+  'events.rounds': events.rounds,
+  'events.events_per_round': events.eventsPerRound,
+  'events.target_met': events.ratio >= TARGETS.throughputRatio ? 1 : 0,
+
+  'swap.tiny.pause_p50_us': round(tiny.pause.p50),
+  'swap.tiny.pause_p90_us': round(tiny.pause.p90),
+  'swap.tiny.pause_p99_us': round(tiny.pause.p99),
+  'swap.tiny.pause_max_us': round(tiny.pause.max),
+  'swap.tiny.naive_floor_p50_us': round(tiny.floor.p50),
+  'swap.tiny.naive_floor_p99_us': round(tiny.floor.p99),
+  'swap.tiny.pause_ratio': tiny.ratio,
+  'swap.tiny.total_p50_us': round(tiny.total.p50),
+  'swap.tiny.samples': tiny.pause.n,
+  'swap.tiny.target_ratio_met': tiny.ratio <= TARGETS.tinyPauseRatio ? 1 : 0,
+  'swap.tiny.target_p99_met': tiny.pause.p99 <= TARGETS.tinyPauseP99Us ? 1 : 0,
+};
+for (const p of SwapPhases) results[`swap.tiny.phase.${p}_p50_us`] = round(tiny.phases[p]);
+for (const s of sized) {
+  const k = `swap.${s.label}`;
+  results[`${k}.pause_p50_us`] = round(s.pause.p50);
+  results[`${k}.pause_p99_us`] = round(s.pause.p99);
+  results[`${k}.repeat_pause_p50_us`] = round(s.repeatPause.p50);
+  results[`${k}.total_p50_us`] = round(s.total.p50);
+  results[`${k}.naive_p50_us`] = round(s.naive.p50);
+  results[`${k}.naive_p99_us`] = round(s.naive.p99);
+  results[`${k}.pause_ratio`] = s.ratio;
+  results[`${k}.state_bytes`] = s.stateBytes;
+  results[`${k}.items`] = s.items;
+  results[`${k}.samples`] = s.pause.n;
+  for (const p of SwapPhases) results[`${k}.phase.${p}_p50_us`] = round(s.phases[p]);
+}
+results['meta.duration_s'] = round((performance.now() - started) / 1000, 1);
+
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+
+// ── table ───────────────────────────────────────────────────────────────────
+
+const rows = [
+  ['events: live send vs bare actor.send', `${events.liveOpsPerS.toLocaleString('en')}/s`, `${events.bareOpsPerS.toLocaleString('en')}/s`, events.ratio.toFixed(3), '≥ 0.97', yes(events.ratio >= TARGETS.throughputRatio)],
+  ['swap tiny: pause p50 vs naive floor p50', us(tiny.pause.p50), us(tiny.floor.p50), tiny.ratio.toFixed(2), '≤ 2', yes(tiny.ratio <= TARGETS.tinyPauseRatio)],
+  ['swap tiny: pause p99 vs naive floor p99', us(tiny.pause.p99), us(tiny.floor.p99), (tiny.pause.p99 / tiny.floor.p99).toFixed(2), '≤ 250 µs', yes(tiny.pause.p99 <= TARGETS.tinyPauseP99Us)],
+  ...sized.flatMap((s) => [
+    [`swap ${s.label} (${bytes(s.stateBytes)}): first pause p50 vs naive p50`, us(s.pause.p50), us(s.naive.p50), s.ratio.toFixed(2), '', ''],
+    [`swap ${s.label}: repeat pause p50 (payload frozen)`, us(s.repeatPause.p50), us(s.naive.p50), (s.repeatPause.p50 / s.naive.p50).toFixed(2), '', ''],
+  ]),
+];
+const phaseRows = [
+  ['tiny', ...SwapPhases.map((p) => us(tiny.phases[p])), us(tiny.pause.p50), us(tiny.total.p50)],
+  ...sized.map((s) => [s.label, ...SwapPhases.map((p) => us(s.phases[p])), us(s.pause.p50), us(s.total.p50)]),
+];
+const samples = `samples: events ${events.rounds}×${events.eventsPerRound} each side; tiny ${tiny.pause.n} swaps each side; ${sized.map((s) => `${s.label} ${s.pause.n}`).join(', ')}`;
+
+process.stdout.write(
+  [
+    '',
+    `hotswap bench (${quick ? 'quick' : 'full'}) — node ${process.version}, ${cpus().length} cpus, load ${load.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}, ${results['meta.duration_s']} s`,
+    '',
+    table(['figure', 'hotswap', 'baseline', 'ratio', 'target', 'met'], rows),
+    '',
+    'phase p50s (first swap for sized states); pause = quiesce..resume; total = call to report',
+    table(['state', ...SwapPhases, 'pause', 'total'], phaseRows),
+    '',
+    samples,
+    `written: ${outFile}`,
+    '',
+  ].join('\n'),
+);
