@@ -57,7 +57,7 @@ export type { Clock } from './clock/clock.ts';
 export { createRuntime } from './live/runtime.ts';
 export type { Runtime, RuntimeOptions, StartOptions, LineageEvent } from './live/runtime.ts';
 export { LiveComponent } from './live/component.ts';
-export type { Lease, PersistedState, PersistedTimerData } from './live/component.ts';
+export type { Lease } from './live/component.ts';
 export { startTimer, cancelTimer } from './live/timers.ts';
 export type { StartTimerOptions } from './live/timers.ts';
 

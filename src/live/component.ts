@@ -5,6 +5,7 @@ import { pendingDelays } from '../ledger/_internal/xstate-adapter.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import { createEnvelope, type Envelope, type PersistedTimer } from '../store/envelope.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
@@ -23,25 +24,6 @@ export interface Lease {
   /** The resource, from the version holding the lease now (after a transfer, the new one). */
   get(): unknown;
   release(): void;
-}
-
-/** What `persist()` captures: the state plus every pending timer with its remaining time. */
-export interface PersistedState {
-  readonly component: string;
-  readonly version: number;
-  readonly snapshot: PersistedSnapshot;
-  readonly timers: readonly PersistedTimerData[];
-}
-
-/** A pending timer as persisted (same shape as the store's `PersistedTimer`). */
-export interface PersistedTimerData {
-  readonly kind: 'delay' | 'timer';
-  readonly id: string;
-  readonly event?: { readonly type: string; readonly [k: string]: unknown };
-  readonly handler?: string;
-  readonly payload?: unknown;
-  readonly delayMs: number;
-  readonly remainingMs: number;
 }
 
 /**
@@ -179,23 +161,26 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
     return this.swap(this.version - 1, options);
   }
 
-  /** The persisted state plus pending delays and runtime timers with their remaining time. */
-  persist(): PersistedState {
+  /**
+   * A hashed envelope of the persisted state plus every pending delay and runtime timer with its
+   * remaining time, so `runtime.start(lineage, { envelope })` (or a file store) resumes it exactly.
+   */
+  persist(): Envelope {
     const core = this.#core;
     const now = core.clock.now();
-    const timers: PersistedTimerData[] = [];
+    const timers: PersistedTimer[] = [];
     for (const d of pendingDelays(core.actor, core.clock)) {
       if (d.fromRoot && d.selfTargeted) timers.push({ kind: 'delay', id: d.id, event: d.event, delayMs: d.delayMs, remainingMs: d.remainingMs });
     }
     for (const t of core.timers.values()) {
       timers.push({ kind: 'timer', id: t.name, handler: t.handler, payload: t.payload, delayMs: t.delayMs, remainingMs: Math.max(0, t.dueAt - now) });
     }
-    return {
+    return createEnvelope({
       component: core.name,
       version: core.version.version,
       snapshot: core.actor.getPersistedSnapshot() as PersistedSnapshot,
       timers,
-    };
+    });
   }
 
   /**

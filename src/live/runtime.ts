@@ -13,7 +13,9 @@ import { verifyState } from '../migrate/verify.ts';
 import { planDelays } from '../swap/_internal/delays.ts';
 import { runSwapAll, type SwapAllReport, type SwapAllRequest } from '../swap/swap-all.ts';
 import { ComponentCore } from './_internal/core.ts';
-import { LiveComponent, type PersistedTimerData } from './component.ts';
+import { LiveComponent } from './component.ts';
+import { type PersistedTimer } from '../store/envelope.ts';
+import { restoreEnvelope } from '../store/restore.ts';
 
 /** The events any version of a lineage accepts (a swap may change the version, so the union). */
 export type LineageEvent<L extends AnyLineage> = EventOf<L['versions'][number]>;
@@ -43,8 +45,14 @@ export interface StartOptions {
   readonly snapshot?: PersistedSnapshot;
   /** The version that wrote `snapshot`; it is migrated to `version` through the lineage. */
   readonly from?: number;
-  /** Pending timers to re-arm (from `persist()` or an envelope), with their remaining time. */
-  readonly timers?: readonly PersistedTimerData[];
+  /** Pending timers to re-arm (from `persist()`), with their remaining time. */
+  readonly timers?: readonly PersistedTimer[];
+  /**
+   * An envelope (object or JSON text, e.g. from `persist()` or a file store) to resume from. It is
+   * verified (hash, component, unsafe keys, status), migrated from the version that wrote it, and its
+   * timers re-armed; a bad one throws its `ENVELOPE_*` / `UNKNOWN_*` / `MIGRATION_REFUSED` code.
+   */
+  readonly envelope?: unknown;
   /** Machine input when starting fresh. */
   readonly input?: unknown;
 }
@@ -96,9 +104,20 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       });
     };
 
+    // Where the state comes from: fresh, a snapshot written by `from`, or an envelope; either way it
+    // is migrated to `to` through the lineage and verified before an actor exists.
     let snapshot: PersistedSnapshot | undefined;
-    const from = o.from ?? to;
-    if (o.snapshot !== undefined) {
+    let from = o.from ?? to;
+    let saved: readonly PersistedTimer[] = o.timers ?? [];
+    if (o.envelope !== undefined) {
+      const r = restoreEnvelope(lineage, o.envelope, { to });
+      if (!r.ok) {
+        throw new HotswapError(r.error.code, r.error.message, { details: { ...r.error.details, blockers: r.blockers } });
+      }
+      snapshot = r.snapshot;
+      from = r.from;
+      saved = r.timers;
+    } else if (o.snapshot !== undefined) {
       if (!isPersistedSnapshot(o.snapshot)) refuse([blocker('aborted', { reason: 'snapshot is not a persisted XState snapshot' })]);
       if (o.snapshot.status !== 'active') refuse([blocker('not-active', { status: o.snapshot.status })]);
       const r = migrate(lineage, o.snapshot, { from, to });
@@ -106,20 +125,21 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       else snapshot = r.snapshot;
     }
 
-    const delays = (o.timers ?? []).filter((t) => t.kind === 'delay' && t.event !== undefined);
-    const timers = (o.timers ?? []).filter((t) => t.kind === 'timer');
+    const delays = saved.filter((t) => t.kind === 'delay' && t.event !== undefined);
+    const timers = saved.filter((t) => t.kind === 'timer');
     const blockers: Blocker[] = [];
     for (const t of timers) {
       if (version.handlers?.[t.handler ?? t.id] === undefined) {
         blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: `v${to} defines no handler '${t.handler ?? t.id}'` }));
       }
     }
+    const origin = lineage.get(from);
     const plan =
-      snapshot === undefined
+      snapshot === undefined || origin === undefined
         ? undefined
         : planDelays(
             delays.map((d) => ({ id: d.id, event: d.event!, delayMs: d.delayMs, remainingMs: d.remainingMs })),
-            { lineage, steps: pathBetween(lineage, from, to) ?? [], from: lineage.get(from)!, to: version, migratedValue: snapshot.value, policy: 'carry' },
+            { lineage, steps: pathBetween(lineage, from, to) ?? [], from: origin, to: version, migratedValue: snapshot.value, policy: 'carry' },
           );
     blockers.push(...(plan?.blockers ?? []));
     if (blockers.length > 0) refuse(blockers);

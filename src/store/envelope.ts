@@ -7,7 +7,7 @@ import type { Snapshot } from 'xstate';
 import { type ErrorCode, type ErrorData, HotswapError, describeError } from '../errors.ts';
 import { findProblems } from '../migrate/_internal/walk.ts';
 import { type PersistedSnapshot, isPersistedSnapshot } from '../migrate/persisted.ts';
-import { sha256Hex } from './_internal/canonical.ts';
+import { sha256Hex } from '../_internal/canonical.ts';
 
 /** The `format` tag of every envelope this version of hotswap writes and reads. */
 export const ENVELOPE_FORMAT = 'hotswap.envelope/1' as const;

@@ -7,7 +7,7 @@ import type { AnyActorRef } from 'xstate';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
-import { contentHash } from '../_internal/hash.ts';
+import { sha256Hex as contentHash } from '../_internal/canonical.ts';
 import type { InFlightEntry } from '../live/_internal/core.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
 import { pendingDelays, scheduleDelay } from '../ledger/_internal/xstate-adapter.ts';

@@ -60,7 +60,7 @@ export function planDelays(
   },
 ): DelayPlan {
   const { from, to, policy } = options;
-  if (policy === 'cancel' || candidates.length === 0) {
+  if (policy === 'cancel') {
     return { rearm: [], carried: [], cancelled: candidates.map((c) => c.id), blockers: [] };
   }
   const fromAfters = delayedTransitions(from.machine);
@@ -84,7 +84,7 @@ export function planDelays(
       if ((to.machine.events as readonly string[]).includes(c.event.type)) {
         rearm.push({ id: c.id, event: c.event, delayMs: ms });
         carried.push(c.id);
-      } else refuse('', `v${to.version} does not accept event '${c.event.type}'`);
+      } else refuse('(delayed event)', `v${to.version} does not accept event '${c.event.type}'`);
       continue;
     }
     const path = renameAlong(options.lineage, options.steps, info.statePath);
@@ -97,6 +97,21 @@ export function planDelays(
       rearm.push({ id: target.eventType, event: { type: target.eventType }, delayMs: ms });
       carried.push(c.id);
     }
+  }
+  // A state the migrated snapshot is in that declares an `after` nothing was carried into would never
+  // fire it: XState does not run entry actions on restore (G5: a blocker, never a silent default).
+  const armed = new Set(rearm.map((r) => r.event.type));
+  for (const t of toAfters) {
+    if (armed.has(t.eventType) || (t.statePath !== '' && !resolved.matches(toValue(t.statePath) as never))) continue;
+    blockers.push(
+      blocker('pending-delay', {
+        id: t.eventType,
+        event: t.eventType,
+        state: t.statePath,
+        remainingMs: 0,
+        reason: `v${to.version} state '${t.statePath}' declares 'after ${t.delayKey}' but no pending delay maps to it; the restored actor would never fire it`,
+      }),
+    );
   }
   return { rearm, carried, cancelled: [], blockers };
 }
