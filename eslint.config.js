@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/results/**', 'dist/**', '**/*.js'] },
+  { ignores: ['node_modules/**', 'bench/results/**', 'dist/**', 'scratch/**', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

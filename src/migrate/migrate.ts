@@ -1,8 +1,8 @@
-import { freeze } from 'immer';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import { type AnyLineage, pathBetween } from '../lineage/lineage.ts';
+import { deepFreeze } from './_internal/freeze.ts';
 import type { PersistedSnapshot } from './persisted.ts';
 import { verifyState } from './verify.ts';
 
@@ -66,7 +66,7 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot, { from, to 
     };
   }
 
-  let current = freeze(persisted, true);
+  let current = deepFreeze(persisted);
   if (steps.length === 0) {
     const blockers = verifyState(l.get(from)!, current);
     return blockers.length === 0 ? { ok: true, from, to, path, snapshot: current } : { ok: false, from, to, path, blockers };
@@ -92,17 +92,16 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot, { from, to 
       return fail(link, `expected \`{ value, context }\`, got \`${output === null ? 'null' : typeof output}\``);
     }
     const o = output as { value: unknown; context: unknown; historyValue?: unknown };
-    const next: PersistedSnapshot = freeze(
-      {
-        ...current,
-        value: o.value,
-        context: o.context,
-        historyValue: (o.historyValue ?? current.historyValue ?? {}) as PersistedSnapshot['historyValue'],
-      },
-      true,
-    );
-    const blockers = verifyState(step.to, next, { link });
+    // Verify before freezing: what is still unfrozen here is exactly what the migration built.
+    const next: PersistedSnapshot = {
+      ...current,
+      value: o.value,
+      context: o.context,
+      historyValue: (o.historyValue ?? current.historyValue ?? {}) as PersistedSnapshot['historyValue'],
+    };
+    const blockers = verifyState(step.to, next, { link, onlyNew: true });
     if (blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers };
+    deepFreeze(next);
     current = next;
   }
   return { ok: true, from, to, path, snapshot: current };

@@ -13,6 +13,12 @@ export interface VerifyOptions {
   readonly link?: LinkRef;
   /** @defaultValue true */
   readonly totality?: boolean;
+  /**
+   * Check totality only in what a migration built: frozen subtrees (passed through from the deeply
+   * frozen input) are not re-walked. `migrate` sets it; a direct call checks everything.
+   * @defaultValue false
+   */
+  readonly onlyNew?: boolean;
 }
 
 /**
@@ -28,7 +34,7 @@ export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, op
   if (options.totality !== false) {
     if (version.schema !== undefined) blockers.push(...schemaBlockers(version.schema, n, snapshot.context));
     else {
-      for (const f of findProblems(snapshot.context, 'context', { undefinedFields: true, unsafeKeys: false })) {
+      for (const f of findProblems(snapshot.context, 'context', { undefinedFields: true, unsafeKeys: false, skipFrozen: options.onlyNew === true })) {
         blockers.push(blocker('undefined-field', { link, path: f.path }));
       }
     }

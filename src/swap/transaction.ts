@@ -307,13 +307,14 @@ export class SwapTransaction {
     const old = core.actor;
     core.attach(this.#newActor!, this.#target!);
     core.lineage = this.lineage;
-    core.retire(old);
     this.#committed = true;
     const snapshot = this.#newActor!.getSnapshot();
     for (const o of core.observers) o.next?.(snapshot);
     this.#held = core.deliverHeld();
-    this.timings.resume = µs(t);
     this.#endPause();
+    // Still synchronous with the commit: nothing of the old actor can run between attach and here.
+    core.retire(old);
+    this.timings.resume = µs(t);
   }
 
   /** Before the commit point: the old actor resumes, untouched, and gets the held events in order (G2). */

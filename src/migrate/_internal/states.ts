@@ -30,11 +30,26 @@ export function unknownStates(machine: AnyStateMachine, value: unknown): string[
   visit(machine.root as unknown as NodeLike, value, '');
   if (missing.length > 0) return missing;
   try {
-    machine.resolveState({ value: value as never, context: {} });
+    resolveValue(machine, value);
   } catch (error) {
     return [`${JSON.stringify(value)} (${describeError(error).message})`];
   }
   return missing;
+}
+
+const resolvedByName = new WeakMap<AnyStateMachine, Map<string, ReturnType<AnyStateMachine['resolveState']>>>();
+
+/**
+ * `machine.resolveState({ value })`, cached for plain string values (the common case: the same few
+ * states, resolved at every swap). Only `matches()` and the state nodes of the result may be used.
+ */
+export function resolveValue(machine: AnyStateMachine, value: unknown): ReturnType<AnyStateMachine['resolveState']> {
+  if (typeof value !== 'string') return machine.resolveState({ value: value as never, context: {} });
+  let byName = resolvedByName.get(machine);
+  if (byName === undefined) resolvedByName.set(machine, (byName = new Map()));
+  let hit = byName.get(value);
+  if (hit === undefined) byName.set(value, (hit = machine.resolveState({ value: value as never, context: {} })));
+  return hit;
 }
 
 /** Names every history entry whose state id the machine does not have. */

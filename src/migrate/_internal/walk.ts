@@ -20,32 +20,50 @@ export function joinPath(base: string, key: string): string {
 /**
  * Lists every own property whose value is `undefined` (when `undefinedFields`) and every own key named
  * `__proto__` or `constructor` (when `unsafeKeys`), at any depth, up to `limit` findings.
+ *
+ * With `skipFrozen`, frozen subtrees are not entered: a migration's input is deeply frozen, so a frozen
+ * object in its output is one it passed through unchanged, already checked — only what the migration
+ * built is walked (a 10 MB state whose migration touches one field walks one field). Paths are built
+ * only for findings, and cycles are cut.
  */
 export function findProblems(
   root: unknown,
   rootPath: string,
-  options: { undefinedFields: boolean; unsafeKeys: boolean; limit?: number },
+  options: { undefinedFields: boolean; unsafeKeys: boolean; limit?: number; skipFrozen?: boolean },
 ): WalkFinding[] {
   const findings: WalkFinding[] = [];
   const limit = options.limit ?? 50;
   if (root === null || typeof root !== 'object') return findings;
+  const skipFrozen = options.skipFrozen === true;
   const seen = new Set<object>();
-  const stack: Array<[object, string]> = [[root, rootPath]];
+  // Each frame: the object, and how to name it (parent frame index and key) should a finding need it.
+  const nodes: object[] = [root];
+  const parents: number[] = [-1];
+  const keys: string[] = [rootPath];
+  const stack: number[] = [0];
+  const pathOf = (frame: number, key: string): string => {
+    const parts = [key];
+    for (let f = frame; f >= 0; f = parents[f]!) parts.push(keys[f]!);
+    return parts.reverse().filter((p) => p !== '').join('.');
+  };
   while (stack.length > 0 && findings.length < limit) {
-    const [node, path] = stack.pop()!;
+    const frame = stack.pop()!;
+    const node = nodes[frame]!;
     if (seen.has(node)) continue;
     seen.add(node);
     for (const key of Object.keys(node)) {
-      const childPath = joinPath(path, key);
       if (options.unsafeKeys && UNSAFE_KEYS.has(key)) {
-        findings.push({ path: childPath, key, reason: 'unsafe-key' });
+        findings.push({ path: pathOf(frame, key), key, reason: 'unsafe-key' });
         continue;
       }
       const value = (node as Record<string, unknown>)[key];
       if (value === undefined) {
-        if (options.undefinedFields) findings.push({ path: childPath, key, reason: 'undefined' });
-      } else if (value !== null && typeof value === 'object') {
-        stack.push([value, childPath]);
+        if (options.undefinedFields) findings.push({ path: pathOf(frame, key), key, reason: 'undefined' });
+      } else if (value !== null && typeof value === 'object' && !(skipFrozen && Object.isFrozen(value))) {
+        stack.push(nodes.length);
+        nodes.push(value);
+        parents.push(frame);
+        keys.push(key);
       }
     }
   }

@@ -2,6 +2,7 @@ import type { EventObject } from 'xstate';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import { delayedTransitions } from '../../ledger/_internal/xstate-adapter.ts';
+import { resolveValue } from '../../migrate/_internal/states.ts';
 import type { AnyLineage, PathStep } from '../../lineage/lineage.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
 
@@ -65,7 +66,7 @@ export function planDelays(
   }
   const fromAfters = delayedTransitions(from.machine);
   const toAfters = [...delayedTransitions(to.machine).values()];
-  const resolved = to.machine.resolveState({ value: options.migratedValue as never, context: {} });
+  const resolved = resolveValue(to.machine, options.migratedValue);
   const rearm: Rearm[] = [];
   const carried: string[] = [];
   const blockers: Blocker[] = [];
