@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRuntime, FileJournal, formatReport, ManualClock, MemoryJournal } from '../../src/index.ts';
+import { createFileStore, createRuntime, FileJournal, formatReport, ManualClock, MemoryJournal } from '../../src/index.ts';
 import { flush, isSettled } from '../_support/async.ts';
 import { driver } from '../fixtures/driver.ts';
 import { makeLoader } from '../fixtures/loader.ts';
@@ -140,6 +140,38 @@ describe('persist and start', () => {
     expect(() => runtime.start(driver, { version: 1, snapshot: bad })).toThrowError(
       expect.objectContaining({ code: 'START_REFUSED', message: "start driver v1 → v1 refused:\n  state 'nowhere' does not exist in v1" }),
     );
+  });
+});
+
+describe('start from an envelope', () => {
+  it('round-trips through the file store: v1 envelope, restored into v2 with its delay and timer re-armed', async () => {
+    const clock = new ManualClock();
+    const { loader, calls } = makeLoader();
+    const c = createRuntime({ clock }).start(loader, { version: 1 });
+    c.send({ type: 'LOAD', url: 'a' });
+    calls[0]!.resolve('A');
+    await flush();
+    clock.advance(100);
+    const store = createFileStore(mkdtempSync(join(tmpdir(), 'hotswap-store-')));
+    await store.save('loader-1', c.persist());
+    await c.stop();
+
+    const loaded = await store.load('loader-1');
+    if (!loaded.ok) throw new Error(loaded.error.message);
+    const clock2 = new ManualClock();
+    const restored = createRuntime({ clock: clock2 }).start(loader, { version: 2, envelope: loaded.envelope });
+    expect(restored.version).toBe(2);
+    expect(restored.ledger().delays).toMatchObject([{ id: 'xstate.after.1000.loader.ready', remainingMs: 900 }]);
+    expect(restored.ledger().timers).toMatchObject([{ name: 'refresh', remainingMs: 400 }]);
+    clock2.advance(400);
+    expect(calls.at(-1)).toMatchObject({ version: 2, url: 'a#refresh-by-v2' });
+  });
+
+  it('refuses a tampered envelope with its code and starts nothing', () => {
+    const c = createRuntime().start(driver, { version: 1 });
+    const envelope = JSON.parse(JSON.stringify(c.persist()));
+    envelope.snapshot.context.completed = 99;
+    expect(() => createRuntime().start(driver, { envelope })).toThrowError(expect.objectContaining({ code: 'ENVELOPE_HASH_MISMATCH' }));
   });
 });
 

@@ -157,7 +157,7 @@ export class ComponentCore implements EffectHost {
     this.version = version;
     this.#actorSub = actor.subscribe({
       next: (snapshot) => {
-        for (const o of this.observers) o.next?.(snapshot);
+        if (this.observers.size > 0) for (const o of this.observers) o.next?.(snapshot);
         this.notifyChange();
       },
       error: (error) => {
@@ -176,6 +176,8 @@ export class ComponentCore implements EffectHost {
   // ── waiting ──────────────────────────────────────────────────────────────
 
   notifyChange(): void {
+    // on every snapshot of the running actor: nothing to copy unless a swap is waiting
+    if (this.#waiters.size === 0) return;
     for (const w of [...this.#waiters]) w();
   }
 
