@@ -4,7 +4,6 @@ import type { Blocker } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
 import { describeError, HotswapError } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
-import { scheduleDelay } from '../ledger/_internal/xstate-adapter.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
 import { isPersistedSnapshot, type PersistedSnapshot } from '../migrate/persisted.ts';
@@ -144,21 +143,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     blockers.push(...(plan?.blockers ?? []));
     if (blockers.length > 0) refuse(blockers);
 
-    const actor = core.createActor(version, snapshot, o.input);
-    let failure: unknown;
-    const sub = actor.subscribe({ error: (e) => (failure ??= e) });
-    try {
-      actor.start();
-    } catch (error) {
-      failure ??= error;
-    }
-    sub.unsubscribe();
-    if (failure !== undefined || actor.getSnapshot().status !== 'active') {
-      core.retire(actor);
-      refuse([blocker('install-failed', { version: to, error: describeError(failure ?? actor.getSnapshot().error ?? `status ${actor.getSnapshot().status}`) })]);
-    }
-    for (const d of plan?.rearm ?? []) scheduleDelay(actor, d.event, d.delayMs, d.id);
-    core.attach(actor, version);
+    const launched = core.launch(version, snapshot, plan?.rearm ?? [], o.input);
+    if (!launched.ok) refuse([blocker('install-failed', { version: to, error: describeError(launched.error) })]);
+    else core.attach(launched.actor, version);
     for (const t of timers) core.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
     const component = new LiveComponent<LineageEvent<L>>(core);
     live.set(component as LiveComponent, core);

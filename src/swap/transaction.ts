@@ -10,7 +10,7 @@ import { describeError } from '../errors.ts';
 import { sha256Hex as contentHash } from '../_internal/canonical.ts';
 import type { InFlightEntry } from '../live/_internal/core.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
-import { pendingDelays, scheduleDelay } from '../ledger/_internal/xstate-adapter.ts';
+import { pendingDelays } from '../ledger/_internal/xstate-adapter.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { migrate } from '../migrate/migrate.ts';
@@ -264,26 +264,13 @@ export class SwapTransaction {
       this.#adoptedOwners.set(entry, entry.owner);
       core.adoptions.set(entry.childId, entry);
     }
-    let actor: AnyActorRef | undefined;
-    let failure: unknown;
-    try {
-      actor = core.createActor(target, this.#migrated);
-      const sub = actor.subscribe({ error: (e) => (failure ??= e) });
-      actor.start();
-      sub.unsubscribe();
-      const status = actor.getSnapshot().status;
-      if (failure === undefined && status !== 'active') failure = actor.getSnapshot().error ?? new Error(`new actor is '${status}' after start`);
-      if (failure === undefined) for (const d of this.#rearm) scheduleDelay(actor, d.event, d.delayMs, d.id);
-    } catch (error) {
-      failure = error;
-    }
+    const launched = core.launch(target, this.#migrated, this.#rearm);
     this.timings.install = µs(t);
-    if (failure !== undefined) {
-      if (actor !== undefined) core.retire(actor);
+    if (!launched.ok) {
       this.#undoAdoptions();
-      return this.#refuse('install', [blocker('install-failed', { version: target.version, error: describeError(failure) })]);
+      return this.#refuse('install', [blocker('install-failed', { version: target.version, error: describeError(launched.error) })]);
     }
-    this.#newActor = actor;
+    this.#newActor = launched.actor;
     this.effects.adopted.push(...this.#adopt.map((e) => e.childId));
     return true;
   }

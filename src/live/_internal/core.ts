@@ -7,7 +7,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { HotswapError } from '../../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../../ledger/ledger.ts';
 import { trackedMachine } from '../../ledger/_internal/tracked-machine.ts';
-import { instrumentScheduler } from '../../ledger/_internal/xstate-adapter.ts';
+import { instrumentScheduler, scheduleDelay } from '../../ledger/_internal/xstate-adapter.ts';
 import { readLedger } from '../../ledger/_internal/read-ledger.ts';
 import type { AnyLineage } from '../../lineage/lineage.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
@@ -148,6 +148,35 @@ export class ComponentCore implements EffectHost {
     instrumentScheduler(actor, this.clock);
     registerHost(actor.system, this);
     return actor;
+  }
+
+  /**
+   * Creates and starts an actor for `version` (not yet the one events go to) and arms `delays` on it.
+   * XState reports restore and start failures as `status: 'error'`, not as a throw: both are caught
+   * here, and a failed actor is retired before this returns.
+   */
+  launch(
+    version: AnyVersion,
+    snapshot: PersistedSnapshot | undefined,
+    delays: readonly { readonly id: string; readonly event: EventObject; readonly delayMs: number }[],
+    input?: unknown,
+  ): { ok: true; actor: AnyActorRef } | { ok: false; error: unknown } {
+    let actor: AnyActorRef | undefined;
+    let failure: unknown;
+    try {
+      actor = this.createActor(version, snapshot, input);
+      const sub = actor.subscribe({ error: (e) => (failure ??= e) });
+      actor.start();
+      sub.unsubscribe();
+      const status = actor.getSnapshot().status;
+      if (failure === undefined && status !== 'active') failure = actor.getSnapshot().error ?? new Error(`the new actor is '${status}' after start`);
+      if (failure === undefined) for (const d of delays) scheduleDelay(actor, d.event, d.delayMs, d.id);
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure === undefined) return { ok: true, actor: actor! };
+    if (actor !== undefined) this.retire(actor);
+    return { ok: false, error: failure };
   }
 
   /** Makes `actor` the one events and observers go to. */
