@@ -86,7 +86,7 @@ export class ComponentCore implements EffectHost {
   readonly late: LateResult[] = [];
   swapping: { readonly id: string; readonly target: number; readonly since: number; readonly done: Promise<unknown> } | undefined;
   lastError: unknown;
-  #actorSub: Subscription | undefined;
+  readonly #subs = new WeakMap<AnyActorRef, Subscription>();
   readonly #waiters = new Set<() => void>();
 
   constructor(options: CoreOptions) {
@@ -165,9 +165,26 @@ export class ComponentCore implements EffectHost {
     let failure: unknown;
     try {
       actor = this.createActor(version, snapshot, input);
-      const sub = actor.subscribe({ error: (e) => (failure ??= e) });
+      // One subscription for the actor's whole life: before `attach` it catches start failures,
+      // after it forwards to the component's observers.
+      const self = actor;
+      const sub = actor.subscribe({
+        next: (snap) => {
+          if (this.actor !== self) return;
+          if (this.observers.size > 0) for (const o of this.observers) o.next?.(snap);
+          this.notifyChange();
+        },
+        error: (error) => {
+          if (this.actor !== self) {
+            failure ??= error;
+            return;
+          }
+          this.lastError = error;
+          for (const o of this.observers) o.error?.(error);
+        },
+      });
+      this.#subs.set(actor, sub);
       actor.start();
-      sub.unsubscribe();
       const status = actor.getSnapshot().status;
       if (failure === undefined && status !== 'active') failure = actor.getSnapshot().error ?? new Error(`the new actor is '${status}' after start`);
       if (failure === undefined) for (const d of delays) scheduleDelay(actor, d.event, d.delayMs, d.id);
@@ -179,25 +196,15 @@ export class ComponentCore implements EffectHost {
     return { ok: false, error: failure };
   }
 
-  /** Makes `actor` the one events and observers go to. */
+  /** Makes `actor` (from {@link ComponentCore.launch}) the one events and observers go to. */
   attach(actor: AnyActorRef, version: AnyVersion): void {
-    this.#actorSub?.unsubscribe();
     this.actor = actor;
     this.version = version;
-    this.#actorSub = actor.subscribe({
-      next: (snapshot) => {
-        if (this.observers.size > 0) for (const o of this.observers) o.next?.(snapshot);
-        this.notifyChange();
-      },
-      error: (error) => {
-        this.lastError = error;
-        for (const o of this.observers) o.error?.(error);
-      },
-    });
   }
 
   /** Stops an actor for good: unlinks it so nothing it left behind reaches this component. */
   retire(actor: AnyActorRef): void {
+    this.#subs.get(actor)?.unsubscribe();
     actor.stop();
     unregisterHost(actor.system);
   }
