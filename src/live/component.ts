@@ -57,7 +57,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   get lineage(): AnyLineage {
     return this.#core.lineage;
   }
-  /** `running`, `swapping` (events are held), or `stopped`. */
+  /** `running`, `swapping` (events are held), or `stopped` (by `stop()`, or its actor finished or failed). */
   get status(): 'running' | 'swapping' | 'stopped' {
     if (this.#core.mode === 'stopped') return 'stopped';
     return this.#core.swapping === undefined ? 'running' : 'swapping';
@@ -73,6 +73,13 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   /** Late settlements of old work that were dropped and recorded (G4). */
   get late(): readonly LateResult[] {
     return this.#core.late;
+  }
+  /**
+   * Events accepted into the mailbox during a swap that the actor could no longer take because it
+   * failed or reached a final state meanwhile: recorded, never silently lost.
+   */
+  get undelivered(): readonly { readonly event: EventObject; readonly reason: string }[] {
+    return this.#core.undelivered;
   }
 
   /**
@@ -189,14 +196,16 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
    */
   async stop(): Promise<void> {
     const core = this.#core;
-    if (core.mode === 'stopped') return;
+    if (core.closed) return;
     if (core.swapping !== undefined) await core.swapping.done;
     // another stop() may have finished while this one waited
-    if ((core.mode as string) === 'stopped') return;
-    core.deliverHeld();
+    if (core.closed) return;
+    core.closed = true;
+    if (core.mode !== 'stopped') core.deliverHeld();
     for (const name of [...core.timers.keys()]) core.cancelTimer(name);
     for (const lease of [...core.leases.values()]) core.endLease(lease, 'revoked');
     core.mode = 'stopped';
     core.retire(core.actor);
   }
+
 }

@@ -205,3 +205,22 @@ describe('stop', () => {
     expect(c.getSnapshot().context.log).toEqual(['v1:done:A', 'v2:ping:1']);
   });
 });
+
+describe('a machine that finishes', () => {
+  it('refuses events after its final state with COMPONENT_STOPPED, instead of XState ignoring them', async () => {
+    const { setup: setupMachine } = await import('xstate');
+    const { defineVersion, lineage } = await import('../../src/index.ts');
+    const oneShot = setupMachine({ types: { events: {} as { type: 'FINISH' } | { type: 'AGAIN' } } }).createMachine({
+      id: 'once',
+      initial: 'open',
+      states: { open: { on: { FINISH: 'closed' } }, closed: { type: 'final' } },
+    });
+    const c = createRuntime().start(lineage('once', defineVersion({ version: 1, machine: oneShot })));
+    c.send({ type: 'FINISH' });
+    expect(c.status).toBe('stopped');
+    expect(() => c.send({ type: 'AGAIN' })).toThrowError(
+      expect.objectContaining({ code: 'COMPONENT_STOPPED', message: "Component 'once#1' has reached a final state; event 'AGAIN' was not accepted" }),
+    );
+    await c.stop();
+  });
+});

@@ -77,6 +77,8 @@ export class ComponentCore implements EffectHost {
   version: AnyVersion;
   actor!: AnyActorRef;
   mode: Mode = 'running';
+  /** Set by `stop()`: the component is gone for good (an actor that finished only makes `mode` stopped). */
+  closed = false;
   readonly mailbox: Mailbox<EventObject>;
   readonly observers = new Set<SnapshotObserver>();
   readonly timers = new Map<string, RuntimeTimer>();
@@ -84,6 +86,8 @@ export class ComponentCore implements EffectHost {
   readonly adoptions = new Map<string, InFlightEntry>();
   readonly leases = new Map<number, LeaseRecord>();
   readonly late: LateResult[] = [];
+  /** Events accepted while the actor was alive that it could no longer take (it failed or finished meanwhile). */
+  readonly undelivered: { readonly event: EventObject; readonly reason: string }[] = [];
   swapping: { readonly id: string; readonly target: number; readonly since: number; readonly done: Promise<unknown> } | undefined;
   lastError: unknown;
   readonly #subs = new WeakMap<AnyActorRef, Subscription>();
@@ -111,7 +115,11 @@ export class ComponentCore implements EffectHost {
       return;
     }
     if (this.mode === 'stopped') {
-      throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' is stopped; event '${event.type}' was not accepted`);
+      const status = this.actor.getSnapshot().status;
+      const why = status === 'active' || status === 'stopped' ? 'is stopped' : `has ${status === 'done' ? 'reached a final state' : 'failed'}`;
+      throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' ${why}; event '${event.type}' was not accepted`, {
+        details: { component: this.id, status, event: event.type },
+      });
     }
     if (!this.mailbox.offer(event)) {
       throw new HotswapError(
@@ -127,11 +135,17 @@ export class ComponentCore implements EffectHost {
     let n = 0;
     this.mode = 'draining';
     for (let e = this.mailbox.shift(); e !== undefined; e = this.mailbox.shift()) {
-      this.actor.send(e);
+      if (this.#finished()) this.undelivered.push({ event: e, reason: `actor is '${this.actor.getSnapshot().status}'` });
+      else this.actor.send(e);
       n++;
     }
-    this.mode = 'running';
+    this.mode = this.#finished() ? 'stopped' : 'running';
     return n;
+  }
+
+  /** An actor that reached a final state or failed ignores events: the component then refuses them. */
+  #finished(): boolean {
+    return this.actor.getSnapshot().status !== 'active';
   }
 
   // ── actors ───────────────────────────────────────────────────────────────
@@ -172,6 +186,8 @@ export class ComponentCore implements EffectHost {
         next: (snap) => {
           if (this.actor !== self) return;
           if (this.observers.size > 0) for (const o of this.observers) o.next?.(snap);
+          // a final state: XState would ignore further events, so the component refuses them
+          if (snap.status !== 'active' && this.mode === 'running') this.mode = 'stopped';
           this.notifyChange();
         },
         error: (error) => {
@@ -180,7 +196,9 @@ export class ComponentCore implements EffectHost {
             return;
           }
           this.lastError = error;
+          if (this.mode === 'running') this.mode = 'stopped';
           for (const o of this.observers) o.error?.(error);
+          this.notifyChange();
         },
       });
       this.#subs.set(actor, sub);
