@@ -6,7 +6,7 @@
 import { createRuntime, type SwapReport, SwapPhases, type SwapPhase } from '../src/index.ts';
 import { collectGarbage } from './_internal/gc.ts';
 import { jobLineage } from './_internal/machines.ts';
-import { naiveSwap, startBare } from './_internal/naive.ts';
+import { naiveSwap, naiveSwapRearm, startBare } from './_internal/naive.ts';
 import { round, summarize, type Summary } from './_internal/stats.ts';
 
 export interface TinyConfig {
@@ -20,6 +20,9 @@ export interface TinyResult {
   /** Call to report: the pause plus plan, hashing and the journal write. */
   readonly total: Summary;
   readonly floor: Summary;
+  /** The naive swap that also re-arms the pending delay (the one effect it cannot skip). */
+  readonly rearmFloor: Summary;
+  readonly rearmRatio: number;
   /** p50 µs of each phase. */
   readonly phases: Readonly<Record<SwapPhase, number>>;
   readonly ratio: number;
@@ -40,11 +43,11 @@ async function hotswapBlock(n: number, pauses: number[], totals: number[], phase
   await runtime.stop();
 }
 
-function naiveBlock(n: number, floors: number[]): void {
+function naiveBlock(n: number, floors: number[], swap: typeof naiveSwap = naiveSwap): void {
   let actor = startBare(undefined);
   let from: 1 | 2 = 1;
   for (let i = 0; i < n; i++) {
-    const r = naiveSwap(actor, from);
+    const r = swap(actor, from);
     actor = r.actor;
     from = from === 1 ? 2 : 1;
     floors.push(r.us);
@@ -53,10 +56,11 @@ function naiveBlock(n: number, floors: number[]): void {
 }
 
 export async function benchSwapTiny(config: TinyConfig): Promise<TinyResult> {
-  const sink = { pauses: [] as number[], totals: [] as number[], floors: [] as number[] };
+  const sink = { pauses: [] as number[], totals: [] as number[], floors: [] as number[], rearm: [] as number[] };
   const emptyPhases = (): Record<SwapPhase, number[]> => Object.fromEntries(SwapPhases.map((p) => [p, [] as number[]])) as Record<SwapPhase, number[]>;
   await hotswapBlock(config.warmupSwaps, [], [], emptyPhases());
   naiveBlock(config.warmupSwaps, []);
+  naiveBlock(config.warmupSwaps, [], naiveSwapRearm);
   collectGarbage();
 
   const phases = emptyPhases();
@@ -65,18 +69,23 @@ export async function benchSwapTiny(config: TinyConfig): Promise<TinyResult> {
     if (b % 2 === 0) {
       await hotswapBlock(n, sink.pauses, sink.totals, phases);
       naiveBlock(n, sink.floors);
+      naiveBlock(n, sink.rearm, naiveSwapRearm);
     } else {
+      naiveBlock(n, sink.rearm, naiveSwapRearm);
       naiveBlock(n, sink.floors);
       await hotswapBlock(n, sink.pauses, sink.totals, phases);
     }
   }
   const pause = summarize(sink.pauses);
   const floor = summarize(sink.floors);
+  const rearmFloor = summarize(sink.rearm);
   return {
     pause,
     total: summarize(sink.totals),
     floor,
     phases: Object.fromEntries(SwapPhases.map((p) => [p, summarize(phases[p]).p50])) as Record<SwapPhase, number>,
     ratio: round(pause.p50 / floor.p50, 2),
+    rearmFloor,
+    rearmRatio: round(pause.p50 / rearmFloor.p50, 2),
   };
 }
