@@ -27,6 +27,7 @@ export const ErrorCodes = [
   'BORROW_REFUSED',
   'LEASE_REVOKED',
   'TIMER_OUTSIDE_RUNTIME',
+  'PERSIST_REFUSED',
 ] as const;
 
 /** One of {@link ErrorCodes}. */

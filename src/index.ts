@@ -73,6 +73,7 @@ export type {
   TimerPolicy,
   PromisePolicy,
   LeasePolicy,
+  CallbackPolicy,
   Precondition,
   PreconditionContext,
 } from './swap/options.ts';

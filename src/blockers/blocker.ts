@@ -25,6 +25,7 @@ export type Blocker =
   | (BlockerBase & { readonly kind: 'swap-in-progress'; readonly swapId: string; readonly target: number; readonly since: number })
   | (BlockerBase & { readonly kind: 'precondition-failed'; readonly name: string; readonly reason: string })
   | (BlockerBase & { readonly kind: 'component-stopped'; readonly component: string })
+  | (BlockerBase & { readonly kind: 'lineage-mismatch'; readonly expected: string; readonly got: string; readonly version: number })
   // ── the migration itself ────────────────────────────────────────────────
   | (BlockerBase & { readonly kind: 'migration-threw'; readonly link: LinkRef; readonly error: { readonly name: string; readonly message: string } })
   | (BlockerBase & { readonly kind: 'migration-mutated-input'; readonly link: LinkRef; readonly error: string })
@@ -33,6 +34,8 @@ export type Blocker =
   | (BlockerBase & { readonly kind: 'schema-issue'; readonly version: number; readonly path: string; readonly issue: string })
   | (BlockerBase & { readonly kind: 'unmapped-state'; readonly version: number; readonly state: string; readonly where: 'value' | 'history' })
   | (BlockerBase & { readonly kind: 'unresolvable-child'; readonly version: number; readonly child: string; readonly src: string })
+  | (BlockerBase & { readonly kind: 'orphaned-child'; readonly version: number; readonly child: string; readonly states: readonly string[] })
+  | (BlockerBase & { readonly kind: 'unaccepted-event'; readonly version: number; readonly event: string; readonly count: number })
   | (BlockerBase & { readonly kind: 'invariant-violation'; readonly version: number; readonly path: string; readonly violation: string })
   | (BlockerBase & { readonly kind: 'not-active'; readonly status: string })
   | (BlockerBase & { readonly kind: 'unsafe-key'; readonly path: string; readonly key: string })

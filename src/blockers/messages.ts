@@ -19,6 +19,7 @@ const messages: Messages = {
   'swap-in-progress': (b) => `swap ${b.swapId} to v${b.target} is already in progress`,
   'precondition-failed': (b) => `precondition '${b.name}' failed: ${b.reason}`,
   'component-stopped': (b) => `component '${b.component}' is stopped`,
+  'lineage-mismatch': (b) => `lineage '${b.got}' does not extend the lineage '${b.expected}' of this component at v${b.version}`,
   'migration-threw': (b) => `migration ${link(b.link)} threw ${b.error.name}: ${b.error.message}`,
   'migration-mutated-input': (b) => `migration ${link(b.link)} tried to mutate its (frozen) input: ${b.error}`,
   'migration-bad-output': (b) => `migration ${link(b.link)} returned an unusable result: ${b.reason}`,
@@ -29,6 +30,10 @@ const messages: Messages = {
       ? `state '${b.state}' does not exist in v${b.version}`
       : `history entry '${b.state}' does not exist in v${b.version}`,
   'unresolvable-child': (b) => `child actor '${b.child}' (src ${b.src}) cannot be resolved by v${b.version}`,
+  'orphaned-child': (b) =>
+    `child actor '${b.child}' is carried into v${b.version}, but none of the states that invoke it (${b.states.join(', ')}) is active after migration`,
+  'unaccepted-event': (b) =>
+    `${b.count} held '${b.event}' event${b.count === 1 ? '' : 's'} would go to v${b.version}, which does not accept '${b.event}'`,
   'invariant-violation': (b) => `v${b.version} invariant violated at '${b.path}': ${b.violation}`,
   'not-active': (b) => `snapshot status is '${b.status}', expected 'active'`,
   'unsafe-key': (b) => `snapshot holds the key '${b.key}' at '${b.path}' (prototype pollution)`,

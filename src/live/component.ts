@@ -174,6 +174,11 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
    */
   persist(): Envelope {
     const core = this.#core;
+    if (core.swapping !== undefined) {
+      throw new HotswapError('PERSIST_REFUSED', `'${core.id}' is swapping; events are held in its mailbox, so its state is not at rest — persist after the swap`, {
+        details: { swapId: core.swapping.id },
+      });
+    }
     const now = core.clock.now();
     const timers: PersistedTimer[] = [];
     for (const d of pendingDelays(core.actor, core.clock)) {
@@ -206,6 +211,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
     for (const lease of [...core.leases.values()]) core.endLease(lease, 'revoked');
     core.mode = 'stopped';
     core.retire(core.actor);
+    core.onClose?.();
   }
 
 }

@@ -32,6 +32,11 @@ export class Mailbox<T> {
     this.#items.push(item);
   }
 
+  /** The held events, oldest first (a copy). */
+  items(): T[] {
+    return this.#items.slice(this.#head);
+  }
+
   /** Removes and returns the oldest event. */
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;

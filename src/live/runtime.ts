@@ -32,6 +32,12 @@ export interface RuntimeOptions {
    * kit uses it to see which actor processed which event.
    */
   readonly inspect?: (event: InspectionEvent) => void;
+  /**
+   * Receives errors thrown by your code that the runtime must not unwind through: observers and
+   * runtime-timer handlers. A swap commits regardless; the error lands here.
+   * @defaultValue rethrow on a later tick (as XState reports unhandled errors)
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** Options of `runtime.start(lineage, options)`. */
@@ -96,7 +102,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (version === undefined) {
       throw new HotswapError('UNKNOWN_VERSION', `${lineage.name} has no version ${to}`, { details: { version: to } });
     }
-    const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, journal, inspect: options.inspect });
+    const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, journal, inspect: options.inspect, onError: options.onError });
     const refuse = (blockers: readonly Blocker[]): never => {
       throw new HotswapError('START_REFUSED', formatBlockers(blockers, { component: lineage.name, from: o.from ?? to, to, action: 'start' }), {
         details: { blockers },
@@ -149,6 +155,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     for (const t of timers) core.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
     const component = new LiveComponent<LineageEvent<L>>(core);
     live.set(component as LiveComponent, core);
+    core.onClose = () => live.delete(component as LiveComponent);
     return component;
   };
 
@@ -156,12 +163,17 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     clock,
     journal,
     start,
-    swapAll: (requests, o = {}) => {
+    swapAll: async (requests, o = {}) => {
       const resolved = requests.map((r) => {
         const core = live.get(r.component);
-        if (core === undefined) throw new HotswapError('INVALID_ARGUMENT', `Component '${r.component.id}' is not hosted by this runtime`);
+        if (core === undefined) {
+          throw new HotswapError('INVALID_ARGUMENT', `Component '${r.component.id}' is not hosted by this runtime (or was stopped)`);
+        }
         return { core, request: r };
       });
+      const ids = resolved.map((r) => r.core.id);
+      const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+      if (twice !== undefined) throw new HotswapError('INVALID_ARGUMENT', `Component '${twice}' is listed twice in swapAll`);
       return runSwapAll(resolved, o);
     },
     components: () => [...live.keys()].filter((c) => c.status !== 'stopped'),

@@ -4,7 +4,7 @@ import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { findProblems } from './_internal/walk.ts';
-import { resolvesChild, unknownHistoryIds, unknownStates } from './_internal/states.ts';
+import { invokers, isActive, resolvesChild, unknownHistoryIds, unknownStates } from './_internal/states.ts';
 import type { PersistedSnapshot } from './persisted.ts';
 
 /** What {@link verifyState} checks. All on by default. */
@@ -48,6 +48,14 @@ export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, op
   for (const [child, data] of Object.entries(snapshot.children ?? {})) {
     if (!resolvesChild(version.machine, data?.src)) {
       blockers.push(blocker('unresolvable-child', { version: n, child, src: String(data?.src) }));
+      continue;
+    }
+    // An invoked child lives only while a state that invokes it is active; restored elsewhere it would
+    // run with nobody listening. (A child no state invokes was spawned, and lives on its own.)
+    const states = invokers(version.machine).get(child);
+    const status = (data?.snapshot as { status?: unknown } | undefined)?.status;
+    if (missing.length === 0 && states !== undefined && status === 'active' && !states.some((p) => isActive(version.machine, snapshot.value, p))) {
+      blockers.push(blocker('orphaned-child', { version: n, child, states }));
     }
   }
 

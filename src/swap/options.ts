@@ -30,8 +30,16 @@ export type PromisePolicy = 'wait' | 'abort' | 'adopt';
  */
 export type LeasePolicy = 'wait' | 'revoke' | 'block';
 
+/**
+ * Invoked callback (and observable) actors: `restart` stops the old one (its cleanup runs) and lets the
+ * new version invoke it afresh, recorded in `effects.restarted`; `block` refuses while one is running.
+ */
+export type CallbackPolicy = 'restart' | 'block';
+
 /** Per-kind effect policies. */
 export interface SwapPolicies {
+  /** @defaultValue 'restart' */
+  readonly callbacks?: CallbackPolicy;
   /** @defaultValue 'carry' */
   readonly delays?: DelayPolicy;
   /** @defaultValue 'carry' */
@@ -81,5 +89,6 @@ export function resolvePolicies(p: SwapPolicies | undefined): Required<SwapPolic
     timers: p?.timers ?? 'carry',
     promises: p?.promises ?? 'wait',
     leases: p?.leases ?? 'wait',
+    callbacks: p?.callbacks ?? 'restart',
   };
 }

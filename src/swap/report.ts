@@ -42,6 +42,11 @@ export interface SwapReport {
   /** sha256 of the persisted state before, and after (the new one when committed, else the same). */
   readonly beforeHash?: string;
   readonly afterHash?: string;
+  /**
+   * What went wrong without deciding the outcome: a throw after the commit point, a state that could
+   * not be hashed, a journal that could not be written (the report is still returned).
+   */
+  readonly errors?: readonly string[];
 }
 
 /** A one-line summary, or the DESIGN.md §4 blocker report when refused. */

@@ -47,17 +47,24 @@ export async function runSwapAll(
     for (const tx of txs) if (!failed.includes(tx) && tx.blockers.length === 0) tx.blockers.push(blocker('aborted', { reason }));
   };
 
-  let ok = txs.map((tx) => tx.begin()).every(Boolean);
-  if (ok) ok = (await Promise.all(txs.map((tx) => tx.preconditions()))).every(Boolean);
-  if (ok) {
-    const clock = txs[0]?.core.clock;
-    const deadlineAt = clock === undefined ? 0 : clock.now() + deadlineMs;
-    for (const tx of txs) tx.hold(deadlineAt);
-    ok = (await Promise.all(txs.map((tx) => tx.quiesce()))).every(Boolean);
-    if (ok) ok = txs.every((tx) => tx.prepare());
-    if (ok) ok = txs.every((tx) => tx.install());
-    if (ok) for (const tx of txs) tx.commit();
-    else for (const tx of txs) tx.rollback();
+  let ok = false;
+  try {
+    ok = txs.map((tx) => tx.begin()).every(Boolean);
+    if (ok) ok = (await Promise.all(txs.map((tx) => tx.preconditions()))).every(Boolean);
+    if (ok) {
+      const clock = txs[0]?.core.clock;
+      const deadlineAt = clock === undefined ? 0 : clock.now() + deadlineMs;
+      for (const tx of txs) tx.hold(deadlineAt);
+      ok = (await Promise.all(txs.map((tx) => tx.quiesce()))).every(Boolean);
+      if (ok) ok = txs.every((tx) => tx.prepare());
+      if (ok) ok = txs.every((tx) => tx.install());
+      if (ok) for (const tx of txs) tx.commit();
+      else for (const tx of txs) tx.rollback();
+    }
+  } catch (error) {
+    // refusal is data (G7): whatever threw, every part not yet committed resumes its old version
+    ok = txs.every((tx) => tx.committed);
+    for (const tx of txs) tx.crashed(error);
   }
   if (!ok) failOthers(txs.filter((tx) => tx.blockers.length > 0 && !tx.blockers.every((b) => b.kind === 'aborted')));
   const reports = await Promise.all(txs.map((tx) => tx.finish()));

@@ -6,10 +6,14 @@ import { SwapTransaction } from './transaction.ts';
 /** plan → quiesce → drain → migrate → verify → install → resume, or abort with the old version untouched. */
 export async function runSwap(core: ComponentCore, target: number, options: SwapOptions): Promise<SwapReport> {
   const tx = new SwapTransaction(core, target, options);
-  if (tx.begin() && (await tx.preconditions())) {
-    tx.hold();
-    if ((await tx.quiesce()) && tx.prepare() && tx.install()) tx.commit();
-    else tx.rollback();
+  try {
+    if (tx.begin() && (await tx.preconditions())) {
+      tx.hold();
+      if ((await tx.quiesce()) && tx.prepare() && tx.install()) tx.commit();
+      else tx.rollback();
+    }
+  } catch (error) {
+    tx.crashed(error); // refusal is data (G7): a throw inside the pipeline becomes a refused report
   }
   return tx.finish();
 }

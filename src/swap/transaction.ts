@@ -3,7 +3,7 @@
  * transaction start to end; `swapAll()` runs several in lockstep so they commit all or none.
  */
 import { randomUUID } from 'node:crypto';
-import type { AnyActorRef } from 'xstate';
+import type { AnyActorRef, EventObject } from 'xstate';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
@@ -17,9 +17,11 @@ import { migrate } from '../migrate/migrate.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { planDelays, type Rearm } from './_internal/delays.ts';
 import { findBlocking } from './_internal/quiescence.ts';
+import { inFlightChildren } from '../ledger/_internal/read-ledger.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
 import type { EffectOutcomes, SwapPhase, SwapReport } from './report.ts';
 
+const ABORTED = Symbol('aborted');
 const MIGRATION_KINDS = new Set(['migration-threw', 'migration-mutated-input', 'migration-bad-output', 'irreversible']);
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 
@@ -62,6 +64,10 @@ export class SwapTransaction {
   #adoptedOwners = new Map<InFlightEntry, InFlightEntry['owner']>();
   #newActor: AnyActorRef | undefined;
   #committed = false;
+  /** The phase running now, for a report when something throws. */
+  #at_phase: SwapPhase = 'plan';
+  /** Errors that did not stop the swap but belong in its report (after commit, journal). */
+  readonly errors: string[] = [];
   readonly effects: MutableEffects = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
   #resolveDone!: () => void;
 
@@ -84,6 +90,30 @@ export class SwapTransaction {
     return false;
   }
 
+  /** False (refused, phase `phase`) when the caller's signal has fired: checked between phases. */
+  #notAborted(phase: SwapPhase): boolean {
+    if (this.options.signal?.aborted !== true) return true;
+    return this.#refuse(phase, [blocker('aborted', { reason: 'the swap was aborted by its signal' })]);
+  }
+
+  /**
+   * Something threw inside the pipeline (a policy function, an invariant's dependency, XState): the
+   * swap is refused with what threw, and — before the commit point — the old version resumes (G7).
+   */
+  crashed(error: unknown): void {
+    const e = describeError(error);
+    if (this.#committed) {
+      this.errors.push(`after commit: ${e.name}: ${e.message}`);
+      return;
+    }
+    this.#refuse(this.#at_phase, [blocker('aborted', { reason: `${this.#at_phase} threw ${e.name}: ${e.message}` })]);
+    try {
+      this.rollback();
+    } catch (again) {
+      this.errors.push(`rollback: ${describeError(again).message}`);
+    }
+  }
+
   // ── plan ─────────────────────────────────────────────────────────────────
 
   /** Checks the request and takes the component's swap lock. False (with blockers) when refused. */
@@ -98,8 +128,9 @@ export class SwapTransaction {
       }
       const l = this.lineage;
       if (l.name !== core.name || l.get(this.from) !== core.version) {
-        return this.#refuse('plan', [blocker('aborted', { reason: `lineage '${l.name}' does not extend the lineage of '${core.name}' at v${this.from}` })]);
+        return this.#refuse('plan', [blocker('lineage-mismatch', { expected: core.name, got: l.name, version: this.from })]);
       }
+      if (!this.#notAborted('plan')) return false;
       const target = l.get(this.targetNumber);
       if (target === undefined) {
         return this.#refuse('plan', [blocker('unknown-version', { version: this.targetNumber, known: l.versions.map((v) => v.version) })]);
@@ -136,16 +167,24 @@ export class SwapTransaction {
     const failures: Blocker[] = [];
     await Promise.all(
       entries.map(async ([name, check]) => {
-        let verdict: boolean | string;
+        let verdict: boolean | string | typeof ABORTED;
+        const deadline = this.core.waitForChangeless(deadlineAt, this.options.signal);
         try {
           const pending = Promise.resolve(check(ctx));
-          const deadline = this.core.waitForChangeless(deadlineAt, this.options.signal);
-          verdict = await Promise.race([pending, deadline.promise.then(() => `no answer within ${this.options.deadlineMs ?? DEFAULT_DEADLINE_MS} ms`)]);
-          deadline.cancel();
+          pending.catch(() => undefined);
+          verdict = await Promise.race([
+            pending,
+            deadline.promise.then(() =>
+              this.options.signal?.aborted === true ? ABORTED : `no answer within ${this.options.deadlineMs ?? DEFAULT_DEADLINE_MS} ms`,
+            ),
+          ]);
         } catch (error) {
           verdict = `threw ${describeError(error).message}`;
+        } finally {
+          deadline.cancel();
         }
-        if (verdict !== true) failures.push(blocker('precondition-failed', { name, reason: verdict === false ? 'returned false' : String(verdict) }));
+        if (verdict === ABORTED) failures.push(blocker('aborted', { reason: 'the swap was aborted by its signal' }));
+        else if (verdict !== true) failures.push(blocker('precondition-failed', { name, reason: verdict === false ? 'returned false' : String(verdict) }));
       }),
     );
     controller.abort();
@@ -164,17 +203,19 @@ export class SwapTransaction {
 
   /** Waits, up to the deadline, until the component is quiescent. */
   async quiesce(): Promise<boolean> {
+    this.#at_phase = 'quiesce';
     const t = performance.now();
     const waitedFrom = this.core.clock.now();
     try {
       for (let revoked = false; ; ) {
         const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
         if (hard.length > 0) return this.#refuse('quiesce', [...hard, ...soft]);
-        if (soft.length === 0) return true;
+        if (soft.length === 0) return this.#notAborted('quiesce');
         const why = await this.core.waitForChange(this.#deadlineAt, this.options.signal);
         if (why === 'aborted') return this.#refuse('quiesce', [blocker('aborted', { reason: 'the swap was aborted by its signal' }), ...soft]);
         if (why === 'deadline') {
-          if (this.policies.leases === 'revoke' && !revoked) {
+          // revoke only when leases are all that still blocks: a swap refused anyway keeps them (G2)
+          if (this.policies.leases === 'revoke' && !revoked && soft.every((b) => b.kind === 'lease-outstanding')) {
             revoked = true;
             for (const lease of [...this.core.leases.values()]) {
               if (lease.transferable) continue;
@@ -195,6 +236,8 @@ export class SwapTransaction {
   // ── drain, migrate, verify (synchronous: nothing runs between them) ─────
 
   prepare(): boolean {
+    if (!this.#notAborted('drain')) return false;
+    this.#at_phase = 'drain';
     const { core, policies } = this;
     const target = this.#target!;
     let t = performance.now();
@@ -225,10 +268,12 @@ export class SwapTransaction {
       if (policy === 'adopt') this.#adopt.push(entry);
       else if (policy === 'abort') this.effects.aborted.push(entry.childId);
     }
+    for (const child of inFlightChildren(core)) if (child.logic === 'callback') this.effects.restarted.push(child.id);
     for (const lease of core.leases.values()) if (lease.transferable) this.effects.transferred.push(lease.handle);
     this.timings.drain = µs(t);
     if (drainBlockers.length > 0) return this.#refuse('drain', drainBlockers);
 
+    this.#at_phase = 'migrate';
     t = performance.now();
     this.#persisted = core.actor.getPersistedSnapshot() as PersistedSnapshot;
     const r = migrate(this.lineage, this.#persisted, { from: this.from, to: this.targetNumber });
@@ -236,6 +281,7 @@ export class SwapTransaction {
     if (!r.ok) return this.#refuse(r.blockers.some((b) => MIGRATION_KINDS.has(b.kind)) ? 'migrate' : 'verify', r.blockers);
     this.#migrated = r.snapshot;
 
+    this.#at_phase = 'verify';
     t = performance.now();
     const plan = planDelays(carryable, {
       lineage: this.lineage,
@@ -245,8 +291,9 @@ export class SwapTransaction {
       migratedValue: r.snapshot.value,
       policy: policies.delays,
     });
+    const unaccepted = unacceptedHeld(core.mailbox.items(), target);
     this.timings.verify = µs(t);
-    if (plan.blockers.length > 0) return this.#refuse('verify', plan.blockers);
+    if (plan.blockers.length > 0 || unaccepted.length > 0) return this.#refuse('verify', [...plan.blockers, ...unaccepted]);
     this.#rearm = plan.rearm;
     this.effects.carried.push(...plan.carried);
     this.effects.cancelled.push(...plan.cancelled);
@@ -256,6 +303,8 @@ export class SwapTransaction {
   // ── install ──────────────────────────────────────────────────────────────
 
   install(): boolean {
+    if (!this.#notAborted('install')) return false;
+    this.#at_phase = 'install';
     const t = performance.now();
     const { core } = this;
     const target = this.#target!;
@@ -295,8 +344,8 @@ export class SwapTransaction {
     core.attach(this.#newActor!, this.#target!);
     core.lineage = this.lineage;
     this.#committed = true;
-    const snapshot = this.#newActor!.getSnapshot();
-    for (const o of core.observers) o.next?.(snapshot);
+    this.#at_phase = 'resume';
+    core.emit(this.#newActor!.getSnapshot());
     this.#held = core.deliverHeld();
     this.#endPause();
     // Still synchronous with the commit: nothing of the old actor can run between attach and here.
@@ -311,7 +360,11 @@ export class SwapTransaction {
       this.#newActor = undefined;
       this.#undoAdoptions();
     }
-    if (this.#pauseStart !== undefined && this.core.mode !== 'stopped') this.#held = this.core.deliverHeld();
+    if (this.#pauseStart !== undefined) {
+      // the state the attempt leaves behind, before the held events move it on
+      this.#persisted ??= this.core.actor.getPersistedSnapshot() as PersistedSnapshot;
+      if (this.core.mode !== 'stopped') this.#held = this.core.deliverHeld();
+    }
     this.#endPause();
   }
 
@@ -320,7 +373,7 @@ export class SwapTransaction {
     this.#pauseStart = undefined;
   }
 
-  /** Releases the lock, writes the journal entry (G8) and returns the report. */
+  /** Releases the lock, writes the journal entry (G8) and returns the report. Never throws. */
   async finish(): Promise<SwapReport> {
     const { core } = this;
     if (this.#locked) {
@@ -328,8 +381,18 @@ export class SwapTransaction {
       this.#locked = false;
       this.#resolveDone();
     }
-    const before = this.#persisted ?? (core.actor.getPersistedSnapshot() as PersistedSnapshot);
-    const beforeHash = contentHash(before);
+    const hash = (value: unknown): string | undefined => {
+      try {
+        return contentHash(value);
+      } catch (error) {
+        this.errors.push(`state hash: ${describeError(error).message}`);
+        return undefined;
+      }
+    };
+    const beforeHash = hash(this.#persisted ?? core.actor.getPersistedSnapshot());
+    const afterHash = this.#committed ? hash(this.#migrated) : beforeHash;
+    // A refused swap carried, cancelled, adopted or aborted nothing; only revocations really happened.
+    const effects: EffectOutcomes = this.#committed ? this.effects : { ...NO_EFFECTS, revoked: this.effects.revoked };
     const report: SwapReport = {
       id: this.id,
       component: core.name,
@@ -343,18 +406,40 @@ export class SwapTransaction {
       totalUs: µs(this.#t0),
       pauseUs: this.#pauseUs,
       held: this.#held,
-      effects: this.effects as EffectOutcomes,
+      effects,
       at: this.#at,
-      beforeHash,
-      afterHash: this.#committed ? contentHash(this.#migrated) : beforeHash,
+      ...(beforeHash === undefined ? {} : { beforeHash }),
+      ...(afterHash === undefined ? {} : { afterHash }),
+      ...(this.errors.length === 0 ? {} : { errors: [...this.errors] }),
     };
     try {
       await core.journal.append({ ...report, instance: core.id });
+      return report;
     } catch (error) {
-      core.lastError = error;
+      return { ...report, errors: [...(report.errors ?? []), `journal: ${describeError(error).message}`] };
     }
-    return report;
   }
+}
+
+const NO_EFFECTS: EffectOutcomes = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
+
+/** Held events whose type the target version does not accept: delivered, they would be ignored (G1, G5). */
+function unacceptedHeld(held: readonly EventObject[], target: AnyVersion): Blocker[] {
+  if (held.length === 0) return [];
+  const descriptors = target.machine.events as readonly string[];
+  const counts = new Map<string, number>();
+  for (const e of held) {
+    if (!accepts(descriptors, e.type)) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+  }
+  return [...counts].map(([event, count]) => blocker('unaccepted-event', { version: target.version, event, count }));
+}
+
+function accepts(descriptors: readonly string[], type: string): boolean {
+  for (const d of descriptors) {
+    if (d === type || d === '*') return true;
+    if (d.endsWith('.*') && type.startsWith(d.slice(0, -1))) return true;
+  }
+  return false;
 }
 
 function toLedgerEntry(entry: InFlightEntry, now: number) {

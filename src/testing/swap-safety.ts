@@ -249,7 +249,7 @@ export async function runSwapScenario<TEvent extends EventObject>(
       sessionId: c.sessionId,
       version: c.version,
       ledger: c.ledger(),
-      state: JSON.stringify(c.persist().snapshot),
+      state: stateOf(c),
       events: rootEvents.get(c.sessionId) ?? 0,
       commits,
     };
@@ -273,7 +273,7 @@ export async function runSwapScenario<TEvent extends EventObject>(
     if (deadlines(after) !== deadlines(before.ledger)) {
       violations.push(`G2: refused swap to v${target} changed pending deadlines: ${deadlines(before.ledger)} → ${deadlines(after)}`);
     }
-    if (JSON.stringify(c.persist().snapshot) !== before.state) {
+    if (stateOf(c) !== before.state) {
       violations.push(`G2: refused swap to v${target} changed the state of v${before.version}`);
     }
   }
@@ -296,4 +296,10 @@ export function swapSafetyProperty<TEvent extends EventObject>(
       throw new SwapPropertyError('NOT_SWAP_SAFE', `swap safety violated:\n  ${[...new Set(result.violations)].join('\n  ')}`);
     }
   });
+}
+
+/** The running state as comparable text (value and context). */
+function stateOf(c: LiveComponent): string {
+  const s = c.getSnapshot() as { value: unknown; context: unknown };
+  return JSON.stringify([s.value, s.context]);
 }

@@ -64,21 +64,43 @@ export interface CoreOptions {
   readonly capacity: number;
   readonly journal: Journal;
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
+  readonly onError?: ((error: unknown) => void) | undefined;
 }
 
 let leaseIds = 0;
+
+/** Records kept for inspection are capped: the newest {@link RECORD_LIMIT} stay. */
+export const RECORD_LIMIT = 1000;
+
+function bounded<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > RECORD_LIMIT) list.splice(0, list.length - RECORD_LIMIT);
+}
+
+/** The default for errors from user code (observers, timer handlers): rethrown on a later tick, as XState reports unhandled errors. */
+export function reportAsync(error: unknown): void {
+  setTimeout(() => {
+    throw error;
+  });
+}
+
+
 
 export class ComponentCore implements EffectHost {
   readonly id: string;
   readonly clock: Clock;
   readonly journal: Journal;
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  /** Where errors from user code go (observers, timer handlers); never back into the runtime. */
+  readonly onError: (error: unknown) => void;
   lineage: AnyLineage;
   version: AnyVersion;
   actor!: AnyActorRef;
   mode: Mode = 'running';
   /** Set by `stop()`: the component is gone for good (an actor that finished only makes `mode` stopped). */
   closed = false;
+  /** Called once by `stop()`, so the runtime forgets the component. */
+  onClose: (() => void) | undefined;
   readonly mailbox: Mailbox<EventObject>;
   readonly observers = new Set<SnapshotObserver>();
   readonly timers = new Map<string, RuntimeTimer>();
@@ -100,6 +122,7 @@ export class ComponentCore implements EffectHost {
     this.clock = options.clock;
     this.journal = options.journal;
     this.inspect = options.inspect;
+    this.onError = options.onError ?? reportAsync;
     this.mailbox = new Mailbox(options.capacity);
   }
 
@@ -135,7 +158,7 @@ export class ComponentCore implements EffectHost {
     let n = 0;
     this.mode = 'draining';
     for (let e = this.mailbox.shift(); e !== undefined; e = this.mailbox.shift()) {
-      if (this.#finished()) this.undelivered.push({ event: e, reason: `actor is '${this.actor.getSnapshot().status}'` });
+      if (this.#finished()) bounded(this.undelivered, { event: e, reason: `actor is '${this.actor.getSnapshot().status}'` });
       else this.actor.send(e);
       n++;
     }
@@ -185,7 +208,7 @@ export class ComponentCore implements EffectHost {
       const sub = actor.subscribe({
         next: (snap) => {
           if (this.actor !== self) return;
-          if (this.observers.size > 0) for (const o of this.observers) o.next?.(snap);
+          if (this.observers.size > 0) this.emit(snap);
           // a final state: XState would ignore further events, so the component refuses them
           if (snap.status !== 'active' && this.mode === 'running') this.mode = 'stopped';
           this.notifyChange();
@@ -197,7 +220,7 @@ export class ComponentCore implements EffectHost {
           }
           this.lastError = error;
           if (this.mode === 'running') this.mode = 'stopped';
-          for (const o of this.observers) o.error?.(error);
+          for (const o of this.observers) this.#guarded(() => o.error?.(error));
           this.notifyChange();
         },
       });
@@ -212,6 +235,22 @@ export class ComponentCore implements EffectHost {
     if (failure === undefined) return { ok: true, actor: actor! };
     if (actor !== undefined) this.retire(actor);
     return { ok: false, error: failure };
+  }
+
+  /**
+   * Hands a snapshot to every observer. An observer that throws must not corrupt the runtime (a swap
+   * commits even so): its error is reported asynchronously, as XState reports unhandled errors.
+   */
+  emit(snapshot: unknown): void {
+    for (const o of this.observers) this.#guarded(() => o.next?.(snapshot));
+  }
+
+  #guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.onError(error);
+    }
   }
 
   /** Makes `actor` (from {@link ComponentCore.launch}) the one events and observers go to. */
@@ -293,10 +332,17 @@ export class ComponentCore implements EffectHost {
     this.timers.delete(timer.name);
     const handler = this.version.handlers?.[timer.handler];
     if (handler === undefined || this.mode === 'stopped') {
-      this.late.push({ id: timer.name, src: `timer:${timer.handler}`, version: this.version.version, outcome: 'rejected', at: this.clock.now() });
+      bounded(this.late, { id: timer.name, src: `timer:${timer.handler}`, version: this.version.version, outcome: 'rejected', at: this.clock.now() });
       return;
     }
-    const event = handler(timer.payload);
+    let event: EventObject;
+    try {
+      event = handler(timer.payload);
+    } catch (error) {
+      bounded(this.late, { id: timer.name, src: `timer:${timer.handler}`, version: this.version.version, outcome: 'rejected', at: this.clock.now() });
+      this.onError(error);
+      return;
+    }
     if (this.mode === 'running') this.actor.send(event);
     else this.mailbox.force(event);
   }
@@ -307,6 +353,7 @@ export class ComponentCore implements EffectHost {
     const adopted = this.adoptions.get(args.self.id);
     if (adopted !== undefined) {
       this.adoptions.delete(args.self.id);
+      this.inFlight.delete(adopted.owner); // the old child is stopped: do not keep it (old code) reachable
       adopted.owner = args.self;
       this.inFlight.set(args.self, adopted);
       return adopted.promise;
@@ -331,7 +378,7 @@ export class ComponentCore implements EffectHost {
       entry.settled = true;
       if (this.inFlight.get(entry.owner) === entry) this.inFlight.delete(entry.owner);
       if (!entry.adopted && entry.owner.getSnapshot().status !== 'active') {
-        this.late.push({ id: entry.childId, src, version: entry.version, outcome, at: this.clock.now() });
+        bounded(this.late, { id: entry.childId, src, version: entry.version, outcome, at: this.clock.now() });
       }
       this.notifyChange();
     };

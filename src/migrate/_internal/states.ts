@@ -90,3 +90,39 @@ export function resolvesChild(machine: AnyStateMachine, src: unknown): boolean {
     return false;
   }
 }
+
+/** A dotted state path as a state value: `a.b` → `{ a: 'b' }`. */
+export function pathToValue(path: string): unknown {
+  return path.split('.').reduceRight<unknown>((inner, key) => (inner === undefined ? key : { [key]: inner }), undefined);
+}
+
+/** Whether the state at `path` is active when the machine is in `value` (the root, `''`, always is). */
+export function isActive(machine: AnyStateMachine, value: unknown, path: string): boolean {
+  return path === '' || resolveValue(machine, value).matches(pathToValue(path) as never);
+}
+
+interface InvokingNode {
+  readonly path: readonly string[];
+  readonly states: Readonly<Record<string, InvokingNode>>;
+  readonly invoke: readonly { readonly id: string }[];
+}
+
+const invokersCache = new WeakMap<AnyStateMachine, Map<string, string[]>>();
+
+/** For each invoke id of a machine, the paths of the states that invoke it. */
+export function invokers(machine: AnyStateMachine): Map<string, string[]> {
+  let map = invokersCache.get(machine);
+  if (map !== undefined) return map;
+  map = new Map();
+  const visit = (node: InvokingNode): void => {
+    for (const inv of node.invoke) {
+      const list = map!.get(inv.id) ?? [];
+      list.push(node.path.join('.'));
+      map!.set(inv.id, list);
+    }
+    for (const child of Object.values(node.states)) visit(child);
+  };
+  visit(machine.root as unknown as InvokingNode);
+  invokersCache.set(machine, map);
+  return map;
+}

@@ -2,7 +2,7 @@ import type { EventObject } from 'xstate';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import { delayedTransitions } from '../../ledger/_internal/xstate-adapter.ts';
-import { resolveValue } from '../../migrate/_internal/states.ts';
+import { isActive } from '../../migrate/_internal/states.ts';
 import type { AnyLineage, PathStep } from '../../lineage/lineage.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
 
@@ -41,8 +41,6 @@ export function renameAlong(lineage: AnyLineage, steps: readonly PathStep[], pat
   return p;
 }
 
-const toValue = (path: string): unknown =>
-  path.split('.').reduceRight<unknown>((inner, key) => (inner === undefined ? key : { [key]: inner }), undefined);
 
 /**
  * Decides, for each pending delayed event of version `from`, what the new actor arms — from the
@@ -66,7 +64,6 @@ export function planDelays(
   }
   const fromAfters = delayedTransitions(from.machine);
   const toAfters = [...delayedTransitions(to.machine).values()];
-  const resolved = resolveValue(to.machine, options.migratedValue);
   const rearm: Rearm[] = [];
   const carried: string[] = [];
   const blockers: Blocker[] = [];
@@ -92,7 +89,7 @@ export function planDelays(
     const target = toAfters.find((t) => t.statePath === path && t.delayKey === info.delayKey);
     if (target === undefined) {
       refuse(info.statePath, `v${to.version} state '${path}' declares no 'after ${info.delayKey}'`);
-    } else if (path !== '' && !resolved.matches(toValue(path) as never)) {
+    } else if (!isActive(to.machine, options.migratedValue, path)) {
       refuse(info.statePath, `v${to.version} state '${path}' is not active after migration`);
     } else {
       rearm.push({ id: target.eventType, event: { type: target.eventType }, delayMs: ms });
@@ -103,7 +100,7 @@ export function planDelays(
   // fire it: XState does not run entry actions on restore (G5: a blocker, never a silent default).
   const armed = new Set(rearm.map((r) => r.event.type));
   for (const t of toAfters) {
-    if (armed.has(t.eventType) || (t.statePath !== '' && !resolved.matches(toValue(t.statePath) as never))) continue;
+    if (armed.has(t.eventType) || !isActive(to.machine, options.migratedValue, t.statePath)) continue;
     blockers.push(
       blocker('pending-delay', {
         id: t.eventType,

@@ -32,6 +32,10 @@ export function findBlocking(
       hard.push(blocker('unpersistable-child', { child: child.id, reason: 'spawned from inline logic; give it a string `src` from setup({ actors })' }));
       continue;
     }
+    if (child.logic === 'callback' && policies.callbacks === 'block') {
+      hard.push(blocker('in-flight', { id: child.id, src: child.src, ageMs: child.ageMs ?? 0, policy: 'block' }));
+      continue;
+    }
     if (child.logic !== 'promise') continue;
     const policy = typeof policies.promises === 'function' ? policies.promises(child) : policies.promises;
     const age = child.ageMs ?? 0;
