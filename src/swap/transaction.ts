@@ -8,7 +8,7 @@ import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import { sha256Hex as contentHash } from '../_internal/canonical.ts';
-import type { InFlightEntry } from '../live/_internal/core.ts';
+import type { InFlightEntry, LeaseRecord } from '../live/_internal/core.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
 import { pendingDelays } from '../ledger/_internal/xstate-adapter.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
@@ -61,6 +61,7 @@ export class SwapTransaction {
   #rearm: readonly Rearm[] = [];
   #cancelTimers: string[] = [];
   #adopt: InFlightEntry[] = [];
+  #revoke: LeaseRecord[] = [];
   #adoptedOwners = new Map<InFlightEntry, InFlightEntry['owner']>();
   #newActor: AnyActorRef | undefined;
   #committed = false;
@@ -207,22 +208,18 @@ export class SwapTransaction {
     const t = performance.now();
     const waitedFrom = this.core.clock.now();
     try {
-      for (let revoked = false; ; ) {
+      for (;;) {
         const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
         if (hard.length > 0) return this.#refuse('quiesce', [...hard, ...soft]);
         if (soft.length === 0) return this.#notAborted('quiesce');
         const why = await this.core.waitForChange(this.#deadlineAt, this.options.signal);
         if (why === 'aborted') return this.#refuse('quiesce', [blocker('aborted', { reason: 'the swap was aborted by its signal' }), ...soft]);
         if (why === 'deadline') {
-          // revoke only when leases are all that still blocks: a swap refused anyway keeps them (G2)
-          if (this.policies.leases === 'revoke' && !revoked && soft.every((b) => b.kind === 'lease-outstanding')) {
-            revoked = true;
-            for (const lease of [...this.core.leases.values()]) {
-              if (lease.transferable) continue;
-              this.core.endLease(lease, 'revoked');
-              this.effects.revoked.push(lease.handle);
-            }
-            continue;
+          // Leases alone still block: under `revoke` the swap goes on, and they are revoked at the commit
+          // point — a swap refused later (migrate, verify, install) leaves them held (G2).
+          if (this.policies.leases === 'revoke' && soft.every((b) => b.kind === 'lease-outstanding')) {
+            this.#revoke = [...this.core.leases.values()].filter((l) => !l.transferable);
+            return this.#notAborted('quiesce');
           }
           const still = findBlocking(this.core, this.policies, this.#target!);
           return this.#refuse('quiesce', [blocker('quiesce-timeout', { waitedMs: this.core.clock.now() - waitedFrom }), ...still.hard, ...still.soft]);
@@ -345,6 +342,10 @@ export class SwapTransaction {
     core.lineage = this.lineage;
     this.#committed = true;
     this.#at_phase = 'resume';
+    for (const lease of this.#revoke) {
+      core.endLease(lease, 'revoked');
+      this.effects.revoked.push(lease.handle);
+    }
     core.emit(this.#newActor!.getSnapshot());
     this.#held = core.deliverHeld();
     this.#endPause();
@@ -391,8 +392,8 @@ export class SwapTransaction {
     };
     const beforeHash = hash(this.#persisted ?? core.actor.getPersistedSnapshot());
     const afterHash = this.#committed ? hash(this.#migrated) : beforeHash;
-    // A refused swap carried, cancelled, adopted or aborted nothing; only revocations really happened.
-    const effects: EffectOutcomes = this.#committed ? this.effects : { ...NO_EFFECTS, revoked: this.effects.revoked };
+    // A refused swap carried, cancelled, adopted, aborted or revoked nothing.
+    const effects: EffectOutcomes = this.#committed ? this.effects : NO_EFFECTS;
     const report: SwapReport = {
       id: this.id,
       component: core.name,

@@ -175,6 +175,7 @@ export async function runSwapScenario<TEvent extends EventObject>(
   });
 
   const leases: Lease[] = [];
+  const released = new Set<number>();
   const swaps: Promise<void>[] = [];
   const reports: SwapReport[] = [];
   let seq = 0;
@@ -214,9 +215,14 @@ export async function runSwapScenario<TEvent extends EventObject>(
         }
         break;
       }
-      case 'release':
-        leases.shift()?.release();
+      case 'release': {
+        const lease = leases.shift();
+        if (lease !== undefined) {
+          released.add(lease.id);
+          lease.release();
+        }
         break;
+      }
       case 'act':
         scenario.actions?.[cmd.name]?.(component, cmd.index);
         break;
@@ -262,6 +268,13 @@ export async function runSwapScenario<TEvent extends EventObject>(
     if (c.sessionId !== before.sessionId || c.version !== before.version) {
       violations.push(`G2: refused swap to v${target} replaced the running actor`);
       return;
+    }
+    // Leases held before stay held: only a committed swap may revoke (or the scenario released them).
+    const held = new Set(c.ledger().leases.map((x) => x.id));
+    for (const lease of before.ledger.leases) {
+      if (!released.has(lease.id) && !held.has(lease.id)) {
+        violations.push(`G2: refused swap to v${target} ended the lease of '${lease.handle}'`);
+      }
     }
     // When the old actor processed nothing during the attempt, everything must be exactly as before.
     if ((rootEvents.get(c.sessionId) ?? 0) !== before.events) return;

@@ -104,6 +104,23 @@ describe('leases under policy revoke', () => {
     expect(lease.state).toBe('held');
     expect(lease.signal.aborted).toBe(false);
   });
+
+
+  it('are revoked only at the commit point: a swap refused later keeps them (found by the swap-safety property)', async () => {
+    // fast-check counterexample, seed 20261121: borrow socket, LOAD 'forbidden', swap to v3 with leases: revoke
+    const clock = new ManualClock();
+    const { loader } = makeLoader();
+    const c = createRuntime({ clock }).start(loader, { version: 1 });
+    const lease = c.borrow('socket', 'swap-safety');
+    c.send({ type: 'LOAD', url: 'forbidden' });
+    const swap = c.swap(3, { policies: { leases: 'revoke', promises: 'abort' }, deadlineMs: 100 });
+    await flush();
+    clock.advance(100);
+    const report = await swap;
+    expect(report.outcome).toBe('refused');
+    expect(kinds(report.blockers)).toEqual(['invariant-violation']);
+    expect(lease.state).toBe('held');
+  });
 });
 
 describe('children', () => {
