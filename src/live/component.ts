@@ -169,8 +169,10 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   }
 
   /**
-   * A hashed envelope of the persisted state plus every pending delay and runtime timer with its
-   * remaining time, so `runtime.start(lineage, { envelope })` (or a file store) resumes it exactly.
+   * A hashed envelope of the persisted state plus the root machine's pending delays and the runtime
+   * timers, each with its remaining time, for `runtime.start(lineage, { envelope })` or a file store.
+   * In-flight promises are re-invoked on restore (XState's behaviour); leases are not persisted.
+   * Throws `PERSIST_REFUSED` during a swap: while events are held, the state is not at rest.
    */
   persist(): Envelope {
     const core = this.#core;
