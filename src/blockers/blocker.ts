@@ -19,7 +19,6 @@ interface BlockerBase {
 export type Blocker =
   // ── planning ─────────────────────────────────────────────────────────────
   | (BlockerBase & { readonly kind: 'unknown-version'; readonly version: number; readonly known: readonly number[] })
-  | (BlockerBase & { readonly kind: 'no-path'; readonly from: number; readonly to: number })
   | (BlockerBase & { readonly kind: 'irreversible'; readonly link: LinkRef })
   | (BlockerBase & { readonly kind: 'same-version'; readonly version: number })
   | (BlockerBase & { readonly kind: 'swap-in-progress'; readonly swapId: string; readonly target: number; readonly since: number })

@@ -13,7 +13,6 @@ type Messages = { [K in BlockerKind]: (b: BlockerInput<K>) => string };
 
 const messages: Messages = {
   'unknown-version': (b) => `version ${b.version} is not in the lineage (known: ${b.known.join(', ') || 'none'})`,
-  'no-path': (b) => `no migration path from v${b.from} to v${b.to}`,
   irreversible: (b) => `link ${link(b.link)} has no down migration: v${b.link.from} cannot be restored from v${b.link.to}`,
   'same-version': (b) => `already at v${b.version}`,
   'swap-in-progress': (b) => `swap ${b.swapId} to v${b.target} is already in progress`,
