@@ -198,13 +198,17 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   }
 
   /**
-   * Stops the instance. A swap in progress finishes first; events still held are delivered before
-   * the actor stops (XState's own `stop()` would drop them). Runtime timers are cancelled.
+   * Stops the instance. A swap in progress is aborted (refused, unless already past its commit point)
+   * and finishes first; events still held are delivered before the actor stops (XState's own `stop()`
+   * would drop them). Runtime timers are cancelled, leases revoked.
    */
   async stop(): Promise<void> {
     const core = this.#core;
     if (core.closed) return;
-    if (core.swapping !== undefined) await core.swapping.done;
+    if (core.swapping !== undefined) {
+      core.abortSwaps(); // before its commit point, the swap is refused and the held events go to the old version
+      await core.swapping.done;
+    }
     // another stop() may have finished while this one waited
     if (core.closed) return;
     core.closed = true;

@@ -134,8 +134,16 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const timers = saved.filter((t) => t.kind === 'timer');
     const blockers: Blocker[] = [];
     for (const t of timers) {
-      if (version.handlers?.[t.handler ?? t.id] === undefined) {
+      if (!(t.remainingMs >= 0) || !(t.delayMs >= 0)) {
+        blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: 'its delay and remaining time must be non-negative numbers' }));
+      } else if (version.handlers?.[t.handler ?? t.id] === undefined) {
         blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: `v${to} defines no handler '${t.handler ?? t.id}'` }));
+      }
+    }
+    if (snapshot === undefined) {
+      // delayed events belong to the state that scheduled them: without that state there is nothing to carry them into
+      for (const d of saved.filter((t) => t.kind === 'delay')) {
+        blockers.push(blocker('pending-delay', { id: d.id, event: d.event?.type ?? d.id, state: '', remainingMs: d.remainingMs, reason: 'a delayed event needs the snapshot that scheduled it; pass `snapshot` or `envelope`' }));
       }
     }
     const origin = lineage.get(from);
@@ -150,8 +158,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (blockers.length > 0) refuse(blockers);
 
     const launched = core.launch(version, snapshot, plan?.rearm ?? [], o.input);
-    if (!launched.ok) refuse([blocker('install-failed', { version: to, error: describeError(launched.error) })]);
-    else core.attach(launched.actor, version);
+    if (!launched.ok) {
+      for (const name of [...core.timers.keys()]) core.cancelTimer(name); // nothing of a refused start keeps running
+      refuse([blocker('install-failed', { version: to, error: describeError(launched.error) })]);
+    } else core.attach(launched.actor, version);
     for (const t of timers) core.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
     const component = new LiveComponent<LineageEvent<L>>(core);
     live.set(component as LiveComponent, core);

@@ -33,14 +33,21 @@ export async function runSwapAll(
 ): Promise<SwapAllReport> {
   const t0 = performance.now();
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  // One part refused ends the others' waits at once: nobody stays paused until the deadline for nothing.
+  const together = new AbortController();
+  const signal = options.signal === undefined ? together.signal : AbortSignal.any([options.signal, together.signal]);
   const txs = parts.map(
     ({ core, request }) =>
       new SwapTransaction(core, typeof request.target === 'number' ? request.target : request.target.version, {
         ...request.options,
         deadlineMs,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        signal,
       }),
   );
+  const refusedAll = (ok: boolean, tx: SwapTransaction): boolean => {
+    if (!ok && !together.signal.aborted) together.abort(`swapAll: ${tx.core.id} refused, so every component keeps its version`);
+    return ok;
+  };
   const names = (tx: SwapTransaction) => `${tx.core.id}`;
   const failOthers = (failed: readonly SwapTransaction[]): void => {
     const reason = `swapAll: ${failed.map(names).join(', ')} refused, so every component keeps its version`;
@@ -50,12 +57,10 @@ export async function runSwapAll(
   let ok = false;
   try {
     ok = txs.map((tx) => tx.begin()).every(Boolean);
-    if (ok) ok = (await Promise.all(txs.map((tx) => tx.preconditions()))).every(Boolean);
+    if (ok) ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.preconditions(), tx)))).every(Boolean);
     if (ok) {
-      const clock = txs[0]?.core.clock;
-      const deadlineAt = clock === undefined ? 0 : clock.now() + deadlineMs;
-      for (const tx of txs) tx.hold(deadlineAt);
-      ok = (await Promise.all(txs.map((tx) => tx.quiesce()))).every(Boolean);
+      for (const tx of txs) tx.hold();
+      ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.quiesce(), tx)))).every(Boolean);
       if (ok) ok = txs.every((tx) => tx.prepare());
       if (ok) ok = txs.every((tx) => tx.install());
       if (ok) for (const tx of txs) tx.commit();

@@ -22,6 +22,14 @@ import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolici
 import type { EffectOutcomes, SwapPhase, SwapReport } from './report.ts';
 
 const ABORTED = Symbol('aborted');
+
+/** What to say when a signal aborted the swap: its reason when it gave one as text or an Error. */
+function abortReason(signal: AbortSignal | undefined): string {
+  const r: unknown = signal?.reason;
+  if (typeof r === 'string') return r;
+  if (r instanceof Error && r.name !== 'AbortError') return r.message;
+  return 'the swap was aborted by its signal';
+}
 const MIGRATION_KINDS = new Set(['migration-threw', 'migration-mutated-input', 'migration-bad-output', 'irreversible']);
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 
@@ -79,7 +87,14 @@ export class SwapTransaction {
     this.options = options;
     this.policies = resolvePolicies(options.policies);
     this.lineage = options.lineage ?? core.lineage;
+    // The caller's signal, and the component's own: `stop()` cuts a swap in progress short.
+    this.signal = options.signal === undefined ? core.stopSignal : AbortSignal.any([options.signal, core.stopSignal]);
+    // One deadline for the whole attempt (preconditions, then quiesce), so a swap is bounded by it.
+    this.#deadlineAt = core.clock.now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS);
   }
+
+  /** Aborts the attempt before the commit point: the caller's signal, or the component stopping. */
+  readonly signal: AbortSignal;
 
   get committed(): boolean {
     return this.#committed;
@@ -93,8 +108,8 @@ export class SwapTransaction {
 
   /** False (refused, phase `phase`) when the caller's signal has fired: checked between phases. */
   #notAborted(phase: SwapPhase): boolean {
-    if (this.options.signal?.aborted !== true) return true;
-    return this.#refuse(phase, [blocker('aborted', { reason: 'the swap was aborted by its signal' })]);
+    if (this.signal?.aborted !== true) return true;
+    return this.#refuse(phase, [blocker('aborted', { reason: abortReason(this.signal) })]);
   }
 
   /**
@@ -164,19 +179,19 @@ export class SwapTransaction {
     const controller = new AbortController();
     const snap = this.core.actor.getSnapshot() as { value: unknown; context: unknown };
     const ctx = { component: this.core.id, from: this.from, to: this.targetNumber, state: { value: snap.value, context: snap.context }, signal: controller.signal };
-    const deadlineAt = this.core.clock.now() + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    const deadlineAt = this.#deadlineAt;
     const failures: Blocker[] = [];
     await Promise.all(
       entries.map(async ([name, check]) => {
         let verdict: boolean | string | typeof ABORTED;
-        const deadline = this.core.waitForChangeless(deadlineAt, this.options.signal);
+        const deadline = this.core.waitForChangeless(deadlineAt, this.signal);
         try {
           const pending = Promise.resolve(check(ctx));
           pending.catch(() => undefined);
           verdict = await Promise.race([
             pending,
             deadline.promise.then(() =>
-              this.options.signal?.aborted === true ? ABORTED : `no answer within ${this.options.deadlineMs ?? DEFAULT_DEADLINE_MS} ms`,
+              this.signal?.aborted === true ? ABORTED : `no answer within ${this.options.deadlineMs ?? DEFAULT_DEADLINE_MS} ms`,
             ),
           ]);
         } catch (error) {
@@ -184,7 +199,7 @@ export class SwapTransaction {
         } finally {
           deadline.cancel();
         }
-        if (verdict === ABORTED) failures.push(blocker('aborted', { reason: 'the swap was aborted by its signal' }));
+        if (verdict === ABORTED) failures.push(blocker('aborted', { reason: abortReason(this.signal) }));
         else if (verdict !== true) failures.push(blocker('precondition-failed', { name, reason: verdict === false ? 'returned false' : String(verdict) }));
       }),
     );
@@ -196,10 +211,10 @@ export class SwapTransaction {
   // ── quiesce ──────────────────────────────────────────────────────────────
 
   /** From here on, `send` holds events in the mailbox. */
-  hold(deadlineAt?: number): void {
+  hold(deadlineAt = this.#deadlineAt): void {
     this.core.mode = 'held';
     this.#pauseStart = performance.now();
-    this.#deadlineAt = deadlineAt ?? this.core.clock.now() + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    this.#deadlineAt = deadlineAt;
   }
 
   /** Waits, up to the deadline, until the component is quiescent. */
@@ -212,8 +227,8 @@ export class SwapTransaction {
         const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
         if (hard.length > 0) return this.#refuse('quiesce', [...hard, ...soft]);
         if (soft.length === 0) return this.#notAborted('quiesce');
-        const why = await this.core.waitForChange(this.#deadlineAt, this.options.signal);
-        if (why === 'aborted') return this.#refuse('quiesce', [blocker('aborted', { reason: 'the swap was aborted by its signal' }), ...soft]);
+        const why = await this.core.waitForChange(this.#deadlineAt, this.signal);
+        if (why === 'aborted') return this.#refuse('quiesce', [blocker('aborted', { reason: abortReason(this.signal) }), ...soft]);
         if (why === 'deadline') {
           // Leases alone still block: under `revoke` the swap goes on, and they are revoked at the commit
           // point — a swap refused later (migrate, verify, install) leaves them held (G2).
@@ -321,10 +336,14 @@ export class SwapTransaction {
     return true;
   }
 
+  /** A refused install hands each adopted promise back to its old child, tracking included. */
   #undoAdoptions(): void {
     for (const [entry, owner] of this.#adoptedOwners) {
+      this.core.inFlight.delete(entry.owner);
       entry.adopted = false;
       entry.owner = owner;
+      entry.previousOwner = undefined;
+      this.core.inFlight.set(owner, entry);
       this.core.adoptions.delete(entry.childId);
     }
     this.#adoptedOwners.clear();
@@ -342,6 +361,7 @@ export class SwapTransaction {
     core.lineage = this.lineage;
     this.#committed = true;
     this.#at_phase = 'resume';
+    for (const entry of this.#adopt) entry.adopted = false; // the new child owns it now, like any promise
     for (const lease of this.#revoke) {
       core.endLease(lease, 'revoked');
       this.effects.revoked.push(lease.handle);

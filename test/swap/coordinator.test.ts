@@ -190,19 +190,21 @@ describe('observers', () => {
 });
 
 describe('stop', () => {
-  it('lets a swap in progress finish, delivers held events, then stops', async () => {
+  it('aborts a swap in progress (refused before its commit point), delivers held events to the old version, then stops', async () => {
     const { loader, calls } = makeLoader();
     const c = createRuntime().start(loader, { version: 1 });
     c.send({ type: 'LOAD', url: 'a' });
     const swap = c.swap(2);
     await flush();
     c.send({ type: 'PING', seq: 1 });
-    const stopped = c.stop();
-    calls[0]!.resolve('A');
-    await stopped;
-    expect((await swap).outcome).toBe('committed');
+    await c.stop();
+    const report = await swap;
+    expect(report.outcome).toBe('refused');
+    expect(report.blockers[0]!.message).toBe('aborted: the component is stopping');
     expect(c.status).toBe('stopped');
-    expect(c.getSnapshot().context.log).toEqual(['v1:done:A', 'v2:ping:1']);
+    expect(c.version).toBe(1);
+    expect(c.getSnapshot().context.log).toEqual(['v1:ping:1']);
+    expect(calls[0]!.signal.aborted).toBe(true);
   });
 });
 

@@ -37,6 +37,8 @@ export interface InFlightEntry {
   /** The version whose code started it. */
   readonly version: number;
   owner: { getSnapshot(): { status: string } };
+  /** While an adoption is being installed: the old child, to hand the entry back if the install fails. */
+  previousOwner: { getSnapshot(): { status: string } } | undefined;
   adopted: boolean;
   settled: boolean;
 }
@@ -99,12 +101,21 @@ export class ComponentCore implements EffectHost {
   mode: Mode = 'running';
   /** Set by `stop()`: the component is gone for good (an actor that finished only makes `mode` stopped). */
   closed = false;
+  readonly #stop = new AbortController();
+  /** Fires when `stop()` is called: a swap in progress is aborted before its commit point. */
+  get stopSignal(): AbortSignal {
+    return this.#stop.signal;
+  }
+  /** Aborts a swap in progress (the component is stopping). */
+  abortSwaps(): void {
+    this.#stop.abort('the component is stopping');
+  }
   /** Called once by `stop()`, so the runtime forgets the component. */
   onClose: (() => void) | undefined;
   readonly mailbox: Mailbox<EventObject>;
   readonly observers = new Set<SnapshotObserver>();
   readonly timers = new Map<string, RuntimeTimer>();
-  readonly inFlight = new Map<object, InFlightEntry>();
+  readonly inFlight = new Map<InFlightEntry['owner'], InFlightEntry>();
   readonly adoptions = new Map<string, InFlightEntry>();
   readonly leases = new Map<number, LeaseRecord>();
   readonly late: LateResult[] = [];
@@ -113,6 +124,7 @@ export class ComponentCore implements EffectHost {
   swapping: { readonly id: string; readonly target: number; readonly since: number; readonly done: Promise<unknown> } | undefined;
   lastError: unknown;
   readonly #subs = new WeakMap<AnyActorRef, Subscription>();
+  readonly #staged = new WeakMap<AnyActorRef, (() => void)[]>();
   readonly #waiters = new Set<() => void>();
 
   constructor(options: CoreOptions) {
@@ -143,6 +155,13 @@ export class ComponentCore implements EffectHost {
       throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' ${why}; event '${event.type}' was not accepted`, {
         details: { component: this.id, status, event: event.type },
       });
+    }
+    if (this.mode === 'draining') {
+      // Sent from inside the actor's own processing while held events are delivered (an action that
+      // sends to its component): refusing it would fail the action and kill the actor. It queues
+      // behind the held events instead; the loop delivering them is bounded by what was held plus this.
+      this.mailbox.force(event);
+      return;
     }
     if (!this.mailbox.offer(event)) {
       throw new HotswapError(
@@ -183,8 +202,30 @@ export class ComponentCore implements EffectHost {
       ...(input === undefined ? {} : { input }),
     } as never);
     instrumentScheduler(actor, this.clock);
-    registerHost(actor.system, this);
+    registerHost(actor.system, this.#hostFor(actor, version));
     return actor;
+  }
+
+  /**
+   * The effect host an actor's actions and promise actors reach. Until the actor is attached (the
+   * commit point) its runtime-timer operations are staged, not applied: a refused swap must leave the
+   * old version's timers as they were (G2). Promises are labelled with the version that runs them.
+   */
+  #hostFor(actor: AnyActorRef, version: AnyVersion): EffectHost {
+    const staged: (() => void)[] = [];
+    this.#staged.set(actor, staged);
+    const live = (): boolean => this.actor === actor;
+    return {
+      startTimer: (name, handler, delayMs, payload) => {
+        if (live()) this.startTimer(name, handler, delayMs, payload);
+        else staged.push(() => this.startTimer(name, handler, delayMs, payload));
+      },
+      cancelTimer: (name) => {
+        if (live()) this.cancelTimer(name);
+        else staged.push(() => this.cancelTimer(name));
+      },
+      runPromise: (src, args, creator) => this.runPromise(src, args, creator, version.version),
+    };
   }
 
   /**
@@ -257,6 +298,9 @@ export class ComponentCore implements EffectHost {
   attach(actor: AnyActorRef, version: AnyVersion): void {
     this.actor = actor;
     this.version = version;
+    const staged = this.#staged.get(actor);
+    this.#staged.delete(actor);
+    for (const op of staged ?? []) op();
   }
 
   /** Stops an actor for good: unlinks it so nothing it left behind reaches this component. */
@@ -264,6 +308,12 @@ export class ComponentCore implements EffectHost {
     this.#subs.get(actor)?.unsubscribe();
     actor.stop();
     unregisterHost(actor.system);
+    this.#staged.delete(actor);
+    // Its children are stopped now: forget their promises unless a new version adopted them. A late
+    // settlement is still recorded (the settle callback holds the entry), and nothing keeps old code here.
+    for (const [owner, entry] of this.inFlight) {
+      if (!entry.adopted && owner.getSnapshot().status !== 'active') this.inFlight.delete(owner);
+    }
   }
 
   // ── waiting ──────────────────────────────────────────────────────────────
@@ -349,13 +399,22 @@ export class ComponentCore implements EffectHost {
 
   // ── effect host: promises ────────────────────────────────────────────────
 
-  runPromise(src: string, args: PromiseArgs, creator: (args: PromiseArgs) => PromiseLike<unknown>): PromiseLike<unknown> {
+  runPromise(
+    src: string,
+    args: PromiseArgs,
+    creator: (args: PromiseArgs) => PromiseLike<unknown>,
+    version = this.version.version,
+  ): PromiseLike<unknown> {
     const adopted = this.adoptions.get(args.self.id);
     if (adopted !== undefined) {
+      // The new child takes the promise over: it owns it from now on, and stopping it aborts it.
       this.adoptions.delete(args.self.id);
-      this.inFlight.delete(adopted.owner); // the old child is stopped: do not keep it (old code) reachable
+      this.inFlight.delete(adopted.owner);
+      adopted.previousOwner = adopted.owner;
       adopted.owner = args.self;
+      // `adopted` stays set until the commit: neither child's stop may abort it while the install can still fail
       this.inFlight.set(args.self, adopted);
+      args.signal.addEventListener('abort', () => adopted.owner === args.self && !adopted.adopted && adopted.controller.abort(args.signal.reason), { once: true });
       return adopted.promise;
     }
     const controller = new AbortController();
@@ -365,13 +424,14 @@ export class ComponentCore implements EffectHost {
       startedAt: this.clock.now(),
       promise: undefined as unknown as Promise<unknown>,
       controller,
-      version: this.version.version,
+      version,
       owner: args.self,
+      previousOwner: undefined,
       adopted: false,
       settled: false,
     };
     // XState aborts `signal` when the child stops; an adopted promise must survive its old owner.
-    args.signal.addEventListener('abort', () => entry.adopted || controller.abort(args.signal.reason), { once: true });
+    args.signal.addEventListener('abort', () => entry.owner === args.self && !entry.adopted && controller.abort(args.signal.reason), { once: true });
     (entry as { promise: Promise<unknown> }).promise = Promise.resolve(creator({ ...args, signal: controller.signal }));
     this.inFlight.set(args.self, entry);
     const settle = (outcome: 'resolved' | 'rejected'): void => {
