@@ -10,18 +10,18 @@ import { makeLoader } from '../fixtures/loader.ts';
 describe('sends from inside actions while held events are delivered', () => {
   it('are queued behind them, never refused: the new version does not die of MAILBOX_FULL (G1)', async () => {
     const clock = new ManualClock();
-    let self: LiveComponent | undefined;
+    const ref: { self?: LiveComponent } = {};
     const machine = (v: number) =>
       setup({ types: { context: {} as { log: string[] }, events: {} as { type: 'E'; n: number } | { type: 'F'; n: number } } }).createMachine({
         id: 'd',
         context: { log: [] },
         initial: 'busy',
         states: {
-          busy: { after: { 10: 'idle' }, on: { E: { actions: [assign({ log: ({ context, event }) => [...context.log, `v${v}:E${event.n}`] }), ({ event }) => self?.send({ type: 'F', n: event.n })] }, F: { actions: assign({ log: ({ context, event }) => [...context.log, `v${v}:F${event.n}`] }) } } },
+          busy: { after: { 10: 'idle' }, on: { E: { actions: [assign({ log: ({ context, event }) => [...context.log, `v${v}:E${event.n}`] }), ({ event }) => ref.self?.send({ type: 'F', n: event.n })] }, F: { actions: assign({ log: ({ context, event }) => [...context.log, `v${v}:F${event.n}`] }) } } },
           idle: {
             tags: ['swappable'],
             on: {
-              E: { actions: [assign({ log: ({ context, event }) => [...context.log, `v${v}:E${event.n}`] }), ({ event }) => self?.send({ type: 'F', n: event.n })] },
+              E: { actions: [assign({ log: ({ context, event }) => [...context.log, `v${v}:E${event.n}`] }), ({ event }) => ref.self?.send({ type: 'F', n: event.n })] },
               F: { actions: assign({ log: ({ context, event }) => [...context.log, `v${v}:F${event.n}`] }) },
             },
           },
@@ -29,7 +29,7 @@ describe('sends from inside actions while held events are delivered', () => {
       });
     const l = lineage('d', defineVersion({ version: 1, machine: machine(1), swapTag: 'swappable' })).next(defineVersion({ version: 2, machine: machine(2) }), { up: (s) => s });
     const c = createRuntime({ clock, mailboxCapacity: 2 }).start(l, { version: 1 });
-    self = c;
+    ref.self = c;
     const swap = c.swap(2);
     await flush();
     c.send({ type: 'E', n: 1 });
