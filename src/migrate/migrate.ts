@@ -66,7 +66,9 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot, { from, to 
     };
   }
 
-  let current = deepFreeze(persisted);
+  // every object of the input, as it is frozen: the totality check walks only what links build
+  const known = new WeakSet<object>();
+  let current = deepFreeze(persisted, known);
   if (steps.length === 0) {
     const blockers = verifyState(l.get(from)!, current);
     return blockers.length === 0 ? { ok: true, from, to, path, snapshot: current } : { ok: false, from, to, path, blockers };
@@ -99,9 +101,9 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot, { from, to 
       context: o.context,
       historyValue: (o.historyValue ?? current.historyValue ?? {}) as PersistedSnapshot['historyValue'],
     };
-    const blockers = verifyState(step.to, next, { link, onlyNew: true });
+    const blockers = verifyState(step.to, next, { link, known });
     if (blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers };
-    deepFreeze(next);
+    deepFreeze(next, known);
     current = next;
   }
   return { ok: true, from, to, path, snapshot: current };

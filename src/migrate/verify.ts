@@ -14,11 +14,10 @@ export interface VerifyOptions {
   /** @defaultValue true */
   readonly totality?: boolean;
   /**
-   * Check totality only in what a migration built: frozen subtrees (passed through from the deeply
-   * frozen input) are not re-walked. `migrate` sets it; a direct call checks everything.
-   * @defaultValue false
+   * Check totality only in what a migration built: objects in this set (the migration's input,
+   * recorded as it was frozen) are not re-walked. `migrate` sets it; a direct call checks everything.
    */
-  readonly onlyNew?: boolean;
+  readonly known?: WeakSet<object>;
 }
 
 /**
@@ -34,7 +33,7 @@ export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, op
   if (options.totality !== false) {
     if (version.schema !== undefined) blockers.push(...schemaBlockers(version.schema, n, snapshot.context));
     else {
-      for (const f of findProblems(snapshot.context, 'context', { undefinedFields: true, unsafeKeys: false, skipFrozen: options.onlyNew === true })) {
+      for (const f of findProblems(snapshot.context, 'context', { undefinedFields: true, unsafeKeys: false, ...(options.known === undefined ? {} : { skip: options.known }) })) {
         blockers.push(blocker('undefined-field', { link, path: f.path }));
       }
     }

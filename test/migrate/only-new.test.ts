@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { produce } from 'immer';
 import { setup } from 'xstate';
 import { defineVersion, lineage, migrate } from '../../src/index.ts';
 
@@ -22,6 +23,16 @@ describe('totality walks what the migration built', () => {
 
   it('flags an undefined field in an object the migration created', () => {
     const l = lineage('m', v1).next(v2, { up: ({ value, context }) => ({ value, context: { ...context, added: { x: undefined } } }) });
+    const r = migrate(l, structuredClone(persisted), { from: 1, to: 2 });
+    expect(r.ok ? [] : r.blockers.map((b) => b.message)).toEqual(["migration v1 → v2 left field 'context.added.x' undefined"]);
+  });
+
+  it('flags an undefined field in frozen objects a migration returns (immer produce), found by review', () => {
+    const l = lineage('m', v1).next(v2, {
+      up: (s) => produce(s, (d) => {
+        (d.context as { added?: { x: unknown } }).added = { x: undefined };
+      }),
+    });
     const r = migrate(l, structuredClone(persisted), { from: 1, to: 2 });
     expect(r.ok ? [] : r.blockers.map((b) => b.message)).toEqual(["migration v1 → v2 left field 'context.added.x' undefined"]);
   });

@@ -3,10 +3,16 @@
  * migration passes through stays frozen, so the next swap freezes only what changed. (immer's
  * `freeze(x, true)` does the same walk with more generality — Maps, Sets, drafts — than plain
  * persisted JSON needs, at about twice the cost on the swap path.)
+ *
+ * With `seen`, every object visited is recorded — including frozen ones, where the walk stops (their
+ * whole subtree is old data too). The totality check then skips exactly what came from the input,
+ * whoever froze it: a migration that returns new frozen objects (immer's `produce`) is still checked.
  */
-export function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+export function deepFreeze<T>(value: T, seen?: WeakSet<object>): T {
+  if (value === null || typeof value !== 'object') return value;
+  seen?.add(value);
+  if (Object.isFrozen(value)) return value;
   Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
   return value;
 }

@@ -21,20 +21,19 @@ export function joinPath(base: string, key: string): string {
  * Lists every own property whose value is `undefined` (when `undefinedFields`) and every own key named
  * `__proto__` or `constructor` (when `unsafeKeys`), at any depth, up to `limit` findings.
  *
- * With `skipFrozen`, frozen subtrees are not entered: a migration's input is deeply frozen, so a frozen
- * object in its output is one it passed through unchanged, already checked — only what the migration
- * built is walked (a 10 MB state whose migration touches one field walks one field). Paths are built
- * only for findings, and cycles are cut.
+ * With `skip`, the objects in it (and their subtrees) are not entered: a migration's input, recorded
+ * as it is frozen, so only what the migration built is walked (a 10 MB state whose migration touches
+ * one field walks one field). Paths are built only for findings, and cycles are cut.
  */
 export function findProblems(
   root: unknown,
   rootPath: string,
-  options: { undefinedFields: boolean; unsafeKeys: boolean; limit?: number; skipFrozen?: boolean },
+  options: { undefinedFields: boolean; unsafeKeys: boolean; limit?: number; skip?: WeakSet<object> },
 ): WalkFinding[] {
   const findings: WalkFinding[] = [];
   const limit = options.limit ?? 50;
   if (root === null || typeof root !== 'object') return findings;
-  const skipFrozen = options.skipFrozen === true;
+  const skip = options.skip;
   const seen = new Set<object>();
   // Each frame: the object, and how to name it (parent frame index and key) should a finding need it.
   const nodes: object[] = [root];
@@ -59,7 +58,7 @@ export function findProblems(
       const value = (node as Record<string, unknown>)[key];
       if (value === undefined) {
         if (options.undefinedFields) findings.push({ path: pathOf(frame, key), key, reason: 'undefined' });
-      } else if (value !== null && typeof value === 'object' && !(skipFrozen && Object.isFrozen(value))) {
+      } else if (value !== null && typeof value === 'object' && !(skip !== undefined && skip.has(value))) {
         stack.push(nodes.length);
         nodes.push(value);
         parents.push(frame);
