@@ -114,6 +114,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     let snapshot: PersistedSnapshot | undefined;
     let from = o.from ?? to;
     let saved: readonly PersistedTimer[] = o.timers ?? [];
+    if ('envelope' in o && (o.envelope === undefined || o.envelope === null)) {
+      // most likely a failed `store.load()` passed on: starting fresh instead would lose the saved state
+      throw new HotswapError('INVALID_ARGUMENT', `Expected \`envelope\` to be an envelope or its JSON text, got \`${String(o.envelope)}\``);
+    }
     if (o.envelope !== undefined) {
       const r = restoreEnvelope(lineage, o.envelope, { to });
       if (!r.ok) {

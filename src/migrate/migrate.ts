@@ -1,3 +1,4 @@
+import type { Snapshot } from 'xstate';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
@@ -44,7 +45,7 @@ export type MigrateResult =
  * const r = migrate(driver, persisted, { from: 1, to: 3 });
  * if (!r.ok) console.error(formatBlockers(r.blockers));
  */
-export function migrate(l: AnyLineage, persisted: PersistedSnapshot, { from, to }: MigrateOptions): MigrateResult {
+export function migrate(l: AnyLineage, persisted: PersistedSnapshot | Snapshot<unknown>, { from, to }: MigrateOptions): MigrateResult {
   const steps = pathBetween(l, from, to);
   if (steps === undefined) {
     const known = l.versions.map((v) => v.version);
@@ -68,7 +69,7 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot, { from, to 
 
   // every object of the input, as it is frozen: the totality check walks only what links build
   const known = new WeakSet<object>();
-  let current = deepFreeze(persisted, known);
+  let current = deepFreeze(persisted as PersistedSnapshot, known);
   if (steps.length === 0) {
     const blockers = verifyState(l.get(from)!, current);
     return blockers.length === 0 ? { ok: true, from, to, path, snapshot: current } : { ok: false, from, to, path, blockers };

@@ -98,3 +98,10 @@ describe('runtime.start refusals start nothing', () => {
     ).toThrowError(expect.objectContaining({ code: 'START_REFUSED', message: expect.stringContaining('needs the snapshot that scheduled it') }));
   });
 });
+
+describe('start from an envelope', () => {
+  it('refuses `envelope: undefined` (a failed load passed on) instead of starting fresh', () => {
+    const { loader } = makeLoader();
+    expect(() => createRuntime().start(loader, { envelope: undefined })).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
