@@ -42,6 +42,7 @@ export type Blocker =
   | (BlockerBase & { readonly kind: 'not-at-swap-point'; readonly state: string; readonly requiredTag: string })
   | (BlockerBase & { readonly kind: 'quiesce-timeout'; readonly waitedMs: number })
   | (BlockerBase & { readonly kind: 'pending-delay'; readonly id: string; readonly event: string; readonly state: string; readonly remainingMs: number; readonly reason: string })
+  | (BlockerBase & { readonly kind: 'unarmed-delay'; readonly version: number; readonly state: string; readonly delay: string })
   | (BlockerBase & { readonly kind: 'pending-timer'; readonly name: string; readonly handler: string; readonly remainingMs: number; readonly reason: string })
   | (BlockerBase & { readonly kind: 'in-flight'; readonly id: string; readonly src: string; readonly ageMs: number; readonly policy: string })
   | (BlockerBase & { readonly kind: 'lease-outstanding'; readonly handle: string; readonly holder: string; readonly heldMs: number; readonly policy: string })

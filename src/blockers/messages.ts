@@ -40,6 +40,8 @@ const messages: Messages = {
   'quiesce-timeout': (b) => `not quiescent after ${formatDuration(b.waitedMs)}`,
   'pending-delay': (b) =>
     `pending delayed event '${b.event}' in state '${b.state}' (fires in ${formatDuration(b.remainingMs)}): ${b.reason}`,
+  'unarmed-delay': (b) =>
+    `v${b.version} adds 'after ${b.delay}' to state '${b.state}', active after migration, and nothing pending carries it: the restored actor would never fire it (policy delays: 'restart' arms it in full)`,
   'pending-timer': (b) =>
     `pending timer '${b.name}' (fires in ${formatDuration(b.remainingMs)}) targets handler '${b.handler}': ${b.reason}`,
   'in-flight': (b) => `invoked actor '${b.id}' (src ${b.src}) in flight for ${formatDuration(b.ageMs)}; policy: ${b.policy}`,

@@ -151,7 +151,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
    * refusal is data, never a throw (G7). The old version keeps serving when refused.
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    return runSwap(this.#core, typeof target === 'number' ? target : target.version, options);
+    return runSwap(this.#core, typeof target === 'number' ? target : target.version, options, typeof target === 'number' ? undefined : target);
   }
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */

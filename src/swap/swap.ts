@@ -1,11 +1,12 @@
 import type { ComponentCore } from '../live/_internal/core.ts';
+import type { AnyVersion } from '../lineage/types.ts';
 import type { SwapOptions } from './options.ts';
 import type { SwapReport } from './report.ts';
 import { SwapTransaction } from './transaction.ts';
 
 /** plan → quiesce → drain → migrate → verify → install → resume, or abort with the old version untouched. */
-export async function runSwap(core: ComponentCore, target: number, options: SwapOptions): Promise<SwapReport> {
-  const tx = new SwapTransaction(core, target, options);
+export async function runSwap(core: ComponentCore, target: number, options: SwapOptions, expected?: AnyVersion): Promise<SwapReport> {
+  const tx = new SwapTransaction(core, target, options, expected);
   try {
     if (tx.begin() && (await tx.preconditions())) {
       tx.hold();

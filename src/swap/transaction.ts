@@ -80,7 +80,10 @@ export class SwapTransaction {
   readonly effects: MutableEffects = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
   #resolveDone!: () => void;
 
-  constructor(core: ComponentCore, target: number, options: SwapOptions = {}) {
+  readonly #expected: AnyVersion | undefined;
+
+  constructor(core: ComponentCore, target: number, options: SwapOptions = {}, expected?: AnyVersion) {
+    this.#expected = expected;
     this.core = core;
     this.targetNumber = target;
     this.from = core.version.version;
@@ -150,6 +153,11 @@ export class SwapTransaction {
       const target = l.get(this.targetNumber);
       if (target === undefined) {
         return this.#refuse('plan', [blocker('unknown-version', { version: this.targetNumber, known: l.versions.map((v) => v.version) })]);
+      }
+      if (this.#expected !== undefined && target !== this.#expected) {
+        return this.#refuse('plan', [
+          blocker('aborted', { reason: `the version passed is not v${this.targetNumber} of lineage '${l.name}' (pass the lineage it belongs to as options.lineage)` }),
+        ]);
       }
       if (target === core.version) return this.#refuse('plan', [blocker('same-version', { version: this.from })]);
       this.#steps = pathBetween(l, this.from, this.targetNumber) ?? [];

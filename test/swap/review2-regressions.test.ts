@@ -105,3 +105,44 @@ describe('start from an envelope', () => {
     expect(() => createRuntime().start(loader, { envelope: undefined })).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
+
+describe('after transitions with nothing pending', () => {
+  const plain = setup({}).createMachine({ id: 'g', initial: 'a', states: { a: { tags: ['x'] } , b: {} } });
+  const withAfter = setup({ guards: { never: () => false } }).createMachine({
+    id: 'g',
+    initial: 'a',
+    states: { a: { after: { 100: { target: 'b', guard: 'never' } } }, b: {} },
+  });
+
+  it('a delay that already fired in the old version (guarded, still in the state) is nothing to carry: the swap commits', async () => {
+    const clock = new ManualClock();
+    const l = lineage('g', defineVersion({ version: 1, machine: withAfter })).next(defineVersion({ version: 2, machine: withAfter }), { up: (s) => s });
+    const c = createRuntime({ clock }).start(l, { version: 1 });
+    clock.advance(100); // fired, guard false: still in `a`, nothing pending
+    expect(c.ledger().delays).toEqual([]);
+    expect((await c.swap(2)).outcome).toBe('committed');
+  });
+
+  it('a delay the new version adds is a blocker under carry, and armed in full under restart (G5)', async () => {
+    const clock = new ManualClock();
+    const l = lineage('g', defineVersion({ version: 1, machine: plain })).next(defineVersion({ version: 2, machine: withAfter }), { up: (s) => s as never });
+    const c = createRuntime({ clock }).start(l, { version: 1 });
+    const refused = await c.swap(2);
+    expect(refused.blockers.map((b) => b.kind)).toEqual(['unarmed-delay']);
+    const committed = await c.swap(2, { policies: { delays: 'restart' } });
+    expect(committed.outcome).toBe('committed');
+    expect(c.ledger().delays).toMatchObject([{ id: 'xstate.after.100.g.a', remainingMs: 100 }]);
+  });
+});
+
+describe('swap(versionObject)', () => {
+  it('refuses a version object that is not this lineage’s version of that number', async () => {
+    const { loader } = makeLoader();
+    const other = makeLoader();
+    const c = createRuntime().start(loader, { version: 1 });
+    const report = await c.swap(other.v2);
+    expect(report.outcome).toBe('refused');
+    expect(report.blockers[0]!.message).toContain("is not v2 of lineage 'loader'");
+    expect((await c.swap(loader.versions[1])).outcome).toBe('committed');
+  });
+});

@@ -71,6 +71,9 @@ export interface CoreOptions {
 
 let leaseIds = 0;
 
+/** The longest delay a Node timer keeps (2^31 − 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Records kept for inspection are capped: the newest {@link RECORD_LIMIT} stay. */
 export const RECORD_LIMIT = 1000;
 
@@ -360,8 +363,9 @@ export class ComponentCore implements EffectHost {
   // ── effect host: runtime timers ──────────────────────────────────────────
 
   startTimer(name: string, handler: string, delayMs: number, payload: unknown): void {
-    if (!(delayMs >= 0)) {
-      throw new HotswapError('INVALID_ARGUMENT', `Expected the delay of timer '${name}' to be a non-negative number, got \`${delayMs}\``);
+    if (!(delayMs >= 0 && delayMs <= MAX_TIMER_MS)) {
+      // past 2^31 − 1 ms Node fires a timer at once (TimeoutOverflowWarning): refuse rather than misfire
+      throw new HotswapError('INVALID_ARGUMENT', `Expected the delay of timer '${name}' to be a number from 0 to ${MAX_TIMER_MS} ms, got \`${delayMs}\``);
     }
     this.cancelTimer(name);
     const timer: RuntimeTimer = { name, handler, payload, delayMs, dueAt: this.clock.now() + delayMs, handle: undefined };

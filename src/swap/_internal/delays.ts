@@ -41,6 +41,11 @@ export function renameAlong(lineage: AnyLineage, steps: readonly PathStep[], pat
   return p;
 }
 
+/** {@link renameAlong} backwards: the path a state of the last version had in the first. */
+export function renameBack(lineage: AnyLineage, steps: readonly PathStep[], path: string): string {
+  const back = [...steps].reverse().map((s) => ({ ...s, direction: s.direction === 'up' ? ('down' as const) : ('up' as const) }));
+  return renameAlong(lineage, back, path);
+}
 
 /**
  * Decides, for each pending delayed event of version `from`, what the new actor arms — from the
@@ -97,19 +102,20 @@ export function planDelays(
     }
   }
   // A state the migrated snapshot is in that declares an `after` nothing was carried into would never
-  // fire it: XState does not run entry actions on restore (G5: a blocker, never a silent default).
+  // fire it: XState does not run entry actions on restore. If the old version's state declared the
+  // same delay, nothing pending means it already fired (or its guard held it back): nothing to carry.
+  // A delay the new version adds is armed in full under `restart`, and a blocker under `carry` (G5).
   const armed = new Set(rearm.map((r) => r.event.type));
   for (const t of toAfters) {
     if (armed.has(t.eventType) || !isActive(to.machine, options.migratedValue, t.statePath)) continue;
-    blockers.push(
-      blocker('pending-delay', {
-        id: t.eventType,
-        event: t.eventType,
-        state: t.statePath,
-        remainingMs: 0,
-        reason: `v${to.version} state '${t.statePath}' declares 'after ${t.delayKey}' but no pending delay maps to it; the restored actor would never fire it`,
-      }),
-    );
+    const oldPath = renameBack(options.lineage, options.steps, t.statePath);
+    if ([...fromAfters.values()].some((f) => f.statePath === oldPath && f.delayKey === t.delayKey)) continue;
+    const full = Number(t.delayKey);
+    if (policy === 'restart' && Number.isFinite(full)) {
+      rearm.push({ id: t.eventType, event: { type: t.eventType }, delayMs: full });
+      continue;
+    }
+    blockers.push(blocker('unarmed-delay', { version: to.version, state: t.statePath, delay: t.delayKey }));
   }
   return { rearm, carried, cancelled: [], blockers };
 }
