@@ -1,24 +1,100 @@
 import { createHash } from 'node:crypto';
 
 /**
+ * One array or object being written: its members so far and the next one to write. The serializer
+ * keeps these on an explicit stack rather than the call stack, so a deeply nested value (a few
+ * thousand arrays fit in a 6 KB file) cannot overflow it.
+ */
+interface Frame {
+  /** The array, or the key-sorted copy of the object. */
+  readonly target: object;
+  /** The value as found (after `toJSON`), to detect a cycle through it. */
+  readonly source: object;
+  /** Object keys in write order; `undefined` for an array. */
+  readonly keys: readonly string[] | undefined;
+  readonly length: number;
+  next: number;
+  readonly parts: string[];
+}
+
+/**
  * JSON with object keys sorted at every depth, so equal data always hashes the same whatever order
  * its keys were written in. `undefined` properties are dropped, exactly as `JSON.stringify` drops them.
+ *
+ * Byte-identical to `JSON.stringify(value, sortingReplacer)` (the definition hashes were first written
+ * with), but iterative: nesting depth is bounded by memory, not by the call stack. Throws a `TypeError`
+ * on a cycle, a BigInt, or a root JSON cannot write (`undefined`, a function, a symbol), as
+ * `JSON.stringify` does or would.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const stack: Frame[] = [];
+  const active = new Set<object>();
+  // What the member being written turned into: a finished string, `undefined` (skipped), or a new frame.
+  let done: string | undefined;
+  let pushed = open('', value);
+  if (pushed === undefined) {
+    if (done === undefined) throw new TypeError(`Cannot write ${typeof value} as JSON`);
+    return done;
+  }
+  stack.push(pushed);
+  for (;;) {
+    const frame = stack[stack.length - 1]!;
+    if (frame.next < frame.length) {
+      const i = frame.next++;
+      const key = frame.keys === undefined ? String(i) : frame.keys[i]!;
+      pushed = open(key, (frame.target as Record<string, unknown>)[key]);
+      if (pushed !== undefined) {
+        stack.push(pushed);
+        continue;
+      }
+      append(frame, key, done);
+      continue;
+    }
+    stack.pop();
+    active.delete(frame.source);
+    const text = frame.keys === undefined ? `[${frame.parts.join(',')}]` : `{${frame.parts.join(',')}}`;
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) return text;
+    append(parent, parent.keys === undefined ? '' : parent.keys[parent.next - 1]!, text);
+  }
+
+  function append(frame: Frame, key: string, text: string | undefined): void {
+    if (frame.keys === undefined) frame.parts.push(text ?? 'null');
+    else if (text !== undefined) frame.parts.push(`${JSON.stringify(key)}:${text}`);
+  }
+
+  /** Writes a primitive into `done`, or returns the frame of an array or object. */
+  function open(key: string, raw: unknown): Frame | undefined {
+    let v = raw;
+    if ((v !== null && typeof v === 'object') || typeof v === 'function' || typeof v === 'bigint') {
+      const toJSON = (v as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') v = (toJSON as (this: unknown, key: string) => unknown).call(v, key);
+    }
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'bigint') throw new TypeError('Do not know how to serialize a BigInt');
+      done = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? JSON.stringify(v) : undefined;
+      return undefined;
+    }
+    if (active.has(v)) throw new TypeError('Converting circular structure to JSON');
+    active.add(v);
+    if (Array.isArray(v)) {
+      return { target: v, source: v, keys: undefined, length: (v as unknown[]).length, next: 0, parts: [] };
+    }
     const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(v).sort()) {
+    for (const k of Object.keys(v).sort()) {
       // defineProperty, not assignment: a `__proto__` key must stay data, never become a prototype.
-      Object.defineProperty(sorted, key, {
-        value: (v as Record<string, unknown>)[key],
+      Object.defineProperty(sorted, k, {
+        value: (v as Record<string, unknown>)[k],
         enumerable: true,
         writable: true,
         configurable: true,
       });
     }
-    return sorted;
-  });
+    // Object.keys of the copy, not the sorted list: integer-like keys come first in an object, and
+    // the original replacer wrote them in that order.
+    const keys = Object.keys(sorted);
+    return { target: sorted, source: v, keys, length: keys.length, next: 0, parts: [] };
+  }
 }
 
 /** sha256 of {@link canonicalJson}, in hex. */

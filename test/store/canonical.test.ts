@@ -1,0 +1,90 @@
+/** The canonical JSON every envelope and state hash is computed over. */
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, sha256Hex } from '../../src/_internal/canonical.ts';
+import { fcParams } from '../_support/fc.ts';
+
+/** The definition hashes were first written with: JSON.stringify with a key-sorting replacer. */
+function reference(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(v).sort()) {
+      Object.defineProperty(sorted, key, { value: (v as Record<string, unknown>)[key], enumerable: true, writable: true, configurable: true });
+    }
+    return sorted;
+  });
+}
+
+const nested = (depth: number): unknown => {
+  let v: unknown = 0;
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+};
+
+describe('canonicalJson', () => {
+  const anything = fc.anything({
+    withBoxedValues: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withSparseArray: true,
+    withTypedArray: true,
+    withObjectString: true,
+    withUnicodeString: true,
+  });
+  fcTest.prop([anything], fcParams<[unknown]>(500))(
+    'writes exactly what the key-sorting JSON.stringify wrote, so existing hashes do not change',
+    (value) => {
+      let expected: string | undefined;
+      try {
+        expected = reference(value);
+      } catch {
+        return; // JSON.stringify cannot write it either
+      }
+      if (expected === undefined) return;
+      expect(canonicalJson(value)).toBe(expected);
+    },
+  );
+
+  it('keeps integer-like keys first, -0 as 0, toJSON results, and undefined/function members out, as before', () => {
+    const value = {
+      b: [undefined, () => 1, Symbol('s'), -0, NaN, Infinity],
+      10: 'ten',
+      9: 'nine',
+      a: { toJSON: (key: string) => `to:${key}` },
+      when: new Date(0),
+      gone: undefined,
+      __proto__x: 1,
+    };
+    expect(canonicalJson(value)).toBe(reference(value));
+    expect(canonicalJson(value)).toBe(
+      '{"9":"nine","10":"ten","__proto__x":1,"a":"to:a","b":[null,null,null,0,null,null],"when":"1970-01-01T00:00:00.000Z"}',
+    );
+    const proto = JSON.parse('{"z":1,"__proto__":{"x":1}}');
+    expect(canonicalJson(proto)).toBe('{"__proto__":{"x":1},"z":1}');
+  });
+
+  it('hashes arrays nested 100,000 deep without overflowing the call stack', () => {
+    // The replacer version overflowed at about 3,000 levels (a 6 KB envelope).
+    expect(() => reference(nested(3_000))).toThrow(RangeError);
+    const text = canonicalJson(nested(100_000));
+    expect(text.length).toBe(200_001);
+    expect(text.startsWith('[[[') && text.endsWith(']]]')).toBe(true);
+    expect(sha256Hex(nested(3_000))).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('throws a TypeError on a cycle or a BigInt instead of overflowing', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = { back: cyclic };
+    expect(() => canonicalJson(cyclic)).toThrow(TypeError);
+    const arr: unknown[] = [];
+    arr.push({ arr });
+    expect(() => canonicalJson(arr)).toThrow(TypeError);
+    expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+    // the same object twice, not in a cycle, is fine
+    const shared = { x: 1 };
+    expect(canonicalJson({ a: shared, b: [shared, shared] })).toBe('{"a":{"x":1},"b":[{"x":1},{"x":1}]}');
+  });
+});
