@@ -8,6 +8,7 @@ import { type ErrorCode, type ErrorData, HotswapError, describeError } from '../
 import { findProblems } from '../migrate/_internal/walk.ts';
 import { type PersistedSnapshot, isPersistedSnapshot } from '../migrate/persisted.ts';
 import { sha256Hex } from '../_internal/canonical.ts';
+import { type JsonProblem, plainJson } from './_internal/json.ts';
 
 /** The `format` tag of every envelope this version of hotswap writes and reads. */
 export const ENVELOPE_FORMAT = 'hotswap.envelope/1' as const;
@@ -82,31 +83,31 @@ export function envelopeHash(envelope: Omit<Envelope, 'hash'> | Envelope): strin
 
 /**
  * Builds a hashed, deeply frozen envelope from a persisted snapshot. Throws a {@link HotswapError}
- * (`INVALID_ARGUMENT`, `ENVELOPE_UNSAFE_KEY`) on input that {@link parseEnvelope} would refuse later.
+ * on input that {@link parseEnvelope} would refuse later: `INVALID_ARGUMENT` for a bad field,
+ * `ENVELOPE_UNSAFE_KEY`, and `ENVELOPE_INVALID` (`details.field` is the path) for data JSON would
+ * not keep as it is — a `Map` (would become `{}`), a `Date` (a string), `NaN` or `Infinity` (`null`),
+ * a class instance (its prototype), a BigInt, a function, a Proxy, a cycle, or nesting deeper than
+ * 512 levels. An `undefined` object member is dropped, as JSON drops it.
  *
  * @example
  * const envelope = createEnvelope({ component: 'driver', version: 1, snapshot: actor.getPersistedSnapshot() });
  */
 export function createEnvelope(input: EnvelopeInput): Envelope {
-  let plain: unknown;
-  try {
-    // Normalise to exactly what will be on disk, so the object and its file hash the same.
-    plain = JSON.parse(
-      JSON.stringify({
-        format: ENVELOPE_FORMAT,
-        component: input.component,
-        version: input.version,
-        snapshot: input.snapshot,
-        timers: input.timers ?? [],
-        savedAt: input.savedAt ?? new Date().toISOString(),
-      }),
-    );
-  } catch (error) {
-    throw new HotswapError('INVALID_ARGUMENT', `Expected the envelope to be JSON-serialisable: ${describeError(error).message}`, {
-      cause: error,
-    });
+  // Normalise to exactly what will be on disk, so the object and its file hash the same, and refuse
+  // what JSON would change on the way (a Map, a Date, NaN…) rather than save something else (G5).
+  const copied = plainJson({
+    format: ENVELOPE_FORMAT,
+    component: input.component,
+    version: input.version,
+    snapshot: input.snapshot,
+    timers: input.timers ?? [],
+    savedAt: input.savedAt ?? new Date().toISOString(),
+  });
+  if (!copied.ok) {
+    const e = jsonProblem(copied.problem);
+    throw new HotswapError(e.code, e.message, { details: e.details ?? {} });
   }
-  const body = plain as Omit<Envelope, 'hash'>;
+  const body = copied.value as Omit<Envelope, 'hash'>;
   const problem = unsafeKey(body) ?? shapeProblem({ ...body, hash: '0'.repeat(64) });
   if (problem !== undefined) {
     throw new HotswapError(problem.code === 'ENVELOPE_INVALID' ? 'INVALID_ARGUMENT' : problem.code, problem.message, {
@@ -117,8 +118,9 @@ export function createEnvelope(input: EnvelopeInput): Envelope {
 }
 
 /**
- * Reads an envelope from JSON text or an already-parsed value and verifies it: readable JSON, no
- * `__proto__` / `constructor` key anywhere, the `hotswap.envelope/1` shape, and a matching hash.
+ * Reads an envelope from JSON text or an already-parsed value and verifies it: readable JSON, plain
+ * JSON data nested at most 512 levels deep, no `__proto__` / `constructor` key anywhere, the
+ * `hotswap.envelope/1` shape, and a matching hash.
  * Never throws; the error `code` is one of `ENVELOPE_UNREADABLE`, `ENVELOPE_UNSAFE_KEY`,
  * `ENVELOPE_INVALID`, `ENVELOPE_HASH_MISMATCH`.
  *
@@ -127,7 +129,8 @@ export function createEnvelope(input: EnvelopeInput): Envelope {
  * if (!r.ok) console.error(r.error.code, r.error.message);
  */
 export function parseEnvelope(input: unknown): EnvelopeResult {
-  let raw: unknown;
+  const isText = typeof input === 'string';
+  let raw: unknown = input;
   if (typeof input === 'string') {
     try {
       raw = JSON.parse(input);
@@ -136,9 +139,13 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
         length: input.length,
       });
     }
-  } else {
-    raw = input;
   }
+  // An object is copied first, reading each property once, so a getter, a Proxy or a cycle is a
+  // refusal and what is verified is what is returned; parsed text is only checked (its depth, and
+  // numbers like 1e400 that JSON.parse turned into Infinity).
+  const copied = plainJson(raw, { copy: !isText });
+  if (!copied.ok) return { ok: false, error: jsonProblem(copied.problem) };
+  raw = copied.value;
   // Checked on the parsed text itself: JSON.parse makes `__proto__` an own key, which a later spread
   // or merge would turn into a prototype.
   const problem = unsafeKey(raw) ?? shapeProblem(raw);
@@ -151,8 +158,7 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
       stored: envelope.hash,
     });
   }
-  const copy = typeof input === 'string' ? envelope : (JSON.parse(JSON.stringify(envelope)) as Envelope);
-  return { ok: true, envelope: freeze(copy, true) };
+  return { ok: true, envelope: freeze(envelope, true) };
 }
 
 /**
@@ -167,6 +173,17 @@ export function serializeEnvelope(envelope: Envelope): string {
 
 function fail(code: ErrorCode, message: string, details?: Record<string, unknown>): EnvelopeResult {
   return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+function jsonProblem(p: JsonProblem): ErrorData {
+  const where = p.path === '' ? 'the envelope' : `\`${p.path.length > 80 ? `${p.path.slice(0, 77)}...` : p.path}\``;
+  const message =
+    p.depth === undefined
+      ? `Expected the envelope to hold only JSON data, got ${p.found} at ${where}`
+      : `Expected the envelope to nest at most ${p.depth} levels deep, got deeper at ${where}`;
+  const field = p.path === '' ? 'envelope' : p.path;
+  const details = p.depth === undefined ? { field } : { field, maxDepth: p.depth };
+  return { code: 'ENVELOPE_INVALID', message, details };
 }
 
 function unsafeKey(raw: unknown): ErrorData | undefined {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { type Snapshot, createActor, createMachine, fromCallback, fromPromise, setup } from 'xstate';
 import {
   type Envelope,
   ENVELOPE_FORMAT,
@@ -7,8 +8,11 @@ import {
   envelopeHash,
   isHotswapError,
   parseEnvelope,
+  restoreEnvelope,
   serializeEnvelope,
 } from '../../src/index.ts';
+import { MAX_ENVELOPE_DEPTH as MAX_DEPTH } from '../../src/store/_internal/json.ts';
+import { driver } from '../fixtures/driver.ts';
 import { busyDelay, workedV1Snapshot } from './helpers.ts';
 
 const savedAt = '2026-11-01T12:00:00.000Z';
@@ -62,20 +66,100 @@ describe('createEnvelope', () => {
     expect(() => ((e.snapshot.context as { queue: string[] }).queue as string[]).push('x')).toThrow(TypeError);
   });
 
-  it('throws INVALID_ARGUMENT for a bad version, a non-snapshot, or a cyclic snapshot', () => {
+  it('throws INVALID_ARGUMENT for a bad version or a non-snapshot', () => {
     const snapshot = workedV1Snapshot();
-    const cyclic: any = { ...snapshot, context: {} };
-    cyclic.context.self = cyclic;
     for (const input of [
       { component: 'driver', version: 0, snapshot },
       { component: '', version: 1, snapshot },
       { component: 'driver', version: 1, snapshot: { value: 'idle' } as any },
-      { component: 'driver', version: 1, snapshot: cyclic },
     ]) {
       expect(() => createEnvelope(input), JSON.stringify(input.version)).toThrow(
         expect.objectContaining({ name: 'HotswapError', code: 'INVALID_ARGUMENT' }),
       );
     }
+  });
+
+  it('throws ENVELOPE_INVALID naming the path for data JSON would silently change, instead of saving something else', () => {
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    const cyclic: any = { queue: [] };
+    cyclic.queue.push(cyclic);
+    const cases: Array<[string, unknown]> = [
+      ['snapshot.context.m', new Map([[1, 2]])],
+      ['snapshot.context.m', new Set([1])],
+      ['snapshot.context.m', new Date(0)],
+      ['snapshot.context.m', NaN],
+      ['snapshot.context.m', Infinity],
+      ['snapshot.context.m', -Infinity],
+      ['snapshot.context.m', new Point(1)],
+      ['snapshot.context.m', 10n],
+      ['snapshot.context.m', () => 1],
+      ['snapshot.context.m', Symbol('s')],
+      ['snapshot.context.m.1', [1, undefined]],
+      ['snapshot.context.m.queue.0', cyclic],
+      ['snapshot.context.m', new Proxy({}, {})],
+    ];
+    for (const [path, m] of cases) {
+      const snapshot = { ...workedV1Snapshot(), context: { m } };
+      let thrown: unknown;
+      try {
+        createEnvelope({ component: 'driver', version: 1, snapshot, savedAt });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isHotswapError(thrown, 'ENVELOPE_INVALID'), String(path)).toBe(true);
+      expect((thrown as { details?: unknown }).details, path).toMatchObject({ field: path });
+      expect((thrown as Error).message, path).toContain(`\`${path}\``);
+    }
+    const timer = { kind: 'timer', id: 't', handler: 't', payload: { at: new Date(0) }, delayMs: 5, remainingMs: 5 } as const;
+    expect(() => createEnvelope({ component: 'driver', version: 1, snapshot: workedV1Snapshot(), timers: [timer], savedAt })).toThrow(
+      expect.objectContaining({ code: 'ENVELOPE_INVALID', details: { field: 'timers.0.payload.at' } }),
+    );
+  });
+
+  it('keeps undefined members out and -0 as 0, as JSON does, so the object and its file are the same', () => {
+    const snapshot = { ...workedV1Snapshot(), context: { queue: [], completed: -0, note: undefined } };
+    const e = createEnvelope({ component: 'driver', version: 1, snapshot, savedAt });
+    const context = e.snapshot.context as Record<string, unknown>;
+    expect(Object.is(context['completed'], 0)).toBe(true);
+    expect('note' in context).toBe(false);
+    expect(parseEnvelope(serializeEnvelope(e))).toEqual({ ok: true, envelope: e });
+  });
+
+  it("accepts XState's own persisted snapshots: output/error undefined, invoked machine, promise and callback children", () => {
+    const child = createMachine({ id: 'child', initial: 'a', context: { n: 1 }, states: { a: { on: { GO: 'b' } }, b: { type: 'final' } } });
+    const machine = setup({ actors: { child, p: fromPromise(async () => 42), cb: fromCallback(() => () => undefined) } }).createMachine({
+      id: 'root',
+      initial: 's',
+      context: { x: 1, at: '2026-01-01' },
+      states: {
+        s: {
+          invoke: [
+            { id: 'kid', src: 'child' },
+            { id: 'prom', src: 'p' },
+            { id: 'cb', src: 'cb' },
+          ],
+          initial: 'i',
+          states: { i: { on: { N: 'j' } }, j: {}, hist: { type: 'history', history: 'deep' } },
+          on: { OUT: 't' },
+        },
+        t: { on: { BACK: 's.hist' } },
+      },
+    });
+    const actor = createActor(machine).start();
+    for (const type of ['N', 'OUT', 'BACK']) actor.send({ type });
+    const persisted = actor.getPersistedSnapshot();
+    actor.stop();
+    expect(persisted).toHaveProperty('output', undefined);
+    const e = createEnvelope({ component: 'root', version: 1, snapshot: persisted, savedAt });
+    expect(Object.keys(e.snapshot.children)).toEqual(['kid', 'prom', 'cb']);
+    expect(e.snapshot.historyValue).toEqual({ 'root.s.hist': [{ id: 'root.s.j' }] });
+    const back = parseEnvelope(serializeEnvelope(e));
+    expect(back.ok).toBe(true);
+    const restored = createActor(machine, { snapshot: back.ok ? (back.envelope.snapshot as Snapshot<unknown>) : undefined }).start();
+    expect(restored.getSnapshot().value).toEqual({ s: 'j' });
+    restored.stop();
   });
 
   it('throws ENVELOPE_UNSAFE_KEY for a snapshot that holds an own __proto__ key', () => {
@@ -169,5 +253,70 @@ describe('parseEnvelope', () => {
     const r = parseEnvelope(serializeEnvelope(e));
     expect(r.ok && r.envelope.timers).toEqual([timer]);
     expect(errorOf(edited(e, (raw) => (raw.timers[0].payload.req = 8))).code).toBe('ENVELOPE_HASH_MISMATCH');
+  });
+
+  it('refuses a 6 KB file of arrays nested 3,000 deep as ENVELOPE_INVALID naming the depth, instead of overflowing the stack', () => {
+    const deep = `${'['.repeat(3_000)}0${']'.repeat(3_000)}`;
+    const text = serializeEnvelope(make()).replace('"completed": 1', `"completed": 1, "d": ${deep}`);
+    expect(text.length).toBeLessThan(7_000);
+    const error = errorOf(text);
+    expect(error).toMatchObject({ code: 'ENVELOPE_INVALID', details: { maxDepth: MAX_DEPTH } });
+    expect(String(error.details?.['field'])).toMatch(/^snapshot\.context\.d\.0\.0/);
+    expect(error.message).toContain(`at most ${MAX_DEPTH} levels deep`);
+    expect(error.message.length).toBeLessThan(200);
+    // the same as an object, and through restoreEnvelope
+    const raw = JSON.parse(text);
+    expect(errorOf(raw)).toMatchObject({ code: 'ENVELOPE_INVALID', details: { maxDepth: MAX_DEPTH } });
+    const restored = restoreEnvelope(driver, text);
+    expect(restored.ok === false && restored.error.code).toBe('ENVELOPE_INVALID');
+  });
+
+  it('accepts data nested right up to the depth limit, and restores it', () => {
+    // envelope (0) > snapshot (1) > context (2) > d (3) > … : the innermost array sits at MAX_DEPTH
+    let d: unknown = [];
+    for (let depth = MAX_DEPTH; depth > 3; depth--) d = [d];
+    const e = createEnvelope({ component: 'driver', version: 1, snapshot: { ...workedV1Snapshot(), context: { queue: [], completed: 0, d } }, savedAt });
+    const r = parseEnvelope(serializeEnvelope(e));
+    expect(r.ok).toBe(true);
+    const deeper = { ...workedV1Snapshot(), context: { queue: [], completed: 0, d: [d] } };
+    expect(() => createEnvelope({ component: 'driver', version: 1, snapshot: deeper, savedAt })).toThrow(
+      expect.objectContaining({ code: 'ENVELOPE_INVALID', details: expect.objectContaining({ maxDepth: MAX_DEPTH }) }),
+    );
+  });
+
+  it('refuses an envelope object holding a BigInt, a throwing getter, a Proxy or a cycle as ENVELOPE_INVALID, never throwing', () => {
+    const base = () => JSON.parse(serializeEnvelope(make()));
+    const revocable = Proxy.revocable({}, {});
+    revocable.revoke();
+    const cyclic = base();
+    cyclic.snapshot.context.self = cyclic.snapshot.context;
+    const withGetter = base();
+    Object.defineProperty(withGetter.snapshot.context, 'g', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    const cases: Array<[string, unknown]> = [
+      ['snapshot.context.b', (() => Object.assign(base(), { snapshot: { ...base().snapshot, context: { b: 1n } } }))()],
+      ['snapshot.context.g', withGetter],
+      ['snapshot.context.p', (() => Object.assign(base(), { snapshot: { ...base().snapshot, context: { p: revocable.proxy } } }))()],
+      ['envelope', new Proxy(base(), { ownKeys: () => { throw new Error('trap'); } })],
+      ['snapshot', (() => Object.assign(base(), { snapshot: new Proxy(base().snapshot, {}) }))()],
+      ['snapshot.context.self', cyclic],
+    ];
+    for (const [field, input] of cases) {
+      let r: ReturnType<typeof parseEnvelope> | undefined;
+      expect(() => (r = parseEnvelope(input)), field).not.toThrow();
+      expect(r, field).toMatchObject({ ok: false, error: { code: 'ENVELOPE_INVALID', details: { field } } });
+      let restored: ReturnType<typeof restoreEnvelope> | undefined;
+      expect(() => (restored = restoreEnvelope(driver, input)), field).not.toThrow();
+      expect(restored, field).toMatchObject({ ok: false, error: { code: 'ENVELOPE_INVALID', details: { field } }, blockers: [] });
+    }
+  });
+
+  it('refuses JSON numbers that parse to Infinity (1e400) rather than hashing them as null', () => {
+    const text = serializeEnvelope(make()).replace('"completed": 1', '"completed": 1e400');
+    expect(errorOf(text)).toMatchObject({ code: 'ENVELOPE_INVALID', details: { field: 'snapshot.context.completed' } });
   });
 });
