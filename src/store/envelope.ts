@@ -30,9 +30,9 @@ export interface PersistedTimer {
   readonly handler?: string;
   /** timer: payload passed to the handler. */
   readonly payload?: unknown;
-  /** The full delay as originally scheduled, in ms (finite, >= 0). */
+  /** The full delay as originally scheduled, in ms (0 to 2^31−1, the longest a Node timer can wait). */
   readonly delayMs: number;
-  /** Time left when persisted, in ms (finite, >= 0: clamp an overdue timer to 0). */
+  /** Time left when persisted, in ms (0 to 2^31−1: clamp an overdue timer to 0). */
   readonly remainingMs: number;
 }
 
@@ -67,6 +67,9 @@ export interface EnvelopeInput {
 
 /** The result of {@link parseEnvelope}: a verified, deeply frozen envelope, or a typed error. */
 export type EnvelopeResult = { readonly ok: true; readonly envelope: Envelope } | { readonly ok: false; readonly error: ErrorData };
+
+/** The longest delay a Node timer can wait, in ms (2^31−1, about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 const FIELDS = new Set(['format', 'component', 'version', 'snapshot', 'timers', 'savedAt', 'hash']);
 
@@ -120,7 +123,7 @@ export function createEnvelope(input: EnvelopeInput): Envelope {
 /**
  * Reads an envelope from JSON text or an already-parsed value and verifies it: readable JSON, plain
  * JSON data nested at most 512 levels deep, no `__proto__` / `constructor` key anywhere, the
- * `hotswap.envelope/1` shape, and a matching hash.
+ * `hotswap.envelope/1` shape (timer delays at most 2^31−1 ms), and a matching hash.
  * Never throws; the error `code` is one of `ENVELOPE_UNREADABLE`, `ENVELOPE_UNSAFE_KEY`,
  * `ENVELOPE_INVALID`, `ENVELOPE_HASH_MISMATCH`.
  *
@@ -229,7 +232,10 @@ function timerProblem(t: unknown): { field: string; expected: string; got: unkno
   if (typeof r['id'] !== 'string' || r['id'] === '') return { field: 'id', expected: 'a non-empty string', got: r['id'] };
   for (const field of ['delayMs', 'remainingMs'] as const) {
     const n = r[field];
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return { field, expected: 'a finite number >= 0', got: n };
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_TIMER_MS) {
+      // Above 2^31-1 ms Node fires a timer at once (TimeoutOverflowWarning): re-arming it would be a lie.
+      return { field, expected: `a number of ms from 0 to ${MAX_TIMER_MS} (the longest a Node timer can wait)`, got: n };
+    }
   }
   const event = r['event'] as { type?: unknown } | null | undefined;
   if ((r['kind'] === 'delay' || event !== undefined) && (event === null || typeof event !== 'object' || typeof event.type !== 'string')) {

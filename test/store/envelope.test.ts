@@ -319,4 +319,22 @@ describe('parseEnvelope', () => {
     const text = serializeEnvelope(make()).replace('"completed": 1', '"completed": 1e400');
     expect(errorOf(text)).toMatchObject({ code: 'ENVELOPE_INVALID', details: { field: 'snapshot.context.completed' } });
   });
+
+  it('refuses timer delays Node cannot wait for (above 2^31-1 ms fires at once) as ENVELOPE_INVALID naming the field', () => {
+    const longest = 2 ** 31 - 1;
+    const timer = (delayMs: number, remainingMs: number) => ({ ...busyDelay, delayMs, remainingMs });
+    const ok = createEnvelope({ component: 'driver', version: 1, snapshot: workedV1Snapshot(), timers: [timer(longest, longest)], savedAt });
+    expect(parseEnvelope(serializeEnvelope(ok)).ok).toBe(true);
+    expect(errorOf(edited(ok, (raw) => (raw.timers[0].remainingMs = longest + 1)))).toMatchObject({
+      code: 'ENVELOPE_INVALID',
+      details: { field: 'timers.0.remainingMs' },
+    });
+    expect(errorOf(edited(ok, (raw) => (raw.timers[0].delayMs = 4_294_967_297)))).toMatchObject({
+      code: 'ENVELOPE_INVALID',
+      details: { field: 'timers.0.delayMs' },
+    });
+    expect(() => createEnvelope({ component: 'driver', version: 1, snapshot: workedV1Snapshot(), timers: [timer(2 ** 40, 5)], savedAt })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { field: 'timers.0.delayMs' } }),
+    );
+  });
 });
