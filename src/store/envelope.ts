@@ -138,8 +138,12 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
     try {
       raw = JSON.parse(input);
     } catch (error) {
-      return fail('ENVELOPE_UNREADABLE', `Expected the envelope to be JSON, got unparsable text: ${describeError(error).message}`, {
+      // Not the parser's message: it quotes the text, which may be any file's contents.
+      const position = /position (\d+)/.exec(describeError(error).message)?.[1];
+      const where = position === undefined ? 'it ends early or is not JSON' : `it stops parsing at position ${position}`;
+      return fail('ENVELOPE_UNREADABLE', `Expected the envelope to be JSON, got ${input.length} characters of unparsable text (${where})`, {
         length: input.length,
+        ...(position === undefined ? {} : { position: Number(position) }),
       });
     }
   }
@@ -247,12 +251,14 @@ function timerProblem(t: unknown): { field: string; expected: string; got: unkno
   return undefined;
 }
 
+/**
+ * A short form of a wrong value for a message. Objects and arrays are not quoted: they may hold the
+ * application's state (or, read from a file, anything), which has no place in a log line.
+ */
 function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  try {
-    const s = JSON.stringify(value);
-    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-  } catch {
-    return typeof value;
-  }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `[…] (${value.length} items)`;
+  if (typeof value === 'object') return '{…}';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return typeof value === 'number' || typeof value === 'boolean' || value === undefined ? String(value) : typeof value;
 }

@@ -2,7 +2,8 @@
  * The embedded default store: one readable JSON file per component instance, written atomically.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { type Dirent, constants } from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HotswapError, describeError } from '../errors.ts';
 import { type Envelope, parseEnvelope, serializeEnvelope } from './envelope.ts';
@@ -19,7 +20,20 @@ export interface FileStore extends EnvelopeStore {
 const SUFFIX = '.json';
 
 /**
+ * The largest envelope file the store writes or reads: 256 MiB. Checked before reading, so a huge
+ * file cannot exhaust memory; V8 cannot hold a string much past 512 MiB anyway.
+ */
+export const MAX_ENVELOPE_BYTES = 256 * 1024 * 1024;
+
+// No following a symlink swapped in after the lstat; no blocking on a FIFO. 0 where the platform has none.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
  * Opens (lazily creating) a directory of envelopes, one `<id>.json` per component instance.
+ *
+ * Only regular files in the directory itself count: `load` refuses a symlink (`ENVELOPE_UNREADABLE`,
+ * `details.reason: 'symlink'`) and a file over {@link MAX_ENVELOPE_BYTES} (`'too-large'`, before
+ * reading it), and `list` leaves out symlinks and directories.
  *
  * Writes are atomic: a temp file in the same directory is written and fsynced, renamed over the
  * target, then the directory is fsynced, so a crash leaves the old file or the new one, never half.
@@ -56,6 +70,12 @@ export function createFileStore(dir: string): FileStore {
       const checked = parseEnvelope(envelope);
       if (!checked.ok) throw new HotswapError(checked.error.code, checked.error.message, { details: { ...checked.error.details, id } });
       const text = serializeEnvelope(checked.envelope);
+      const size = Buffer.byteLength(text, 'utf8');
+      if (size > MAX_ENVELOPE_BYTES) {
+        throw new HotswapError('ENVELOPE_INVALID', `Expected the envelope of \`${id}\` to be at most ${MAX_ENVELOPE_BYTES} bytes as JSON, got ${size}`, {
+          details: { id, field: 'envelope', size, limit: MAX_ENVELOPE_BYTES },
+        });
+      }
       try {
         await mkdir(root, { recursive: true });
         await writeAtomically(root, id, target, text);
@@ -72,33 +92,32 @@ export function createFileStore(dir: string): FileStore {
         return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `Expected a valid instance id, got \`${String(id)}\``, details: { id } } };
       }
       const path = pathOf(id);
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        const errno = (error as NodeJS.ErrnoException).code;
-        if (errno === 'ENOENT') {
+      const read = await readEnvelopeFile(path);
+      if (!read.ok) {
+        const { reason, message, ...more } = read;
+        if (reason === 'missing') {
           return { ok: false, error: { code: 'ENVELOPE_NOT_FOUND', message: `No envelope saved for \`${id}\` (${path})`, details: { id, path } } };
         }
-        return {
-          ok: false,
-          error: { code: 'ENVELOPE_UNREADABLE', message: `Could not read ${path}: ${describeError(error).message}`, details: { id, path, errno } },
-        };
+        return { ok: false, error: { code: 'ENVELOPE_UNREADABLE', message: `Could not read ${path}: ${message}`, details: { id, path, reason, ...more } } };
       }
-      const parsed = parseEnvelope(text);
+      const parsed = parseEnvelope(read.text);
       if (parsed.ok) return parsed;
       return { ok: false, error: { ...parsed.error, details: { ...parsed.error.details, id, path } } };
     },
 
     async list(): Promise<string[]> {
-      let names: string[];
+      let entries: Dirent[];
       try {
-        names = await readdir(root);
+        entries = await readdir(root, { withFileTypes: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw new HotswapError('STORE_IO', `Could not list ${root}: ${describeError(error).message}`, { cause: error });
       }
-      return names
+      // Regular files only (the entry itself, not what it points to): a symlink, even a dangling
+      // one, a directory or a FIFO named `x.json` is no envelope load would read.
+      return entries
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
         .filter((n) => n.endsWith(SUFFIX))
         .map((n) => n.slice(0, -SUFFIX.length))
         .filter(isInstanceId)
@@ -117,6 +136,54 @@ export function createFileStore(dir: string): FileStore {
       return true;
     },
   });
+}
+
+type FileRead =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly reason: 'missing' | 'symlink' | 'not-a-file' | 'too-large' | 'io'; readonly message: string; readonly [k: string]: unknown };
+
+/**
+ * Reads an envelope file: a regular file in the store directory itself, at most
+ * {@link MAX_ENVELOPE_BYTES}. Never follows a symlink (it could point anywhere, and its target's
+ * bytes would end up in an error message), never quotes the file's contents.
+ */
+async function readEnvelopeFile(path: string): Promise<FileRead> {
+  const failed = (error: unknown): FileRead => {
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT') return { ok: false, reason: 'missing', message: 'no such file' };
+    // ELOOP: O_NOFOLLOW met a symlink put there after the lstat.
+    if (errno === 'ELOOP') return { ok: false, reason: 'symlink', message: 'it is a symbolic link; the store reads only regular files' };
+    return { ok: false, reason: 'io', message: describeError(error).message, errno };
+  };
+  let handle: FileHandle | undefined;
+  try {
+    const link = await lstat(path);
+    if (link.isSymbolicLink()) return { ok: false, reason: 'symlink', message: 'it is a symbolic link; the store reads only regular files' };
+    handle = await open(path, OPEN_FLAGS);
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { ok: false, reason: 'not-a-file', message: 'it is not a regular file' };
+    if (stats.size > MAX_ENVELOPE_BYTES) {
+      return { ok: false, reason: 'too-large', message: `it is ${stats.size} bytes, over the ${MAX_ENVELOPE_BYTES}-byte limit`, size: stats.size, limit: MAX_ENVELOPE_BYTES };
+    }
+    // Read at most one byte past the limit: the file may have grown since the stat.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(stats.size + 1 - total, 65_536), MAX_ENVELOPE_BYTES + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > MAX_ENVELOPE_BYTES) {
+        return { ok: false, reason: 'too-large', message: `it is over the ${MAX_ENVELOPE_BYTES}-byte limit`, size: total, limit: MAX_ENVELOPE_BYTES };
+      }
+    }
+    return { ok: true, text: Buffer.concat(chunks, total).toString('utf8') };
+  } catch (error) {
+    return failed(error);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
 }
 
 async function writeAtomically(root: string, id: string, target: string, text: string): Promise<void> {

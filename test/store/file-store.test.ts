@@ -1,7 +1,9 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Envelope, createEnvelope, createFileStore, isInstanceId, serializeEnvelope } from '../../src/index.ts';
+import { type Envelope, createEnvelope, createFileStore, isInstanceId, restoreFromStore, serializeEnvelope } from '../../src/index.ts';
+import { MAX_ENVELOPE_BYTES } from '../../src/store/file-store.ts';
+import { driver } from '../fixtures/driver.ts';
 import { busyDelay, tempDir, workedV1Snapshot } from './helpers.ts';
 
 let dir: string;
@@ -99,5 +101,64 @@ describe('createFileStore', () => {
     }
     expect(await readdir(dir)).toEqual([]);
     expect(['driver-1', 'a.b_c', 'X9', 'x'.repeat(128)].every(isInstanceId)).toBe(true);
+  });
+
+  it('refuses to load through a symlink, even to a valid envelope, and never quotes what it points to', async () => {
+    const store = createFileStore(join(dir, 'state'));
+    await store.save('real', envelope());
+    await writeFile(join(dir, 'secret.txt'), 'root:x:0:0:TOP-SECRET\n');
+    await symlink(join(dir, 'secret.txt'), join(dir, 'state', 'evil.json'));
+    await symlink(join(dir, 'state', 'real.json'), join(dir, 'state', 'alias.json'));
+    for (const id of ['evil', 'alias']) {
+      const r = await store.load(id);
+      expect(r, id).toMatchObject({ ok: false, error: { code: 'ENVELOPE_UNREADABLE', details: { id, reason: 'symlink' } } });
+      expect(JSON.stringify(r), id).not.toMatch(/root|TOP-SECRET/);
+    }
+    const restored = await restoreFromStore(store, 'evil', driver);
+    expect(restored).toMatchObject({ ok: false, error: { code: 'ENVELOPE_UNREADABLE' } });
+  });
+
+  it('never quotes the file in the message of an unparsable envelope', async () => {
+    const store = createFileStore(dir);
+    await writeFile(join(dir, 'junk.json'), 'password=hunter2');
+    const r = await store.load('junk');
+    expect(r).toMatchObject({ ok: false, error: { code: 'ENVELOPE_UNREADABLE', details: { id: 'junk', length: 16 } } });
+    expect(JSON.stringify(r)).not.toMatch(/password|hunter2/);
+    // nor state held by a field of the wrong shape
+    const e = JSON.parse(serializeEnvelope(envelope()));
+    e.snapshot = { secret: 'hunter2' };
+    await writeFile(join(dir, 'shape.json'), JSON.stringify(e));
+    const shape = await store.load('shape');
+    expect(shape).toMatchObject({ ok: false, error: { code: 'ENVELOPE_INVALID', details: { field: 'snapshot' } } });
+    expect(JSON.stringify(shape)).not.toContain('hunter2');
+  });
+
+  it('lists only regular files: no dangling or other symlinks, no directories', async () => {
+    const store = createFileStore(dir);
+    await store.save('real', envelope());
+    await symlink(join(dir, 'nowhere.json'), join(dir, 'dangling.json'));
+    await symlink(join(dir, 'real.json'), join(dir, 'alias.json'));
+    await mkdir(join(dir, 'folder.json'));
+    expect(await store.list()).toEqual(['real']);
+  });
+
+  it('refuses a file over the size limit before reading it', async () => {
+    const store = createFileStore(dir);
+    const path = join(dir, 'huge.json');
+    await writeFile(path, '');
+    await truncate(path, MAX_ENVELOPE_BYTES + 1); // sparse: no disk used, and load must not read it
+    const r = await store.load('huge');
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'ENVELOPE_UNREADABLE', details: { id: 'huge', reason: 'too-large', size: MAX_ENVELOPE_BYTES + 1, limit: MAX_ENVELOPE_BYTES } },
+    });
+  });
+
+  it('loads a 6 KB file nested 3,000 deep as a typed ENVELOPE_INVALID refusal, and restoreFromStore too', async () => {
+    const store = createFileStore(dir);
+    const deep = `${'['.repeat(3_000)}0${']'.repeat(3_000)}`;
+    await writeFile(join(dir, 'deep.json'), serializeEnvelope(envelope()).replace('"completed": 1', `"completed": 1, "d": ${deep}`));
+    expect(await store.load('deep')).toMatchObject({ ok: false, error: { code: 'ENVELOPE_INVALID', details: { id: 'deep', maxDepth: 512 } } });
+    expect(await restoreFromStore(store, 'deep', driver)).toMatchObject({ ok: false, error: { code: 'ENVELOPE_INVALID' } });
   });
 });
