@@ -7,7 +7,7 @@ import type { AnyStateMachine, EventObject } from 'xstate';
 import type { AnyVersion, EventOf } from '../lineage/types.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { show, showEvents } from './_internal/describe.ts';
-import { bareEvent, fireDelay, initialWalk, nextDue, stepWalk, type WalkState } from './_internal/step.ts';
+import { fireDelay, initialWalk, nextDue, stepBare, stepWalk, type WalkState } from './_internal/step.ts';
 
 /** How {@link reachableSnapshots} generates event sequences. */
 export interface ReachableOptions<TEvent extends EventObject = EventObject> {
@@ -126,9 +126,8 @@ function run<TEvent extends EventObject>(machine: AnyStateMachine, steps: readon
       walk = stepWalk(machine, walk, step.event);
       events.push(step.event);
     } else if (step.kind === 'bare') {
-      const { event, readPayload } = bareEvent(step.type);
-      const next = stepWalk(machine, walk, event);
-      if (readPayload()) continue;
+      const next = stepBare(machine, walk, step.type);
+      if (next === undefined) continue;
       walk = next;
       events.push({ type: step.type } as TEvent);
     } else {

@@ -50,6 +50,14 @@ describe('hotswap check (child process)', () => {
     expect(r.stdout).not.toContain('fail:');
   });
 
+  it('checks a machine that keeps the event in its context with the default bare events', async () => {
+    const r = await hotswap('check', fixture('stores-event'), ...fast);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^echo v1 → v2 {2}up {4}SAFE /m);
+    expect(r.stdout).toContain('2 links: 2 SAFE, 0 WARNING, 0 UNSAFE');
+  });
+
   it('fails on WARNING with --strict, and over a --budget', async () => {
     const strict = await hotswap('check', fixture('driver'), ...fast, '--strict');
     expect(strict.code).toBe(1);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertEquivalent, equivalenceProperty, reachableSnapshots } from '../../src/testing/index.ts';
 import { driverEvents } from '../fixtures/buggy/index.ts';
+import { echo } from '../fixtures/check/stores-event.ts';
 import { driver, driverV1 } from '../fixtures/driver.ts';
 import { fcParams } from '../_support/fc.ts';
 import { eventTypes, expectToFind } from './_support.ts';
@@ -27,6 +28,11 @@ describe('equivalenceProperty', () => {
       return { value, rest, completed: stats.completed };
     };
     fc.assert(equivalenceProperty(driver, { from: 2, to: 3, events: driverEvents, project: withoutFailed }), fcParams(300));
+  });
+
+  it('holds with bare events for a machine that keeps the event in its context', () => {
+    // The probe for payload reads used to be cloned with the state, and threw DataCloneError.
+    fc.assert(equivalenceProperty(echo, { from: 1, to: 2, project: ({ value, context }) => ({ value, last: (context as { last: unknown }).last }) }), fcParams(100));
   });
 
   it('refuses an event one of the versions does not accept', () => {

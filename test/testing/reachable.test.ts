@@ -1,8 +1,10 @@
+import { types } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { eventTypesOf, reachableSnapshots, sampleReachable } from '../../src/testing/reachable.ts';
 import { type DriverEvent, driverV1, driverV1Machine, driverV2Machine } from '../fixtures/driver.ts';
+import { echoV1 } from '../fixtures/check/stores-event.ts';
 import { fcParams, seed } from '../_support/fc.ts';
 
 const driverEvents: fc.Arbitrary<DriverEvent> = fc.oneof(
@@ -61,6 +63,19 @@ describe('reachableSnapshots', () => {
     const types = new Set(states.flatMap((r) => r.events.map((e) => e.type)));
     expect(types).toEqual(new Set(['START', 'CANCEL']));
     expect(states.every((r) => (r.snapshot.context as { queue: unknown[] }).queue.length === 0)).toBe(true);
+  });
+
+  it('works with bare events on a machine that keeps the event in its context, which holds a plain object', () => {
+    // The payload-detecting Proxy used to end up in the context, and structuredClone threw DataCloneError.
+    const states = sampleReachable(echoV1, { runs: 100, seed });
+    const kept = states.map((r) => (r.snapshot.context as { last: unknown }).last).filter((last) => last !== null);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const last of kept) {
+      expect(types.isProxy(last)).toBe(false);
+      expect(Object.getPrototypeOf(last)).toBe(Object.prototype);
+      expect(last).toEqual({ type: expect.stringMatching(/^(PING|RESET)$/) });
+    }
+    expect(structuredClone(states.map((r) => r.snapshot))).toEqual(states.map((r) => r.snapshot));
   });
 
   it('respects maxEvents and is deterministic for a seed', () => {

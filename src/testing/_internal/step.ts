@@ -97,6 +97,30 @@ export function bareEvent(type: string): { event: EventObject; readPayload: () =
 }
 
 /**
+ * Steps with a bare `{ type }` event, or returns `undefined` when the machine reads a payload from it.
+ * The probe runs on a throwaway transition; the step that counts gets a plain `{ type }` object, so a
+ * machine that keeps the event (`assign({ last: ({ event }) => event })`) keeps plain, cloneable data,
+ * never the probing Proxy.
+ */
+export function stepBare(machine: AnyStateMachine, state: WalkState, type: string): WalkState | undefined {
+  const { event, readPayload } = bareEvent(type);
+  transition(machine, state.snapshot, event as never);
+  if (readPayload()) return undefined;
+  return stepWalk(machine, state, { type });
+}
+
+/**
+ * True when the machine, restored from `persisted`, reads a payload (any property but `type`) from a
+ * bare `type` event. Nothing of the probe's transition is kept.
+ */
+export function readsPayload(machine: AnyStateMachine, persisted: unknown, type: string): boolean {
+  const restored = createActor(machine, { snapshot: structuredClone(persisted) as never }).getSnapshot() as AnyMachineSnapshot;
+  const { event, readPayload } = bareEvent(type);
+  transition(machine, restored, event as never);
+  return readPayload();
+}
+
+/**
  * Restores a persisted snapshot the way an actor does (without starting it), feeds one event through the
  * pure `transition()`, and returns the persisted result.
  */
