@@ -3,11 +3,10 @@
  * transaction start to end; `swapAll()` runs several in lockstep so they commit all or none.
  */
 import { randomUUID } from 'node:crypto';
-import type { AnyActorRef, EventObject } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
-import { sha256Hex as contentHash } from '../_internal/canonical.ts';
 import type { InFlightEntry, LeaseRecord } from '../live/_internal/core.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
 import { pendingDelays } from '../ledger/_internal/xstate-adapter.ts';
@@ -17,31 +16,15 @@ import { migrate } from '../migrate/migrate.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { planDelays, type Rearm } from './_internal/delays.ts';
 import { findBlocking } from './_internal/quiescence.ts';
+import { abortReason, runPreconditions } from './_internal/preconditions.ts';
+import { journalReport, type MutableEffects, NO_EFFECTS, toLedgerEntry, unacceptedHeld } from './_internal/parts.ts';
 import { inFlightChildren } from '../ledger/_internal/read-ledger.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
-import type { EffectOutcomes, SwapPhase, SwapReport } from './report.ts';
+import type { SwapPhase, SwapReport } from './report.ts';
 
-const ABORTED = Symbol('aborted');
-
-/** What to say when a signal aborted the swap: its reason when it gave one as text or an Error. */
-function abortReason(signal: AbortSignal | undefined): string {
-  const r: unknown = signal?.reason;
-  if (typeof r === 'string') return r;
-  if (r instanceof Error && r.name !== 'AbortError') return r.message;
-  return 'the swap was aborted by its signal';
-}
 const MIGRATION_KINDS = new Set(['migration-threw', 'migration-mutated-input', 'migration-bad-output', 'irreversible']);
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 
-interface MutableEffects {
-  carried: string[];
-  restarted: string[];
-  cancelled: string[];
-  adopted: string[];
-  aborted: string[];
-  transferred: string[];
-  revoked: string[];
-}
 
 export class SwapTransaction {
   readonly id = randomUUID();
@@ -181,37 +164,16 @@ export class SwapTransaction {
 
   /** Runs the caller's preconditions as live queries, before anything pauses. */
   async preconditions(): Promise<boolean> {
-    const entries = Object.entries(this.options.preconditions ?? {});
-    if (entries.length === 0) return true;
+    const checks = this.options.preconditions ?? {};
+    if (Object.keys(checks).length === 0) return true;
     const t = performance.now();
-    const controller = new AbortController();
-    const snap = this.core.actor.getSnapshot() as { value: unknown; context: unknown };
-    const ctx = { component: this.core.id, from: this.from, to: this.targetNumber, state: { value: snap.value, context: snap.context }, signal: controller.signal };
-    const deadlineAt = this.#deadlineAt;
-    const failures: Blocker[] = [];
-    await Promise.all(
-      entries.map(async ([name, check]) => {
-        let verdict: boolean | string | typeof ABORTED;
-        const deadline = this.core.waitForChangeless(deadlineAt, this.signal);
-        try {
-          const pending = Promise.resolve(check(ctx));
-          pending.catch(() => undefined);
-          verdict = await Promise.race([
-            pending,
-            deadline.promise.then(() =>
-              this.signal?.aborted === true ? ABORTED : `no answer within ${this.options.deadlineMs ?? DEFAULT_DEADLINE_MS} ms`,
-            ),
-          ]);
-        } catch (error) {
-          verdict = `threw ${describeError(error).message}`;
-        } finally {
-          deadline.cancel();
-        }
-        if (verdict === ABORTED) failures.push(blocker('aborted', { reason: abortReason(this.signal) }));
-        else if (verdict !== true) failures.push(blocker('precondition-failed', { name, reason: verdict === false ? 'returned false' : String(verdict) }));
-      }),
-    );
-    controller.abort();
+    const failures = await runPreconditions(this.core, checks, {
+      from: this.from,
+      to: this.targetNumber,
+      deadlineAt: this.#deadlineAt,
+      deadlineMs: this.options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      signal: this.signal,
+    });
     this.timings.plan = (this.timings.plan ?? 0) + µs(t);
     return failures.length === 0 ? true : this.#refuse('plan', failures);
   }
@@ -410,75 +372,25 @@ export class SwapTransaction {
       this.#locked = false;
       this.#resolveDone();
     }
-    const hash = (value: unknown): string | undefined => {
-      try {
-        return contentHash(value);
-      } catch (error) {
-        this.errors.push(`state hash: ${describeError(error).message}`);
-        return undefined;
-      }
-    };
-    const beforeHash = hash(this.#persisted ?? core.actor.getPersistedSnapshot());
-    const afterHash = this.#committed ? hash(this.#migrated) : beforeHash;
-    // A refused swap carried, cancelled, adopted, aborted or revoked nothing.
-    const effects: EffectOutcomes = this.#committed ? this.effects : NO_EFFECTS;
-    const report: SwapReport = {
+    const committed = this.#committed;
+    const before = this.#persisted ?? core.actor.getPersistedSnapshot();
+    return journalReport(core, {
       id: this.id,
       component: core.name,
-      outcome: this.#committed ? 'committed' : 'refused',
+      outcome: committed ? 'committed' : 'refused',
       from: this.from,
       to: this.targetNumber,
       path: this.path,
-      ...(this.#committed || this.phase === undefined ? {} : { phase: this.phase }),
+      ...(committed || this.phase === undefined ? {} : { phase: this.phase }),
       blockers: this.blockers,
       timings: this.timings,
       totalUs: µs(this.#t0),
       pauseUs: this.#pauseUs,
       held: this.#held,
-      effects,
+      // a refused swap carried, cancelled, adopted, aborted or revoked nothing
+      effects: committed ? this.effects : NO_EFFECTS,
       at: this.#at,
-      ...(beforeHash === undefined ? {} : { beforeHash }),
-      ...(afterHash === undefined ? {} : { afterHash }),
-      ...(this.errors.length === 0 ? {} : { errors: [...this.errors] }),
-    };
-    try {
-      await core.journal.append({ ...report, instance: core.id });
-      return report;
-    } catch (error) {
-      return { ...report, errors: [...(report.errors ?? []), `journal: ${describeError(error).message}`] };
-    }
+    }, before, committed ? this.#migrated : before, this.errors);
   }
-}
 
-const NO_EFFECTS: EffectOutcomes = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
-
-/** Held events whose type the target version does not accept: delivered, they would be ignored (G1, G5). */
-function unacceptedHeld(held: readonly EventObject[], target: AnyVersion): Blocker[] {
-  if (held.length === 0) return [];
-  const descriptors = target.machine.events as readonly string[];
-  const counts = new Map<string, number>();
-  for (const e of held) {
-    if (!accepts(descriptors, e.type)) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
-  }
-  return [...counts].map(([event, count]) => blocker('unaccepted-event', { version: target.version, event, count }));
-}
-
-function accepts(descriptors: readonly string[], type: string): boolean {
-  for (const d of descriptors) {
-    if (d === type || d === '*') return true;
-    if (d.endsWith('.*') && type.startsWith(d.slice(0, -1))) return true;
-  }
-  return false;
-}
-
-function toLedgerEntry(entry: InFlightEntry, now: number) {
-  return {
-    kind: 'in-flight' as const,
-    id: entry.childId,
-    src: entry.src,
-    logic: 'promise' as const,
-    startedAt: entry.startedAt,
-    ageMs: now - entry.startedAt,
-    persistable: true,
-  };
 }

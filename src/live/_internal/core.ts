@@ -14,6 +14,13 @@ import type { AnyVersion } from '../../lineage/types.ts';
 import type { PersistedSnapshot } from '../../migrate/persisted.ts';
 import type { Journal } from '../../journal/journal.ts';
 import { Mailbox } from '../mailbox.ts';
+import { borrowHandle, endLease, type LeaseRecord } from './leases.ts';
+import { type InFlightEntry, trackPromise } from './promises.ts';
+import { bounded, MAX_TIMER_MS, reportAsync } from './records.ts';
+
+export type { InFlightEntry } from './promises.ts';
+export type { LeaseRecord } from './leases.ts';
+export { MAX_TIMER_MS } from './records.ts';
 import { type EffectHost, type PromiseArgs, registerHost, unregisterHost } from './host.ts';
 
 /** How events reach the actor: straight through, held in the mailbox, or refused. */
@@ -26,31 +33,6 @@ export interface RuntimeTimer {
   readonly delayMs: number;
   readonly dueAt: number;
   handle: unknown;
-}
-
-export interface InFlightEntry {
-  readonly childId: string;
-  readonly src: string;
-  readonly startedAt: number;
-  readonly promise: Promise<unknown>;
-  readonly controller: AbortController;
-  /** The version whose code started it. */
-  readonly version: number;
-  owner: { getSnapshot(): { status: string } };
-  /** While an adoption is being installed: the old child, to hand the entry back if the install fails. */
-  previousOwner: { getSnapshot(): { status: string } } | undefined;
-  adopted: boolean;
-  settled: boolean;
-}
-
-export interface LeaseRecord {
-  readonly id: number;
-  readonly handle: string;
-  readonly holder: string;
-  readonly since: number;
-  readonly transferable: boolean;
-  readonly controller: AbortController;
-  state: 'held' | 'released' | 'revoked';
 }
 
 export type SnapshotObserver = {
@@ -69,25 +51,7 @@ export interface CoreOptions {
   readonly onError?: ((error: unknown) => void) | undefined;
 }
 
-let leaseIds = 0;
 
-/** The longest delay a Node timer keeps (2^31 − 1 ms, about 24.8 days). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Records kept for inspection are capped: the newest {@link RECORD_LIMIT} stay. */
-export const RECORD_LIMIT = 1000;
-
-function bounded<T>(list: T[], item: T): void {
-  list.push(item);
-  if (list.length > RECORD_LIMIT) list.splice(0, list.length - RECORD_LIMIT);
-}
-
-/** The default for errors from user code (observers, timer handlers): rethrown on a later tick, as XState reports unhandled errors. */
-export function reportAsync(error: unknown): void {
-  setTimeout(() => {
-    throw error;
-  });
-}
 
 
 
@@ -409,84 +373,17 @@ export class ComponentCore implements EffectHost {
     creator: (args: PromiseArgs) => PromiseLike<unknown>,
     version = this.version.version,
   ): PromiseLike<unknown> {
-    const adopted = this.adoptions.get(args.self.id);
-    if (adopted !== undefined) {
-      // The new child takes the promise over: it owns it from now on, and stopping it aborts it.
-      this.adoptions.delete(args.self.id);
-      this.inFlight.delete(adopted.owner);
-      adopted.previousOwner = adopted.owner;
-      adopted.owner = args.self;
-      // `adopted` stays set until the commit: neither child's stop may abort it while the install can still fail
-      this.inFlight.set(args.self, adopted);
-      args.signal.addEventListener('abort', () => adopted.owner === args.self && !adopted.adopted && adopted.controller.abort(args.signal.reason), { once: true });
-      return adopted.promise;
-    }
-    const controller = new AbortController();
-    const entry: InFlightEntry = {
-      childId: args.self.id,
-      src,
-      startedAt: this.clock.now(),
-      promise: undefined as unknown as Promise<unknown>,
-      controller,
-      version,
-      owner: args.self,
-      previousOwner: undefined,
-      adopted: false,
-      settled: false,
-    };
-    // XState aborts `signal` when the child stops; an adopted promise must survive its old owner.
-    args.signal.addEventListener('abort', () => entry.owner === args.self && !entry.adopted && controller.abort(args.signal.reason), { once: true });
-    (entry as { promise: Promise<unknown> }).promise = Promise.resolve(creator({ ...args, signal: controller.signal }));
-    this.inFlight.set(args.self, entry);
-    const settle = (outcome: 'resolved' | 'rejected'): void => {
-      entry.settled = true;
-      if (this.inFlight.get(entry.owner) === entry) this.inFlight.delete(entry.owner);
-      if (!entry.adopted && entry.owner.getSnapshot().status !== 'active') {
-        bounded(this.late, { id: entry.childId, src, version: entry.version, outcome, at: this.clock.now() });
-      }
-      this.notifyChange();
-    };
-    entry.promise.then(
-      () => settle('resolved'),
-      () => settle('rejected'),
-    );
-    return entry.promise;
+    return trackPromise(this, src, args, creator, version);
   }
 
   // ── leases ───────────────────────────────────────────────────────────────
 
   borrow(handle: string, holder: string): LeaseRecord {
-    if (this.mode === 'stopped') throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' is stopped`);
-    const def = this.version.handles?.[handle];
-    if (def === undefined) {
-      throw new HotswapError('BORROW_REFUSED', `v${this.version.version} of '${this.name}' declares no handle '${handle}'`, {
-        details: { handle, version: this.version.version },
-      });
-    }
-    if (this.swapping !== undefined && def.transferable !== true) {
-      throw new HotswapError('BORROW_REFUSED', `'${this.id}' is swapping; handle '${handle}' cannot be borrowed until it ends`, {
-        details: { handle, swapId: this.swapping.id },
-      });
-    }
-    const record: LeaseRecord = {
-      id: ++leaseIds,
-      handle,
-      holder,
-      since: this.clock.now(),
-      transferable: def.transferable === true,
-      controller: new AbortController(),
-      state: 'held',
-    };
-    this.leases.set(record.id, record);
-    return record;
+    return borrowHandle(this, handle, holder);
   }
 
   endLease(record: LeaseRecord, how: 'released' | 'revoked'): void {
-    if (record.state !== 'held') return;
-    record.state = how;
-    this.leases.delete(record.id);
-    if (how === 'revoked') record.controller.abort(new HotswapError('LEASE_REVOKED', `Lease of '${record.handle}' held by '${record.holder}' was revoked`));
-    this.notifyChange();
+    endLease(this, record, how);
   }
 
   // ── ledger ───────────────────────────────────────────────────────────────

@@ -1,0 +1,19 @@
+/** Small shared limits and helpers of the live runtime. */
+
+/** Records kept for inspection are capped: the newest {@link RECORD_LIMIT} stay. */
+export const RECORD_LIMIT = 1000;
+
+export function bounded<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > RECORD_LIMIT) list.splice(0, list.length - RECORD_LIMIT);
+}
+
+/** The longest delay a Node timer keeps (2^31 − 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The default for errors from user code (observers, timer handlers): rethrown on a later tick, as XState reports unhandled errors. */
+export function reportAsync(error: unknown): void {
+  setTimeout(() => {
+    throw error;
+  });
+}

@@ -1,0 +1,90 @@
+/** Small pieces of the swap transaction: held-event acceptance, empty effects, ledger entries. */
+import type { EventObject } from 'xstate';
+import type { Blocker } from '../../blockers/blocker.ts';
+import { blocker } from '../../blockers/messages.ts';
+import type { InFlightEntry } from '../../live/_internal/core.ts';
+import type { AnyVersion } from '../../lineage/types.ts';
+import { sha256Hex } from '../../_internal/canonical.ts';
+import { describeError } from '../../errors.ts';
+import type { ComponentCore } from '../../live/_internal/core.ts';
+import type { EffectOutcomes, SwapReport } from '../report.ts';
+
+/** The effect lists a transaction fills as it goes (see `EffectOutcomes`). */
+export interface MutableEffects {
+  carried: string[];
+  restarted: string[];
+  cancelled: string[];
+  adopted: string[];
+  aborted: string[];
+  transferred: string[];
+  revoked: string[];
+}
+
+export const NO_EFFECTS: EffectOutcomes = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
+
+/** Held events whose type the target version does not accept: delivered, they would be ignored (G1, G5). */
+export function unacceptedHeld(held: readonly EventObject[], target: AnyVersion): Blocker[] {
+  if (held.length === 0) return [];
+  const descriptors = target.machine.events as readonly string[];
+  const counts = new Map<string, number>();
+  for (const e of held) {
+    if (!accepts(descriptors, e.type)) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+  }
+  return [...counts].map(([event, count]) => blocker('unaccepted-event', { version: target.version, event, count }));
+}
+
+function accepts(descriptors: readonly string[], type: string): boolean {
+  for (const d of descriptors) {
+    if (d === type || d === '*') return true;
+    if (d.endsWith('.*') && type.startsWith(d.slice(0, -1))) return true;
+  }
+  return false;
+}
+
+export function toLedgerEntry(entry: InFlightEntry, now: number) {
+  return {
+    kind: 'in-flight' as const,
+    id: entry.childId,
+    src: entry.src,
+    logic: 'promise' as const,
+    startedAt: entry.startedAt,
+    ageMs: now - entry.startedAt,
+    persistable: true,
+  };
+}
+
+/**
+ * Completes a report with the before/after state hashes and appends it to the journal (G8). Never
+ * throws: a state that cannot be hashed, or a journal that cannot be written, lands in `errors`.
+ */
+export async function journalReport(
+  core: ComponentCore,
+  report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'>,
+  before: unknown,
+  after: unknown,
+  errors: readonly string[],
+): Promise<SwapReport> {
+  const problems = [...errors];
+  const hash = (value: unknown): string | undefined => {
+    try {
+      return sha256Hex(value);
+    } catch (error) {
+      problems.push(`state hash: ${describeError(error).message}`);
+      return undefined;
+    }
+  };
+  const beforeHash = hash(before);
+  const afterHash = after === before ? beforeHash : hash(after);
+  const full: SwapReport = {
+    ...report,
+    ...(beforeHash === undefined ? {} : { beforeHash }),
+    ...(afterHash === undefined ? {} : { afterHash }),
+    ...(problems.length === 0 ? {} : { errors: problems }),
+  };
+  try {
+    await core.journal.append({ ...full, instance: core.id });
+    return full;
+  } catch (error) {
+    return { ...full, errors: [...problems, `journal: ${describeError(error).message}`] };
+  }
+}
