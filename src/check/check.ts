@@ -8,7 +8,7 @@ import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { sampleReachable } from '../testing/reachable.ts';
 import type { CheckSample } from './_internal/samples.ts';
-import { type CheckConfig, eventsFor } from './config.ts';
+import { type CheckConfig, eventsFor, isArbitrary } from './config.ts';
 import { checkLink } from './link.ts';
 import { summarize } from './scores.ts';
 import type { CheckReport, CheckSettings, LinkReport } from './types.ts';
@@ -17,6 +17,10 @@ import type { CheckReport, CheckSettings, LinkReport } from './types.ts';
 export const DEFAULT_RUNS = 200;
 /** Default seed: fixed, so the same lineage gives the same report everywhere. */
 export const DEFAULT_SEED = 20261121;
+/** The seeds fast-check tells apart: 32-bit signed integers (it prints failing seeds in this range). */
+export const SEED_MIN = -(2 ** 31);
+/** See {@link SEED_MIN}. */
+export const SEED_MAX = 2 ** 31 - 1;
 /** Default longest event sequence. */
 export const DEFAULT_MAX_EVENTS = 20;
 
@@ -49,11 +53,14 @@ export function checkLineages(lineages: readonly AnyLineage[], options: CheckOpt
       throw new HotswapError('INVALID_ARGUMENT', `Expected \`${name}\` to be a positive integer, got \`${String(n)}\``);
     }
   }
-  if (!Number.isSafeInteger(settings.seed)) {
-    throw new HotswapError('INVALID_ARGUMENT', `Expected \`seed\` to be an integer, got \`${String(settings.seed)}\``);
+  if (!Number.isInteger(settings.seed) || settings.seed < SEED_MIN || settings.seed > SEED_MAX) {
+    // fast-check keeps 32 bits of a seed: any other would silently run as another seed.
+    throw new HotswapError('INVALID_ARGUMENT', `Expected \`seed\` to be an integer from ${SEED_MIN} to ${SEED_MAX}, got \`${String(settings.seed)}\``);
   }
   const links: LinkReport[] = [];
   for (const l of lineages) {
+    // A lineage of one version has no link to sample for; its machine must still start.
+    if (l.versions.length === 1) assertStarts(l.name, l.versions[0]!);
     const samples = new Map<number, CheckSample[]>();
     const of = (v: AnyVersion): CheckSample[] => {
       let s = samples.get(v.version);
@@ -66,20 +73,37 @@ export function checkLineages(lineages: readonly AnyLineage[], options: CheckOpt
       links.push(...checkLink(l, older.version, { older: of(older), newer: of(newer) }));
     }
   }
-  return { settings, links, summary: summarize(links) };
+  const warnings = configWarnings(lineages, options.config);
+  return { settings, links, summary: summarize(links), ...(warnings.length === 0 ? {} : { warnings }) };
+}
+
+/** Events given for a component or a version the module does not export: they would silently go unused. */
+function configWarnings(lineages: readonly AnyLineage[], config: CheckConfig | undefined): string[] {
+  const warnings: string[] = [];
+  const events = config?.events;
+  if (events === undefined) return warnings;
+  const names = lineages.map((l) => l.name);
+  for (const component of Object.keys(events)) {
+    const l = lineages.find((x) => x.name === component);
+    if (l === undefined) {
+      warnings.push(`hotswapCheck.events.${component} names no exported component (exported: ${names.join(', ')}); its events are unused`);
+      continue;
+    }
+    const given = events[component];
+    if (given === undefined || isArbitrary(given)) continue;
+    const known = l.versions.map((v) => v.version);
+    for (const key of Object.keys(given)) {
+      if (!known.includes(Number(key))) {
+        warnings.push(`hotswapCheck.events.${component}.${key} names no version of ${component} (versions: ${known.join(', ')}); its events are unused`);
+      }
+    }
+  }
+  return warnings;
 }
 
 function sample(component: string, version: AnyVersion, settings: CheckSettings, config: CheckConfig | undefined): CheckSample[] {
   const events = eventsFor(config, component, version.version);
-  // XState reports a failing start as an `error` snapshot, not a throw: a version that cannot even reach
-  // its initial state gives no evidence at all.
-  let initial: { status: string; error?: unknown };
-  try {
-    [initial] = initialTransition(version.machine as AnyStateMachine);
-  } catch (error) {
-    throw samplingFailed(component, version.version, error);
-  }
-  if (initial.status === 'error') throw samplingFailed(component, version.version, initial.error);
+  assertStarts(component, version);
   try {
     return sampleReachable(version, {
       runs: settings.runs,
@@ -90,6 +114,19 @@ function sample(component: string, version: AnyVersion, settings: CheckSettings,
   } catch (error) {
     throw samplingFailed(component, version.version, error);
   }
+}
+
+/** Throws `CHECK_SAMPLING_FAILED` unless the version's machine reaches its initial state. */
+function assertStarts(component: string, version: AnyVersion): void {
+  // XState reports a failing start as an `error` snapshot, not a throw: a version that cannot even reach
+  // its initial state gives no evidence at all.
+  let initial: { status: string; error?: unknown };
+  try {
+    [initial] = initialTransition(version.machine as AnyStateMachine);
+  } catch (error) {
+    throw samplingFailed(component, version.version, error);
+  }
+  if (initial.status === 'error') throw samplingFailed(component, version.version, initial.error);
 }
 
 function samplingFailed(component: string, version: number, error: unknown): HotswapError {

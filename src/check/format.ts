@@ -57,6 +57,7 @@ export function formatReport(report: CheckReport, options: FormatOptions = {}): 
     '',
     `${s.links} links: ${style('good', `${s.safe} SAFE`)}, ${style('warn', `${s.warning} WARNING`)}, ${style('bad', `${s.unsafe} UNSAFE`)}; highest risk ${s.maxRisk}`,
   );
+  for (const w of report.warnings ?? []) lines.push(style('warn', `warning: ${w}`));
   for (const f of options.failures ?? []) lines.push(style('bad', `fail: ${f}`));
   return `${lines.join('\n')}\n`;
 }

@@ -97,4 +97,9 @@ export interface CheckReport {
   readonly settings: CheckSettings;
   readonly links: readonly LinkReport[];
   readonly summary: CheckSummary;
+  /**
+   * Things in the module's `hotswapCheck` that had no effect, one line each: events given for a
+   * component no exported lineage has, or for a version it does not have. Absent when none.
+   */
+  readonly warnings?: readonly string[];
 }

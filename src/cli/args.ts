@@ -2,6 +2,7 @@
  * Command-line arguments of `hotswap`, parsed with `node:util`'s `parseArgs`.
  */
 import { parseArgs } from 'node:util';
+import { SEED_MAX, SEED_MIN } from '../check/check.ts';
 import { HotswapError } from '../errors.ts';
 
 /** `hotswap check <module> [options]`, parsed. */
@@ -30,7 +31,7 @@ Options:
   --budget <n>    fail when a link's risk score exceeds n
   --json          print a machine-readable report instead of the table
   --runs <n>      generated event sequences per version (default 200)
-  --seed <n>      generation seed (default fixed, so runs repeat)
+  --seed <n>      generation seed, a 32-bit integer (default fixed, so runs repeat)
   -h, --help      show this help
 
 Exit codes: 0 passed, 1 a link is UNSAFE (or WARNING with --strict, or over --budget),
@@ -63,7 +64,8 @@ export function parseCommandLine(argv: readonly string[]): Args {
     json: values.json === true,
     budget: number('budget', values.budget, (n) => n >= 0, 'a non-negative number'),
     runs: number('runs', values.runs, (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer'),
-    seed: number('seed', values.seed, (n) => Number.isSafeInteger(n), 'an integer'),
+    // fast-check keeps 32 bits of a seed: 4294967297 would silently run as seed 1.
+    seed: number('seed', values.seed, (n) => Number.isInteger(n) && n >= SEED_MIN && n <= SEED_MAX, `an integer from ${SEED_MIN} to ${SEED_MAX}`),
   };
 }
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CheckConfig } from '../check/config.ts';
+import { type CheckConfig, type ComponentEvents, isArbitrary } from '../check/config.ts';
 import { HotswapError, describeError } from '../errors.ts';
 import { type AnyLineage, isLineage } from '../lineage/lineage.ts';
 
@@ -40,15 +40,33 @@ export async function loadLineageModule(specifier: string, cwd: string): Promise
       details: { module: specifier, path },
     });
   }
-  const found: AnyLineage[] = [];
-  const add = (value: unknown): void => {
-    if (isLineage(value) && !found.includes(value)) found.push(value);
+  // Exports are user code: a Proxy or a getter may throw when merely looked at. Each look is guarded,
+  // so such a module is one clear CHECK_MODULE_FAILED line, not a stack trace.
+  const inspect = <T>(what: string, look: () => T): T => {
+    try {
+      return look();
+    } catch (error) {
+      const e = describeError(error);
+      throw new HotswapError('CHECK_MODULE_FAILED', `Reading ${what} of \`${specifier}\` threw ${e.name}: ${e.message}`, {
+        cause: error,
+        details: { module: specifier, path, export: what },
+      });
+    }
   };
-  for (const [name, value] of Object.entries(ns)) if (name !== 'default') add(value);
-  const fallback = ns['default'];
-  add(fallback);
-  if (typeof fallback === 'object' && fallback !== null && !isLineage(fallback)) {
-    for (const value of Object.values(fallback)) add(value);
+  const found: AnyLineage[] = [];
+  const add = (what: string, read: () => unknown): boolean => {
+    const value = inspect(what, read);
+    const is = inspect(what, () => isLineage(value));
+    if (is && !found.includes(value as AnyLineage)) found.push(value as AnyLineage);
+    return is;
+  };
+  for (const name of Object.keys(ns)) if (name !== 'default') add(`export \`${name}\``, () => ns[name]);
+  const fallback = inspect('the default export', () => ns['default']);
+  const fallbackIsObject = typeof fallback === 'object' && fallback !== null;
+  if (!add('the default export', () => fallback) && fallbackIsObject) {
+    for (const key of inspect('the default export', () => Object.keys(fallback))) {
+      add(`\`default.${key}\``, () => (fallback as Record<string, unknown>)[key]);
+    }
   }
   if (found.length === 0) {
     throw new HotswapError(
@@ -57,6 +75,32 @@ export async function loadLineageModule(specifier: string, cwd: string): Promise
       { details: { module: specifier, path } },
     );
   }
-  const config = ns['hotswapCheck'] ?? (fallback as { hotswapCheck?: unknown } | undefined)?.hotswapCheck;
-  return { path, lineages: found, config: typeof config === 'object' && config !== null ? (config as CheckConfig) : undefined };
+  const config = inspect('`hotswapCheck`', () => {
+    const raw = ns['hotswapCheck'] ?? (fallbackIsObject ? (fallback as { hotswapCheck?: unknown }).hotswapCheck : undefined);
+    return typeof raw === 'object' && raw !== null ? plainConfig(raw as CheckConfig) : undefined;
+  });
+  return { path, lineages: found, config };
+}
+
+/**
+ * A plain copy of the config's own data (its events by component, per version), read once here where
+ * a throwing getter is reported as the module's fault rather than surfacing mid-check.
+ */
+function plainConfig(config: CheckConfig): CheckConfig {
+  const events: Record<string, ComponentEvents> = {};
+  const source = config.events;
+  if (typeof source === 'object' && source !== null) {
+    for (const component of Object.keys(source)) {
+      const value: unknown = source[component];
+      if (isArbitrary(value) || typeof value !== 'object' || value === null) {
+        events[component] = value as ComponentEvents;
+        continue;
+      }
+      const perVersion: Record<number, ComponentEvents> = {};
+      for (const key of Object.keys(value)) perVersion[Number(key)] = (value as Record<string, ComponentEvents>)[key] as ComponentEvents;
+      events[component] = perVersion as ComponentEvents;
+    }
+  }
+  const maxEvents = config.maxEvents;
+  return { ...(source === undefined ? {} : { events }), ...(maxEvents === undefined ? {} : { maxEvents }) };
 }

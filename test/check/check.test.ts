@@ -10,7 +10,10 @@ import * as driver from '../fixtures/check/driver.ts';
 import * as dropped from '../fixtures/check/dropped-field.ts';
 import * as lostDelay from '../fixtures/check/lost-delay.ts';
 import * as removed from '../fixtures/check/removed-state.ts';
+import * as misnamed from '../fixtures/check/misnamed-events.ts';
 import * as safe from '../fixtures/check/safe.ts';
+import * as singleBroken from '../fixtures/check/single-broken.ts';
+import { lineage } from '../../src/index.ts';
 
 const opts = { runs: 100, seed: 7 };
 const link = (links: readonly LinkReport[], component: string, from: number, to: number): LinkReport =>
@@ -77,6 +80,33 @@ describe('checkLineages on fixture lineages', () => {
     }
     expect(isHotswapError(error, 'CHECK_SAMPLING_FAILED')).toBe(true);
     expect((error as Error).message).toBe("Could not start broken@1's machine: Error: cannot build the initial context");
+  });
+
+  it('refuses a single-version lineage whose machine cannot start, though it has no link to check', () => {
+    expect(() => checkLineages([singleBroken.lonely], opts)).toThrow(
+      expect.objectContaining({ code: 'CHECK_SAMPLING_FAILED', message: "Could not start lonely@1's machine: Error: cannot build the initial context" }),
+    );
+    // a single version that starts is fine: no links, nothing to fail
+    expect(checkLineages([lineage('solo', safe.counter.versions[0]!)], opts).summary.links).toBe(0);
+  });
+
+  it('refuses seeds fast-check cannot tell apart (outside the 32-bit integer range)', () => {
+    for (const seed of [2 ** 32 + 1, 2 ** 31, -(2 ** 31) - 1, 1.5]) {
+      expect(() => checkLineages([safe.counter], { ...opts, seed }), String(seed)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('from -2147483648 to 2147483647') }),
+      );
+    }
+    expect(checkLineages([safe.counter], { runs: 5, seed: -(2 ** 31) }).settings.seed).toBe(-(2 ** 31));
+  });
+
+  it('warns about hotswapCheck.events keys naming no exported component or no version of it', () => {
+    const r = checkLineages([misnamed.counter], { ...opts, config: misnamed.hotswapCheck });
+    expect(r.warnings).toEqual([
+      'hotswapCheck.events.countr names no exported component (exported: counter); its events are unused',
+      'hotswapCheck.events.counter.7 names no version of counter (versions: 1, 2); its events are unused',
+    ]);
+    expect(formatReport(r)).toContain('\nwarning: hotswapCheck.events.countr names no exported component');
+    expect(checkLineages([safe.counter], { ...opts, config: safe.hotswapCheck }).warnings).toBeUndefined();
   });
 });
 

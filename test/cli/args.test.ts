@@ -36,7 +36,13 @@ describe('parseCommandLine', () => {
     expect(refusal(['check', 'a.ts', 'b.ts'])).toBe('Expected one module, got also `b.ts`');
     expect(refusal(['check', 'm.ts', '--runs', '0'])).toBe('Expected `--runs` to be a positive integer, got `0`');
     expect(refusal(['check', 'm.ts', '--budget', 'lots'])).toBe('Expected `--budget` to be a non-negative number, got `lots`');
-    expect(refusal(['check', 'm.ts', '--seed', '1.5'])).toBe('Expected `--seed` to be an integer, got `1.5`');
+    expect(refusal(['check', 'm.ts', '--seed', '1.5'])).toBe('Expected `--seed` to be an integer from -2147483648 to 2147483647, got `1.5`');
+    // fast-check keeps 32 bits: these ran silently as seeds 1 and -2147483648
+    expect(refusal(['check', 'm.ts', '--seed', '4294967297'])).toBe('Expected `--seed` to be an integer from -2147483648 to 2147483647, got `4294967297`');
+    expect(refusal(['check', 'm.ts', '--seed', '2147483648'])).toMatch(/^Expected `--seed` to be an integer from/);
+    expect(refusal(['check', 'm.ts', '--seed=-2147483649'])).toMatch(/^Expected `--seed` to be an integer from/);
+    expect(parseCommandLine(['check', 'm.ts', '--seed=-2147483648'])).toMatchObject({ seed: -2147483648 });
+    expect(parseCommandLine(['check', 'm.ts', '--seed', '2147483647'])).toMatchObject({ seed: 2147483647 });
     expect(refusal(['check', 'm.ts', '--colour'])).toMatch(/Unknown option '--colour'/);
   });
 });

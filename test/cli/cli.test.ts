@@ -109,19 +109,34 @@ describe('hotswap check (child process)', () => {
     expect(c.stdout).not.toBe(a.stdout);
   });
 
+  it('prints a warning line for hotswapCheck.events keys that name no exported component or version', async () => {
+    const r = await hotswap('check', fixture('misnamed-events'), ...fast);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      '\nwarning: hotswapCheck.events.countr names no exported component (exported: counter); its events are unused\n' +
+        'warning: hotswapCheck.events.counter.7 names no version of counter (versions: 1, 2); its events are unused\n',
+    );
+    const json = await hotswap('check', fixture('misnamed-events'), ...fast, '--json');
+    expect(JSON.parse(json.stdout).warnings).toHaveLength(2);
+  });
+
   it('finds lineages inside a default export object', async () => {
     const r = await hotswap('check', fixture('default-export'), ...fast);
     expect(r.code).toBe(0);
     expect(r.stdout.match(/^counter v/gm)).toHaveLength(2);
   });
 
-  it.each([
+  it.each<[string, string, RegExp, ...string[]]>([
     ['a missing module', 'test/fixtures/check/nope.ts', /^hotswap: Cannot find module `test\/fixtures\/check\/nope.ts` \(looked for .*nope\.ts\)\n$/],
     ['a module exporting no lineage', fixture('no-lineage'), /^hotswap: `test\/fixtures\/check\/no-lineage.ts` exports no lineage/],
     ['a module that throws on import', fixture('throws-on-import'), /^hotswap: Importing `test\/fixtures\/check\/throws-on-import.ts` threw Error: lineage module exploded on import\n$/],
     ['a lineage whose machine cannot start', fixture('broken-machine'), /^hotswap: Could not start broken@1's machine: Error: cannot build the initial context\n$/],
-  ])('exits 2 with a clear message on %s', async (_what, module, message) => {
-    const r = await hotswap('check', module);
+    ['a single-version lineage whose machine cannot start', fixture('single-broken'), /^hotswap: Could not start lonely@1's machine: Error: cannot build the initial context\n$/],
+    ['an exported Proxy that throws when read', fixture('hostile-export'), /^hotswap: Reading export `trap` of `test\/fixtures\/check\/hostile-export.ts` threw Error: trap: do not touch\n$/],
+    ['a default export with a getter that throws', fixture('hostile-default'), /^hotswap: Reading `default.explosive` of `test\/fixtures\/check\/hostile-default.ts` threw Error: getter: do not touch\n$/],
+    ['a seed outside the 32-bit range', fixture('safe'), /^hotswap: Expected `--seed` to be an integer from -2147483648 to 2147483647, got `4294967297`\n/, '--seed', '4294967297'],
+  ])('exits 2 with a clear message on %s', async (_what, module, message, ...extra) => {
+    const r = await hotswap('check', module, ...extra);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
