@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * thousand arrays fit in a 6 KB file) cannot overflow it.
  */
 interface Frame {
-  /** The array, or the key-sorted copy of the object. */
+  /** The array or object whose members are written. */
   readonly target: object;
   /** The value as found (after `toJSON`), to detect a cycle through it. */
   readonly source: object;
@@ -80,21 +80,19 @@ export function canonicalJson(value: unknown): string {
     if (Array.isArray(v)) {
       return { target: v, source: v, keys: undefined, length: (v as unknown[]).length, next: 0, parts: [] };
     }
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) {
-      // defineProperty, not assignment: a `__proto__` key must stay data, never become a prototype.
-      Object.defineProperty(sorted, k, {
-        value: (v as Record<string, unknown>)[k],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    // Object.keys of the copy, not the sorted list: integer-like keys come first in an object, and
-    // the original replacer wrote them in that order.
-    const keys = Object.keys(sorted);
-    return { target: sorted, source: v, keys, length: keys.length, next: 0, parts: [] };
+    // The order the original replacer produced: it copied the keys, sorted, into a fresh object, and an
+    // object lists array-index keys first, in numeric order, then the others in insertion order.
+    const sorted = Object.keys(v).sort();
+    const keys = sorted.some(isArrayIndex) ? [...sorted.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b)), ...sorted.filter((k) => !isArrayIndex(k))] : sorted;
+    return { target: v, source: v, keys, length: keys.length, next: 0, parts: [] };
   }
+}
+
+/** A canonical array index (`0`, `17`, not `01` or `-1`) below 2^32 − 1: the keys an object lists first. */
+function isArrayIndex(key: string): boolean {
+  const c = key.charCodeAt(0);
+  if (c < 48 || c > 57) return false;
+  return /^(?:0|[1-9][0-9]*)$/.test(key) && Number(key) < 4_294_967_295;
 }
 
 /** sha256 of {@link canonicalJson}, in hex. */

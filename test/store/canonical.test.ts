@@ -66,6 +66,20 @@ describe('canonicalJson', () => {
     expect(canonicalJson(proto)).toBe('{"__proto__":{"x":1},"z":1}');
   });
 
+  it('orders integer-like keys exactly as the replacer's copy listed them', () => {
+    const keys = ['0', '10', '9', '01', '-1', '1.5', '4294967294', '4294967295', '4294967296', '1e3', 'a', '', ' 1', '00', '9007199254740993'];
+    const value = Object.fromEntries(keys.map((k, i) => [k, i]));
+    const reversed = Object.fromEntries([...keys].reverse().map((k, i) => [k, i]));
+    expect(canonicalJson(value)).toBe(reference(value));
+    expect(canonicalJson(reversed)).toBe(reference(reversed));
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(fc.nat().map(String), fc.string(), fc.constantFrom('4294967294', '4294967295', '007')), fc.nat()), (d) => {
+        expect(canonicalJson(d)).toBe(reference(d));
+      }),
+      fcParams(300),
+    );
+  });
+
   it('hashes arrays nested 100,000 deep without overflowing the call stack', () => {
     // The replacer version overflowed at about 3,000 levels (a 6 KB envelope).
     expect(() => reference(nested(3_000))).toThrow(RangeError);

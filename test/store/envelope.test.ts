@@ -219,6 +219,8 @@ describe('parseEnvelope', () => {
     const e = make();
     const proto = serializeEnvelope(e).replace('"completed": 1', '"completed": 1, "__proto__": { "polluted": true }');
     expect(errorOf(proto)).toMatchObject({ code: 'ENVELOPE_UNSAFE_KEY', details: { path: 'snapshot.context.__proto__', key: '__proto__' } });
+    // the same when handed the parsed object: copying it keeps `__proto__` a key, never a prototype
+    expect(errorOf(JSON.parse(proto))).toMatchObject({ code: 'ENVELOPE_UNSAFE_KEY', details: { path: 'snapshot.context.__proto__' } });
     const ctor = edited(e, (raw) => (raw.snapshot.context.queue = [{ constructor: { prototype: {} } }]));
     expect(errorOf(ctor)).toMatchObject({ code: 'ENVELOPE_UNSAFE_KEY', details: { path: 'snapshot.context.queue.0.constructor' } });
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
