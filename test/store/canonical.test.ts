@@ -66,7 +66,7 @@ describe('canonicalJson', () => {
     expect(canonicalJson(proto)).toBe('{"__proto__":{"x":1},"z":1}');
   });
 
-  it('orders integer-like keys exactly as the replacer's copy listed them', () => {
+  it('orders integer-like keys exactly as the copy the replacer made listed them', () => {
     const keys = ['0', '10', '9', '01', '-1', '1.5', '4294967294', '4294967295', '4294967296', '1e3', 'a', '', ' 1', '00', '9007199254740993'];
     const value = Object.fromEntries(keys.map((k, i) => [k, i]));
     const reversed = Object.fromEntries([...keys].reverse().map((k, i) => [k, i]));
