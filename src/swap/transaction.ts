@@ -47,6 +47,8 @@ export class SwapTransaction {
   #pauseUs = 0;
   #held = 0;
   #deadlineAt = 0;
+  /** When the attempt began on the runtime's clock: its deadline counts from here. */
+  #startedAt = 0;
   #persisted: PersistedSnapshot | undefined;
   #migrated: PersistedSnapshot | undefined;
   #rearm: readonly Rearm[] = [];
@@ -76,7 +78,8 @@ export class SwapTransaction {
     // The caller's signal, and the component's own: `stop()` cuts a swap in progress short.
     this.signal = options.signal === undefined ? core.stopSignal : AbortSignal.any([options.signal, core.stopSignal]);
     // One deadline for the whole attempt (preconditions, then quiesce), so a swap is bounded by it.
-    this.#deadlineAt = core.clock.now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    this.#startedAt = core.clock.now();
+    this.#deadlineAt = this.#startedAt + (options.deadlineMs ?? DEFAULT_DEADLINE_MS);
   }
 
   /** Aborts the attempt before the commit point: the caller's signal, or the component stopping. */
@@ -191,7 +194,6 @@ export class SwapTransaction {
   async quiesce(): Promise<boolean> {
     this.#at_phase = 'quiesce';
     const t = performance.now();
-    const waitedFrom = this.core.clock.now();
     try {
       for (;;) {
         const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
@@ -207,7 +209,7 @@ export class SwapTransaction {
             return this.#notAborted('quiesce');
           }
           const still = findBlocking(this.core, this.policies, this.#target!);
-          return this.#refuse('quiesce', [blocker('quiesce-timeout', { waitedMs: this.core.clock.now() - waitedFrom }), ...still.hard, ...still.soft]);
+          return this.#refuse('quiesce', [blocker('quiesce-timeout', { waitedMs: this.core.clock.now() - this.#startedAt }), ...still.hard, ...still.soft]);
         }
       }
     } finally {

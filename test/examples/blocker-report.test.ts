@@ -16,10 +16,11 @@ it('examples/blocker-report.ts prints the quiesce refusal for an in-flight promi
     ),
   );
   expect(report).not.toBeNull();
-  // refused at the 250 ms deadline, not before, and not long after
+  // refused at the 250 ms deadline (counted from the swap call), not before; the upper bound only
+  // guards against a missing deadline, not timing (the machine is shared and noisy)
   for (const ms of [Number(report![1]), Number(report![2])]) {
     expect(ms).toBeGreaterThanOrEqual(250);
-    expect(ms).toBeLessThan(400);
+    expect(ms).toBeLessThan(2000);
   }
   expect(r.stdout).toContain('outcome: refused in phase quiesce; blocker kinds: quiesce-timeout, in-flight, lease-outstanding');
   expect(r.stdout).toContain("driver still v1, state 'reading', lease held");
