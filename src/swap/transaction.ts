@@ -275,7 +275,7 @@ export class SwapTransaction {
       migratedValue: r.snapshot.value,
       policy: policies.delays,
     });
-    const unaccepted = unacceptedHeld(core.mailbox.items(), target);
+    const unaccepted = core.mailbox.size === 0 ? [] : unacceptedHeld(core.mailbox.items(), target);
     this.timings.verify = µs(t);
     if (plan.blockers.length > 0 || unaccepted.length > 0) return this.#refuse('verify', [...plan.blockers, ...unaccepted]);
     this.#rearm = plan.rearm;

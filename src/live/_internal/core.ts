@@ -90,8 +90,9 @@ export class ComponentCore implements EffectHost {
   readonly undelivered: { readonly event: EventObject; readonly reason: string }[] = [];
   swapping: { readonly id: string; readonly target: number; readonly since: number; readonly done: Promise<unknown> } | undefined;
   lastError: unknown;
-  readonly #subs = new WeakMap<AnyActorRef, Subscription>();
-  readonly #staged = new WeakMap<AnyActorRef, (() => void)[]>();
+  // Per actor, deleted when it is retired: at most the running actor and one being installed.
+  readonly #subs = new Map<AnyActorRef, Subscription>();
+  readonly #staged = new Map<AnyActorRef, (() => void)[]>();
   readonly #waiters = new Set<() => void>();
 
   constructor(options: CoreOptions) {
@@ -273,6 +274,7 @@ export class ComponentCore implements EffectHost {
   /** Stops an actor for good: unlinks it so nothing it left behind reaches this component. */
   retire(actor: AnyActorRef): void {
     this.#subs.get(actor)?.unsubscribe();
+    this.#subs.delete(actor);
     actor.stop();
     unregisterHost(actor.system);
     this.#staged.delete(actor);

@@ -17,16 +17,18 @@ export interface PromiseArgs {
   readonly emit: (event: unknown) => void;
 }
 
-const hosts = new WeakMap<object, EffectHost>();
+// A symbol-keyed property on the actor system rather than a WeakMap: one is created per actor, so per
+// swap, and a property costs less than a WeakMap entry on the swap's pause.
+const HOST = Symbol('hotswap.host');
 
 export function registerHost(system: object, host: EffectHost): void {
-  hosts.set(system, host);
+  (system as { [HOST]?: EffectHost })[HOST] = host;
 }
 
 export function unregisterHost(system: object): void {
-  hosts.delete(system);
+  (system as { [HOST]?: EffectHost })[HOST] = undefined;
 }
 
 export function hostOf(system: unknown): EffectHost | undefined {
-  return typeof system === 'object' && system !== null ? hosts.get(system) : undefined;
+  return typeof system === 'object' && system !== null ? (system as { [HOST]?: EffectHost })[HOST] : undefined;
 }
