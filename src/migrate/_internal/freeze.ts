@@ -11,7 +11,21 @@
 export function deepFreeze<T>(value: T, seen?: WeakSet<object>): T {
   if (value === null || typeof value !== 'object') return value;
   seen?.add(value);
-  if (Object.isFrozen(value)) return value;
+  if (Object.isFrozen(value)) {
+    // Frozen already (by an earlier swap, or immer): its subtree is old data, but a link that spreads
+    // it passes its children on by themselves — record those too (one level, for small objects), so
+    // `{ ...context, x }` over a 10 MB `context.items` walks one new object, not 10 MB.
+    if (seen !== undefined) {
+      const keys = Object.keys(value);
+      if (keys.length <= 1024) {
+        for (const key of keys) {
+          const child = (value as Record<string, unknown>)[key];
+          if (child !== null && typeof child === 'object') seen.add(child);
+        }
+      }
+    }
+    return value;
+  }
   Object.freeze(value);
   for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
   return value;
