@@ -51,7 +51,7 @@ export type { FileStore } from './store/file-store.ts';
 export { restoreEnvelope, restoreFromStore } from './store/restore.ts';
 export type { RestoreOptions, RestoreResult } from './store/restore.ts';
 
-export { systemClock, ManualClock } from './clock/clock.ts';
+export { systemClock, ManualClock, MAX_TIMER_MS, isTimerDelay } from './clock/clock.ts';
 export type { Clock } from './clock/clock.ts';
 
 export { createRuntime } from './live/runtime.ts';

@@ -9,6 +9,14 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+/** The longest delay a Node timer keeps: 2^31 − 1 ms (about 24.8 days). Longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Whether `ms` is a delay a timer can really wait: a number from 0 to {@link MAX_TIMER_MS}. */
+export function isTimerDelay(ms: unknown): ms is number {
+  return typeof ms === 'number' && ms >= 0 && ms <= MAX_TIMER_MS;
+}
+
 /** The real clock: `performance.now()` and the global timers. */
 export const systemClock: Clock = {
   now: () => performance.now(),

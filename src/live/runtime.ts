@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { type Clock, systemClock } from '../clock/clock.ts';
+import { type Clock, isTimerDelay, MAX_TIMER_MS, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
 import { describeError, HotswapError } from '../errors.ts';
@@ -138,8 +138,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const timers = saved.filter((t) => t.kind === 'timer');
     const blockers: Blocker[] = [];
     for (const t of timers) {
-      if (!(t.remainingMs >= 0) || !(t.delayMs >= 0)) {
-        blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: 'its delay and remaining time must be non-negative numbers' }));
+      if (!isTimerDelay(t.remainingMs) || !isTimerDelay(t.delayMs)) {
+        // checked before anything starts: the same rule `startTimer` enforces after
+        blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: `its delay and remaining time must be from 0 to ${MAX_TIMER_MS} ms` }));
       } else if (version.handlers?.[t.handler ?? t.id] === undefined) {
         blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: `v${to} defines no handler '${t.handler ?? t.id}'` }));
       }

@@ -5,6 +5,7 @@
 import { freeze } from 'immer';
 import type { Snapshot } from 'xstate';
 import { type ErrorCode, type ErrorData, HotswapError, describeError } from '../errors.ts';
+import { isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
 import { findProblems } from '../migrate/_internal/walk.ts';
 import { type PersistedSnapshot, isPersistedSnapshot } from '../migrate/persisted.ts';
 import { sha256Hex } from '../_internal/canonical.ts';
@@ -68,8 +69,6 @@ export interface EnvelopeInput {
 /** The result of {@link parseEnvelope}: a verified, deeply frozen envelope, or a typed error. */
 export type EnvelopeResult = { readonly ok: true; readonly envelope: Envelope } | { readonly ok: false; readonly error: ErrorData };
 
-/** The longest delay a Node timer can wait, in ms (2^31−1, about 24.8 days); longer ones fire at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 const FIELDS = new Set(['format', 'component', 'version', 'snapshot', 'timers', 'savedAt', 'hash']);
 
@@ -236,7 +235,7 @@ function timerProblem(t: unknown): { field: string; expected: string; got: unkno
   if (typeof r['id'] !== 'string' || r['id'] === '') return { field: 'id', expected: 'a non-empty string', got: r['id'] };
   for (const field of ['delayMs', 'remainingMs'] as const) {
     const n = r[field];
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_TIMER_MS) {
+    if (!isTimerDelay(n)) {
       // Above 2^31-1 ms Node fires a timer at once (TimeoutOverflowWarning): re-arming it would be a lie.
       return { field, expected: `a number of ms from 0 to ${MAX_TIMER_MS} (the longest a Node timer can wait)`, got: n };
     }

@@ -146,3 +146,14 @@ describe('swap(versionObject)', () => {
     expect((await c.swap(loader.versions[1])).outcome).toBe('committed');
   });
 });
+
+describe('timer delays Node cannot keep', () => {
+  it('are refused by runtime.start before anything starts, by the rule startTimer uses', () => {
+    const clock = new ManualClock();
+    const { loader } = makeLoader();
+    expect(() =>
+      createRuntime({ clock }).start(loader, { version: 1, timers: [{ kind: 'timer', id: 'refresh', handler: 'refresh', payload: 'a', delayMs: 2 ** 31, remainingMs: 2 ** 31 }] }),
+    ).toThrowError(expect.objectContaining({ code: 'START_REFUSED', message: expect.stringContaining('must be from 0 to 2147483647 ms') }));
+    expect(clock.pending).toBe(0);
+  });
+});

@@ -16,11 +16,11 @@ import type { Journal } from '../../journal/journal.ts';
 import { Mailbox } from '../mailbox.ts';
 import { borrowHandle, endLease, type LeaseRecord } from './leases.ts';
 import { type InFlightEntry, trackPromise } from './promises.ts';
-import { bounded, MAX_TIMER_MS, reportAsync } from './records.ts';
+import { bounded, reportAsync } from './records.ts';
+import { isTimerDelay, MAX_TIMER_MS } from '../../clock/clock.ts';
 
 export type { InFlightEntry } from './promises.ts';
 export type { LeaseRecord } from './leases.ts';
-export { MAX_TIMER_MS } from './records.ts';
 import { type EffectHost, type PromiseArgs, registerHost, unregisterHost } from './host.ts';
 
 /** How events reach the actor: straight through, held in the mailbox, or refused. */
@@ -329,7 +329,7 @@ export class ComponentCore implements EffectHost {
   // ── effect host: runtime timers ──────────────────────────────────────────
 
   startTimer(name: string, handler: string, delayMs: number, payload: unknown): void {
-    if (!(delayMs >= 0 && delayMs <= MAX_TIMER_MS)) {
+    if (!isTimerDelay(delayMs)) {
       // past 2^31 − 1 ms Node fires a timer at once (TimeoutOverflowWarning): refuse rather than misfire
       throw new HotswapError('INVALID_ARGUMENT', `Expected the delay of timer '${name}' to be a number from 0 to ${MAX_TIMER_MS} ms, got \`${delayMs}\``);
     }

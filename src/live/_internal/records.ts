@@ -8,8 +8,6 @@ export function bounded<T>(list: T[], item: T): void {
   if (list.length > RECORD_LIMIT) list.splice(0, list.length - RECORD_LIMIT);
 }
 
-/** The longest delay a Node timer keeps (2^31 − 1 ms, about 24.8 days). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The default for errors from user code (observers, timer handlers): rethrown on a later tick, as XState reports unhandled errors. */
 export function reportAsync(error: unknown): void {
