@@ -107,7 +107,8 @@ const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve
  * G2 a refused swap leaves the same actor, version, pending timers (same deadlines) and, when nothing
  * else ran meanwhile, the same state; G3 every installed state satisfies its version's invariant;
  * G4 no replaced actor processes anything after the commit; G6 every swap resolves by its deadline,
- * and every refused send is a typed refusal.
+ * and every refused send is a typed refusal; G7 no swap throws (a rejected `swap()` fails the run);
+ * G8 every attempt is exactly one journal entry.
  */
 export async function runSwapScenario<TEvent extends EventObject>(
   scenario: SwapScenario,
@@ -247,6 +248,12 @@ export async function runSwapScenario<TEvent extends EventObject>(
   }
   for (const p of processed) {
     if (p.root !== p.current) violations.push(`G1: event #${p.seq} was processed by ${p.root}, not by the running actor ${p.current}`);
+  }
+  // G8: every attempt, committed or refused, is exactly one journal entry, with its report's id.
+  const journaled = (await runtime.journal.entries()).map((e) => e.id);
+  const reported = reports.map((r) => r.id);
+  if (journaled.length !== reported.length || reported.some((id) => !journaled.includes(id))) {
+    violations.push(`G8: ${reported.length} swap attempts but ${journaled.length} journal entries`);
   }
   return { violations, accepted: accepted.length, refusedSends, reports };
 
