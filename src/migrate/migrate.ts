@@ -21,7 +21,10 @@ export type MigrateResult =
       readonly to: number;
       /** The links taken, in order. */
       readonly path: readonly LinkRef[];
-      /** The migrated persisted snapshot, deeply frozen. */
+      /**
+       * The migrated persisted snapshot, its `value` and `context` deeply frozen (what links read and
+       * build; the rest is XState's fresh copies, not shared with the live actor).
+       */
       readonly snapshot: PersistedSnapshot;
     }
   | {
@@ -37,7 +40,7 @@ export type MigrateResult =
 /**
  * Walks a lineage's migration path from one version to another, up or down, and verifies every step.
  *
- * For each link: the input is deeply frozen; the link runs (a throw or a write to the input is a
+ * For each link: the input (`{ value, context }`) is deeply frozen; the link runs (a throw or a write to the input is a
  * blocker naming the link); the result must be total (schema, or no `undefined` field), name only
  * states the target machine has, and satisfy the target's invariant. Never throws on refusal.
  *
@@ -67,9 +70,11 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot | Snapshot<u
     };
   }
 
-  // every object of the input, as it is frozen: the totality check walks only what links build
+  // Every object of the input, as it is frozen: the totality check walks only what links build.
+  // Links see `value` and `context` only (shared with the live actor: XState's persisted snapshot
+  // copies `children` and `historyValue`, not these), so that is what must not be written to.
   const known = new WeakSet<object>();
-  let current = deepFreeze(persisted as PersistedSnapshot, known);
+  let current = freezeState(persisted as PersistedSnapshot, known);
   if (steps.length === 0) {
     const blockers = verifyState(l.get(from)!, current);
     return blockers.length === 0 ? { ok: true, from, to, path, snapshot: current } : { ok: false, from, to, path, blockers };
@@ -77,7 +82,7 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot | Snapshot<u
 
   for (const step of steps) {
     const link = { from: step.from.version, to: step.to.version };
-    const input = { value: current.value, context: current.context };
+    const input = Object.freeze({ value: current.value, context: current.context });
     let output: unknown;
     try {
       output = step.run!(input);
@@ -104,14 +109,20 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot | Snapshot<u
     };
     const blockers = verifyState(step.to, next, { link, known });
     if (blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers };
-    deepFreeze(next, known);
-    current = next;
+    current = freezeState(next, known);
   }
   return { ok: true, from, to, path, snapshot: current };
 
   function fail(link: LinkRef, reason: string): MigrateResult {
     return { ok: false, from, to, path, failedAt: link, blockers: [blocker('migration-bad-output', { link, reason })] };
   }
+}
+
+/** Deeply freezes what links read and build: a snapshot's `value` and `context`. */
+function freezeState(snapshot: PersistedSnapshot, known: WeakSet<object>): PersistedSnapshot {
+  deepFreeze(snapshot.value, known);
+  deepFreeze(snapshot.context, known);
+  return snapshot;
 }
 
 /**

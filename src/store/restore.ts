@@ -26,7 +26,7 @@ export type RestoreResult =
   | {
       readonly ok: true;
       /**
-       * The migrated persisted snapshot, deeply frozen, status `active`: pass it straight to
+       * The migrated persisted snapshot (`value` and `context` deeply frozen), status `active`: pass it straight to
        * `createActor(machine, { snapshot })` (hence also typed as XState's `Snapshot`).
        */
       readonly snapshot: PersistedSnapshot & Snapshot<unknown>;

@@ -49,6 +49,44 @@ describe('the XState adapter against the installed xstate', () => {
     expect(actor.getSnapshot().value).toBe('idle');
   });
 
+  it('owns the scheduler with XState\'s semantics: same keys, a readable table, stop cancels every timer', () => {
+    const clock = new ManualClock(0);
+    const actor = createActor(driverV1Machine, { clock });
+    instrumentScheduler(actor, clock);
+    actor.start();
+    actor.send({ type: 'ENQUEUE', id: 'a' });
+    actor.send({ type: 'START' });
+    // XState's own view of the table still reads (devtools, user code), keyed `sessionId.id`
+    const table = (actor.system as unknown as { getSnapshot(): { _scheduledEvents: Record<string, { id: string; delay: number }> } }).getSnapshot()._scheduledEvents;
+    expect(Object.keys(table)).toEqual([`${actor.sessionId}.xstate.after.100.driver.busy`]);
+    expect(Object.values(table)[0]).toMatchObject({ id: 'xstate.after.100.driver.busy', delay: 100 });
+    expect(clock.pending).toBe(1);
+    // the delay fires through the system, as XState's would, and leaves the table
+    clock.advance(100);
+    expect(actor.getSnapshot().value).toBe('idle');
+    expect(pendingDelays(actor, clock)).toEqual([]);
+    // stop() cancels what is pending (cancelAll), so no timer of a stopped actor stays armed
+    actor.send({ type: 'ENQUEUE', id: 'b' });
+    actor.send({ type: 'START' });
+    expect(clock.pending).toBe(1);
+    actor.stop();
+    expect(clock.pending).toBe(0);
+    expect(pendingDelays(actor, clock)).toEqual([]);
+  });
+
+  it('instruments a system once: a second call keeps the first table', () => {
+    const clock = new ManualClock(0);
+    const actor = createActor(driverV1Machine, { clock });
+    instrumentScheduler(actor, clock);
+    actor.start();
+    actor.send({ type: 'ENQUEUE', id: 'a' });
+    actor.send({ type: 'START' });
+    instrumentScheduler(actor, clock);
+    expect(pendingDelays(actor, clock).map((d) => d.id)).toEqual(['xstate.after.100.driver.busy']);
+    cancelDelay(actor, 'xstate.after.100.driver.busy');
+    expect(clock.pending).toBe(0);
+  });
+
   it('maps `after` event types to their state and delay key', () => {
     expect([...delayedTransitions(driverV1Machine).values()]).toEqual([
       { eventType: 'xstate.after.100.driver.busy', statePath: 'busy', delayKey: '100' },

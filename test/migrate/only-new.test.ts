@@ -37,11 +37,22 @@ describe('totality walks what the migration built', () => {
     expect(r.ok ? [] : r.blockers.map((b) => b.message)).toEqual(["migration v1 → v2 left field 'context.added.x' undefined"]);
   });
 
-  it('freezes the result deeply, so the next swap freezes only what changes', () => {
+  it('freezes the value and context of the result deeply, so the next swap freezes only what changes', () => {
     const l = lineage('m', v1).next(v2, { up: ({ value, context }) => ({ value, context: { ...context, added: { x: 2 } } }) });
     const r = migrate(l, structuredClone(persisted), { from: 1, to: 2 });
     if (!r.ok) throw new Error('refused');
-    expect(Object.isFrozen(r.snapshot)).toBe(true);
+    expect(Object.isFrozen(r.snapshot.context)).toBe(true);
     expect(Object.isFrozen((r.snapshot.context as { added: object }).added)).toBe(true);
+  });
+
+  it('hands each link a frozen input: writing to it, wrapper included, names the link', () => {
+    const l = lineage('m', v1).next(v2, {
+      up: (s) => {
+        (s as { value: unknown }).value = 'elsewhere';
+        return s;
+      },
+    });
+    const r = migrate(l, structuredClone(persisted), { from: 1, to: 2 });
+    expect(r.ok ? [] : r.blockers.map((b) => b.kind)).toEqual(['migration-mutated-input']);
   });
 });

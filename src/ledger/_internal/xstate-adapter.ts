@@ -3,10 +3,10 @@
  * against the installed version in test/ledger/xstate-adapter.test.ts.
  *
  * Why internals at all: XState v5 does not persist pending delayed events (statelyai/xstate#5331);
- * they live only in the actor system's scheduler (`system._snapshot._scheduledEvents`, keyed
- * `sessionId.id`), stamped with `Date.now()` rather than the actor's clock. To carry them across a
- * swap we read them here, re-stamp them with the injected clock, and re-arm them with
- * `system.scheduler.schedule(...)` on the new actor.
+ * they live only in the actor system's scheduler (`system.scheduler`, its table keyed `sessionId.id`),
+ * stamped with `Date.now()` rather than the actor's clock. A live component's actors get a scheduler
+ * hotswap owns (same operations, same keys, stamped with the injected clock), so a swap can read the
+ * pending delays here and re-arm them on the new actor with their remaining time.
  */
 import type { AnyActorLogic, AnyActorRef, AnyStateMachine, EventObject } from 'xstate';
 import type { Clock } from '../../clock/clock.ts';
@@ -23,21 +23,47 @@ interface ScheduledEvent {
 interface SchedulerLike {
   schedule(source: AnyActorRef, target: AnyActorRef, event: EventObject, delay: number, id?: string): void;
   cancel(source: AnyActorRef, id: string): void;
+  cancelAll(actor: AnyActorRef): void;
 }
 
 interface SystemInternals {
   scheduler: SchedulerLike;
   _snapshot: { _scheduledEvents: Record<string, ScheduledEvent> };
+  _relay(source: AnyActorRef, target: AnyActorRef, event: EventObject): void;
 }
 
-const INSTRUMENTED = Symbol('hotswap.instrumented');
+/**
+ * The table of a scheduler hotswap owns, in `Map`s, standing in for `system._snapshot`: XState reads
+ * and assigns `system._snapshot._scheduledEvents` (`system.getSnapshot()`, `system.start()`), and
+ * gets a plain-object view of the same table.
+ */
+class ScheduleTable {
+  /** What is scheduled, keyed `sessionId.id` as XState keys it. */
+  scheduled = new Map<string, ScheduledEvent>();
+  /** The timer behind each key (a separate table, as XState keeps it). */
+  readonly timers = new Map<string, unknown>();
+
+  get _scheduledEvents(): Record<string, ScheduledEvent> {
+    return Object.fromEntries(this.scheduled);
+  }
+
+  /** `system.start()` reads the table, assigns `{}`, then schedules what it read again. */
+  set _scheduledEvents(table: Record<string, ScheduledEvent>) {
+    this.scheduled = new Map(Object.entries(table));
+  }
+}
 
 function internals(actor: AnyActorRef): SystemInternals {
   const system = actor.system as unknown as Partial<SystemInternals> | undefined;
   if (
     system === undefined ||
     typeof system.scheduler?.schedule !== 'function' ||
-    typeof system._snapshot?._scheduledEvents !== 'object'
+    typeof system.scheduler.cancel !== 'function' ||
+    typeof system.scheduler.cancelAll !== 'function' ||
+    typeof system._relay !== 'function' ||
+    typeof system._snapshot !== 'object' ||
+    // `in`, not a read: on an owned system the read builds a copy of the table
+    !('_scheduledEvents' in system._snapshot)
   ) {
     throw new Error('hotswap: this XState version has no readable scheduler; hotswap supports xstate ~5.33');
   }
@@ -45,22 +71,51 @@ function internals(actor: AnyActorRef): SystemInternals {
 }
 
 /**
- * Makes the actor system's scheduler stamp `startedAt` with `clock.now()`, so remaining time is
- * measured on the same time line as the timers themselves (XState stamps `Date.now()`).
+ * Takes over the actor system's scheduler: the same three operations XState's does (`schedule`,
+ * `cancel`, `cancelAll`, same keys, same firing through `system._relay`), with two differences.
+ * `startedAt` is stamped with `clock.now()`, so remaining time is measured on the time line the timers
+ * run on (XState stamps `Date.now()`); and the table lives in `Map`s, where XState adds and deletes a
+ * property named after a session id on a plain object — a new hidden class for every actor, which
+ * made re-arming one delay cost more than the rest of a tiny swap. `system._snapshot._scheduledEvents`
+ * stays readable (and assignable, as `system.start()` does) as a view of the same table.
  * Call once, right after `createActor` and before `start()`.
  */
 export function instrumentScheduler(actor: AnyActorRef, clock: Clock): void {
   const system = internals(actor);
-  const scheduler = system.scheduler as SchedulerLike & { [INSTRUMENTED]?: true };
-  if (scheduler[INSTRUMENTED]) return;
-  const schedule = scheduler.schedule.bind(scheduler);
-  scheduler.schedule = (source, target, event, delay, id) => {
-    const key = id ?? Math.random().toString(36).slice(2);
-    schedule(source, target, event, delay, key);
-    const entry = system._snapshot._scheduledEvents[`${source.sessionId}.${key}`];
-    if (entry !== undefined) entry.startedAt = clock.now();
+  if (system._snapshot instanceof ScheduleTable) return;
+  const table = new ScheduleTable();
+  table._scheduledEvents = system._snapshot._scheduledEvents;
+  system._snapshot = table;
+  const { scheduler } = system;
+  scheduler.schedule = (source, target, event, delay, id = Math.random().toString(36).slice(2)) => {
+    const key = `${source.sessionId}.${id}`;
+    table.scheduled.set(key, { source, target, event, delay, id, startedAt: clock.now() });
+    table.timers.set(
+      key,
+      clock.setTimeout(() => {
+        table.timers.delete(key);
+        table.scheduled.delete(key);
+        system._relay(source, target, event);
+      }, delay),
+    );
   };
-  scheduler[INSTRUMENTED] = true;
+  scheduler.cancel = (source, id) => {
+    const key = `${source.sessionId}.${id}`;
+    const timer = table.timers.get(key);
+    table.timers.delete(key);
+    table.scheduled.delete(key);
+    if (timer !== undefined) clock.clearTimeout(timer);
+  };
+  scheduler.cancelAll = (source) => {
+    // deleting the entry being visited is safe while iterating a Map
+    for (const e of table.scheduled.values()) if (e.source === source) scheduler.cancel(source, e.id);
+  };
+}
+
+/** The scheduled events of the actor's system: hotswap's table, or XState's own when not instrumented. */
+function scheduledEvents(actor: AnyActorRef): Iterable<ScheduledEvent> {
+  const { _snapshot } = internals(actor);
+  return _snapshot instanceof ScheduleTable ? _snapshot.scheduled.values() : Object.values(_snapshot._scheduledEvents);
 }
 
 /** A delayed event pending in the actor system, as the ledger reports it. */
@@ -80,11 +135,9 @@ export interface PendingDelay {
 
 /** Every delayed event the actor's system has pending, with its remaining time on `clock`. */
 export function pendingDelays(actor: AnyActorRef, clock: Clock): PendingDelay[] {
-  const events = internals(actor)._snapshot._scheduledEvents;
   const now = clock.now();
   const out: PendingDelay[] = [];
-  for (const key in events) {
-    const e = events[key]!;
+  for (const e of scheduledEvents(actor)) {
     out.push({
       id: e.id,
       event: e.event,
