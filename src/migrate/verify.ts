@@ -44,7 +44,10 @@ export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, op
   for (const state of unknownHistoryIds(version.machine, snapshot.historyValue)) {
     blockers.push(blocker('unmapped-state', { version: n, state, where: 'history' }));
   }
-  for (const [child, data] of Object.entries(snapshot.children ?? {})) {
+  const children = snapshot.children ?? {};
+  for (const child in children) {
+    if (!Object.hasOwn(children, child)) continue;
+    const data = children[child];
     if (!resolvesChild(version.machine, data?.src)) {
       blockers.push(blocker('unresolvable-child', { version: n, child, src: String(data?.src) }));
       continue;

@@ -8,9 +8,12 @@ import { SwapTransaction } from './transaction.ts';
 export async function runSwap(core: ComponentCore, target: number, options: SwapOptions, expected?: AnyVersion): Promise<SwapReport> {
   const tx = new SwapTransaction(core, target, options, expected);
   try {
-    if (tx.begin() && (await tx.preconditions())) {
+    // `preconditions` and `quiesce` return a promise only when they must wait
+    const checked = tx.begin() && tx.preconditions();
+    if (checked === true || (checked !== false && (await checked))) {
       tx.hold();
-      if ((await tx.quiesce()) && tx.prepare() && tx.install()) tx.commit();
+      const quiet = tx.quiesce();
+      if ((quiet === true || (quiet !== false && (await quiet))) && tx.prepare() && tx.install()) tx.commit();
       else tx.rollback();
     }
   } catch (error) {

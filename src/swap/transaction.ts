@@ -165,10 +165,14 @@ export class SwapTransaction {
     }
   }
 
-  /** Runs the caller's preconditions as live queries, before anything pauses. */
-  async preconditions(): Promise<boolean> {
-    const checks = this.options.preconditions ?? {};
-    if (Object.keys(checks).length === 0) return true;
+  /** Runs the caller's preconditions as live queries, before anything pauses (at once when there are none). */
+  preconditions(): boolean | Promise<boolean> {
+    const checks = this.options.preconditions;
+    if (checks === undefined || Object.keys(checks).length === 0) return true;
+    return this.#runPreconditions(checks);
+  }
+
+  async #runPreconditions(checks: NonNullable<SwapOptions['preconditions']>): Promise<boolean> {
     const t = performance.now();
     const failures = await runPreconditions(this.core, checks, {
       from: this.from,
@@ -190,15 +194,24 @@ export class SwapTransaction {
     this.#deadlineAt = deadlineAt;
   }
 
-  /** Waits, up to the deadline, until the component is quiescent. */
-  async quiesce(): Promise<boolean> {
+  /**
+   * Waits, up to the deadline, until the component is quiescent. Synchronous when it already is (or
+   * cannot become so): the common swap does not give up its turn between pausing and migrating.
+   */
+  quiesce(): boolean | Promise<boolean> {
     this.#at_phase = 'quiesce';
     const t = performance.now();
+    const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
+    if (hard.length === 0 && soft.length > 0) return this.#waitQuiescent(t, soft);
+    const ok = hard.length > 0 ? this.#refuse('quiesce', [...hard, ...soft]) : this.#notAborted('quiesce');
+    this.timings.quiesce = µs(t);
+    return ok;
+  }
+
+  async #waitQuiescent(t: number, blocking: Blocker[]): Promise<boolean> {
+    let soft = blocking;
     try {
       for (;;) {
-        const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
-        if (hard.length > 0) return this.#refuse('quiesce', [...hard, ...soft]);
-        if (soft.length === 0) return this.#notAborted('quiesce');
         const why = await this.core.waitForChange(this.#deadlineAt, this.signal);
         if (why === 'aborted') return this.#refuse('quiesce', [blocker('aborted', { reason: abortReason(this.signal) }), ...soft]);
         if (why === 'deadline') {
@@ -211,6 +224,10 @@ export class SwapTransaction {
           const still = findBlocking(this.core, this.policies, this.#target!);
           return this.#refuse('quiesce', [blocker('quiesce-timeout', { waitedMs: this.core.clock.now() - this.#startedAt }), ...still.hard, ...still.soft]);
         }
+        const now = findBlocking(this.core, this.policies, this.#target!);
+        if (now.hard.length > 0) return this.#refuse('quiesce', [...now.hard, ...now.soft]);
+        if (now.soft.length === 0) return this.#notAborted('quiesce');
+        soft = now.soft;
       }
     } finally {
       this.timings.quiesce = µs(t);

@@ -60,6 +60,8 @@ describe('the XState adapter against the installed xstate', () => {
     const table = (actor.system as unknown as { getSnapshot(): { _scheduledEvents: Record<string, { id: string; delay: number }> } }).getSnapshot()._scheduledEvents;
     expect(Object.keys(table)).toEqual([`${actor.sessionId}.xstate.after.100.driver.busy`]);
     expect(Object.values(table)[0]).toMatchObject({ id: 'xstate.after.100.driver.busy', delay: 100 });
+    const serialised = JSON.parse(JSON.stringify((actor.system as unknown as { _snapshot: unknown })._snapshot)) as { _scheduledEvents: object };
+    expect(Object.keys(serialised._scheduledEvents)).toEqual(Object.keys(table));
     expect(clock.pending).toBe(1);
     // the delay fires through the system, as XState's would, and leaves the table
     clock.advance(100);

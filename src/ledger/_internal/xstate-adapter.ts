@@ -51,6 +51,11 @@ class ScheduleTable {
   set _scheduledEvents(table: Record<string, ScheduledEvent>) {
     this.scheduled = new Map(Object.entries(table));
   }
+
+  /** Serialises as XState's `system._snapshot` does. */
+  toJSON(): { _scheduledEvents: Record<string, ScheduledEvent> } {
+    return { _scheduledEvents: this._scheduledEvents };
+  }
 }
 
 function internals(actor: AnyActorRef): SystemInternals {
@@ -77,8 +82,10 @@ function internals(actor: AnyActorRef): SystemInternals {
  * run on (XState stamps `Date.now()`); and the table lives in `Map`s, where XState adds and deletes a
  * property named after a session id on a plain object — a new hidden class for every actor, which
  * made re-arming one delay cost more than the rest of a tiny swap. `system._snapshot._scheduledEvents`
- * stays readable (and assignable, as `system.start()` does) as a view of the same table.
- * Call once, right after `createActor` and before `start()`.
+ * stays readable (and assignable, as `system.start()` does) as a view of the same table; the view is
+ * a copy, so deleting keys from it cancels nothing (use `cancel`).
+ * Call once, right after `createActor` (with the clock passed there) and before `start()`: a timer
+ * XState armed before would stay in XState's own table, out of reach.
  */
 export function instrumentScheduler(actor: AnyActorRef, clock: Clock): void {
   const system = internals(actor);

@@ -55,6 +55,39 @@ export interface CoreOptions {
 
 
 
+/**
+ * The effect host an actor's actions and promise actors reach. Until the actor is attached (the
+ * commit point) its runtime-timer operations are staged, not applied: a refused swap must leave the
+ * old version's timers as they were (G2). Promises are labelled with the version that runs them.
+ */
+class ActorHost implements EffectHost {
+  readonly #core: ComponentCore;
+  readonly #actor: AnyActorRef;
+  readonly #version: number;
+  readonly #staged: (() => void)[];
+
+  constructor(core: ComponentCore, actor: AnyActorRef, version: number, staged: (() => void)[]) {
+    this.#core = core;
+    this.#actor = actor;
+    this.#version = version;
+    this.#staged = staged;
+  }
+
+  startTimer(name: string, handler: string, delayMs: number, payload: unknown): void {
+    if (this.#core.actor === this.#actor) this.#core.startTimer(name, handler, delayMs, payload);
+    else this.#staged.push(() => this.#core.startTimer(name, handler, delayMs, payload));
+  }
+
+  cancelTimer(name: string): void {
+    if (this.#core.actor === this.#actor) this.#core.cancelTimer(name);
+    else this.#staged.push(() => this.#core.cancelTimer(name));
+  }
+
+  runPromise(src: string, args: PromiseArgs, creator: (args: PromiseArgs) => PromiseLike<unknown>): PromiseLike<unknown> {
+    return this.#core.runPromise(src, args, creator, this.#version);
+  }
+}
+
 export class ComponentCore implements EffectHost {
   readonly id: string;
   readonly clock: Clock;
@@ -163,37 +196,16 @@ export class ComponentCore implements EffectHost {
   /** Creates (not starts) an actor for `version`, instrumented and linked to this component. */
   createActor(version: AnyVersion, snapshot: PersistedSnapshot | undefined, input?: unknown): AnyActorRef {
     const machine: AnyStateMachine = trackedMachine(version.machine);
-    const actor = createActor(machine, {
-      clock: this.clock,
-      ...(this.inspect === undefined ? {} : { inspect: this.inspect }),
-      ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
-      ...(input === undefined ? {} : { input }),
-    } as never);
+    const options: { clock: Clock; inspect?: (event: InspectionEvent) => void; snapshot?: unknown; input?: unknown } = { clock: this.clock };
+    if (this.inspect !== undefined) options.inspect = this.inspect;
+    if (snapshot !== undefined) options.snapshot = snapshot;
+    if (input !== undefined) options.input = input;
+    const actor = createActor(machine, options as never);
     instrumentScheduler(actor, this.clock);
-    registerHost(actor.system, this.#hostFor(actor, version));
-    return actor;
-  }
-
-  /**
-   * The effect host an actor's actions and promise actors reach. Until the actor is attached (the
-   * commit point) its runtime-timer operations are staged, not applied: a refused swap must leave the
-   * old version's timers as they were (G2). Promises are labelled with the version that runs them.
-   */
-  #hostFor(actor: AnyActorRef, version: AnyVersion): EffectHost {
     const staged: (() => void)[] = [];
     this.#staged.set(actor, staged);
-    const live = (): boolean => this.actor === actor;
-    return {
-      startTimer: (name, handler, delayMs, payload) => {
-        if (live()) this.startTimer(name, handler, delayMs, payload);
-        else staged.push(() => this.startTimer(name, handler, delayMs, payload));
-      },
-      cancelTimer: (name) => {
-        if (live()) this.cancelTimer(name);
-        else staged.push(() => this.cancelTimer(name));
-      },
-      runPromise: (src, args, creator) => this.runPromise(src, args, creator, version.version),
-    };
+    registerHost(actor.system, new ActorHost(this, actor, version.version, staged));
+    return actor;
   }
 
   /**

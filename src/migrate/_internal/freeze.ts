@@ -27,6 +27,9 @@ export function deepFreeze<T>(value: T, seen?: WeakSet<object>): T {
     return value;
   }
   Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
+  for (const key of Object.keys(value)) {
+    const child = (value as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object') deepFreeze(child, seen);
+  }
   return value;
 }

@@ -10,7 +10,29 @@ interface NodeLike {
  * Names every state in `value` that the machine does not have, as dotted paths (`busy.reading`).
  * Walks the machine's own state tree rather than catching XState's throw, so each missing state is named.
  */
-export function unknownStates(machine: AnyStateMachine, value: unknown): string[] {
+export function unknownStates(machine: AnyStateMachine, value: unknown): readonly string[] {
+  if (typeof value === 'string') return unknownState(machine, value);
+  return findUnknownStates(machine, value);
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+const unknownByName = new WeakMap<AnyStateMachine, Map<string, readonly string[]>>();
+
+/** {@link unknownStates} of a plain string value, cached per machine (the same few states, at every swap). */
+function unknownState(machine: AnyStateMachine, value: string): readonly string[] {
+  let byName = unknownByName.get(machine);
+  if (byName === undefined) unknownByName.set(machine, (byName = new Map()));
+  let hit = byName.get(value);
+  if (hit === undefined) {
+    const found = findUnknownStates(machine, value);
+    hit = found.length === 0 ? NONE : Object.freeze(found);
+    // a value the machine does not have is not worth remembering (and must not grow the cache)
+    if (found.length === 0) byName.set(value, hit);
+  }
+  return hit;
+}
+
+function findUnknownStates(machine: AnyStateMachine, value: unknown): string[] {
   const missing: string[] = [];
   const visit = (node: NodeLike, v: unknown, prefix: string): void => {
     if (typeof v === 'string') {

@@ -17,6 +17,13 @@ export function joinPath(base: string, key: string): string {
   return base === '' ? key : `${base}.${key}`;
 }
 
+/** The dotted path of `key` under the object of `frame`, from the frames' parents and keys. */
+function pathOf(parents: readonly number[], keys: readonly string[], frame: number, key: string): string {
+  const parts = [key];
+  for (let f = frame; f >= 0; f = parents[f]!) parts.push(keys[f]!);
+  return parts.reverse().filter((p) => p !== '').join('.');
+}
+
 /**
  * Lists every own property whose value is `undefined` (when `undefinedFields`) and every own key named
  * `__proto__` or `constructor` (when `unsafeKeys`), at any depth, up to `limit` findings.
@@ -34,30 +41,29 @@ export function findProblems(
   const limit = options.limit ?? 50;
   if (root === null || typeof root !== 'object') return findings;
   const skip = options.skip;
-  const seen = new Set<object>();
+  // Made when the walk first goes below the root: a flat object (the common small state) needs none.
+  let seen: Set<object> | undefined;
   // Each frame: the object, and how to name it (parent frame index and key) should a finding need it.
   const nodes: object[] = [root];
   const parents: number[] = [-1];
   const keys: string[] = [rootPath];
   const stack: number[] = [0];
-  const pathOf = (frame: number, key: string): string => {
-    const parts = [key];
-    for (let f = frame; f >= 0; f = parents[f]!) parts.push(keys[f]!);
-    return parts.reverse().filter((p) => p !== '').join('.');
-  };
   while (stack.length > 0 && findings.length < limit) {
     const frame = stack.pop()!;
     const node = nodes[frame]!;
-    if (seen.has(node)) continue;
-    seen.add(node);
+    if (frame > 0) {
+      seen ??= new Set([root]);
+      if (seen.has(node)) continue;
+      seen.add(node);
+    }
     for (const key of Object.keys(node)) {
       if (options.unsafeKeys && UNSAFE_KEYS.has(key)) {
-        findings.push({ path: pathOf(frame, key), key, reason: 'unsafe-key' });
+        findings.push({ path: pathOf(parents, keys, frame, key), key, reason: 'unsafe-key' });
         continue;
       }
       const value = (node as Record<string, unknown>)[key];
       if (value === undefined) {
-        if (options.undefinedFields) findings.push({ path: pathOf(frame, key), key, reason: 'undefined' });
+        if (options.undefinedFields) findings.push({ path: pathOf(parents, keys, frame, key), key, reason: 'undefined' });
       } else if (value !== null && typeof value === 'object' && !(skip !== undefined && skip.has(value))) {
         stack.push(nodes.length);
         nodes.push(value);

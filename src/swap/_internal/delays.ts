@@ -47,6 +47,24 @@ export function renameBack(lineage: AnyLineage, steps: readonly PathStep[], path
   return renameAlong(lineage, back, path);
 }
 
+/** What to do with one candidate, by its position: re-arm it (with its own event or the new version's), or refuse. */
+type Decision =
+  | { readonly rearm: true; readonly id: string | undefined; readonly event: EventObject | undefined }
+  | { readonly rearm: false; readonly state: string; readonly reason: string };
+
+/** A plan with the time left out: everything {@link planDelays} decides depends only on its key. */
+interface PlanShape {
+  readonly decisions: readonly Decision[];
+  /** Delays the new version adds, armed in full (`restart`). */
+  readonly added: readonly Rearm[];
+  readonly blockers: readonly Blocker[];
+}
+
+// Per lineage, keyed by versions, policy, migrated state value and the candidates' event types:
+// a component swapping back and forth between the same states plans each combination once.
+const shapes = new WeakMap<AnyLineage, Map<string, PlanShape>>();
+const SHAPE_LIMIT = 256;
+
 /**
  * Decides, for each pending delayed event of version `from`, what the new actor arms — from the
  * *new* definition: an `after` is carried only when the mapped state declares the same delay and is
@@ -63,59 +81,90 @@ export function planDelays(
     readonly policy: 'carry' | 'restart' | 'cancel' | 'block';
   },
 ): DelayPlan {
-  const { from, to, policy } = options;
+  const { policy } = options;
   if (policy === 'cancel') {
     return { rearm: [], carried: [], cancelled: candidates.map((c) => c.id), blockers: [] };
   }
-  const fromAfters = delayedTransitions(from.machine);
-  const toAfters = [...delayedTransitions(to.machine).values()];
+  const shape = shapeOf(candidates, options);
   const rearm: Rearm[] = [];
   const carried: string[] = [];
   const blockers: Blocker[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    const d = shape.decisions[i]!;
+    if (d.rearm) {
+      rearm.push({ id: d.id ?? c.id, event: d.event ?? c.event, delayMs: policy === 'restart' ? c.delayMs : c.remainingMs });
+      carried.push(c.id);
+    } else blockers.push(blocker('pending-delay', { id: c.id, event: c.event.type, state: d.state, remainingMs: c.remainingMs, reason: d.reason }));
+  }
+  rearm.push(...shape.added);
+  blockers.push(...shape.blockers);
+  return { rearm, carried, cancelled: [], blockers };
+}
+
+function shapeOf(candidates: readonly DelayCandidate[], options: Parameters<typeof planDelays>[1]): PlanShape {
+  const { lineage, from, to, policy, migratedValue } = options;
+  const value = typeof migratedValue === 'string' ? migratedValue : JSON.stringify(migratedValue);
+  let key = `${from.version}>${to.version}:${policy}:${value}`;
+  for (const c of candidates) key += `\u0000${c.event.type}`;
+  let byKey = shapes.get(lineage);
+  if (byKey === undefined) shapes.set(lineage, (byKey = new Map()));
+  let shape = byKey.get(key);
+  if (shape === undefined) {
+    if (byKey.size >= SHAPE_LIMIT) byKey.clear();
+    byKey.set(key, (shape = decide(candidates, options)));
+  }
+  return shape;
+}
+
+function decide(candidates: readonly DelayCandidate[], options: Parameters<typeof planDelays>[1]): PlanShape {
+  const { from, to, policy } = options;
+  const fromAfters = delayedTransitions(from.machine);
+  const toAfters = [...delayedTransitions(to.machine).values()];
+  const decisions: Decision[] = [];
+  const added: Rearm[] = [];
+  const blockers: Blocker[] = [];
+  const armed = new Set<string>();
   for (const c of candidates) {
-    const ms = policy === 'restart' ? c.delayMs : c.remainingMs;
-    const refuse = (state: string, reason: string): void => {
-      blockers.push(blocker('pending-delay', { id: c.id, event: c.event.type, state, remainingMs: c.remainingMs, reason }));
-    };
+    const info = fromAfters.get(c.event.type);
     if (policy === 'block') {
-      refuse(fromAfters.get(c.event.type)?.statePath ?? '', 'policy is block');
+      decisions.push({ rearm: false, state: info?.statePath ?? '', reason: 'policy is block' });
       continue;
     }
-    const info = fromAfters.get(c.event.type);
     if (info === undefined) {
       // a delayed raise/sendTo-self with its own event: the new version must accept that event
       if ((to.machine.events as readonly string[]).includes(c.event.type)) {
-        rearm.push({ id: c.id, event: c.event, delayMs: ms });
-        carried.push(c.id);
-      } else refuse('(delayed event)', `v${to.version} does not accept event '${c.event.type}'`);
+        decisions.push({ rearm: true, id: undefined, event: undefined });
+        armed.add(c.event.type);
+      } else decisions.push({ rearm: false, state: '(delayed event)', reason: `v${to.version} does not accept event '${c.event.type}'` });
       continue;
     }
     const path = renameAlong(options.lineage, options.steps, info.statePath);
     const target = toAfters.find((t) => t.statePath === path && t.delayKey === info.delayKey);
     if (target === undefined) {
-      refuse(info.statePath, `v${to.version} state '${path}' declares no 'after ${info.delayKey}'`);
+      decisions.push({ rearm: false, state: info.statePath, reason: `v${to.version} state '${path}' declares no 'after ${info.delayKey}'` });
     } else if (!isActive(to.machine, options.migratedValue, path)) {
-      refuse(info.statePath, `v${to.version} state '${path}' is not active after migration`);
+      decisions.push({ rearm: false, state: info.statePath, reason: `v${to.version} state '${path}' is not active after migration` });
     } else {
-      rearm.push({ id: target.eventType, event: { type: target.eventType }, delayMs: ms });
-      carried.push(c.id);
+      decisions.push({ rearm: true, id: target.eventType, event: Object.freeze({ type: target.eventType }) });
+      armed.add(target.eventType);
     }
   }
   // A state the migrated snapshot is in that declares an `after` nothing was carried into would never
   // fire it: XState does not run entry actions on restore. If the old version's state declared the
   // same delay, nothing pending means it already fired (or its guard held it back): nothing to carry.
   // A delay the new version adds is armed in full under `restart`, and a blocker under `carry` (G5).
-  const armed = new Set(rearm.map((r) => r.event.type));
   for (const t of toAfters) {
     if (armed.has(t.eventType) || !isActive(to.machine, options.migratedValue, t.statePath)) continue;
     const oldPath = renameBack(options.lineage, options.steps, t.statePath);
     if ([...fromAfters.values()].some((f) => f.statePath === oldPath && f.delayKey === t.delayKey)) continue;
     const full = Number(t.delayKey);
     if (policy === 'restart' && Number.isFinite(full)) {
-      rearm.push({ id: t.eventType, event: { type: t.eventType }, delayMs: full });
+      added.push(Object.freeze({ id: t.eventType, event: Object.freeze({ type: t.eventType }), delayMs: full }));
       continue;
     }
-    blockers.push(blocker('unarmed-delay', { version: to.version, state: t.statePath, delay: t.delayKey }));
+    blockers.push(Object.freeze(blocker('unarmed-delay', { version: to.version, state: t.statePath, delay: t.delayKey })));
   }
-  return { rearm, carried, cancelled: [], blockers };
+  // shared by every plan of the same shape: frozen, so no report can change another's
+  return { decisions, added, blockers };
 }
