@@ -6,7 +6,7 @@
  * the ratio of two medians taken over the whole run (both are reported).
  */
 import { createActor } from 'xstate';
-import { createRuntime } from '../src/index.ts';
+import { createRuntime } from 'hotswap';
 import { collectGarbage } from './_internal/gc.ts';
 import { counterLineage, counterMachine, type CounterEvent } from './_internal/machines.ts';
 import { median, round } from './_internal/stats.ts';

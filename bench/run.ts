@@ -5,10 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SwapPhases } from '../src/index.ts';
+import { SwapPhases } from 'hotswap';
 import { benchEvents, type EventsConfig } from './events.ts';
 import { collectGarbage, gcAvailable } from './_internal/gc.ts';
 import { round } from './_internal/stats.ts';
@@ -59,7 +59,9 @@ const started = performance.now();
 const load = loadavg()[0]!;
 const yes = (met: boolean): string => (met ? 'yes' : 'NO');
 
-progress(`${quick ? 'quick' : 'full'} run, node ${process.version}, ${cpus().length} cpus, load ${load.toFixed(2)}, gc ${gcAvailable ? 'forced between sections' : 'not available'}`);
+// `hotswap` resolves to the built package (dist/, what users install) unless run with `--conditions=source`
+const measured = fileURLToPath(import.meta.resolve('hotswap')).includes(`${sep}src${sep}`) ? 'source' : 'dist';
+progress(`${quick ? 'quick' : 'full'} run of hotswap's ${measured === 'dist' ? 'built package (dist/)' : 'TypeScript source (via tsx)'}, node ${process.version}, ${cpus().length} cpus, load ${load.toFixed(2)}, gc ${gcAvailable ? 'forced between sections' : 'not available'}`);
 
 progress(`events: ${plan.events.rounds} rounds × ${plan.events.eventsPerRound} events each side`);
 collectGarbage();
@@ -82,6 +84,8 @@ const results: Record<string, number | string> = {
   'meta.date': new Date().toISOString(),
   'meta.node_version': process.version,
   'meta.quick': quick ? 1 : 0,
+  /** 1: the built package (dist/), 0: the TypeScript source through tsx (`npm run bench:source`). */
+  'meta.dist': measured === 'dist' ? 1 : 0,
   'meta.cpus': cpus().length,
   'meta.loadavg_1m_start': round(load, 2),
   'meta.loadavg_1m_end': round(loadavg()[0]!, 2),

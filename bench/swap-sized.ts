@@ -5,7 +5,7 @@
  * payload is frozen, so this is the steady-state cost). The naive floor runs on its own fresh payload,
  * in the same iteration, alternating which goes first.
  */
-import { createRuntime, SwapPhases, type SwapPhase, type SwapReport } from '../src/index.ts';
+import { createRuntime, SwapPhases, type SwapPhase, type SwapReport } from 'hotswap';
 import { collectGarbage } from './_internal/gc.ts';
 import { jobLineage, payload } from './_internal/machines.ts';
 import { naiveSwap, startBare } from './_internal/naive.ts';

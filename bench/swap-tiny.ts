@@ -3,7 +3,7 @@
  * v1 → v2 → v1 … through a reversible link, against the naive floor (see `_internal/naive.ts`) on a
  * bare actor of the same machines, in interleaved blocks (A B, B A, …).
  */
-import { createRuntime, type SwapReport, SwapPhases, type SwapPhase } from '../src/index.ts';
+import { createRuntime, type SwapReport, SwapPhases, type SwapPhase } from 'hotswap';
 import { collectGarbage } from './_internal/gc.ts';
 import { jobLineage } from './_internal/machines.ts';
 import { naiveSwap, naiveSwapRearm, startBare } from './_internal/naive.ts';

@@ -4,7 +4,7 @@
  * calls the very same `up` / `down` functions directly.
  */
 import { assign, setup } from 'xstate';
-import { defineVersion, lineage } from '../../src/index.ts';
+import { defineVersion, lineage } from 'hotswap';
 
 // ── event throughput: a counter ──────────────────────────────────────────────
 

@@ -2,7 +2,7 @@ import type { Snapshot } from 'xstate';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
-import { type AnyLineage, pathBetween } from '../lineage/lineage.ts';
+import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import { deepFreeze } from './_internal/freeze.ts';
 import type { PersistedSnapshot } from './persisted.ts';
 import { verifyState } from './verify.ts';
@@ -57,10 +57,23 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot | Snapshot<u
       .map((version) => blocker('unknown-version', { version, known }));
     return { ok: false, from, to, path: [], blockers };
   }
-  const path = steps.map((s) => ({ from: s.from.version, to: s.to.version }));
+  return migrateAlong(l, steps, steps.map((s) => ({ from: s.from.version, to: s.to.version })), persisted, from, to);
+}
 
-  const irreversible = steps.filter((s) => s.run === undefined);
-  if (irreversible.length > 0) {
+/**
+ * {@link migrate} along a path already found (`pathBetween(l, from, to)`, and its links as `path`):
+ * the swap coordinator has both from its plan.
+ */
+export function migrateAlong(
+  l: AnyLineage,
+  steps: readonly PathStep[],
+  path: readonly LinkRef[],
+  persisted: PersistedSnapshot | Snapshot<unknown>,
+  from: number,
+  to: number,
+): MigrateResult {
+  if (steps.some((s) => s.run === undefined)) {
+    const irreversible = steps.filter((s) => s.run === undefined);
     return {
       ok: false,
       from,
@@ -94,10 +107,10 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot | Snapshot<u
     }
     if (output instanceof Promise) {
       output.catch(() => undefined);
-      return fail(link, 'it returned a Promise; migrations must be synchronous');
+      return badOutput(from, to, path, link, 'it returned a Promise; migrations must be synchronous');
     }
     if (output === null || typeof output !== 'object' || !('value' in output) || !('context' in output)) {
-      return fail(link, `expected \`{ value, context }\`, got \`${output === null ? 'null' : typeof output}\``);
+      return badOutput(from, to, path, link, `expected \`{ value, context }\`, got \`${output === null ? 'null' : typeof output}\``);
     }
     const o = output as { value: unknown; context: unknown; historyValue?: unknown };
     // Verify before freezing: what is still unfrozen here is exactly what the migration built.
@@ -112,10 +125,10 @@ export function migrate(l: AnyLineage, persisted: PersistedSnapshot | Snapshot<u
     current = freezeState(next, known);
   }
   return { ok: true, from, to, path, snapshot: current };
+}
 
-  function fail(link: LinkRef, reason: string): MigrateResult {
-    return { ok: false, from, to, path, failedAt: link, blockers: [blocker('migration-bad-output', { link, reason })] };
-  }
+function badOutput(from: number, to: number, path: readonly LinkRef[], link: LinkRef, reason: string): MigrateResult {
+  return { ok: false, from, to, path, failedAt: link, blockers: [blocker('migration-bad-output', { link, reason })] };
 }
 
 /** Deeply freezes what links read and build: a snapshot's `value` and `context`. */

@@ -12,7 +12,7 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { pendingDelays } from '../ledger/_internal/xstate-adapter.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { migrate } from '../migrate/migrate.ts';
+import { migrateAlong } from '../migrate/migrate.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { planDelays, type Rearm } from './_internal/delays.ts';
 import { findBlocking } from './_internal/quiescence.ts';
@@ -44,6 +44,8 @@ export class SwapTransaction {
   #target: AnyVersion | undefined;
   #locked = false;
   #pauseStart: number | undefined;
+  /** The last timing mark (`performance.now()`): each phase ends with {@link SwapTransaction.#lap}. */
+  #mark = 0;
   #pauseUs = 0;
   #held = 0;
   #deadlineAt = 0;
@@ -190,7 +192,7 @@ export class SwapTransaction {
   /** From here on, `send` holds events in the mailbox. */
   hold(deadlineAt = this.#deadlineAt): void {
     this.core.mode = 'held';
-    this.#pauseStart = performance.now();
+    this.#pauseStart = this.#mark = performance.now();
     this.#deadlineAt = deadlineAt;
   }
 
@@ -200,15 +202,15 @@ export class SwapTransaction {
    */
   quiesce(): boolean | Promise<boolean> {
     this.#at_phase = 'quiesce';
-    const t = performance.now();
+    // timed from `hold()`: the time this component has been held until it is quiescent
     const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
-    if (hard.length === 0 && soft.length > 0) return this.#waitQuiescent(t, soft);
+    if (hard.length === 0 && soft.length > 0) return this.#waitQuiescent(soft);
     const ok = hard.length > 0 ? this.#refuse('quiesce', [...hard, ...soft]) : this.#notAborted('quiesce');
-    this.timings.quiesce = µs(t);
+    this.timings.quiesce = this.#lap();
     return ok;
   }
 
-  async #waitQuiescent(t: number, blocking: Blocker[]): Promise<boolean> {
+  async #waitQuiescent(blocking: Blocker[]): Promise<boolean> {
     let soft = blocking;
     try {
       for (;;) {
@@ -230,7 +232,7 @@ export class SwapTransaction {
         soft = now.soft;
       }
     } finally {
-      this.timings.quiesce = µs(t);
+      this.timings.quiesce = this.#lap();
     }
   }
 
@@ -241,7 +243,7 @@ export class SwapTransaction {
     this.#at_phase = 'drain';
     const { core, policies } = this;
     const target = this.#target!;
-    let t = performance.now();
+    this.#mark = performance.now();
     const drainBlockers: Blocker[] = [];
     const delays = pendingDelays(core.actor, core.clock);
     const carryable = [];
@@ -271,19 +273,17 @@ export class SwapTransaction {
     }
     for (const child of inFlightChildren(core)) if (child.logic === 'callback') this.effects.restarted.push(child.id);
     for (const lease of core.leases.values()) if (lease.transferable) this.effects.transferred.push(lease.handle);
-    this.timings.drain = µs(t);
+    this.timings.drain = this.#lap();
     if (drainBlockers.length > 0) return this.#refuse('drain', drainBlockers);
 
     this.#at_phase = 'migrate';
-    t = performance.now();
     this.#persisted = core.actor.getPersistedSnapshot() as PersistedSnapshot;
-    const r = migrate(this.lineage, this.#persisted, { from: this.from, to: this.targetNumber });
-    this.timings.migrate = µs(t);
+    const r = migrateAlong(this.lineage, this.#steps, this.path, this.#persisted, this.from, this.targetNumber);
+    this.timings.migrate = this.#lap();
     if (!r.ok) return this.#refuse(r.blockers.some((b) => MIGRATION_KINDS.has(b.kind)) ? 'migrate' : 'verify', r.blockers);
     this.#migrated = r.snapshot;
 
     this.#at_phase = 'verify';
-    t = performance.now();
     const plan = planDelays(carryable, {
       lineage: this.lineage,
       steps: this.#steps,
@@ -293,7 +293,7 @@ export class SwapTransaction {
       policy: policies.delays,
     });
     const unaccepted = core.mailbox.size === 0 ? [] : unacceptedHeld(core.mailbox.items(), target);
-    this.timings.verify = µs(t);
+    this.timings.verify = this.#lap();
     if (plan.blockers.length > 0 || unaccepted.length > 0) return this.#refuse('verify', [...plan.blockers, ...unaccepted]);
     this.#rearm = plan.rearm;
     this.effects.carried.push(...plan.carried);
@@ -306,7 +306,7 @@ export class SwapTransaction {
   install(): boolean {
     if (!this.#notAborted('install')) return false;
     this.#at_phase = 'install';
-    const t = performance.now();
+    this.#mark = performance.now();
     const { core } = this;
     const target = this.#target!;
     for (const entry of this.#adopt) {
@@ -315,7 +315,7 @@ export class SwapTransaction {
       core.adoptions.set(entry.childId, entry);
     }
     const launched = core.launch(target, this.#migrated, this.#rearm);
-    this.timings.install = µs(t);
+    this.timings.install = this.#lap();
     if (!launched.ok) {
       this.#undoAdoptions();
       return this.#refuse('install', [blocker('install-failed', { version: target.version, error: describeError(launched.error) })]);
@@ -342,7 +342,7 @@ export class SwapTransaction {
 
   /** The commit point: the new actor takes over; the old one stops without running old code. */
   commit(): void {
-    const t = performance.now();
+    this.#mark = performance.now();
     const { core } = this;
     for (const name of this.#cancelTimers) core.cancelTimer(name);
     const old = core.actor;
@@ -360,7 +360,7 @@ export class SwapTransaction {
     this.#endPause();
     // Still synchronous with the commit: nothing of the old actor can run between attach and here.
     core.retire(old);
-    this.timings.resume = µs(t);
+    this.timings.resume = this.#lap();
   }
 
   /** Before the commit point: the old actor resumes, untouched, and gets the held events in order (G2). */
@@ -381,6 +381,14 @@ export class SwapTransaction {
   #endPause(): void {
     if (this.#pauseStart !== undefined) this.#pauseUs = µs(this.#pauseStart);
     this.#pauseStart = undefined;
+  }
+
+  /** µs since the last mark, and a new mark: one clock read per phase boundary. */
+  #lap(): number {
+    const now = performance.now();
+    const us = Math.round((now - this.#mark) * 1000);
+    this.#mark = now;
+    return us;
   }
 
   /** Releases the lock, writes the journal entry (G8) and returns the report. Never throws. */

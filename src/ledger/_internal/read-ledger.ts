@@ -44,15 +44,17 @@ export function readLedger(core: ComponentCore): LedgerSnapshot {
 }
 
 /** Active children of the current actor, with their kind and, for tracked promises, their age. */
-export function inFlightChildren(core: ComponentCore, now = core.clock.now()): LedgerInFlight[] {
+export function inFlightChildren(core: ComponentCore, at?: number): LedgerInFlight[] {
   const children = (core.actor.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children ?? {};
   const actors = (core.actor as unknown as { logic: { implementations?: { actors?: Record<string, AnyActorLogic> } } }).logic.implementations?.actors;
   const out: LedgerInFlight[] = [];
-  for (const [id, child] of Object.entries(children)) {
+  for (const id in children) {
+    const child = Object.hasOwn(children, id) ? children[id] : undefined;
     if (child === undefined || child.getSnapshot().status !== 'active') continue;
     const src = (child as unknown as { src: unknown }).src;
     const logic = typeof src === 'string' ? (actors?.[src] ?? (child as unknown as { logic: AnyActorLogic }).logic) : (src as AnyActorLogic);
     const tracked = core.inFlight.get(child);
+    const now = tracked === undefined ? 0 : (at ??= core.clock.now());
     out.push({
       kind: 'in-flight',
       id,

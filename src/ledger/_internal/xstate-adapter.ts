@@ -39,17 +39,20 @@ interface SystemInternals {
  */
 class ScheduleTable {
   /** What is scheduled, keyed `sessionId.id` as XState keys it. */
-  scheduled = new Map<string, ScheduledEvent>();
+  readonly scheduled = new Map<string, ScheduledEvent>();
   /** The timer behind each key (a separate table, as XState keeps it). */
   readonly timers = new Map<string, unknown>();
 
   get _scheduledEvents(): Record<string, ScheduledEvent> {
-    return Object.fromEntries(this.scheduled);
+    const table: Record<string, ScheduledEvent> = {};
+    for (const [key, e] of this.scheduled) table[key] = e;
+    return table;
   }
 
   /** `system.start()` reads the table, assigns `{}`, then schedules what it read again. */
   set _scheduledEvents(table: Record<string, ScheduledEvent>) {
-    this.scheduled = new Map(Object.entries(table));
+    this.scheduled.clear();
+    for (const key in table) if (Object.hasOwn(table, key)) this.scheduled.set(key, table[key]!);
   }
 
   /** Serialises as XState's `system._snapshot` does. */
@@ -60,6 +63,8 @@ class ScheduleTable {
 
 function internals(actor: AnyActorRef): SystemInternals {
   const system = actor.system as unknown as Partial<SystemInternals> | undefined;
+  // checked when its scheduler was taken over
+  if (system?._snapshot instanceof ScheduleTable) return system as SystemInternals;
   if (
     system === undefined ||
     typeof system.scheduler?.schedule !== 'function' ||

@@ -60,10 +60,21 @@ interface PlanShape {
   readonly blockers: readonly Blocker[];
 }
 
-// Per lineage, keyed by versions, policy, migrated state value and the candidates' event types:
-// a component swapping back and forth between the same states plans each combination once.
-const shapes = new WeakMap<AnyLineage, Map<string, PlanShape>>();
+// Per lineage, then by versions, policy, migrated state value and the candidates' event types: a
+// component swapping back and forth between the same states plans each combination once. A tree of
+// maps keyed by values that already exist (numbers, state names, event types): a lookup builds no key.
+type ShapeTree = Map<unknown, ShapeTree | PlanShape>;
+const shapes = new WeakMap<AnyLineage, ShapeTree>();
 const SHAPE_LIMIT = 256;
+
+function branch(tree: ShapeTree, key: unknown): ShapeTree {
+  let next = tree.get(key) as ShapeTree | undefined;
+  if (next === undefined) {
+    if (tree.size >= SHAPE_LIMIT) tree.clear();
+    tree.set(key, (next = new Map()));
+  }
+  return next;
+}
 
 /**
  * Decides, for each pending delayed event of version `from`, what the new actor arms — from the
@@ -104,15 +115,15 @@ export function planDelays(
 
 function shapeOf(candidates: readonly DelayCandidate[], options: Parameters<typeof planDelays>[1]): PlanShape {
   const { lineage, from, to, policy, migratedValue } = options;
+  let root = shapes.get(lineage);
+  if (root === undefined) shapes.set(lineage, (root = new Map()));
   const value = typeof migratedValue === 'string' ? migratedValue : JSON.stringify(migratedValue);
-  let key = `${from.version}>${to.version}:${policy}:${value}`;
-  for (const c of candidates) key += `\u0000${c.event.type}`;
-  let byKey = shapes.get(lineage);
-  if (byKey === undefined) shapes.set(lineage, (byKey = new Map()));
-  let shape = byKey.get(key);
+  const leaf = branch(branch(branch(branch(root, from.version), to.version), policy), value);
+  const types = candidates.length === 1 ? candidates[0]!.event.type : candidates.map((c) => c.event.type).join('\u0000');
+  let shape = leaf.get(types) as PlanShape | undefined;
   if (shape === undefined) {
-    if (byKey.size >= SHAPE_LIMIT) byKey.clear();
-    byKey.set(key, (shape = decide(candidates, options)));
+    if (leaf.size >= SHAPE_LIMIT) leaf.clear();
+    leaf.set(types, (shape = decide(candidates, options)));
   }
   return shape;
 }

@@ -17,7 +17,8 @@ export function findBlocking(
 ): { hard: Blocker[]; soft: Blocker[] } {
   const hard: Blocker[] = [];
   const soft: Blocker[] = [];
-  const now = core.clock.now();
+  // read only when something here reports an age (a clock read is a good part of a tiny swap's check)
+  const now = core.leases.size > 0 || core.timers.size > 0 ? core.clock.now() : undefined;
   const snapshot = core.actor.getSnapshot() as { status: string; value: unknown; hasTag(tag: string): boolean };
 
   if (snapshot.status !== 'active') hard.push(blocker('not-active', { status: snapshot.status }));
@@ -47,7 +48,7 @@ export function findBlocking(
 
   for (const lease of core.leases.values()) {
     if (lease.transferable) continue;
-    const b = blocker('lease-outstanding', { handle: lease.handle, holder: lease.holder, heldMs: now - lease.since, policy: policies.leases });
+    const b = blocker('lease-outstanding', { handle: lease.handle, holder: lease.holder, heldMs: now! - lease.since, policy: policies.leases });
     (policies.leases === 'block' ? hard : soft).push(b);
   }
 
@@ -58,7 +59,7 @@ export function findBlocking(
   }
   if (policies.timers === 'block') {
     for (const t of core.timers.values()) {
-      hard.push(blocker('pending-timer', { name: t.name, handler: t.handler, remainingMs: Math.max(0, t.dueAt - now), reason: 'policy is block' }));
+      hard.push(blocker('pending-timer', { name: t.name, handler: t.handler, remainingMs: Math.max(0, t.dueAt - now!), reason: 'policy is block' }));
     }
   }
   return { hard, soft };
