@@ -22,7 +22,9 @@ export interface Journal {
  */
 export class MemoryJournal implements Journal {
   readonly limit: number;
-  readonly #entries: JournalEntry[] = [];
+  #entries: JournalEntry[] = [];
+  /** Entries before this index have fallen off; dropped in one slice once as many as `limit`. */
+  #head = 0;
 
   /** @param limit - how many entries to keep. @defaultValue 10_000 */
   constructor(limit = 10_000) {
@@ -31,10 +33,16 @@ export class MemoryJournal implements Journal {
 
   append(entry: JournalEntry): void {
     this.#entries.push(entry);
-    if (this.#entries.length > this.limit) this.#entries.splice(0, this.#entries.length - this.limit);
+    if (this.#entries.length - this.#head > this.limit) this.#head++;
+    // amortised O(1): a full journal does not shift 10,000 entries on every swap
+    if (this.#head > 0 && this.#head >= this.limit) {
+      this.#entries = this.#entries.slice(this.#head);
+      this.#head = 0;
+    }
   }
 
+  /** The entries kept, oldest first: a copy, so later swaps do not change it. */
   entries(): readonly JournalEntry[] {
-    return this.#entries;
+    return this.#entries.slice(this.#head);
   }
 }

@@ -32,6 +32,9 @@ interface SystemInternals {
   _relay(source: AnyActorRef, target: AnyActorRef, event: EventObject): void;
 }
 
+/** The view of an empty table (every actor's at `start()`): read-only, as any copy may be. */
+const NOTHING_SCHEDULED: Record<string, ScheduledEvent> = Object.freeze({});
+
 /**
  * The table of a scheduler hotswap owns, in `Map`s, standing in for `system._snapshot`: XState reads
  * and assigns `system._snapshot._scheduledEvents` (`system.getSnapshot()`, `system.start()`), and
@@ -44,6 +47,7 @@ class ScheduleTable {
   readonly timers = new Map<string, unknown>();
 
   get _scheduledEvents(): Record<string, ScheduledEvent> {
+    if (this.scheduled.size === 0) return NOTHING_SCHEDULED;
     const table: Record<string, ScheduledEvent> = {};
     for (const [key, e] of this.scheduled) table[key] = e;
     return table;
@@ -51,7 +55,7 @@ class ScheduleTable {
 
   /** `system.start()` reads the table, assigns `{}`, then schedules what it read again. */
   set _scheduledEvents(table: Record<string, ScheduledEvent>) {
-    this.scheduled.clear();
+    if (this.scheduled.size > 0) this.scheduled.clear();
     for (const key in table) if (Object.hasOwn(table, key)) this.scheduled.set(key, table[key]!);
   }
 
