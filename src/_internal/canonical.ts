@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * One array or object being written: its members so far and the next one to write. The serializer
@@ -22,11 +22,79 @@ interface Frame {
  * its keys were written in. `undefined` properties are dropped, exactly as `JSON.stringify` drops them.
  *
  * Byte-identical to `JSON.stringify(value, sortingReplacer)` (the definition hashes were first written
- * with), but iterative: nesting depth is bounded by memory, not by the call stack. Throws a `TypeError`
+ * with). Recursive up to a few hundred levels, iterative beyond: nesting depth is bounded by memory,
+ * not by the call stack (a value deeper than that has its `toJSON` methods called twice). Throws a `TypeError`
  * on a cycle, a BigInt, or a root JSON cannot write (`undefined`, a function, a symbol), as
  * `JSON.stringify` does or would.
  */
 export function canonicalJson(value: unknown): string {
+  try {
+    const text = write(value, '', new Set(), 0);
+    if (text === undefined) throw new TypeError(`Cannot write ${typeof value} as JSON`);
+    return text;
+  } catch (error) {
+    if (error !== TOO_DEEP) throw error;
+    return canonicalJsonIterative(value);
+  }
+}
+
+/** How deep the recursive writer goes before handing the value to the iterative one. */
+const RECURSION_LIMIT = 400;
+const TOO_DEEP = Symbol('too deep');
+
+/**
+ * The common case, recursively (several times faster than the explicit stack, and what every swap's
+ * state hashes go through): byte-identical to {@link canonicalJsonIterative}, which takes over past
+ * {@link RECURSION_LIMIT} levels. Returns `undefined` for a member JSON skips.
+ */
+function write(raw: unknown, key: string, active: Set<object>, depth: number): string | undefined {
+  let v = raw;
+  if ((v !== null && typeof v === 'object') || typeof v === 'function' || typeof v === 'bigint') {
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') v = (toJSON as (this: unknown, key: string) => unknown).call(v, key);
+  }
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'bigint') throw new TypeError('Do not know how to serialize a BigInt');
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? JSON.stringify(v) : undefined;
+  }
+  if (depth >= RECURSION_LIMIT) throw TOO_DEEP;
+  if (active.has(v)) throw new TypeError('Converting circular structure to JSON');
+  active.add(v);
+  let out: string;
+  if (Array.isArray(v)) {
+    out = '[';
+    const items = v as unknown[];
+    for (let i = 0; i < items.length; i++) {
+      const index = String(i);
+      out += `${i === 0 ? '' : ','}${write(items[i as never], index, active, depth + 1) ?? 'null'}`;
+    }
+    out += ']';
+  } else {
+    out = '{';
+    let first = true;
+    for (const k of sortedKeys(v)) {
+      const text = write((v as Record<string, unknown>)[k], k, active, depth + 1);
+      if (text === undefined) continue;
+      out += `${first ? '' : ','}${JSON.stringify(k)}:${text}`;
+      first = false;
+    }
+    out += '}';
+  }
+  active.delete(v);
+  return out;
+}
+
+/**
+ * The keys in the order the original replacer produced: it copied the keys, sorted, into a fresh
+ * object, and an object lists array-index keys first, in numeric order, then the others in insertion order.
+ */
+function sortedKeys(v: object): string[] {
+  const sorted = Object.keys(v).sort();
+  return sorted.some(isArrayIndex) ? [...sorted.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b)), ...sorted.filter((k) => !isArrayIndex(k))] : sorted;
+}
+
+/** {@link canonicalJson} with an explicit stack: any depth, bounded by memory. Exported for tests. */
+export function canonicalJsonIterative(value: unknown): string {
   const stack: Frame[] = [];
   const active = new Set<object>();
   // What the member being written turned into: a finished string, `undefined` (skipped), or a new frame.
@@ -80,10 +148,7 @@ export function canonicalJson(value: unknown): string {
     if (Array.isArray(v)) {
       return { target: v, source: v, keys: undefined, length: (v as unknown[]).length, next: 0, parts: [] };
     }
-    // The order the original replacer produced: it copied the keys, sorted, into a fresh object, and an
-    // object lists array-index keys first, in numeric order, then the others in insertion order.
-    const sorted = Object.keys(v).sort();
-    const keys = sorted.some(isArrayIndex) ? [...sorted.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b)), ...sorted.filter((k) => !isArrayIndex(k))] : sorted;
+    const keys = sortedKeys(v);
     return { target: v, source: v, keys, length: keys.length, next: 0, parts: [] };
   }
 }
@@ -97,5 +162,5 @@ function isArrayIndex(key: string): boolean {
 
 /** sha256 of {@link canonicalJson}, in hex. */
 export function sha256Hex(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return hash('sha256', canonicalJson(value), 'hex');
 }

@@ -1,7 +1,7 @@
 /** The canonical JSON every envelope and state hash is computed over. */
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sha256Hex } from '../../src/_internal/canonical.ts';
+import { canonicalJson, canonicalJsonIterative, sha256Hex } from '../../src/_internal/canonical.ts';
 import { fcParams } from '../_support/fc.ts';
 
 /** The definition hashes were first written with: JSON.stringify with a key-sorting replacer. */
@@ -47,6 +47,25 @@ describe('canonicalJson', () => {
       expect(canonicalJson(value)).toBe(expected);
     },
   );
+
+  fcTest.prop([anything], fcParams<[unknown]>(300))('the recursive writer and the iterative one agree, throws included', (value) => {
+    const outcome = (f: (v: unknown) => string): string => {
+      try {
+        return `ok:${f(value)}`;
+      } catch (error) {
+        return `threw:${(error as Error).message}`;
+      }
+    };
+    expect(outcome(canonicalJson)).toBe(outcome(canonicalJsonIterative));
+  });
+
+  it('hands values deeper than the recursion limit to the iterative writer, with the same text', () => {
+    for (const depth of [398, 399, 400, 401, 402, 5_000]) {
+      const v = { deep: nested(depth), k: [1, { z: 1, a: 2 }] };
+      expect(canonicalJson(v)).toBe(canonicalJsonIterative(v));
+      if (depth < 1_000) expect(canonicalJson(v)).toBe(reference(v));
+    }
+  });
 
   it('keeps integer-like keys first, -0 as 0, toJSON results, and undefined/function members out, as before', () => {
     const value = {
