@@ -41,10 +41,17 @@ const NOTHING_SCHEDULED: Record<string, ScheduledEvent> = Object.freeze({});
  * gets a plain-object view of the same table.
  */
 class ScheduleTable {
+  readonly clock: Clock;
+  readonly system: SystemInternals;
   /** What is scheduled, keyed `sessionId.id` as XState keys it. */
   readonly scheduled = new Map<string, ScheduledEvent>();
   /** The timer behind each key (a separate table, as XState keeps it). */
   readonly timers = new Map<string, unknown>();
+
+  constructor(clock: Clock, system: SystemInternals) {
+    this.clock = clock;
+    this.system = system;
+  }
 
   get _scheduledEvents(): Record<string, ScheduledEvent> {
     if (this.scheduled.size === 0) return NOTHING_SCHEDULED;
@@ -99,33 +106,46 @@ function internals(actor: AnyActorRef): SystemInternals {
 export function instrumentScheduler(actor: AnyActorRef, clock: Clock): void {
   const system = internals(actor);
   if (system._snapshot instanceof ScheduleTable) return;
-  const table = new ScheduleTable();
+  const table = new ScheduleTable(clock, system);
   table._scheduledEvents = system._snapshot._scheduledEvents;
   system._snapshot = table;
-  const { scheduler } = system;
-  scheduler.schedule = (source, target, event, delay, id = Math.random().toString(36).slice(2)) => {
-    const key = `${source.sessionId}.${id}`;
-    table.scheduled.set(key, { source, target, event, delay, id, startedAt: clock.now() });
-    table.timers.set(
-      key,
-      clock.setTimeout(() => {
-        table.timers.delete(key);
-        table.scheduled.delete(key);
-        system._relay(source, target, event);
-      }, delay),
-    );
-  };
-  scheduler.cancel = (source, id) => {
-    const key = `${source.sessionId}.${id}`;
-    const timer = table.timers.get(key);
-    table.timers.delete(key);
-    table.scheduled.delete(key);
-    if (timer !== undefined) clock.clearTimeout(timer);
-  };
-  scheduler.cancelAll = (source) => {
-    // deleting the entry being visited is safe while iterating a Map
-    for (const e of table.scheduled.values()) if (e.source === source) scheduler.cancel(source, e.id);
-  };
+  // the same three functions for every system: each finds its table through the actor it is given
+  system.scheduler.schedule = schedule;
+  system.scheduler.cancel = cancel;
+  system.scheduler.cancelAll = cancelAll;
+}
+
+/** The table of the system `actor` belongs to (always owned: these functions are installed with it). */
+function tableOf(actor: AnyActorRef): ScheduleTable {
+  return (actor.system as unknown as SystemInternals)._snapshot as ScheduleTable;
+}
+
+function schedule(source: AnyActorRef, target: AnyActorRef, event: EventObject, delay: number, id = Math.random().toString(36).slice(2)): void {
+  const table = tableOf(source);
+  const key = `${source.sessionId}.${id}`;
+  table.scheduled.set(key, { source, target, event, delay, id, startedAt: table.clock.now() });
+  table.timers.set(
+    key,
+    table.clock.setTimeout(() => {
+      table.timers.delete(key);
+      table.scheduled.delete(key);
+      table.system._relay(source, target, event);
+    }, delay),
+  );
+}
+
+function cancel(source: AnyActorRef, id: string): void {
+  const table = tableOf(source);
+  const key = `${source.sessionId}.${id}`;
+  const timer = table.timers.get(key);
+  table.timers.delete(key);
+  table.scheduled.delete(key);
+  if (timer !== undefined) table.clock.clearTimeout(timer);
+}
+
+function cancelAll(source: AnyActorRef): void {
+  // deleting the entry being visited is safe while iterating a Map
+  for (const e of tableOf(source).scheduled.values()) if (e.source === source) cancel(source, e.id);
 }
 
 /** The scheduled events of the actor's system: hotswap's table, or XState's own when not instrumented. */

@@ -21,7 +21,7 @@ import { isTimerDelay, MAX_TIMER_MS } from '../../clock/clock.ts';
 
 export type { InFlightEntry } from './promises.ts';
 export type { LeaseRecord } from './leases.ts';
-import { type EffectHost, type PromiseArgs, registerHost, unregisterHost } from './host.ts';
+import { type EffectHost, hostOf, type PromiseArgs, registerHost, unregisterHost } from './host.ts';
 
 /** How events reach the actor: straight through, held in the mailbox, or refused. */
 export type Mode = 'running' | 'held' | 'draining' | 'stopped';
@@ -64,23 +64,34 @@ class ActorHost implements EffectHost {
   readonly #core: ComponentCore;
   readonly #actor: AnyActorRef;
   readonly #version: number;
-  readonly #staged: (() => void)[];
+  #staged: (() => void)[] | undefined;
 
-  constructor(core: ComponentCore, actor: AnyActorRef, version: number, staged: (() => void)[]) {
+  constructor(core: ComponentCore, actor: AnyActorRef, version: number) {
     this.#core = core;
     this.#actor = actor;
     this.#version = version;
-    this.#staged = staged;
+  }
+
+  /** Applies what was staged (the actor is attached now), once. */
+  flush(): void {
+    const staged = this.#staged;
+    this.#staged = undefined;
+    for (const op of staged ?? []) op();
+  }
+
+  /** Forgets what was staged (the actor is retired). */
+  discard(): void {
+    this.#staged = undefined;
   }
 
   startTimer(name: string, handler: string, delayMs: number, payload: unknown): void {
     if (this.#core.actor === this.#actor) this.#core.startTimer(name, handler, delayMs, payload);
-    else this.#staged.push(() => this.#core.startTimer(name, handler, delayMs, payload));
+    else (this.#staged ??= []).push(() => this.#core.startTimer(name, handler, delayMs, payload));
   }
 
   cancelTimer(name: string): void {
     if (this.#core.actor === this.#actor) this.#core.cancelTimer(name);
-    else this.#staged.push(() => this.#core.cancelTimer(name));
+    else (this.#staged ??= []).push(() => this.#core.cancelTimer(name));
   }
 
   runPromise(src: string, args: PromiseArgs, creator: (args: PromiseArgs) => PromiseLike<unknown>): PromiseLike<unknown> {
@@ -125,7 +136,6 @@ export class ComponentCore implements EffectHost {
   lastError: unknown;
   // Per actor, deleted when it is retired: at most the running actor and one being installed.
   readonly #subs = new Map<AnyActorRef, Subscription>();
-  readonly #staged = new Map<AnyActorRef, (() => void)[]>();
   readonly #waiters = new Set<() => void>();
 
   constructor(options: CoreOptions) {
@@ -202,9 +212,7 @@ export class ComponentCore implements EffectHost {
     if (input !== undefined) options.input = input;
     const actor = createActor(machine, options as never);
     instrumentScheduler(actor, this.clock);
-    const staged: (() => void)[] = [];
-    this.#staged.set(actor, staged);
-    registerHost(actor.system, new ActorHost(this, actor, version.version, staged));
+    registerHost(actor.system, new ActorHost(this, actor, version.version));
     return actor;
   }
 
@@ -278,9 +286,7 @@ export class ComponentCore implements EffectHost {
   attach(actor: AnyActorRef, version: AnyVersion): void {
     this.actor = actor;
     this.version = version;
-    const staged = this.#staged.get(actor);
-    this.#staged.delete(actor);
-    for (const op of staged ?? []) op();
+    (hostOf(actor.system) as ActorHost | undefined)?.flush();
   }
 
   /** Stops an actor for good: unlinks it so nothing it left behind reaches this component. */
@@ -288,8 +294,9 @@ export class ComponentCore implements EffectHost {
     this.#subs.get(actor)?.unsubscribe();
     this.#subs.delete(actor);
     actor.stop();
+    // what it staged while stopping (exit actions) never runs
+    (hostOf(actor.system) as ActorHost | undefined)?.discard();
     unregisterHost(actor.system);
-    this.#staged.delete(actor);
     // Its children are stopped now: forget their promises unless a new version adopted them. A late
     // settlement is still recorded (the settle callback holds the entry), and nothing keeps old code here.
     for (const [owner, entry] of this.inFlight) {
