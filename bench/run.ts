@@ -27,7 +27,7 @@ interface Plan {
 
 const FULL: Plan = {
   events: { rounds: 400, eventsPerRound: 2_000, warmupRounds: 20 },
-  tiny: { swaps: 5_000, blockSize: 250, warmupSwaps: 500 },
+  tiny: { swaps: 5_000, blockSize: 250, warmupSwaps: 3_000 },
   sized: [
     { label: '1kb', bytes: 1_000, iterations: 200, warmup: 20 },
     { label: '100kb', bytes: 100_000, iterations: 50, warmup: 5 },
@@ -37,7 +37,7 @@ const FULL: Plan = {
 
 const QUICK: Plan = {
   events: { rounds: 150, eventsPerRound: 2_000, warmupRounds: 10 },
-  tiny: { swaps: 1_000, blockSize: 200, warmupSwaps: 200 },
+  tiny: { swaps: 5_000, blockSize: 250, warmupSwaps: 3_000 }, // as the full run: a few seconds, and fewer swaps read the ratio high
   sized: [
     { label: '1kb', bytes: 1_000, iterations: 60, warmup: 10 },
     { label: '100kb', bytes: 100_000, iterations: 12, warmup: 2 },
