@@ -114,12 +114,11 @@ export function migrateAlong(
     }
     const o = output as { value: unknown; context: unknown; historyValue?: unknown };
     // Verify before freezing: what is still unfrozen here is exactly what the migration built.
-    const next: PersistedSnapshot = {
-      ...current,
-      value: o.value,
-      context: o.context,
-      historyValue: (o.historyValue ?? current.historyValue ?? {}) as PersistedSnapshot['historyValue'],
-    };
+    // (a spread, then three writes: V8 builds `{ ...current, value, … }` with overrides ~3× slower)
+    const next: { -readonly [K in keyof PersistedSnapshot]: PersistedSnapshot[K] } = { ...current };
+    next.value = o.value;
+    next.context = o.context;
+    next.historyValue = (o.historyValue ?? current.historyValue ?? {}) as PersistedSnapshot['historyValue'];
     const blockers = verifyState(step.to, next, { link, known });
     if (blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers };
     current = freezeState(next, known);

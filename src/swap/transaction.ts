@@ -296,8 +296,8 @@ export class SwapTransaction {
     this.timings.verify = this.#lap();
     if (plan.blockers.length > 0 || unaccepted.length > 0) return this.#refuse('verify', [...plan.blockers, ...unaccepted]);
     this.#rearm = plan.rearm;
-    this.effects.carried.push(...plan.carried);
-    this.effects.cancelled.push(...plan.cancelled);
+    for (const id of plan.carried) this.effects.carried.push(id);
+    for (const id of plan.cancelled) this.effects.cancelled.push(id);
     return true;
   }
 
