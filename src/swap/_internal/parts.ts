@@ -8,6 +8,7 @@ import { sha256Hex } from '../../_internal/canonical.ts';
 import { describeError } from '../../errors.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { EffectOutcomes, SwapReport } from '../report.ts';
+import type { JournalEntry } from '../../journal/journal.ts';
 
 /** The effect lists a transaction fills as it goes (see `EffectOutcomes`). */
 export interface MutableEffects {
@@ -75,14 +76,15 @@ export async function journalReport(
   };
   const beforeHash = hash(before);
   const afterHash = after === before ? beforeHash : hash(after);
-  const full: SwapReport = {
-    ...report,
-    ...(beforeHash === undefined ? {} : { beforeHash }),
-    ...(afterHash === undefined ? {} : { afterHash }),
-    ...(problems.length === 0 ? {} : { errors: problems }),
-  };
+  // spreads, then writes: V8 builds a spread with conditional members several times slower
+  const full: { -readonly [K in keyof SwapReport]: SwapReport[K] } = { ...report };
+  if (beforeHash !== undefined) full.beforeHash = beforeHash;
+  if (afterHash !== undefined) full.afterHash = afterHash;
+  if (problems.length > 0) full.errors = problems;
+  const entry: { -readonly [K in keyof JournalEntry]?: JournalEntry[K] } = { ...full };
+  entry.instance = core.id;
   try {
-    await core.journal.append({ ...full, instance: core.id });
+    await core.journal.append(entry as JournalEntry);
     return full;
   } catch (error) {
     return { ...full, errors: [...problems, `journal: ${describeError(error).message}`] };
