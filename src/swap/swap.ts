@@ -11,6 +11,10 @@ export async function runSwap(core: ComponentCore, target: number, options: Swap
     // `preconditions` and `quiesce` return a promise only when they must wait
     const checked = tx.begin() && tx.preconditions();
     if (checked === true || (checked !== false && (await checked))) {
+      // A swap may be asked for from inside the component's own processing (an action, an observer):
+      // let that XState step finish first, or its event would be lost and old code run after the commit.
+      // From here to the commit nothing yields when nothing must wait.
+      if (checked === true) await undefined;
       tx.hold();
       const quiet = tx.quiesce();
       if ((quiet === true || (quiet !== false && (await quiet))) && tx.prepare() && tx.install()) tx.commit();

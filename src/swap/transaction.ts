@@ -170,7 +170,7 @@ export class SwapTransaction {
   /** Runs the caller's preconditions as live queries, before anything pauses (at once when there are none). */
   preconditions(): boolean | Promise<boolean> {
     const checks = this.options.preconditions;
-    if (checks === undefined || Object.keys(checks).length === 0) return true;
+    if (checks === undefined || checks === null || Object.keys(checks).length === 0) return true;
     return this.#runPreconditions(checks);
   }
 
@@ -203,11 +203,17 @@ export class SwapTransaction {
   quiesce(): boolean | Promise<boolean> {
     this.#at_phase = 'quiesce';
     // timed from `hold()`: the time this component has been held until it is quiescent
-    const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
-    if (hard.length === 0 && soft.length > 0) return this.#waitQuiescent(soft);
-    const ok = hard.length > 0 ? this.#refuse('quiesce', [...hard, ...soft]) : this.#notAborted('quiesce');
-    this.timings.quiesce = this.#lap();
-    return ok;
+    let waiting = false;
+    try {
+      const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
+      if (hard.length === 0 && soft.length > 0) {
+        waiting = true;
+        return this.#waitQuiescent(soft);
+      }
+      return hard.length > 0 ? this.#refuse('quiesce', [...hard, ...soft]) : this.#notAborted('quiesce');
+    } finally {
+      if (!waiting) this.timings.quiesce = this.#lap();
+    }
   }
 
   async #waitQuiescent(blocking: Blocker[]): Promise<boolean> {

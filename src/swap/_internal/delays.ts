@@ -113,18 +113,19 @@ export function planDelays(
   return { rearm, carried, cancelled: [], blockers };
 }
 
+/** Ends a path of keys in the tree: the candidates' event types are a prefix-free list with it. */
+const END = Symbol('end');
+
 function shapeOf(candidates: readonly DelayCandidate[], options: Parameters<typeof planDelays>[1]): PlanShape {
   const { lineage, from, to, policy, migratedValue } = options;
   let root = shapes.get(lineage);
   if (root === undefined) shapes.set(lineage, (root = new Map()));
-  const value = typeof migratedValue === 'string' ? migratedValue : JSON.stringify(migratedValue);
-  const leaf = branch(branch(branch(branch(root, from.version), to.version), policy), value);
-  const types = candidates.length === 1 ? candidates[0]!.event.type : candidates.map((c) => c.event.type).join('\u0000');
-  let shape = leaf.get(types) as PlanShape | undefined;
-  if (shape === undefined) {
-    if (leaf.size >= SHAPE_LIMIT) leaf.clear();
-    leaf.set(types, (shape = decide(candidates, options)));
-  }
+  // a string value and an object value's JSON never share a branch (a state may be named `{"p":"q"}`)
+  let node = branch(branch(branch(root, from.version), to.version), policy);
+  node = typeof migratedValue === 'string' ? branch(branch(node, 'string'), migratedValue) : branch(branch(node, 'json'), JSON.stringify(migratedValue));
+  for (const c of candidates) node = branch(node, c.event.type);
+  let shape = node.get(END) as PlanShape | undefined;
+  if (shape === undefined) node.set(END, (shape = decide(candidates, options)));
   return shape;
 }
 
