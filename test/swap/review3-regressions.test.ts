@@ -12,7 +12,7 @@ const same = { up: ({ value, context }: { value: any; context: any }) => ({ valu
 describe('a swap asked for from inside the component\'s own processing', () => {
   it('from an action: the event being processed is not lost, and no old code runs after the commit (G1, G4)', async () => {
     const log: string[] = [];
-    let c!: LiveComponent;
+    const ref: { c?: LiveComponent } = {};
     let pending: Promise<SwapReport> | undefined;
     const machine = (v: number) =>
       setup({ types: { context: {} as { n: number }, events: {} as { type: 'GO' } } }).createMachine({
@@ -26,17 +26,17 @@ describe('a swap asked for from inside the component\'s own processing', () => {
                 target: 'b',
                 actions: [
                   assign({ n: ({ context }) => context.n + 1 }),
-                  () => void (pending ??= c.swap(2)),
-                  () => log.push(`v${v} action, component at v${c.version}`),
+                  () => void (pending ??= ref.c!.swap(2)),
+                  () => log.push(`v${v} action, component at v${ref.c!.version}`),
                 ],
               },
             },
           },
-          b: { entry: () => log.push(`v${v} entered b, component at v${c.version}`) },
+          b: { entry: () => log.push(`v${v} entered b, component at v${ref.c!.version}`) },
         },
       });
     const l = lineage('g', defineVersion({ version: 1, machine: machine(1) })).next(defineVersion({ version: 2, machine: machine(2) }), same);
-    c = createRuntime().start(l, { version: 1 }) as unknown as LiveComponent;
+    const c = (ref.c = createRuntime().start(l, { version: 1 }) as unknown as LiveComponent);
     c.send({ type: 'GO' });
     const report = await pending!;
     expect(report.outcome).toBe('committed');
@@ -45,20 +45,20 @@ describe('a swap asked for from inside the component\'s own processing', () => {
   });
 
   it('from an observer: an event the old actor had queued for itself is processed, and observers end on the current snapshot', async () => {
-    let c!: LiveComponent;
+    const ref: { c?: LiveComponent } = {};
     const machine = (v: number) =>
       setup({ types: { context: {} as { seen: string[] }, events: {} as { type: 'GO' } | { type: 'NEXT' } } }).createMachine({
         id: `q${v}`,
         context: { seen: [] },
         initial: 'a',
         states: {
-          a: { on: { GO: { target: 'b', actions: [assign({ seen: ({ context }) => [...context.seen, `v${v}:GO`] }), () => c.send({ type: 'NEXT' })] } } },
+          a: { on: { GO: { target: 'b', actions: [assign({ seen: ({ context }) => [...context.seen, `v${v}:GO`] }), () => ref.c!.send({ type: 'NEXT' })] } } },
           b: { on: { NEXT: { target: 'c', actions: assign({ seen: ({ context }) => [...context.seen, `v${v}:NEXT`] }) } } },
           c: {},
         },
       });
     const l = lineage('q', defineVersion({ version: 1, machine: machine(1) })).next(defineVersion({ version: 2, machine: machine(2) }), same);
-    c = createRuntime().start(l, { version: 1 }) as unknown as LiveComponent;
+    const c = (ref.c = createRuntime().start(l, { version: 1 }) as unknown as LiveComponent);
     let pending: Promise<SwapReport> | undefined;
     c.subscribe((s: { value: unknown }) => {
       if (s.value === 'b') pending ??= c.swap(2);
