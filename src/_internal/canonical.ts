@@ -48,15 +48,8 @@ const TOO_DEEP = Symbol('too deep');
  * {@link RECURSION_LIMIT} levels. Returns `undefined` for a member JSON skips.
  */
 function write(raw: unknown, key: string, active: Set<object>, depth: number): string | undefined {
-  let v = raw;
-  if ((v !== null && typeof v === 'object') || typeof v === 'function' || typeof v === 'bigint') {
-    const toJSON = (v as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') v = (toJSON as (this: unknown, key: string) => unknown).call(v, key);
-  }
-  if (v === null || typeof v !== 'object') {
-    if (typeof v === 'bigint') throw new TypeError('Do not know how to serialize a BigInt');
-    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? JSON.stringify(v) : undefined;
-  }
+  const v = jsonValue(raw, key);
+  if (v === null || typeof v !== 'object') return primitiveText(v);
   if (depth >= RECURSION_LIMIT) throw TOO_DEEP;
   if (active.has(v)) throw new TypeError('Converting circular structure to JSON');
   active.add(v);
@@ -82,6 +75,21 @@ function write(raw: unknown, key: string, active: Set<object>, depth: number): s
   }
   active.delete(v);
   return out;
+}
+
+/** What JSON writes for `raw` under `key`: the result of its `toJSON` when it has one. */
+function jsonValue(raw: unknown, key: string): unknown {
+  if ((raw !== null && typeof raw === 'object') || typeof raw === 'function' || typeof raw === 'bigint') {
+    const toJSON = (raw as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return (toJSON as (this: unknown, key: string) => unknown).call(raw, key);
+  }
+  return raw;
+}
+
+/** The JSON text of a non-object, or `undefined` where JSON skips it (a function, a symbol, `undefined`). */
+function primitiveText(v: unknown): string | undefined {
+  if (typeof v === 'bigint') throw new TypeError('Do not know how to serialize a BigInt');
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? JSON.stringify(v) : undefined;
 }
 
 /**
@@ -133,14 +141,9 @@ export function canonicalJsonIterative(value: unknown): string {
 
   /** Writes a primitive into `done`, or returns the frame of an array or object. */
   function open(key: string, raw: unknown): Frame | undefined {
-    let v = raw;
-    if ((v !== null && typeof v === 'object') || typeof v === 'function' || typeof v === 'bigint') {
-      const toJSON = (v as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') v = (toJSON as (this: unknown, key: string) => unknown).call(v, key);
-    }
+    const v = jsonValue(raw, key);
     if (v === null || typeof v !== 'object') {
-      if (typeof v === 'bigint') throw new TypeError('Do not know how to serialize a BigInt');
-      done = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? JSON.stringify(v) : undefined;
+      done = primitiveText(v);
       return undefined;
     }
     if (active.has(v)) throw new TypeError('Converting circular structure to JSON');

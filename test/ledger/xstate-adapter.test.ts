@@ -11,14 +11,20 @@ import {
 } from '../../src/ledger/_internal/xstate-adapter.ts';
 import { driverV1Machine } from '../fixtures/driver.ts';
 
+/** A driver actor on `clock`, its scheduler instrumented, busy with one job (a pending `after 100`). */
+function busyDriver(clock: ManualClock) {
+  const actor = createActor(driverV1Machine, { clock });
+  instrumentScheduler(actor, clock);
+  actor.start();
+  actor.send({ type: 'ENQUEUE', id: 'a' });
+  actor.send({ type: 'START' });
+  return actor;
+}
+
 describe('the XState adapter against the installed xstate', () => {
   it('lists pending `after` events with remaining time on the injected clock', () => {
     const clock = new ManualClock(1_000);
-    const actor = createActor(driverV1Machine, { clock });
-    instrumentScheduler(actor, clock);
-    actor.start();
-    actor.send({ type: 'ENQUEUE', id: 'a' });
-    actor.send({ type: 'START' });
+    const actor = busyDriver(clock);
     clock.advance(30);
     expect(pendingDelays(actor, clock)).toEqual([
       {
@@ -51,11 +57,7 @@ describe('the XState adapter against the installed xstate', () => {
 
   it('owns the scheduler with XState\'s semantics: same keys, a readable table, stop cancels every timer', () => {
     const clock = new ManualClock(0);
-    const actor = createActor(driverV1Machine, { clock });
-    instrumentScheduler(actor, clock);
-    actor.start();
-    actor.send({ type: 'ENQUEUE', id: 'a' });
-    actor.send({ type: 'START' });
+    const actor = busyDriver(clock);
     // XState's own view of the table still reads (devtools, user code), keyed `sessionId.id`
     const table = (actor.system as unknown as { getSnapshot(): { _scheduledEvents: Record<string, { id: string; delay: number }> } }).getSnapshot()._scheduledEvents;
     expect(Object.keys(table)).toEqual([`${actor.sessionId}.xstate.after.100.driver.busy`]);
@@ -78,11 +80,7 @@ describe('the XState adapter against the installed xstate', () => {
 
   it('instruments a system once: a second call keeps the first table', () => {
     const clock = new ManualClock(0);
-    const actor = createActor(driverV1Machine, { clock });
-    instrumentScheduler(actor, clock);
-    actor.start();
-    actor.send({ type: 'ENQUEUE', id: 'a' });
-    actor.send({ type: 'START' });
+    const actor = busyDriver(clock);
     instrumentScheduler(actor, clock);
     expect(pendingDelays(actor, clock).map((d) => d.id)).toEqual(['xstate.after.100.driver.busy']);
     cancelDelay(actor, 'xstate.after.100.driver.busy');
