@@ -9,7 +9,6 @@ import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { InFlightEntry, LeaseRecord } from '../live/_internal/core.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
-import { pendingDelays } from '../ledger/_internal/xstate-adapter.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { migrateAlong } from '../migrate/migrate.ts';
@@ -17,8 +16,8 @@ import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { planDelays, type Rearm } from './_internal/delays.ts';
 import { findBlocking } from './_internal/quiescence.ts';
 import { abortReason, runPreconditions } from './_internal/preconditions.ts';
-import { journalReport, type MutableEffects, NO_EFFECTS, toLedgerEntry, unacceptedHeld } from './_internal/parts.ts';
-import { inFlightChildren } from '../ledger/_internal/read-ledger.ts';
+import { drain } from './_internal/drain.ts';
+import { journalReport, type MutableEffects, NO_EFFECTS, unacceptedHeld } from './_internal/parts.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
 import type { SwapPhase, SwapReport } from './report.ts';
 
@@ -54,8 +53,8 @@ export class SwapTransaction {
   #persisted: PersistedSnapshot | undefined;
   #migrated: PersistedSnapshot | undefined;
   #rearm: readonly Rearm[] = [];
-  #cancelTimers: string[] = [];
-  #adopt: InFlightEntry[] = [];
+  #cancelTimers: readonly string[] = [];
+  #adopt: readonly InFlightEntry[] = [];
   #revoke: LeaseRecord[] = [];
   #adoptedOwners = new Map<InFlightEntry, InFlightEntry['owner']>();
   #newActor: AnyActorRef | undefined;
@@ -250,37 +249,11 @@ export class SwapTransaction {
     const { core, policies } = this;
     const target = this.#target!;
     this.#mark = performance.now();
-    const drainBlockers: Blocker[] = [];
-    const delays = pendingDelays(core.actor, core.clock);
-    const carryable = [];
-    for (const d of delays) {
-      if (policies.delays === 'cancel') this.effects.cancelled.push(d.id);
-      else if (!(d.fromRoot && d.selfTargeted)) {
-        drainBlockers.push(
-          blocker('pending-delay', { id: d.id, event: d.event.type, state: '', remainingMs: d.remainingMs, reason: `scheduled by '${d.sourceId}' for another actor; it cannot be carried` }),
-        );
-      } else carryable.push(d);
-    }
-    for (const timer of core.timers.values()) {
-      if (policies.timers === 'cancel') {
-        this.#cancelTimers.push(timer.name);
-        this.effects.cancelled.push(timer.name);
-      } else if (target.handlers?.[timer.handler] === undefined) {
-        drainBlockers.push(
-          blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: Math.max(0, timer.dueAt - core.clock.now()), reason: `v${target.version} defines no handler '${timer.handler}'` }),
-        );
-      } else this.effects.carried.push(timer.name);
-    }
-    for (const entry of core.inFlight.values()) {
-      if (entry.settled || entry.owner.getSnapshot().status !== 'active') continue;
-      const policy = typeof policies.promises === 'function' ? policies.promises(toLedgerEntry(entry, core.clock.now())) : policies.promises;
-      if (policy === 'adopt') this.#adopt.push(entry);
-      else if (policy === 'abort') this.effects.aborted.push(entry.childId);
-    }
-    for (const child of inFlightChildren(core)) if (child.logic === 'callback') this.effects.restarted.push(child.id);
-    for (const lease of core.leases.values()) if (lease.transferable) this.effects.transferred.push(lease.handle);
+    const drained = drain(core, policies, target, this.effects);
+    this.#cancelTimers = drained.cancelTimers;
+    this.#adopt = drained.adopt;
     this.timings.drain = this.#lap();
-    if (drainBlockers.length > 0) return this.#refuse('drain', drainBlockers);
+    if (drained.blockers.length > 0) return this.#refuse('drain', drained.blockers);
 
     this.#at_phase = 'migrate';
     this.#persisted = core.actor.getPersistedSnapshot() as PersistedSnapshot;
@@ -290,7 +263,7 @@ export class SwapTransaction {
     this.#migrated = r.snapshot;
 
     this.#at_phase = 'verify';
-    const plan = planDelays(carryable, {
+    const plan = planDelays(drained.carryable, {
       lineage: this.lineage,
       steps: this.#steps,
       from: core.version,

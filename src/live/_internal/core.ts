@@ -21,7 +21,7 @@ import { isTimerDelay, MAX_TIMER_MS } from '../../clock/clock.ts';
 
 export type { InFlightEntry } from './promises.ts';
 export type { LeaseRecord } from './leases.ts';
-import { type EffectHost, hostOf, type PromiseArgs, registerHost, unregisterHost } from './host.ts';
+import { ActorHost, type EffectHost, hostOf, type PromiseArgs, registerHost, unregisterHost } from './host.ts';
 
 /** How events reach the actor: straight through, held in the mailbox, or refused. */
 export type Mode = 'running' | 'held' | 'draining' | 'stopped';
@@ -54,50 +54,6 @@ export interface CoreOptions {
 
 
 
-
-/**
- * The effect host an actor's actions and promise actors reach. Until the actor is attached (the
- * commit point) its runtime-timer operations are staged, not applied: a refused swap must leave the
- * old version's timers as they were (G2). Promises are labelled with the version that runs them.
- */
-class ActorHost implements EffectHost {
-  readonly #core: ComponentCore;
-  readonly #actor: AnyActorRef;
-  readonly #version: number;
-  #staged: (() => void)[] | undefined;
-
-  constructor(core: ComponentCore, actor: AnyActorRef, version: number) {
-    this.#core = core;
-    this.#actor = actor;
-    this.#version = version;
-  }
-
-  /** Applies what was staged (the actor is attached now), once. */
-  flush(): void {
-    const staged = this.#staged;
-    this.#staged = undefined;
-    for (const op of staged ?? []) op();
-  }
-
-  /** Forgets what was staged (the actor is retired). */
-  discard(): void {
-    this.#staged = undefined;
-  }
-
-  startTimer(name: string, handler: string, delayMs: number, payload: unknown): void {
-    if (this.#core.actor === this.#actor) this.#core.startTimer(name, handler, delayMs, payload);
-    else (this.#staged ??= []).push(() => this.#core.startTimer(name, handler, delayMs, payload));
-  }
-
-  cancelTimer(name: string): void {
-    if (this.#core.actor === this.#actor) this.#core.cancelTimer(name);
-    else (this.#staged ??= []).push(() => this.#core.cancelTimer(name));
-  }
-
-  runPromise(src: string, args: PromiseArgs, creator: (args: PromiseArgs) => PromiseLike<unknown>): PromiseLike<unknown> {
-    return this.#core.runPromise(src, args, creator, this.#version);
-  }
-}
 
 export class ComponentCore implements EffectHost {
   readonly id: string;

@@ -1,3 +1,6 @@
+import type { AnyActorRef } from 'xstate';
+import type { ComponentCore } from './core.ts';
+
 /**
  * Links an XState actor system to the live component hosting it, so actions (runtime timers) and
  * tracked promise actors can reach the component's effect ledger without closures over old code.
@@ -6,6 +9,50 @@ export interface EffectHost {
   startTimer(name: string, handler: string, delayMs: number, payload: unknown): void;
   cancelTimer(name: string): void;
   runPromise(src: string, args: PromiseArgs, creator: (args: PromiseArgs) => PromiseLike<unknown>): PromiseLike<unknown>;
+}
+
+/**
+ * The effect host an actor's actions and promise actors reach. Until the actor is attached (the
+ * commit point) its runtime-timer operations are staged, not applied: a refused swap must leave the
+ * old version's timers as they were (G2). Promises are labelled with the version that runs them.
+ */
+export class ActorHost implements EffectHost {
+  readonly #core: ComponentCore;
+  readonly #actor: AnyActorRef;
+  readonly #version: number;
+  #staged: (() => void)[] | undefined;
+
+  constructor(core: ComponentCore, actor: AnyActorRef, version: number) {
+    this.#core = core;
+    this.#actor = actor;
+    this.#version = version;
+  }
+
+  /** Applies what was staged (the actor is attached now), once. */
+  flush(): void {
+    const staged = this.#staged;
+    this.#staged = undefined;
+    for (const op of staged ?? []) op();
+  }
+
+  /** Forgets what was staged (the actor is retired). */
+  discard(): void {
+    this.#staged = undefined;
+  }
+
+  startTimer(name: string, handler: string, delayMs: number, payload: unknown): void {
+    if (this.#core.actor === this.#actor) this.#core.startTimer(name, handler, delayMs, payload);
+    else (this.#staged ??= []).push(() => this.#core.startTimer(name, handler, delayMs, payload));
+  }
+
+  cancelTimer(name: string): void {
+    if (this.#core.actor === this.#actor) this.#core.cancelTimer(name);
+    else (this.#staged ??= []).push(() => this.#core.cancelTimer(name));
+  }
+
+  runPromise(src: string, args: PromiseArgs, creator: (args: PromiseArgs) => PromiseLike<unknown>): PromiseLike<unknown> {
+    return this.#core.runPromise(src, args, creator, this.#version);
+  }
 }
 
 /** What XState passes a `fromPromise` creator. */

@@ -1,0 +1,55 @@
+import type { Blocker } from '../../blockers/blocker.ts';
+import { blocker } from '../../blockers/messages.ts';
+import { inFlightChildren } from '../../ledger/_internal/read-ledger.ts';
+import { type PendingDelay, pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
+import type { ComponentCore, InFlightEntry } from '../../live/_internal/core.ts';
+import type { AnyVersion } from '../../lineage/types.ts';
+import type { SwapPolicies } from '../options.ts';
+import { type MutableEffects, toLedgerEntry } from './parts.ts';
+
+/** What the drain step decided about each pending effect of a quiescent component. */
+export interface Drained {
+  /** Effects that cannot go on into the new version under these policies. */
+  readonly blockers: Blocker[];
+  /** The root's own pending delays, for the delay plan. */
+  readonly carryable: PendingDelay[];
+  /** Runtime timers to cancel at the commit point. */
+  readonly cancelTimers: string[];
+  /** Promises the new version adopts. */
+  readonly adopt: InFlightEntry[];
+}
+
+/**
+ * The drain step of DESIGN.md §2: applies the policies to every pending delay, runtime timer, promise,
+ * callback and transferable lease, recording the outcomes in `effects` (kept only if the swap commits).
+ */
+export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: MutableEffects): Drained {
+  const out: Drained = { blockers: [], carryable: [], cancelTimers: [], adopt: [] };
+  for (const d of pendingDelays(core.actor, core.clock)) {
+    if (policies.delays === 'cancel') effects.cancelled.push(d.id);
+    else if (!(d.fromRoot && d.selfTargeted)) {
+      out.blockers.push(
+        blocker('pending-delay', { id: d.id, event: d.event.type, state: '', remainingMs: d.remainingMs, reason: `scheduled by '${d.sourceId}' for another actor; it cannot be carried` }),
+      );
+    } else out.carryable.push(d);
+  }
+  for (const timer of core.timers.values()) {
+    if (policies.timers === 'cancel') {
+      out.cancelTimers.push(timer.name);
+      effects.cancelled.push(timer.name);
+    } else if (target.handlers?.[timer.handler] === undefined) {
+      out.blockers.push(
+        blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: Math.max(0, timer.dueAt - core.clock.now()), reason: `v${target.version} defines no handler '${timer.handler}'` }),
+      );
+    } else effects.carried.push(timer.name);
+  }
+  for (const entry of core.inFlight.values()) {
+    if (entry.settled || entry.owner.getSnapshot().status !== 'active') continue;
+    const policy = typeof policies.promises === 'function' ? policies.promises(toLedgerEntry(entry, core.clock.now())) : policies.promises;
+    if (policy === 'adopt') out.adopt.push(entry);
+    else if (policy === 'abort') effects.aborted.push(entry.childId);
+  }
+  for (const child of inFlightChildren(core)) if (child.logic === 'callback') effects.restarted.push(child.id);
+  for (const lease of core.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);
+  return out;
+}
