@@ -9,6 +9,7 @@ import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { InFlightEntry, LeaseRecord } from '../live/_internal/core.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
+import { offerAdoptions } from '../live/_internal/promises.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { migrateAlong } from '../migrate/migrate.ts';
@@ -56,7 +57,8 @@ export class SwapTransaction {
   #cancelTimers: readonly string[] = [];
   #adopt: readonly InFlightEntry[] = [];
   #revoke: LeaseRecord[] = [];
-  #adoptedOwners = new Map<InFlightEntry, InFlightEntry['owner']>();
+  /** Hands adopted promises back to their old children: set while an install may still be refused. */
+  #undoAdoptions: () => void = () => undefined;
   #newActor: AnyActorRef | undefined;
   #committed = false;
   /** The phase running now, for a report when something throws. */
@@ -288,11 +290,7 @@ export class SwapTransaction {
     this.#mark = performance.now();
     const { core } = this;
     const target = this.#target!;
-    for (const entry of this.#adopt) {
-      entry.adopted = true;
-      this.#adoptedOwners.set(entry, entry.owner);
-      core.adoptions.set(entry.childId, entry);
-    }
+    this.#undoAdoptions = offerAdoptions(core, this.#adopt);
     const launched = core.launch(target, this.#migrated, this.#rearm);
     this.timings.install = this.#lap();
     if (!launched.ok) {
@@ -302,19 +300,6 @@ export class SwapTransaction {
     this.#newActor = launched.actor;
     this.effects.adopted.push(...this.#adopt.map((e) => e.childId));
     return true;
-  }
-
-  /** A refused install hands each adopted promise back to its old child, tracking included. */
-  #undoAdoptions(): void {
-    for (const [entry, owner] of this.#adoptedOwners) {
-      this.core.inFlight.delete(entry.owner);
-      entry.adopted = false;
-      entry.owner = owner;
-      entry.previousOwner = undefined;
-      this.core.inFlight.set(owner, entry);
-      this.core.adoptions.delete(entry.childId);
-    }
-    this.#adoptedOwners.clear();
   }
 
   // ── commit or roll back, then resume ─────────────────────────────────────

@@ -72,3 +72,28 @@ version: number,
   );
   return entry.promise;
 }
+
+/**
+ * Offers promises to the version being installed: the new actor's tracked promise actor with the same
+ * id takes each one over (above) instead of starting it again. Returns the undo for a refused install,
+ * which hands each promise back to its old child, tracking included.
+ */
+export function offerAdoptions(core: ComponentCore, entries: readonly InFlightEntry[]): () => void {
+  const owners = new Map<InFlightEntry, InFlightEntry['owner']>();
+  for (const entry of entries) {
+    entry.adopted = true;
+    owners.set(entry, entry.owner);
+    core.adoptions.set(entry.childId, entry);
+  }
+  return () => {
+    for (const [entry, owner] of owners) {
+      core.inFlight.delete(entry.owner);
+      entry.adopted = false;
+      entry.owner = owner;
+      entry.previousOwner = undefined;
+      core.inFlight.set(owner, entry);
+      core.adoptions.delete(entry.childId);
+    }
+    owners.clear();
+  };
+}
