@@ -242,7 +242,7 @@ export class ComponentCore implements EffectHost {
   attach(actor: AnyActorRef, version: AnyVersion): void {
     this.actor = actor;
     this.version = version;
-    (hostOf(actor.system) as ActorHost | undefined)?.flush();
+    hostOf(actor.system)?.flush();
   }
 
   /** Stops an actor for good: unlinks it so nothing it left behind reaches this component. */
@@ -251,7 +251,7 @@ export class ComponentCore implements EffectHost {
     this.#subs.delete(actor);
     actor.stop();
     // what it staged while stopping (exit actions) never runs
-    (hostOf(actor.system) as ActorHost | undefined)?.discard();
+    hostOf(actor.system)?.discard();
     unregisterHost(actor.system);
     // Its children are stopped now: forget their promises unless a new version adopted them. A late
     // settlement is still recorded (the settle callback holds the entry), and nothing keeps old code here.

@@ -68,14 +68,14 @@ export interface PromiseArgs {
 // swap, and a property costs less than a WeakMap entry on the swap's pause.
 const HOST = Symbol('hotswap.host');
 
-export function registerHost(system: object, host: EffectHost): void {
-  (system as { [HOST]?: EffectHost })[HOST] = host;
+export function registerHost(system: object, host: ActorHost): void {
+  (system as { [HOST]?: ActorHost })[HOST] = host;
 }
 
 export function unregisterHost(system: object): void {
-  (system as { [HOST]?: EffectHost })[HOST] = undefined;
+  (system as { [HOST]?: ActorHost })[HOST] = undefined;
 }
 
-export function hostOf(system: unknown): EffectHost | undefined {
-  return typeof system === 'object' && system !== null ? (system as { [HOST]?: EffectHost })[HOST] : undefined;
+export function hostOf(system: unknown): ActorHost | undefined {
+  return typeof system === 'object' && system !== null ? (system as { [HOST]?: ActorHost })[HOST] : undefined;
 }
