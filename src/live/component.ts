@@ -1,10 +1,9 @@
 import type { AnyEventObject, EventObject } from 'xstate';
 import { type ErrorData, HotswapError } from '../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../ledger/ledger.ts';
-import { pendingDelays } from '../ledger/_internal/xstate-adapter.ts';
+import { pendingDelays, persistedSnapshotOf } from '../ledger/_internal/xstate-adapter.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { createEnvelope, type Envelope, type PersistedTimer } from '../store/envelope.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
@@ -192,7 +191,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
     return createEnvelope({
       component: core.name,
       version: core.version.version,
-      snapshot: core.actor.getPersistedSnapshot() as PersistedSnapshot,
+      snapshot: persistedSnapshotOf(core.actor),
       timers,
     });
   }

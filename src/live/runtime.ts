@@ -1,4 +1,4 @@
-import type { InspectionEvent } from 'xstate';
+import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, isTimerDelay, MAX_TIMER_MS, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
@@ -6,6 +6,7 @@ import { describeError, HotswapError } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
+import { restorable } from '../ledger/_internal/xstate-adapter.ts';
 import { isPersistedSnapshot, type PersistedSnapshot } from '../migrate/persisted.ts';
 import { migrate } from '../migrate/migrate.ts';
 import { verifyState } from '../migrate/verify.ts';
@@ -46,8 +47,11 @@ export interface StartOptions {
   readonly id?: string;
   /** The version to run. @defaultValue the lineage's current version (or, with a snapshot, `from`) */
   readonly version?: number;
-  /** A persisted snapshot to resume from, written by version `from` (default: `version`). */
-  readonly snapshot?: PersistedSnapshot;
+  /**
+   * A persisted snapshot to resume from (`actor.getPersistedSnapshot()`, checked at run time), written
+   * by version `from` (default: `version`).
+   */
+  readonly snapshot?: PersistedSnapshot | Snapshot<unknown>;
   /** The version that wrote `snapshot`; it is migrated to `version` through the lineage. */
   readonly from?: number;
   /** Pending timers to re-arm (from `persist()`), with their remaining time. */
@@ -131,7 +135,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       if (o.snapshot.status !== 'active') refuse([blocker('not-active', { status: o.snapshot.status })]);
       const r = migrate(lineage, o.snapshot, { from, to });
       if (!r.ok) refuse(r.blockers);
-      else snapshot = r.snapshot;
+      else snapshot = restorable(r.snapshot);
     }
 
     const delays = saved.filter((t) => t.kind === 'delay' && t.event !== undefined);

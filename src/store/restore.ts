@@ -8,6 +8,7 @@ import { blocker, formatBlockers } from '../blockers/messages.ts';
 import type { ErrorData } from '../errors.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import { migrate } from '../migrate/migrate.ts';
+import { restorable } from '../ledger/_internal/xstate-adapter.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { type Envelope, type PersistedTimer, parseEnvelope } from './envelope.ts';
 import type { EnvelopeStore } from './store.ts';
@@ -26,8 +27,9 @@ export type RestoreResult =
   | {
       readonly ok: true;
       /**
-       * The migrated persisted snapshot (`value` and `context` deeply frozen), status `active`: pass it straight to
-       * `createActor(machine, { snapshot })` (hence also typed as XState's `Snapshot`).
+       * The migrated persisted snapshot (`value` and `context` deeply frozen, except the objects that hold
+       * an actor ref's marker, which XState writes the revived ref into), status `active`: pass it
+       * straight to `createActor(machine, { snapshot })` (hence also typed as XState's `Snapshot`).
        */
       readonly snapshot: PersistedSnapshot & Snapshot<unknown>;
       /** The version `snapshot` belongs to. */
@@ -130,7 +132,7 @@ export function restoreEnvelope(lineage: AnyLineage, input: unknown, options: Re
   return {
     ok: true,
     // Checked above: the status is `active`, and migrations change only value, context and history.
-    snapshot: result.snapshot as PersistedSnapshot & Snapshot<unknown>,
+    snapshot: restorable(result.snapshot) as PersistedSnapshot & Snapshot<unknown>,
     version: to,
     from: envelope.version,
     path: result.path,

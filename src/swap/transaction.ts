@@ -12,6 +12,7 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { offerAdoptions } from '../live/_internal/promises.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
+import { holdsActorRefs, persistedSnapshotOf, restorable } from '../ledger/_internal/xstate-adapter.ts';
 import { migrateAlong } from '../migrate/migrate.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { planDelays, type Rearm } from './_internal/delays.ts';
@@ -258,7 +259,7 @@ export class SwapTransaction {
     if (drained.blockers.length > 0) return this.#refuse('drain', drained.blockers);
 
     this.#at_phase = 'migrate';
-    this.#persisted = core.actor.getPersistedSnapshot() as PersistedSnapshot;
+    this.#persisted = persistedSnapshotOf(core.actor);
     const r = migrateAlong(this.lineage, this.#steps, this.path, this.#persisted, this.from, this.targetNumber);
     this.timings.migrate = this.#lap();
     if (!r.ok) return this.#refuse(r.blockers.some((b) => MIGRATION_KINDS.has(b.kind)) ? 'migrate' : 'verify', r.blockers);
@@ -291,7 +292,8 @@ export class SwapTransaction {
     const { core } = this;
     const target = this.#target!;
     this.#undoAdoptions = offerAdoptions(core, this.#adopt);
-    const launched = core.launch(target, this.#migrated, this.#rearm);
+    // XState writes revived actor refs into the (frozen) objects holding their markers: thaw those paths
+    const launched = core.launch(target, restorable(this.#migrated!, holdsActorRefs(this.#persisted!)), this.#rearm);
     this.timings.install = this.#lap();
     if (!launched.ok) {
       this.#undoAdoptions();
@@ -336,7 +338,7 @@ export class SwapTransaction {
     }
     if (this.#pauseStart !== undefined) {
       // the state the attempt leaves behind, before the held events move it on
-      this.#persisted ??= this.core.actor.getPersistedSnapshot() as PersistedSnapshot;
+      this.#persisted ??= persistedSnapshotOf(this.core.actor);
       if (this.core.mode !== 'stopped') this.#held = this.core.deliverHeld();
     }
     this.#endPause();
@@ -364,7 +366,7 @@ export class SwapTransaction {
       this.#resolveDone();
     }
     const committed = this.#committed;
-    const before = this.#persisted ?? core.actor.getPersistedSnapshot();
+    const before = this.#persisted ?? persistedSnapshotOf(core.actor);
     return journalReport(core, {
       id: this.id,
       component: core.name,
