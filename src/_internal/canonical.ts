@@ -47,7 +47,7 @@ const TOO_DEEP = Symbol('too deep');
  * state hashes go through): byte-identical to {@link canonicalJsonIterative}, which takes over past
  * {@link RECURSION_LIMIT} levels. Returns `undefined` for a member JSON skips.
  */
-function write(raw: unknown, key: string, active: Set<object>, depth: number): string | undefined {
+function write(raw: unknown, key: string | number, active: Set<object>, depth: number): string | undefined {
   const v = jsonValue(raw, key);
   if (v === null || typeof v !== 'object') return primitiveText(v);
   if (depth >= RECURSION_LIMIT) throw TOO_DEEP;
@@ -58,8 +58,7 @@ function write(raw: unknown, key: string, active: Set<object>, depth: number): s
     out = '[';
     const items = v as unknown[];
     for (let i = 0; i < items.length; i++) {
-      const index = String(i);
-      out += `${i === 0 ? '' : ','}${write(items[i as never], index, active, depth + 1) ?? 'null'}`;
+      out += `${i === 0 ? '' : ','}${write(items[i as never], i, active, depth + 1) ?? 'null'}`;
     }
     out += ']';
   } else {
@@ -68,7 +67,7 @@ function write(raw: unknown, key: string, active: Set<object>, depth: number): s
     for (const k of sortedKeys(v)) {
       const text = write((v as Record<string, unknown>)[k], k, active, depth + 1);
       if (text === undefined) continue;
-      out += `${first ? '' : ','}${JSON.stringify(k)}:${text}`;
+      out += `${first ? '' : ','}${quoted(k)}:${text}`;
       first = false;
     }
     out += '}';
@@ -77,19 +76,46 @@ function write(raw: unknown, key: string, active: Set<object>, depth: number): s
   return out;
 }
 
-/** What JSON writes for `raw` under `key`: the result of its `toJSON` when it has one. */
-function jsonValue(raw: unknown, key: string): unknown {
+/** What JSON writes for `raw` under `key` (an array index as a number): the result of its `toJSON` when it has one. */
+function jsonValue(raw: unknown, key: string | number): unknown {
   if ((raw !== null && typeof raw === 'object') || typeof raw === 'function' || typeof raw === 'bigint') {
     const toJSON = (raw as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') return (toJSON as (this: unknown, key: string) => unknown).call(raw, key);
+    if (typeof toJSON === 'function') return (toJSON as (this: unknown, key: string) => unknown).call(raw, String(key));
   }
   return raw;
 }
 
+/** Keys as JSON strings, remembered: state hashes write the same few keys on every swap. */
+const QUOTED = new Map<string, string>();
+const QUOTED_MAX = 4096;
+
+function quoted(key: string): string {
+  let text = QUOTED.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (QUOTED.size < QUOTED_MAX) QUOTED.set(key, text);
+  }
+  return text;
+}
+
+/** Up to this many keys are sorted in place by insertion (`sort()` copies into a work array first). */
+const INSERTION_SORT_MAX = 16;
+
 /** The JSON text of a non-object, or `undefined` where JSON skips it (a function, a symbol, `undefined`). */
 function primitiveText(v: unknown): string | undefined {
-  if (typeof v === 'bigint') throw new TypeError('Do not know how to serialize a BigInt');
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? JSON.stringify(v) : undefined;
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      // what JSON writes: the number's own text, `null` for NaN and ±Infinity (and `0` for -0, as String does)
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    default:
+      return v === null ? 'null' : undefined;
+  }
 }
 
 /**
@@ -97,7 +123,17 @@ function primitiveText(v: unknown): string | undefined {
  * object, and an object lists array-index keys first, in numeric order, then the others in insertion order.
  */
 function sortedKeys(v: object): string[] {
-  const sorted = Object.keys(v).sort();
+  const sorted = Object.keys(v);
+  if (sorted.length > INSERTION_SORT_MAX) sorted.sort();
+  else {
+    // the order `sort()` gives: UTF-16 code units, as `<` compares strings
+    for (let i = 1; i < sorted.length; i++) {
+      const key = sorted[i]!;
+      let j = i - 1;
+      for (; j >= 0 && sorted[j]! > key; j--) sorted[j + 1] = sorted[j]!;
+      sorted[j + 1] = key;
+    }
+  }
   return sorted.some(isArrayIndex) ? [...sorted.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b)), ...sorted.filter((k) => !isArrayIndex(k))] : sorted;
 }
 
@@ -136,7 +172,7 @@ export function canonicalJsonIterative(value: unknown): string {
 
   function append(frame: Frame, key: string, text: string | undefined): void {
     if (frame.keys === undefined) frame.parts.push(text ?? 'null');
-    else if (text !== undefined) frame.parts.push(`${JSON.stringify(key)}:${text}`);
+    else if (text !== undefined) frame.parts.push(`${quoted(key)}:${text}`);
   }
 
   /** Writes a primitive into `done`, or returns the frame of an array or object. */

@@ -120,4 +120,17 @@ describe('canonicalJson', () => {
     const shared = { x: 1 };
     expect(canonicalJson({ a: shared, b: [shared, shared] })).toBe('{"a":{"x":1},"b":[{"x":1},{"x":1}]}');
   });
+
+  // small objects are sorted in place by insertion, larger ones by `sort()`: both must give `sort()`'s order
+  fcTest.prop(
+    [fc.dictionary(fc.oneof(fc.string({ unit: 'binary' }), fc.nat().map(String), fc.constantFrom('a', 'B', 'é', '𝒳', '10', '9', '-1', '01')), fc.nat(), { maxKeys: 40 })],
+    fcParams<[Record<string, number>]>(300),
+  )('orders any number of keys as sort() does, on either side of the insertion-sort limit', (value) => {
+    expect(canonicalJson(value)).toBe(reference(value));
+  });
+
+  it('writes numbers and booleans as JSON does, from the smallest to non-finite', () => {
+    const values = [0, -0, 1, -1.5, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, NaN, Infinity, -Infinity, true, false, null];
+    expect(canonicalJson(values)).toBe(JSON.stringify(values));
+  });
 });
