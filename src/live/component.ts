@@ -162,9 +162,15 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
     return report;
   }
 
-  /** Swaps back to the previous version through its `down` migration (refused as `irreversible` without one). */
+  /**
+   * Undoes the last committed swap: back to the version this component ran before it, through the
+   * lineage's links (`down` migrations after an upgrade; refused as `irreversible` without one).
+   * Reverts undo swaps one after another, most recent first (the last 64); a component with no swap
+   * to undo — fresh, or restored from an envelope — goes to the version below its own.
+   */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
-    return this.swap(this.version - 1, options);
+    const core = this.#core;
+    return runSwap(core, core.history.at(-1) ?? core.version.version - 1, options, undefined, true);
   }
 
   /**

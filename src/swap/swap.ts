@@ -5,8 +5,8 @@ import type { SwapReport } from './report.ts';
 import { SwapTransaction } from './transaction.ts';
 
 /** plan → quiesce → drain → migrate → verify → install → resume, or abort with the old version untouched. */
-export async function runSwap(core: ComponentCore, target: number, options: SwapOptions, expected?: AnyVersion): Promise<SwapReport> {
-  const tx = new SwapTransaction(core, target, options, expected);
+export async function runSwap(core: ComponentCore, target: number, options: SwapOptions, expected?: AnyVersion, revert = false): Promise<SwapReport> {
+  const tx = new SwapTransaction(core, target, options, expected, revert);
   try {
     // `preconditions` and `quiesce` return a promise only when they must wait
     const checked = tx.begin() && tx.preconditions();

@@ -8,7 +8,7 @@ import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { InFlightEntry, LeaseRecord } from '../live/_internal/core.ts';
-import type { ComponentCore } from '../live/_internal/core.ts';
+import { type ComponentCore, HISTORY_MAX } from '../live/_internal/core.ts';
 import { offerAdoptions } from '../live/_internal/promises.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
@@ -70,9 +70,12 @@ export class SwapTransaction {
   #resolveDone!: () => void;
 
   readonly #expected: AnyVersion | undefined;
+  /** Undoes the component's last committed swap: on commit, its history entry comes off instead of on. */
+  readonly #revert: boolean;
 
-  constructor(core: ComponentCore, target: number, options: SwapOptions = {}, expected?: AnyVersion) {
+  constructor(core: ComponentCore, target: number, options: SwapOptions = {}, expected?: AnyVersion, revert = false) {
     this.#expected = expected;
+    this.#revert = revert;
     this.core = core;
     this.targetNumber = target;
     this.from = core.version.version;
@@ -314,6 +317,8 @@ export class SwapTransaction {
     const old = core.actor;
     core.attach(this.#newActor!, this.#target!);
     core.lineage = this.lineage;
+    if (this.#revert) core.history.pop();
+    else if (core.history.push(this.from) > HISTORY_MAX) core.history.shift();
     this.#committed = true;
     this.#at_phase = 'resume';
     for (const entry of this.#adopt) entry.adopted = false; // the new child owns it now, like any promise

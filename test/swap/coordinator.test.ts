@@ -18,6 +18,47 @@ describe('revert', () => {
     expect(c.getSnapshot().context).toEqual({ queue: ['a'], completed: 0 });
   });
 
+  it('undoes the last committed swap, however far it went: v1 → v3, revert → v1 along both down links', async () => {
+    const { loader } = makeLoader();
+    const c = createRuntime().start(loader, { version: 1 });
+    expect((await c.swap(3)).outcome).toBe('committed');
+    const report = await c.revert();
+    expect(report).toMatchObject({ outcome: 'committed', from: 3, to: 1, path: [{ from: 3, to: 2 }, { from: 2, to: 1 }] });
+    expect(c.version).toBe(1);
+  });
+
+  it('undoes swaps one after another, most recent first; refused ones and reverts themselves are not undone', async () => {
+    const { loader } = makeLoader();
+    const c = createRuntime().start(loader, { version: 1 });
+    await c.swap(2);
+    await c.swap(3);
+    expect((await c.swap(9)).outcome).toBe('refused'); // nothing to undo: it never ran
+    expect(await c.revert()).toMatchObject({ outcome: 'committed', from: 3, to: 2 });
+    expect(await c.revert()).toMatchObject({ outcome: 'committed', from: 2, to: 1 });
+    // nothing left to undo: the version below, which does not exist
+    const last = await c.revert();
+    expect(last).toMatchObject({ outcome: 'refused', to: 0, blockers: [{ kind: 'unknown-version', version: 0 }] });
+    expect(c.version).toBe(1);
+  });
+
+  it('undoes a downgrade too, through the up link', async () => {
+    const { loader } = makeLoader();
+    const c = createRuntime().start(loader, { version: 3 });
+    await c.swap(1);
+    expect(await c.revert()).toMatchObject({ outcome: 'committed', from: 1, to: 3, path: [{ from: 1, to: 2 }, { from: 2, to: 3 }] });
+  });
+
+  it('goes to the version below when there is no swap to undo, and a refused revert keeps its entry', async () => {
+    const { loader } = makeLoader();
+    const c = createRuntime().start(loader, { version: 3 });
+    expect(await c.revert()).toMatchObject({ outcome: 'committed', from: 3, to: 2 });
+    const d = createRuntime().start(driver, { version: 2 });
+    await d.swap(3);
+    expect(await d.revert()).toMatchObject({ outcome: 'refused', to: 2, blockers: [{ kind: 'irreversible' }] });
+    expect((await d.swap(3)).outcome).toBe('refused'); // same version: nothing changes
+    expect(await d.revert()).toMatchObject({ outcome: 'refused', to: 2 }); // still the swap to undo
+  });
+
   it('is refused as irreversible when the link has no down', async () => {
     const c = createRuntime().start(driver, { version: 3 });
     const report = await c.revert();

@@ -23,6 +23,9 @@ export type { InFlightEntry } from './promises.ts';
 export type { LeaseRecord } from './leases.ts';
 import { ActorHost, type EffectHost, hostOf, type PromiseArgs, registerHost, unregisterHost } from './host.ts';
 
+/** How many committed swaps `revert()` can undo, one after another. */
+export const HISTORY_MAX = 64;
+
 /** How events reach the actor: straight through, held in the mailbox, or refused. */
 export type Mode = 'running' | 'held' | 'draining' | 'stopped';
 
@@ -89,6 +92,11 @@ export class ComponentCore implements EffectHost {
   /** Events accepted while the actor was alive that it could no longer take (it failed or finished meanwhile). */
   readonly undelivered: { readonly event: EventObject; readonly reason: string }[] = [];
   swapping: { readonly id: string; readonly target: number; readonly since: number; readonly done: Promise<unknown> } | undefined;
+  /**
+   * The version this component ran before each committed swap, most recent last (what `revert()`
+   * undoes); a committed revert takes its entry off. The last {@link HISTORY_MAX} are kept.
+   */
+  readonly history: number[] = [];
   lastError: unknown;
   // Per actor, deleted when it is retired: at most the running actor and one being installed.
   readonly #subs = new Map<AnyActorRef, Subscription>();
