@@ -24,6 +24,11 @@ export type SwapCommand<TEvent extends EventObject = EventObject> =
   | { readonly kind: 'tick'; readonly ms: number }
   | { readonly kind: 'flush' }
   | { readonly kind: 'swap'; readonly target: number; readonly policies: SwapPolicies }
+  /**
+   * A swap asked for from inside the component: an observer of the snapshot that `event` produces
+   * calls `swap()` while XState is still processing that event (as an action or a subscriber may).
+   */
+  | { readonly kind: 'swap-inside'; readonly event: TEvent; readonly target: number; readonly policies: SwapPolicies }
   | { readonly kind: 'borrow'; readonly handle: number }
   | { readonly kind: 'release' }
   | { readonly kind: 'act'; readonly name: string; readonly index: number };
@@ -61,6 +66,8 @@ export interface SwapSafetyResult {
   readonly accepted: number;
   readonly refusedSends: number;
   readonly reports: readonly SwapReport[];
+  /** How many of the swaps were asked for from inside the component (`swap-inside` whose observer fired). */
+  readonly inside: number;
 }
 
 const anyPolicies: fc.Arbitrary<SwapPolicies> = fc.record({
@@ -86,6 +93,12 @@ export function swapCommands<TEvent extends EventObject>(
       arbitrary: fc
         .record({ target: fc.constantFrom(...targets), policies: options.policies ?? anyPolicies })
         .map(({ target, policies }) => ({ kind: 'swap' as const, target, policies })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ event: options.events, target: fc.constantFrom(...targets), policies: options.policies ?? anyPolicies })
+        .map(({ event, target, policies }) => ({ kind: 'swap-inside' as const, event, target, policies })),
     },
     { weight: 1, arbitrary: fc.nat(7).map((handle) => ({ kind: 'borrow' as const, handle })) },
     { weight: 1, arbitrary: fc.constant({ kind: 'release' as const }) },
@@ -180,21 +193,38 @@ export async function runSwapScenario<TEvent extends EventObject>(
   const swaps: Promise<void>[] = [];
   const reports: SwapReport[] = [];
   let seq = 0;
+  let inside = 0;
+
+  const send = (c: LiveComponent, sent: TEvent): void => {
+    const event = { ...sent };
+    seqOf.set(event, ++seq);
+    try {
+      c.send(event);
+      accepted.push(seq);
+    } catch (error) {
+      refusedSends++;
+      if (!(error instanceof HotswapError) || (error.code !== 'MAILBOX_FULL' && error.code !== 'COMPONENT_STOPPED')) {
+        violations.push(`G6: send refused with something other than a typed refusal: ${String(error)}`);
+      }
+    }
+  };
 
   for (const cmd of commands) {
     switch (cmd.kind) {
-      case 'send': {
-        const event = { ...cmd.event };
-        seqOf.set(event, ++seq);
-        try {
-          component.send(event);
-          accepted.push(seq);
-        } catch (error) {
-          refusedSends++;
-          if (!(error instanceof HotswapError) || (error.code !== 'MAILBOX_FULL' && error.code !== 'COMPONENT_STOPPED')) {
-            violations.push(`G6: send refused with something other than a typed refusal: ${String(error)}`);
-          }
-        }
+      case 'send':
+        send(component, cmd.event);
+        break;
+      case 'swap-inside': {
+        // The observer fires while XState processes the event; when the event is held (a swap is on)
+        // or refused, it fires on nothing and the command is a plain send.
+        const c = component;
+        const watch = c.subscribe(() => {
+          watch.unsubscribe();
+          inside++;
+          swaps.push(watchSwap(c, cmd.target, cmd.policies));
+        });
+        send(c, cmd.event);
+        watch.unsubscribe();
         break;
       }
       case 'tick':
@@ -255,7 +285,7 @@ export async function runSwapScenario<TEvent extends EventObject>(
   if (journaled.length !== reported.length || reported.some((id) => !journaled.includes(id))) {
     violations.push(`G8: ${reported.length} swap attempts but ${journaled.length} journal entries`);
   }
-  return { violations, accepted: accepted.length, refusedSends, reports };
+  return { violations, accepted: accepted.length, refusedSends, reports, inside };
 
   async function watchSwap(c: LiveComponent, target: number, policies: SwapPolicies): Promise<void> {
     const before = {
