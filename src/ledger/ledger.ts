@@ -30,7 +30,10 @@ export interface LedgerTimer {
 /** An invoked or spawned child actor that has not finished. */
 export interface LedgerInFlight {
   readonly kind: 'in-flight';
+  /** The child's id; for work of a child machine, its path of ids (`worker/fetch`). */
   readonly id: string;
+  /** For work of a child machine: that machine's path (`worker`). Absent for the root's own children. */
+  readonly parent?: string;
   readonly src: string;
   readonly logic: 'promise' | 'callback' | 'machine' | 'other';
   readonly startedAt: number | undefined;

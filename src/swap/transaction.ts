@@ -210,10 +210,10 @@ export class SwapTransaction {
     // timed from `hold()`: the time this component has been held until it is quiescent
     let waiting = false;
     try {
-      const { hard, soft } = findBlocking(this.core, this.policies, this.#target!);
+      const { hard, soft, watch } = findBlocking(this.core, this.policies, this.#target!);
       if (hard.length === 0 && soft.length > 0) {
         waiting = true;
-        return this.#waitQuiescent(soft);
+        return this.#waitQuiescent(soft, watch);
       }
       return hard.length > 0 ? this.#refuse('quiesce', [...hard, ...soft]) : this.#notAborted('quiesce');
     } finally {
@@ -221,11 +221,12 @@ export class SwapTransaction {
     }
   }
 
-  async #waitQuiescent(blocking: Blocker[]): Promise<boolean> {
+  async #waitQuiescent(blocking: Blocker[], watching: readonly AnyActorRef[]): Promise<boolean> {
     let soft = blocking;
+    let watch = watching;
     try {
       for (;;) {
-        const why = await this.core.waitForChange(this.#deadlineAt, this.signal);
+        const why = await this.core.waitForChange(this.#deadlineAt, this.signal, watch);
         if (why === 'aborted') return this.#refuse('quiesce', [blocker('aborted', { reason: abortReason(this.signal) }), ...soft]);
         if (why === 'deadline') {
           // Leases alone still block: under `revoke` the swap goes on, and they are revoked at the commit
@@ -241,6 +242,7 @@ export class SwapTransaction {
         if (now.hard.length > 0) return this.#refuse('quiesce', [...now.hard, ...now.soft]);
         if (now.soft.length === 0) return this.#notAborted('quiesce');
         soft = now.soft;
+        watch = now.watch;
       }
     } finally {
       this.timings.quiesce = this.#lap();

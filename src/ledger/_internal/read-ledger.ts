@@ -45,25 +45,43 @@ export function readLedger(core: ComponentCore): LedgerSnapshot {
 
 /** Active children of the current actor, with their kind and, for tracked promises, their age. */
 export function inFlightChildren(core: ComponentCore, at?: number): LedgerInFlight[] {
-  const children = (core.actor.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children ?? {};
-  const actors = (core.actor as unknown as { logic: { implementations?: { actors?: Record<string, AnyActorLogic> } } }).logic.implementations?.actors;
   const out: LedgerInFlight[] = [];
-  for (const id in children) {
-    const child = Object.hasOwn(children, id) ? children[id] : undefined;
-    if (child === undefined || child.getSnapshot().status !== 'active') continue;
-    const src = (child as unknown as { src: unknown }).src;
-    const logic = typeof src === 'string' ? (actors?.[src] ?? (child as unknown as { logic: AnyActorLogic }).logic) : (src as AnyActorLogic);
-    const tracked = core.inFlight.get(child);
-    const now = tracked === undefined ? 0 : (at ??= core.clock.now());
-    out.push({
-      kind: 'in-flight',
-      id,
-      src: typeof src === 'string' ? src : '<inline logic>',
-      logic: logicKind(logic),
-      startedAt: tracked?.startedAt,
-      ageMs: tracked === undefined ? undefined : now - tracked.startedAt,
-      persistable: typeof src === 'string',
-    });
-  }
+  walkInFlight(core, at, (entry) => out.push(entry));
   return out;
+}
+
+type ActorWithLogic = AnyActorRef & { logic: { implementations?: { actors?: Record<string, AnyActorLogic> } } };
+
+/**
+ * Visits every active child of the current actor and, inside each child machine, its own children,
+ * depth first (a child machine before its work, which a restore would start again).
+ */
+export function walkInFlight(core: ComponentCore, at: number | undefined, visit: (entry: LedgerInFlight, actor: AnyActorRef) => void): void {
+  const walk = (parent: ActorWithLogic, path: string | undefined): void => {
+    const children = (parent.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children ?? {};
+    const actors = parent.logic.implementations?.actors;
+    for (const id in children) {
+      const child = Object.hasOwn(children, id) ? children[id] : undefined;
+      if (child === undefined || child.getSnapshot().status !== 'active') continue;
+      const src = (child as unknown as { src: unknown }).src;
+      const logic = typeof src === 'string' ? (actors?.[src] ?? ((child as ActorWithLogic).logic as AnyActorLogic)) : (src as AnyActorLogic);
+      // only the root's own promise actors are tracked (its machine is the one hotswap wraps)
+      const tracked = path === undefined ? core.inFlight.get(child) : undefined;
+      const now = tracked === undefined ? 0 : (at ??= core.clock.now());
+      const kind = logicKind(logic);
+      const entry: { -readonly [K in keyof LedgerInFlight]: LedgerInFlight[K] } = {
+        kind: 'in-flight',
+        id: path === undefined ? id : `${path}/${id}`,
+        src: typeof src === 'string' ? src : '<inline logic>',
+        logic: kind,
+        startedAt: tracked?.startedAt,
+        ageMs: tracked === undefined ? undefined : now - tracked.startedAt,
+        persistable: typeof src === 'string',
+      };
+      if (path !== undefined) entry.parent = path;
+      visit(entry, child);
+      if (kind === 'machine') walk(child as ActorWithLogic, entry.id);
+    }
+  };
+  walk(core.actor as ActorWithLogic, undefined);
 }

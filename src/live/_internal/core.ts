@@ -276,14 +276,19 @@ export class ComponentCore implements EffectHost {
     for (const w of [...this.#waiters]) w();
   }
 
-  /** Resolves on the next change (snapshot, settlement, release), at `deadlineAt`, or on abort. */
-  waitForChange(deadlineAt: number, signal: AbortSignal | undefined): Promise<'changed' | 'deadline' | 'aborted'> {
+  /**
+   * Resolves on the next change (snapshot, settlement, release, or one of `watch` finishing), at
+   * `deadlineAt`, or on abort.
+   */
+  waitForChange(deadlineAt: number, signal: AbortSignal | undefined, watch: readonly AnyActorRef[] = []): Promise<'changed' | 'deadline' | 'aborted'> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve('aborted');
+      const watched: Subscription[] = [];
       const finish = (why: 'changed' | 'deadline' | 'aborted'): void => {
         this.#waiters.delete(onChange);
         this.clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        for (const s of watched) s.unsubscribe();
         resolve(why);
       };
       const onChange = (): void => finish('changed');
@@ -291,6 +296,7 @@ export class ComponentCore implements EffectHost {
       const timer = this.clock.setTimeout(() => finish('deadline'), Math.max(0, deadlineAt - this.clock.now()));
       this.#waiters.add(onChange);
       signal?.addEventListener('abort', onAbort, { once: true });
+      for (const actor of watch) watched.push(actor.subscribe({ complete: onChange, error: onChange }));
     });
   }
 

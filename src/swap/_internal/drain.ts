@@ -49,7 +49,14 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
     if (policy === 'adopt') out.adopt.push(entry);
     else if (policy === 'abort') effects.aborted.push(entry.childId);
   }
-  for (const child of inFlightChildren(core)) if (child.logic === 'callback') effects.restarted.push(child.id);
+  for (const child of inFlightChildren(core)) {
+    if (child.logic === 'callback') effects.restarted.push(child.id);
+    // a child machine's promise is not tracked: it stops with its machine, and the restore starts it afresh
+    else if (child.logic === 'promise' && child.parent !== undefined) {
+      const policy = typeof policies.promises === 'function' ? policies.promises(child) : policies.promises;
+      if (policy === 'abort') effects.aborted.push(child.id);
+    }
+  }
   for (const lease of core.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);
   return out;
 }

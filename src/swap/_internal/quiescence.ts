@@ -1,6 +1,7 @@
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
-import { inFlightChildren } from '../../ledger/_internal/read-ledger.ts';
+import type { AnyActorRef } from 'xstate';
+import { walkInFlight } from '../../ledger/_internal/read-ledger.ts';
 import { pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
@@ -9,14 +10,17 @@ import type { SwapPolicies } from '../options.ts';
 /**
  * What keeps the component from being quiescent right now.
  * `hard` blockers cannot clear by waiting (refuse at once); `soft` ones may clear before the deadline.
+ * `watch`: promise actors of child machines waited for — their settling may change nothing the root
+ * sees, so a wait listens to them directly.
  */
 export function findBlocking(
   core: ComponentCore,
   policies: Required<SwapPolicies>,
   _target: AnyVersion,
-): { hard: Blocker[]; soft: Blocker[] } {
+): { hard: Blocker[]; soft: Blocker[]; watch: AnyActorRef[] } {
   const hard: Blocker[] = [];
   const soft: Blocker[] = [];
+  const watch: AnyActorRef[] = [];
   // read only when something here reports an age (a clock read is a good part of a tiny swap's check)
   const now = core.leases.size > 0 || core.timers.size > 0 ? core.clock.now() : undefined;
   const snapshot = core.actor.getSnapshot() as { status: string; value: unknown; hasTag(tag: string): boolean };
@@ -28,23 +32,29 @@ export function findBlocking(
     soft.push(blocker('not-at-swap-point', { state: JSON.stringify(snapshot.value), requiredTag: tag }));
   }
 
-  for (const child of inFlightChildren(core, now)) {
+  walkInFlight(core, now, (child, actor) => {
     if (!child.persistable) {
       hard.push(blocker('unpersistable-child', { child: child.id, reason: 'spawned from inline logic; give it a string `src` from setup({ actors })' }));
-      continue;
+      return;
     }
     if (child.logic === 'callback' && policies.callbacks === 'block') {
       hard.push(blocker('in-flight', { id: child.id, src: child.src, ageMs: child.ageMs ?? 0, policy: 'block' }));
-      continue;
+      return;
     }
-    if (child.logic !== 'promise') continue;
+    if (child.logic !== 'promise') return;
     const policy = typeof policies.promises === 'function' ? policies.promises(child) : policies.promises;
     const age = child.ageMs ?? 0;
-    if (policy === 'wait') soft.push(blocker('in-flight', { id: child.id, src: child.src, ageMs: age, policy }));
-    else if (policy === 'adopt' && child.startedAt === undefined) {
-      hard.push(blocker('in-flight', { id: child.id, src: child.src, ageMs: age, policy: 'adopt (not tracked: only promise actors named in setup({ actors }) can be adopted)' }));
+    if (policy === 'wait') {
+      soft.push(blocker('in-flight', { id: child.id, src: child.src, ageMs: age, policy }));
+      if (child.parent !== undefined) watch.push(actor);
+    } else if (policy === 'adopt' && child.startedAt === undefined) {
+      const why =
+        child.parent === undefined
+          ? 'not tracked: only promise actors named in setup({ actors }) can be adopted'
+          : `a promise of child machine '${child.parent}': only the root machine's promise actors can be adopted`;
+      hard.push(blocker('in-flight', { id: child.id, src: child.src, ageMs: age, policy: `adopt (${why})` }));
     }
-  }
+  });
 
   for (const lease of core.leases.values()) {
     if (lease.transferable) continue;
@@ -62,5 +72,5 @@ export function findBlocking(
       hard.push(blocker('pending-timer', { name: t.name, handler: t.handler, remainingMs: Math.max(0, t.dueAt - now!), reason: 'policy is block' }));
     }
   }
-  return { hard, soft };
+  return { hard, soft, watch };
 }
