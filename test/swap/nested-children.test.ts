@@ -5,52 +5,9 @@
  * `block` refuses nested callbacks. The ledger lists them by path (`worker/fetch`).
  */
 import { describe, expect, it } from 'vitest';
-import { assign, fromCallback, fromPromise, sendParent, setup } from 'xstate';
-import { createRuntime, defineVersion, lineage, ManualClock } from '../../src/index.ts';
+import { createRuntime, ManualClock } from '../../src/index.ts';
 import { flush } from '../_support/async.ts';
-
-function fixture({ tellParent = true } = {}) {
-  const started: string[] = [];
-  const settle: ((value: string) => void)[] = [];
-  const worker = setup({
-    actors: {
-      fetch: fromPromise<string>(
-        () =>
-          new Promise<string>((resolve) => {
-            started.push('fetch');
-            settle.push(resolve);
-          }),
-      ),
-      listen: fromCallback(() => () => undefined),
-    },
-  }).createMachine({
-    id: 'worker',
-    initial: 'busy',
-    invoke: { src: 'listen', id: 'listen' },
-    states: {
-      busy: {
-        invoke: {
-          src: 'fetch',
-          id: 'fetch',
-          onDone: { target: 'done', actions: tellParent ? sendParent(({ event }) => ({ type: 'GOT', data: event.output })) : [] },
-        },
-      },
-      done: {},
-    },
-  });
-  const version = (n: number) =>
-    setup({ types: { context: {} as { data: string } }, actors: { worker } }).createMachine({
-      id: 'root',
-      context: { data: '' },
-      invoke: { src: 'worker', id: 'worker' },
-      on: { GOT: { actions: assign({ data: ({ event }) => `${(event as unknown as { data: string }).data}@v${n}` }) } },
-    });
-  const l = lineage('nested', defineVersion({ version: 1, machine: version(1) })).next(defineVersion({ version: 2, machine: version(2) }), {
-    up: (s) => s,
-    down: (s) => s,
-  });
-  return { l, started, settle };
-}
+import { nestedFixture as fixture } from '../fixtures/nested.ts';
 
 describe('in-flight work of child machines', () => {
   it('is listed in the ledger by path', () => {

@@ -11,6 +11,7 @@ import { runSwapScenario, type SwapCommand, swapCommands, swapSafetyProperty, ty
 import { fcParams } from '../_support/fc.ts';
 import { driver, type DriverEvent } from '../fixtures/driver.ts';
 import { makeLoader, type LoaderEvent } from '../fixtures/loader.ts';
+import { nestedFixture } from '../fixtures/nested.ts';
 
 const loaderEvents: fc.Arbitrary<LoaderEvent> = fc.oneof(
   fc.record({ type: fc.constant('LOAD' as const), url: fc.constantFrom('a', 'b1', 'forbidden', 'c') }),
@@ -50,6 +51,15 @@ describe('swap safety (G1 G2 G3 G4 G6)', () => {
       swapSafetyProperty(() => ({ lineage: driver }), { events: driverEvents, maxTickMs: 150 }),
       fcParams(300, { examples: [[driverInside]] }),
     );
+  });
+
+  it('holds with work in flight inside a child machine (waited for, aborted, or refused for adoption)', async () => {
+    const gotEvents = fc.record({ type: fc.constant('GOT'), data: fc.constantFrom('a', 'b') });
+    const scenario = (): SwapScenario => {
+      const { l, settle } = nestedFixture({ tellParent: false });
+      return { lineage: l, actions: { settle: (_c, i) => settle[i % Math.max(1, settle.length)]?.('done') } };
+    };
+    await fc.assert(swapSafetyProperty(scenario, { events: gotEvents, mailboxCapacity: 3 }), fcParams(150));
   });
 
   it('exercises commits, refusals and full mailboxes (the property is not vacuous)', async () => {
