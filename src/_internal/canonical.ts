@@ -85,17 +85,27 @@ function jsonValue(raw: unknown, key: string | number): unknown {
   return raw;
 }
 
-/** Keys as JSON strings, remembered: state hashes write the same few keys on every swap. */
+/**
+ * Keys as JSON strings, remembered: state hashes write the same few keys on every swap. Only short
+ * keys, and only so many: a state keyed by long strings must not be kept alive by the cache.
+ */
 const QUOTED = new Map<string, string>();
 const QUOTED_MAX = 4096;
+const QUOTED_KEY_MAX = 64;
 
 function quoted(key: string): string {
+  if (key.length > QUOTED_KEY_MAX) return JSON.stringify(key);
   let text = QUOTED.get(key);
   if (text === undefined) {
     text = JSON.stringify(key);
     if (QUOTED.size < QUOTED_MAX) QUOTED.set(key, text);
   }
   return text;
+}
+
+/** Whether `key` is in the quoted-key cache (for tests). */
+export function isQuotedCached(key: string): boolean {
+  return QUOTED.has(key);
 }
 
 /** Up to this many keys are sorted in place by insertion (`sort()` copies into a work array first). */

@@ -34,6 +34,7 @@ export type Blocker =
   | (BlockerBase & { readonly kind: 'unmapped-state'; readonly version: number; readonly state: string; readonly where: 'value' | 'history' })
   | (BlockerBase & { readonly kind: 'unresolvable-child'; readonly version: number; readonly child: string; readonly src: string })
   | (BlockerBase & { readonly kind: 'orphaned-child'; readonly version: number; readonly child: string; readonly states: readonly string[] })
+  | (BlockerBase & { readonly kind: 'unrestorable-ref'; readonly version: number; readonly path: string; readonly id: string })
   | (BlockerBase & { readonly kind: 'unaccepted-event'; readonly version: number; readonly event: string; readonly count: number })
   | (BlockerBase & { readonly kind: 'invariant-violation'; readonly version: number; readonly path: string; readonly violation: string })
   | (BlockerBase & { readonly kind: 'not-active'; readonly status: string })

@@ -29,6 +29,8 @@ const messages: Messages = {
       ? `state '${b.state}' does not exist in v${b.version}`
       : `history entry '${b.state}' does not exist in v${b.version}`,
   'unresolvable-child': (b) => `child actor '${b.child}' (src ${b.src}) cannot be resolved by v${b.version}`,
+  'unrestorable-ref': (b) =>
+    `'${b.path}' holds an actor ref to '${b.id}', which is not a child of the snapshot: v${b.version} would restore it as undefined`,
   'orphaned-child': (b) =>
     `child actor '${b.child}' is carried into v${b.version}, but none of the states that invoke it (${b.states.join(', ')}) is active after migration`,
   'unaccepted-event': (b) =>

@@ -5,7 +5,8 @@ import { describeError } from '../errors.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import { deepFreeze } from './_internal/freeze.ts';
 import type { PersistedSnapshot } from './persisted.ts';
-import { verifyState } from './verify.ts';
+import { holdsActorRefs, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
+import { checkState } from './verify.ts';
 
 /** Where a migration starts and ends. */
 export interface MigrateOptions {
@@ -87,9 +88,11 @@ export function migrateAlong(
   // Links see `value` and `context` only (shared with the live actor: XState's persisted snapshot
   // copies `children` and `historyValue`, not these), so that is what must not be written to.
   const known = new WeakSet<object>();
+  // Actor refs (markers) in the input: known for a live actor's snapshot, looked for otherwise.
+  let actorRefs = holdsActorRefs(persisted as PersistedSnapshot);
   let current = freezeState(persisted as PersistedSnapshot, known);
   if (steps.length === 0) {
-    const blockers = verifyState(l.get(from)!, current);
+    const { blockers } = checkState(l.get(from)!, current, { actorRefs });
     return blockers.length === 0 ? { ok: true, from, to, path, snapshot: current } : { ok: false, from, to, path, blockers };
   }
 
@@ -119,9 +122,11 @@ export function migrateAlong(
     next.value = o.value;
     next.context = o.context;
     next.historyValue = (o.historyValue ?? current.historyValue ?? {}) as PersistedSnapshot['historyValue'];
-    const blockers = verifyState(step.to, next, { link, known });
-    if (blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers };
+    const checked = checkState(step.to, next, { link, known, actorRefs });
+    if (checked.blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers: checked.blockers };
+    actorRefs = checked.actorRefs;
     current = freezeState(next, known);
+    noteActorRefs(current, actorRefs); // what `restorable` needs to know, without walking again
   }
   return { ok: true, from, to, path, snapshot: current };
 }

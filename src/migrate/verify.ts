@@ -3,6 +3,7 @@ import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { AnyVersion } from '../lineage/types.ts';
+import { ACTOR_MARKER_KEY, actorMarkers } from '../ledger/_internal/xstate-adapter.ts';
 import { findProblems } from './_internal/walk.ts';
 import { invokers, isActive, resolvesChild, unknownHistoryIds, unknownStates } from './_internal/states.ts';
 import type { PersistedSnapshot } from './persisted.ts';
@@ -18,6 +19,11 @@ export interface VerifyOptions {
    * recorded as it was frozen) are not re-walked. `migrate` sets it; a direct call checks everything.
    */
   readonly known?: WeakSet<object>;
+  /**
+   * Whether the input may hold actor refs (markers). `false` skips the walk for them unless what the
+   * migration built holds one; `migrate` knows it from the input. @defaultValue true
+   */
+  readonly actorRefs?: boolean;
 }
 
 /**
@@ -26,18 +32,25 @@ export interface VerifyOptions {
  * and the version's invariant. Returns every blocker found (empty when the state may run).
  */
 export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): Blocker[] {
+  return checkState(version, snapshot, options).blockers;
+}
+
+/** {@link verifyState}, and whether the state's context holds actor refs (known only when it was walked for them). */
+export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): { blockers: Blocker[]; actorRefs: boolean } {
   const blockers: Blocker[] = [];
   const n = version.version;
   const link = options.link ?? { from: n, to: n };
+  let refs = options.actorRefs !== false;
 
-  if (options.totality !== false) {
-    if (version.schema !== undefined) blockers.push(...schemaBlockers(version.schema, n, snapshot.context));
-    else {
-      for (const f of findProblems(snapshot.context, 'context', { undefinedFields: true, unsafeKeys: false, ...(options.known === undefined ? {} : { skip: options.known }) })) {
-        blockers.push(blocker('undefined-field', { link, path: f.path }));
-      }
+  // One walk over what the migration built: undefined fields, and markers it may have written.
+  const walkOptions = { undefinedFields: options.totality !== false && version.schema === undefined, unsafeKeys: false, markerKey: ACTOR_MARKER_KEY };
+  if (walkOptions.undefinedFields || !refs) {
+    for (const f of findProblems(snapshot.context, 'context', options.known === undefined ? walkOptions : { ...walkOptions, skip: options.known })) {
+      if (f.reason === 'marker') refs = true;
+      else blockers.push(blocker('undefined-field', { link, path: f.path }));
     }
   }
+  if (options.totality !== false && version.schema !== undefined) blockers.push(...schemaBlockers(version.schema, n, snapshot.context));
 
   const missing = unknownStates(version.machine, snapshot.value);
   for (const state of missing) blockers.push(blocker('unmapped-state', { version: n, state, where: 'value' }));
@@ -61,11 +74,20 @@ export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, op
     }
   }
 
+  // XState revives each actor ref from the child with the marker's id; any other ref comes back undefined.
+  let holds = false;
+  if (refs) {
+    for (const m of actorMarkers(snapshot.context)) {
+      holds = true;
+      if (!Object.hasOwn(children, m.id)) blockers.push(blocker('unrestorable-ref', { version: n, path: m.path, id: m.id }));
+    }
+  }
+
   // The invariant is only meaningful on a state the machine can hold.
   if (missing.length === 0 && version.invariant !== undefined) {
     blockers.push(...invariantBlockers(version, snapshot));
   }
-  return blockers;
+  return { blockers, actorRefs: holds };
 }
 
 /** Runs a version's invariant over `{ value, context }`; a throwing invariant is a violation too. */

@@ -12,7 +12,7 @@ import { type ComponentCore, HISTORY_MAX } from '../live/_internal/core.ts';
 import { offerAdoptions } from '../live/_internal/promises.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { holdsActorRefs, persistedSnapshotOf, restorable } from '../ledger/_internal/xstate-adapter.ts';
+import { persistedSnapshotOf, restorable } from '../ledger/_internal/xstate-adapter.ts';
 import { migrateAlong } from '../migrate/migrate.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { planDelays, type Rearm } from './_internal/delays.ts';
@@ -298,7 +298,7 @@ export class SwapTransaction {
     const target = this.#target!;
     this.#undoAdoptions = offerAdoptions(core, this.#adopt);
     // XState writes revived actor refs into the (frozen) objects holding their markers: thaw those paths
-    const launched = core.launch(target, restorable(this.#migrated!, holdsActorRefs(this.#persisted!)), this.#rearm);
+    const launched = core.launch(target, restorable(this.#migrated!), this.#rearm);
     this.timings.install = this.#lap();
     if (!launched.ok) {
       this.#undoAdoptions();

@@ -154,6 +154,22 @@ describe('verify: states, history and children', () => {
       { kind: 'unresolvable-child', version: 2, child: 'fetch', src: 'fetcher', message: "child actor 'fetch' (src fetcher) cannot be resolved by v2" },
     ]);
   });
+
+  it('unrestorable-ref: an actor ref in context that names no child of the snapshot would come back undefined', () => {
+    // what XState persists for a ref to an actor that is not a child (a peer from an event, `self`)
+    const on = playerV1After('ON');
+    const before = { ...on, context: { ...(on.context as object), peer: { xstate$$type: 1, id: 'x:7' } } };
+    const l = lineage('player', playerV1).next(playerV2, { up: ({ value, context }) => ({ value: value as never, context }) });
+    expect(blockersOf(migrate(l, before, { from: 1, to: 2 }))).toEqual([
+      {
+        kind: 'unrestorable-ref',
+        version: 2,
+        path: 'context.peer',
+        id: 'x:7',
+        message: "'context.peer' holds an actor ref to 'x:7', which is not a child of the snapshot: v2 would restore it as undefined",
+      },
+    ]);
+  });
 });
 
 describe('verify: invariants', () => {

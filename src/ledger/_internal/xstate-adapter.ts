@@ -297,9 +297,7 @@ export function persistedSnapshotOf(actor: AnyActorRef): PersistedSnapshot {
     historyValue?: unknown;
   };
   if (!(logic instanceof StateMachine) || logic.constructor !== StateMachine || !knownShape(snapshot)) {
-    const persisted = actor.getPersistedSnapshot() as PersistedSnapshot;
-    if (hasMarkers(persisted.context, new Set())) withMarkers.add(persisted);
-    return persisted;
+    return actor.getPersistedSnapshot() as PersistedSnapshot; // markers found by a walk when asked
   }
   const children: Record<string, PersistedChild> = {};
   for (const id in snapshot.children) {
@@ -316,7 +314,7 @@ export function persistedSnapshotOf(actor: AnyActorRef): PersistedSnapshot {
     context: persistContext(snapshot['context'], marked),
     children,
   };
-  if (marked.found) withMarkers.add(persisted);
+  noteActorRefs(persisted, marked.found);
   return persisted;
 }
 
@@ -365,43 +363,90 @@ function isMarker(value: object): boolean {
   return 'xstate$$type' in value && (value as { xstate$$type: unknown }).xstate$$type === ACTOR_MARKER;
 }
 
-function hasMarkers(part: unknown, seen: Set<object>): boolean {
-  if (part === null || typeof part !== 'object' || seen.has(part)) return false;
-  seen.add(part);
-  for (const key in part) {
-    const value = (part as Record<string, unknown>)[key];
-    if (value && typeof value === 'object' && (isMarker(value) || hasMarkers(value, seen))) return true;
-  }
-  return false;
+/** The key XState's marker for an actor ref carries (what a walk over built objects looks for). */
+export const ACTOR_MARKER_KEY = 'xstate$$type';
+
+/** Persisted snapshots whose context is known to hold no actor marker. */
+const markerFree = new WeakSet<object>();
+
+/** Records whether a snapshot's context holds actor markers (a migration's result, checked as verified). */
+export function noteActorRefs(snapshot: PersistedSnapshot, holds: boolean): void {
+  (holds ? withMarkers : markerFree).add(snapshot);
 }
 
-/** Whether the context of a persisted snapshot from {@link persistedSnapshotOf} holds actor markers. */
-export function holdsActorRefs(persisted: PersistedSnapshot): boolean {
-  return withMarkers.has(persisted);
+/**
+ * Whether the context of a persisted snapshot holds actor markers: known at once for snapshots from
+ * {@link persistedSnapshotOf} and {@link migrate}'s results, found by a walk (and remembered) otherwise.
+ */
+export function holdsActorRefs(snapshot: PersistedSnapshot): boolean {
+  if (withMarkers.has(snapshot)) return true;
+  if (markerFree.has(snapshot)) return false;
+  const holds = actorMarkers(snapshot.context, 1).length > 0;
+  noteActorRefs(snapshot, holds);
+  return holds;
+}
+
+/** Where a context holds actor markers (dotted paths, as the totality walk writes them), up to `limit`. */
+export function actorMarkers(context: unknown, limit = 50): { readonly path: string; readonly id: string }[] {
+  const out: { path: string; id: string }[] = [];
+  const seen = new Set<object>();
+  const walk = (part: unknown, path: string): void => {
+    if (part === null || typeof part !== 'object' || seen.has(part) || out.length >= limit) return;
+    seen.add(part);
+    for (const key in part) {
+      const value = (part as Record<string, unknown>)[key];
+      if (!value || typeof value !== 'object') continue;
+      const at = path === '' ? key : `${path}.${key}`;
+      if (isMarker(value)) out.push({ path: at, id: String((value as { id?: unknown }).id) });
+      else walk(value, at);
+    }
+  };
+  walk(context, 'context');
+  return out;
 }
 
 /**
  * A persisted snapshot XState can restore. On restore XState writes each revived actor ref into the
- * object that held its marker — which throws when hotswap has frozen that object. This returns
- * `snapshot` itself when its context holds no marker (`markers: false` says so without looking), or a
- * copy whose context has every object on the path to a marker copied, unfrozen; the rest stays shared.
+ * object that held its marker — in the root's context and in every child machine's — which throws
+ * when that object is frozen (hotswap freezes what links see; envelopes are frozen whole). This
+ * returns `snapshot` itself when nothing needs thawing, or a copy in which every object on the path
+ * to a marker is copied, unfrozen (an object shared by two paths stays shared); the rest is shared.
  */
-export function restorable<T extends PersistedSnapshot>(snapshot: T, markers?: boolean): T {
-  if (markers === false) return snapshot;
-  const context = thawMarkerPaths(snapshot.context, new Set());
-  return context === snapshot.context ? snapshot : { ...snapshot, context };
+export function restorable<T extends PersistedSnapshot>(snapshot: T): T {
+  const context = holdsActorRefs(snapshot) ? thawMarkerPaths(snapshot.context, new Map()) : snapshot.context;
+  let children: Record<string, PersistedChild> | undefined;
+  for (const id in snapshot.children) {
+    const child = snapshot.children[id]!;
+    const inner = child.snapshot as PersistedSnapshot | undefined;
+    // a child machine's own snapshot (other logic has no context to revive refs into)
+    if (inner === null || typeof inner !== 'object' || !('context' in inner) || typeof inner.children !== 'object' || inner.children === null) continue;
+    const ready = restorable(inner);
+    if (ready === inner) continue;
+    children ??= { ...snapshot.children };
+    children[id] = { ...child, snapshot: ready };
+  }
+  if (context === snapshot.context && children === undefined) return snapshot;
+  const copy: T = { ...snapshot, context };
+  if (children !== undefined) (copy as { children: Record<string, PersistedChild> }).children = children;
+  return copy;
 }
 
-function thawMarkerPaths(part: unknown, seen: Set<object>): unknown {
-  if (part === null || typeof part !== 'object' || seen.has(part)) return part;
-  seen.add(part);
+function thawMarkerPaths(part: unknown, copies: Map<object, unknown>): unknown {
+  if (part === null || typeof part !== 'object') return part;
+  // visited: its copy (or itself, when no marker is below it), so shared objects stay shared
+  if (copies.has(part)) return copies.get(part);
+  copies.set(part, part);
   let copy: Record<string, unknown> | unknown[] | undefined;
   for (const key in part) {
     const value = (part as Record<string, unknown>)[key];
     if (!value || typeof value !== 'object') continue;
-    const next = isMarker(value) ? value : thawMarkerPaths(value, seen);
-    if (next === value && !isMarker(value)) continue;
-    copy ??= Array.isArray(part) ? part.slice() : { ...(part as object) };
+    const marker = isMarker(value);
+    const next = marker ? value : thawMarkerPaths(value, copies);
+    if (next === value && !marker) continue;
+    if (copy === undefined) {
+      copy = Array.isArray(part) ? part.slice() : { ...(part as object) };
+      copies.set(part, copy);
+    }
     (copy as Record<string, unknown>)[key] = next;
   }
   return copy ?? part;

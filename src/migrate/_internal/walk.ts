@@ -9,7 +9,7 @@ export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'construct
 export interface WalkFinding {
   readonly path: string;
   readonly key: string;
-  readonly reason: 'undefined' | 'unsafe-key';
+  readonly reason: 'undefined' | 'unsafe-key' | 'marker';
 }
 
 /** Joins a dotted path. Array indices are written as numbers: `context.queue.0.id`. */
@@ -25,8 +25,9 @@ function pathOf(parents: readonly number[], keys: readonly string[], frame: numb
 }
 
 /**
- * Lists every own property whose value is `undefined` (when `undefinedFields`) and every own key named
- * `__proto__` or `constructor` (when `unsafeKeys`), at any depth, up to `limit` findings.
+ * Lists every own property whose value is `undefined` (when `undefinedFields`), every own key named
+ * `__proto__` or `constructor` (when `unsafeKeys`) and every own key named `markerKey` (an actor ref's
+ * marker in a persisted context), at any depth, up to `limit` findings.
  *
  * With `skip`, the objects in it (and their subtrees) are not entered: a migration's input, recorded
  * as it is frozen, so only what the migration built is walked (a 10 MB state whose migration touches
@@ -35,7 +36,7 @@ function pathOf(parents: readonly number[], keys: readonly string[], frame: numb
 export function findProblems(
   root: unknown,
   rootPath: string,
-  options: { undefinedFields: boolean; unsafeKeys: boolean; limit?: number; skip?: WeakSet<object> },
+  options: { undefinedFields: boolean; unsafeKeys: boolean; limit?: number; skip?: WeakSet<object>; markerKey?: string },
 ): WalkFinding[] {
   const findings: WalkFinding[] = [];
   const limit = options.limit ?? 50;
@@ -62,6 +63,7 @@ export function findProblems(
         continue;
       }
       const value = (node as Record<string, unknown>)[key];
+      if (key === options.markerKey) findings.push({ path: pathOf(parents, keys, frame, key), key, reason: 'marker' });
       if (value === undefined) {
         if (options.undefinedFields) findings.push({ path: pathOf(parents, keys, frame, key), key, reason: 'undefined' });
       } else if (value !== null && typeof value === 'object' && !(skip !== undefined && skip.has(value))) {
