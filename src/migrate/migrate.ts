@@ -72,6 +72,8 @@ export function migrateAlong(
   persisted: PersistedSnapshot | Snapshot<unknown>,
   from: number,
   to: number,
+  /** Whether the input's context holds actor refs, when the caller knows (else it is looked for). */
+  inputRefs?: boolean,
 ): MigrateResult {
   if (steps.some((s) => s.run === undefined)) {
     const irreversible = steps.filter((s) => s.run === undefined);
@@ -89,11 +91,13 @@ export function migrateAlong(
   // copies `children` and `historyValue`, not these), so that is what must not be written to.
   const known = new WeakSet<object>();
   // Actor refs (markers) in the input: known for a live actor's snapshot, looked for otherwise.
-  let actorRefs = holdsActorRefs(persisted as PersistedSnapshot);
+  let actorRefs = inputRefs ?? holdsActorRefs(persisted as PersistedSnapshot);
   let current = freezeState(persisted as PersistedSnapshot, known);
   if (steps.length === 0) {
-    const { blockers } = checkState(l.get(from)!, current, { actorRefs });
-    return blockers.length === 0 ? { ok: true, from, to, path, snapshot: current } : { ok: false, from, to, path, blockers };
+    const checked = checkState(l.get(from)!, current, { actorRefs });
+    if (checked.blockers.length > 0) return { ok: false, from, to, path, blockers: checked.blockers };
+    if (checked.actorRefs) noteActorRefs(current); // what `restorable` needs to know, without walking again
+    return { ok: true, from, to, path, snapshot: current };
   }
 
   for (const step of steps) {
@@ -126,8 +130,8 @@ export function migrateAlong(
     if (checked.blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers: checked.blockers };
     actorRefs = checked.actorRefs;
     current = freezeState(next, known);
-    noteActorRefs(current, actorRefs); // what `restorable` needs to know, without walking again
   }
+  if (actorRefs) noteActorRefs(current); // what `restorable` needs to know, without walking again
   return { ok: true, from, to, path, snapshot: current };
 }
 

@@ -43,9 +43,9 @@ export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, opt
   let refs = options.actorRefs !== false;
 
   // One walk over what the migration built: undefined fields, and markers it may have written.
-  const walkOptions = { undefinedFields: options.totality !== false && version.schema === undefined, unsafeKeys: false, markerKey: ACTOR_MARKER_KEY };
-  if (walkOptions.undefinedFields || !refs) {
-    for (const f of findProblems(snapshot.context, 'context', options.known === undefined ? walkOptions : { ...walkOptions, skip: options.known })) {
+  const undefinedFields = options.totality !== false && version.schema === undefined;
+  if (undefinedFields || !refs) {
+    for (const f of findProblems(snapshot.context, 'context', { undefinedFields, unsafeKeys: false, skip: options.known, markerKey: ACTOR_MARKER_KEY })) {
       if (f.reason === 'marker') refs = true;
       else blockers.push(blocker('undefined-field', { link, path: f.path }));
     }

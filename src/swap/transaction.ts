@@ -12,7 +12,7 @@ import { type ComponentCore, HISTORY_MAX } from '../live/_internal/core.ts';
 import { offerAdoptions } from '../live/_internal/promises.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { persistedSnapshotOf, restorable } from '../ledger/_internal/xstate-adapter.ts';
+import { persistedSnapshotOf, persistState, restorable } from '../ledger/_internal/xstate-adapter.ts';
 import { migrateAlong } from '../migrate/migrate.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { planDelays, type Rearm } from './_internal/delays.ts';
@@ -264,8 +264,9 @@ export class SwapTransaction {
     if (drained.blockers.length > 0) return this.#refuse('drain', drained.blockers);
 
     this.#at_phase = 'migrate';
-    this.#persisted = persistedSnapshotOf(core.actor);
-    const r = migrateAlong(this.lineage, this.#steps, this.path, this.#persisted, this.from, this.targetNumber);
+    const persisted = persistState(core.actor);
+    this.#persisted = persisted.snapshot;
+    const r = migrateAlong(this.lineage, this.#steps, this.path, this.#persisted, this.from, this.targetNumber, persisted.actorRefs);
     this.timings.migrate = this.#lap();
     if (!r.ok) return this.#refuse(r.blockers.some((b) => MIGRATION_KINDS.has(b.kind)) ? 'migrate' : 'verify', r.blockers);
     this.#migrated = r.snapshot;

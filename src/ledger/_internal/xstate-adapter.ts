@@ -291,13 +291,19 @@ const withMarkers = new WeakSet<object>();
  * logic, or a snapshot with keys this version does not know, goes through XState itself.
  */
 export function persistedSnapshotOf(actor: AnyActorRef): PersistedSnapshot {
+  return persistState(actor).snapshot;
+}
+
+/** {@link persistedSnapshotOf}, and whether its context holds actor refs (markers). */
+export function persistState(actor: AnyActorRef): { readonly snapshot: PersistedSnapshot; readonly actorRefs: boolean } {
   const logic = (actor as { logic?: unknown }).logic;
   const snapshot = actor.getSnapshot() as Record<string, unknown> & {
     children: Record<string, AnyActorRef & { _syncSnapshot?: boolean; systemId?: string }>;
     historyValue?: unknown;
   };
   if (!(logic instanceof StateMachine) || logic.constructor !== StateMachine || !knownShape(snapshot)) {
-    return actor.getPersistedSnapshot() as PersistedSnapshot; // markers found by a walk when asked
+    const persisted = actor.getPersistedSnapshot() as PersistedSnapshot;
+    return { snapshot: persisted, actorRefs: holdsActorRefs(persisted) };
   }
   const children: Record<string, PersistedChild> = {};
   for (const id in snapshot.children) {
@@ -314,8 +320,8 @@ export function persistedSnapshotOf(actor: AnyActorRef): PersistedSnapshot {
     context: persistContext(snapshot['context'], marked),
     children,
   };
-  noteActorRefs(persisted, marked.found);
-  return persisted;
+  if (marked.found) noteActorRefs(persisted);
+  return { snapshot: persisted, actorRefs: marked.found };
 }
 
 function knownShape(snapshot: object): boolean {
@@ -366,24 +372,18 @@ function isMarker(value: object): boolean {
 /** The key XState's marker for an actor ref carries (what a walk over built objects looks for). */
 export const ACTOR_MARKER_KEY = 'xstate$$type';
 
-/** Persisted snapshots whose context is known to hold no actor marker. */
-const markerFree = new WeakSet<object>();
-
-/** Records whether a snapshot's context holds actor markers (a migration's result, checked as verified). */
-export function noteActorRefs(snapshot: PersistedSnapshot, holds: boolean): void {
-  (holds ? withMarkers : markerFree).add(snapshot);
+/**
+ * Records a snapshot whose context holds actor markers. Only these are recorded (they are rare, and
+ * a set entry per swap costs the swap): `persistState` and `migrate` record every one they return, so
+ * for their snapshots `withMarkers.has` is the whole answer.
+ */
+export function noteActorRefs(snapshot: PersistedSnapshot): void {
+  withMarkers.add(snapshot);
 }
 
-/**
- * Whether the context of a persisted snapshot holds actor markers: known at once for snapshots from
- * {@link persistedSnapshotOf} and {@link migrate}'s results, found by a walk (and remembered) otherwise.
- */
+/** Whether the context of a persisted snapshot holds actor markers (a walk, unless recorded). */
 export function holdsActorRefs(snapshot: PersistedSnapshot): boolean {
-  if (withMarkers.has(snapshot)) return true;
-  if (markerFree.has(snapshot)) return false;
-  const holds = actorMarkers(snapshot.context, 1).length > 0;
-  noteActorRefs(snapshot, holds);
-  return holds;
+  return withMarkers.has(snapshot) || actorMarkers(snapshot.context, 1).length > 0;
 }
 
 /** Where a context holds actor markers (dotted paths, as the totality walk writes them), up to `limit`. */
@@ -411,15 +411,18 @@ export function actorMarkers(context: unknown, limit = 50): { readonly path: str
  * when that object is frozen (hotswap freezes what links see; envelopes are frozen whole). This
  * returns `snapshot` itself when nothing needs thawing, or a copy in which every object on the path
  * to a marker is copied, unfrozen (an object shared by two paths stays shared); the rest is shared.
+ * `snapshot` comes from `migrate` or {@link persistState}, which record whether its context holds
+ * markers (children's contexts are looked at here).
  */
 export function restorable<T extends PersistedSnapshot>(snapshot: T): T {
-  const context = holdsActorRefs(snapshot) ? thawMarkerPaths(snapshot.context, new Map()) : snapshot.context;
+  const context = withMarkers.has(snapshot) ? thawMarkerPaths(snapshot.context, new Map()) : snapshot.context;
   let children: Record<string, PersistedChild> | undefined;
   for (const id in snapshot.children) {
     const child = snapshot.children[id]!;
     const inner = child.snapshot as PersistedSnapshot | undefined;
     // a child machine's own snapshot (other logic has no context to revive refs into)
     if (inner === null || typeof inner !== 'object' || !('context' in inner) || typeof inner.children !== 'object' || inner.children === null) continue;
+    if (actorMarkers(inner.context, 1).length > 0) noteActorRefs(inner);
     const ready = restorable(inner);
     if (ready === inner) continue;
     children ??= { ...snapshot.children };

@@ -36,12 +36,12 @@ function pathOf(parents: readonly number[], keys: readonly string[], frame: numb
 export function findProblems(
   root: unknown,
   rootPath: string,
-  options: { undefinedFields: boolean; unsafeKeys: boolean; limit?: number; skip?: WeakSet<object>; markerKey?: string },
+  options: { undefinedFields: boolean; unsafeKeys: boolean; limit?: number; skip?: WeakSet<object> | undefined; markerKey?: string },
 ): WalkFinding[] {
   const findings: WalkFinding[] = [];
   const limit = options.limit ?? 50;
   if (root === null || typeof root !== 'object') return findings;
-  const skip = options.skip;
+  const { skip, markerKey, undefinedFields, unsafeKeys } = options;
   // Made when the walk first goes below the root: a flat object (the common small state) needs none.
   let seen: Set<object> | undefined;
   // Each frame: the object, and how to name it (parent frame index and key) should a finding need it.
@@ -58,14 +58,14 @@ export function findProblems(
       seen.add(node);
     }
     for (const key of Object.keys(node)) {
-      if (options.unsafeKeys && UNSAFE_KEYS.has(key)) {
+      if (unsafeKeys && UNSAFE_KEYS.has(key)) {
         findings.push({ path: pathOf(parents, keys, frame, key), key, reason: 'unsafe-key' });
         continue;
       }
       const value = (node as Record<string, unknown>)[key];
-      if (key === options.markerKey) findings.push({ path: pathOf(parents, keys, frame, key), key, reason: 'marker' });
+      if (key === markerKey) findings.push({ path: pathOf(parents, keys, frame, key), key, reason: 'marker' });
       if (value === undefined) {
-        if (options.undefinedFields) findings.push({ path: pathOf(parents, keys, frame, key), key, reason: 'undefined' });
+        if (undefinedFields) findings.push({ path: pathOf(parents, keys, frame, key), key, reason: 'undefined' });
       } else if (value !== null && typeof value === 'object' && !(skip !== undefined && skip.has(value))) {
         stack.push(nodes.length);
         nodes.push(value);
