@@ -6,7 +6,7 @@ import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.
 import { deepFreeze } from './_internal/freeze.ts';
 import type { PersistedSnapshot } from './persisted.ts';
 import { holdsActorRefs, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
-import { checkState } from './verify.ts';
+import { checkState, refBlockers } from './verify.ts';
 
 /** Where a migration starts and ends. */
 export interface MigrateOptions {
@@ -91,12 +91,15 @@ export function migrateAlong(
   // copies `children` and `historyValue`, not these), so that is what must not be written to.
   const known = new WeakSet<object>();
   // Actor refs (markers) in the input: known for a live actor's snapshot, looked for otherwise.
+  // Sticky over the chain: a marker from the input may come back after a link in between dropped it.
   let actorRefs = inputRefs ?? holdsActorRefs(persisted as PersistedSnapshot);
   let current = freezeState(persisted as PersistedSnapshot, known);
   if (steps.length === 0) {
-    const checked = checkState(l.get(from)!, current, { actorRefs });
-    if (checked.blockers.length > 0) return { ok: false, from, to, path, blockers: checked.blockers };
-    if (checked.actorRefs) noteActorRefs(current); // what `restorable` needs to know, without walking again
+    const { blockers } = checkState(l.get(from)!, current);
+    const refs = refBlockers(l.get(from)!, current, actorRefs);
+    blockers.push(...refs.blockers);
+    if (blockers.length > 0) return { ok: false, from, to, path, blockers };
+    if (refs.holds) noteActorRefs(current); // what `restorable` needs to know, without walking again
     return { ok: true, from, to, path, snapshot: current };
   }
 
@@ -126,12 +129,19 @@ export function migrateAlong(
     next.value = o.value;
     next.context = o.context;
     next.historyValue = (o.historyValue ?? current.historyValue ?? {}) as PersistedSnapshot['historyValue'];
-    const checked = checkState(step.to, next, { link, known, actorRefs });
+    const checked = checkState(step.to, next, { link, known });
     if (checked.blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers: checked.blockers };
-    actorRefs = checked.actorRefs;
+    if (checked.builtRefs) actorRefs = true;
     current = freezeState(next, known);
   }
-  if (actorRefs) noteActorRefs(current); // what `restorable` needs to know, without walking again
+  // Only the final state is restored: its refs are checked once, root and child machines alike.
+  const last = steps[steps.length - 1]!;
+  const refs = refBlockers(last.to, current, actorRefs);
+  if (refs.blockers.length > 0) {
+    const link = { from: last.from.version, to: last.to.version };
+    return { ok: false, from, to, path, failedAt: link, blockers: refs.blockers };
+  }
+  if (refs.holds) noteActorRefs(current); // what `restorable` needs to know, without walking again
   return { ok: true, from, to, path, snapshot: current };
 }
 

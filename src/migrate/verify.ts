@@ -3,7 +3,7 @@ import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { ACTOR_MARKER_KEY, actorMarkers } from '../ledger/_internal/xstate-adapter.ts';
+import { ACTOR_MARKER_KEY, forEachMarker, isMachineSnapshot } from '../ledger/_internal/xstate-adapter.ts';
 import { findProblems } from './_internal/walk.ts';
 import { invokers, isActive, resolvesChild, unknownHistoryIds, unknownStates } from './_internal/states.ts';
 import type { PersistedSnapshot } from './persisted.ts';
@@ -20,8 +20,8 @@ export interface VerifyOptions {
    */
   readonly known?: WeakSet<object>;
   /**
-   * Whether the input may hold actor refs (markers). `false` skips the walk for them unless what the
-   * migration built holds one; `migrate` knows it from the input. @defaultValue true
+   * Whether the root's context may hold actor refs (markers): `false` skips the walk for them there
+   * (child machines' contexts are always checked). @defaultValue true
    */
   readonly actorRefs?: boolean;
 }
@@ -32,23 +32,26 @@ export interface VerifyOptions {
  * and the version's invariant. Returns every blocker found (empty when the state may run).
  */
 export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): Blocker[] {
-  return checkState(version, snapshot, options).blockers;
+  const blockers = checkState(version, snapshot, options).blockers;
+  blockers.push(...refBlockers(version, snapshot, options.actorRefs !== false).blockers);
+  return blockers;
 }
 
-/** {@link verifyState}, and whether the state's context holds actor refs (known only when it was walked for them). */
-export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): { blockers: Blocker[]; actorRefs: boolean } {
+/**
+ * {@link verifyState} without the actor-ref check (a migration runs that once, on its final state), and
+ * whether what the migration built holds an actor ref's marker.
+ */
+export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): { blockers: Blocker[]; builtRefs: boolean } {
   const blockers: Blocker[] = [];
   const n = version.version;
   const link = options.link ?? { from: n, to: n };
-  let refs = options.actorRefs !== false;
+  let builtRefs = false;
 
   // One walk over what the migration built: undefined fields, and markers it may have written.
   const undefinedFields = options.totality !== false && version.schema === undefined;
-  if (undefinedFields || !refs) {
-    for (const f of findProblems(snapshot.context, 'context', { undefinedFields, unsafeKeys: false, skip: options.known, markerKey: ACTOR_MARKER_KEY })) {
-      if (f.reason === 'marker') refs = true;
-      else blockers.push(blocker('undefined-field', { link, path: f.path }));
-    }
+  for (const f of findProblems(snapshot.context, 'context', { undefinedFields, unsafeKeys: false, skip: options.known, markerKey: ACTOR_MARKER_KEY })) {
+    if (f.reason === 'marker') builtRefs = true;
+    else blockers.push(blocker('undefined-field', { link, path: f.path }));
   }
   if (options.totality !== false && version.schema !== undefined) blockers.push(...schemaBlockers(version.schema, n, snapshot.context));
 
@@ -74,20 +77,40 @@ export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, opt
     }
   }
 
-  // XState revives each actor ref from the child with the marker's id; any other ref comes back undefined.
-  let holds = false;
-  if (refs) {
-    for (const m of actorMarkers(snapshot.context)) {
-      holds = true;
-      if (!Object.hasOwn(children, m.id)) blockers.push(blocker('unrestorable-ref', { version: n, path: m.path, id: m.id }));
-    }
-  }
-
   // The invariant is only meaningful on a state the machine can hold.
   if (missing.length === 0 && version.invariant !== undefined) {
     blockers.push(...invariantBlockers(version, snapshot));
   }
-  return { blockers, actorRefs: holds };
+  return { blockers, builtRefs };
+}
+
+/** At most this many `unrestorable-ref` blockers are reported (every ref is checked). */
+const REF_BLOCKERS_MAX = 50;
+
+/**
+ * XState revives each actor ref in a context from the child with the marker's id, in the root's
+ * context and in every child machine's; any other ref (a peer, `self`, a stopped child, a child's
+ * parent) comes back `undefined`. Walks the root's context when `root` (it may hold markers) and every
+ * child machine's, every marker checked; `holds`: whether the root's context holds any.
+ */
+export function refBlockers(version: AnyVersion, snapshot: PersistedSnapshot, root: boolean): { blockers: Blocker[]; holds: boolean } {
+  const blockers: Blocker[] = [];
+  let holds = false;
+  const check = (state: PersistedSnapshot, at: string, own: boolean): void => {
+    const children = state.children ?? {};
+    if (own) {
+      forEachMarker(state.context, `${at}context`, (path, id) => {
+        if (at === '') holds = true;
+        if (!Object.hasOwn(children, id) && blockers.length < REF_BLOCKERS_MAX) blockers.push(blocker('unrestorable-ref', { version: version.version, path, id }));
+      });
+    }
+    for (const id in children) {
+      const inner = children[id]?.snapshot;
+      if (isMachineSnapshot(inner)) check(inner, `${at}children.${id}.`, true);
+    }
+  };
+  check(snapshot, '', root);
+  return { blockers, holds };
 }
 
 /** Runs a version's invariant over `{ value, context }`; a throwing invariant is a violation too. */

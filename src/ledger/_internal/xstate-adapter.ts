@@ -346,6 +346,8 @@ function persistHistory(history: unknown): Record<string, { id: string }[]> {
 
 /** XState's `persistContext`: copies the path to every actor ref, which becomes a marker. */
 function persistContext(part: unknown, marked: { found: boolean }): unknown {
+  // a frozen subtree with no ref and no marker: XState's walk would return it unchanged
+  if (MARKER_FREE.has(part as object)) return part;
   let copy: Record<string, unknown> | unknown[] | undefined;
   for (const key in part as object) {
     const value = (part as Record<string, unknown>)[key];
@@ -355,6 +357,8 @@ function persistContext(part: unknown, marked: { found: boolean }): unknown {
         next = { xstate$$type: ACTOR_MARKER, id: (value as unknown as { id: string }).id };
         marked.found = true;
       } else {
+        // marker-shaped data already in the context: XState's restore revives it like a ref
+        if (isMarker(value)) marked.found = true;
         next = persistContext(value, marked);
         if (next === value) continue;
       }
@@ -383,26 +387,69 @@ export function noteActorRefs(snapshot: PersistedSnapshot): void {
 
 /** Whether the context of a persisted snapshot holds actor markers (a walk, unless recorded). */
 export function holdsActorRefs(snapshot: PersistedSnapshot): boolean {
-  return withMarkers.has(snapshot) || actorMarkers(snapshot.context, 1).length > 0;
+  return withMarkers.has(snapshot) || anyMarker(snapshot.context);
 }
 
-/** Where a context holds actor markers (dotted paths, as the totality walk writes them), up to `limit`. */
-export function actorMarkers(context: unknown, limit = 50): { readonly path: string; readonly id: string }[] {
-  const out: { path: string; id: string }[] = [];
+/**
+ * Frozen subtrees (every object in them frozen) of at least {@link MARKER_FREE_MIN} objects found to
+ * hold no actor marker and no actor ref: immutable, so no walk for markers — nor `persistContext` —
+ * needs to enter them again. A large state holding one ref is walked whole once, then only along the
+ * parts that changed.
+ */
+const MARKER_FREE = new WeakSet<object>();
+const MARKER_FREE_MIN = 256;
+
+/** Calls `visit` with the dotted path and id of every actor marker in a context (each object once). */
+export function forEachMarker(context: unknown, at: string, visit: (path: string, id: string) => void): void {
   const seen = new Set<object>();
-  const walk = (part: unknown, path: string): void => {
-    if (part === null || typeof part !== 'object' || seen.has(part) || out.length >= limit) return;
-    seen.add(part);
-    for (const key in part) {
-      const value = (part as Record<string, unknown>)[key];
-      if (!value || typeof value !== 'object') continue;
-      const at = path === '' ? key : `${path}.${key}`;
-      if (isMarker(value)) out.push({ path: at, id: String((value as { id?: unknown }).id) });
-      else walk(value, at);
+  // the keys down to the object being walked: a path is written only for a marker found
+  const keys: (string | number)[] = [];
+  // the size of a subtree with no marker, every object frozen; -1 otherwise
+  const member = (value: unknown, key: string | number): number => {
+    if (!value || typeof value !== 'object') return 0;
+    if (isMarker(value)) {
+      keys.push(key);
+      visit([at, ...keys].join('.'), String((value as { id?: unknown }).id));
+      keys.pop();
+      return -1;
     }
+    keys.push(key);
+    const n = walk(value);
+    keys.pop();
+    return n;
   };
-  walk(context, 'context');
-  return out;
+  const walk = (part: object): number => {
+    if (MARKER_FREE.has(part) || seen.has(part)) return 0;
+    seen.add(part);
+    let size = Object.isFrozen(part) ? 1 : -1;
+    const add = (n: number): void => {
+      size = n < 0 || size < 0 ? -1 : size + n;
+    };
+    if (Array.isArray(part)) for (let i = 0; i < part.length; i++) add(member(part[i], i));
+    else for (const key in part) add(member((part as Record<string, unknown>)[key], key));
+    if (size >= MARKER_FREE_MIN) MARKER_FREE.add(part);
+    return size;
+  };
+  if (context !== null && typeof context === 'object') walk(context);
+}
+
+/** Whether a context holds any actor marker (stops at the first). */
+function anyMarker(context: unknown): boolean {
+  const found = {};
+  try {
+    forEachMarker(context, '', () => {
+      throw found;
+    });
+  } catch (error) {
+    if (error === found) return true;
+    throw error;
+  }
+  return false;
+}
+
+/** A child's persisted snapshot that is a machine's: it has a context (and children) XState revives refs in. */
+export function isMachineSnapshot(value: unknown): value is PersistedSnapshot {
+  return value !== null && typeof value === 'object' && 'context' in value && typeof (value as { children?: unknown }).children === 'object' && (value as { children?: unknown }).children !== null;
 }
 
 /**
@@ -419,10 +466,10 @@ export function restorable<T extends PersistedSnapshot>(snapshot: T): T {
   let children: Record<string, PersistedChild> | undefined;
   for (const id in snapshot.children) {
     const child = snapshot.children[id]!;
-    const inner = child.snapshot as PersistedSnapshot | undefined;
+    const inner = child.snapshot;
     // a child machine's own snapshot (other logic has no context to revive refs into)
-    if (inner === null || typeof inner !== 'object' || !('context' in inner) || typeof inner.children !== 'object' || inner.children === null) continue;
-    if (actorMarkers(inner.context, 1).length > 0) noteActorRefs(inner);
+    if (!isMachineSnapshot(inner)) continue;
+    if (anyMarker(inner.context)) noteActorRefs(inner);
     const ready = restorable(inner);
     if (ready === inner) continue;
     children ??= { ...snapshot.children };
@@ -435,7 +482,7 @@ export function restorable<T extends PersistedSnapshot>(snapshot: T): T {
 }
 
 function thawMarkerPaths(part: unknown, copies: Map<object, unknown>): unknown {
-  if (part === null || typeof part !== 'object') return part;
+  if (part === null || typeof part !== 'object' || MARKER_FREE.has(part)) return part;
   // visited: its copy (or itself, when no marker is below it), so shared objects stay shared
   if (copies.has(part)) return copies.get(part);
   copies.set(part, part);
