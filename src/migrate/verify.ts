@@ -3,7 +3,8 @@ import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { ACTOR_MARKER_KEY, forEachMarker, isMachineSnapshot } from '../ledger/_internal/xstate-adapter.ts';
+import type { AnyStateMachine } from 'xstate';
+import { ACTOR_MARKER_KEY, childMayHoldRefs, forEachMarker, isMachineSnapshot, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
 import { findProblems } from './_internal/walk.ts';
 import { invokers, isActive, resolvesChild, unknownHistoryIds, unknownStates } from './_internal/states.ts';
 import type { PersistedSnapshot } from './persisted.ts';
@@ -96,21 +97,37 @@ const REF_BLOCKERS_MAX = 50;
 export function refBlockers(version: AnyVersion, snapshot: PersistedSnapshot, root: boolean): { blockers: Blocker[]; holds: boolean } {
   const blockers: Blocker[] = [];
   let holds = false;
-  const check = (state: PersistedSnapshot, at: string, own: boolean): void => {
+  // `machine`: the logic the target gives this state (a child's is resolved from its parent's), when known
+  const check = (state: PersistedSnapshot, at: string, path: string, own: boolean, machine: AnyStateMachine | undefined): void => {
     const children = state.children ?? {};
+    let marked = false;
     if (own) {
-      forEachMarker(state.context, `${at}context`, (path, id) => {
-        if (at === '') holds = true;
-        if (!Object.hasOwn(children, id) && blockers.length < REF_BLOCKERS_MAX) blockers.push(blocker('unrestorable-ref', { version: version.version, path, id }));
+      forEachMarker(state.context, `${at}context`, (where, id) => {
+        marked = true;
+        if (!Object.hasOwn(children, id) && blockers.length < REF_BLOCKERS_MAX) blockers.push(blocker('unrestorable-ref', { version: version.version, path: where, id }));
       });
     }
+    if (at === '') holds = marked;
+    else if (marked) noteActorRefs(state); // what `restorable` thaws, without walking this child again
     for (const id in children) {
-      const inner = children[id]?.snapshot;
-      if (isMachineSnapshot(inner)) check(inner, `${at}children.${id}.`, true);
+      const data = children[id];
+      // a child machine's own children: XState skips, silently, one whose src the child's new logic lacks
+      if (at !== '' && machine !== undefined && !resolvesChild(machine, data?.src)) {
+        blockers.push(blocker('unresolvable-child', { version: version.version, child: `${path}${id}`, src: String(data?.src) }));
+        continue;
+      }
+      const inner = data?.snapshot;
+      if (isMachineSnapshot(inner)) check(inner, `${at}children.${id}.`, `${path}${id}/`, childMayHoldRefs(inner), childMachine(machine, data?.src));
     }
   };
-  check(snapshot, '', root);
+  check(snapshot, '', '', root, version.machine);
   return { blockers, holds };
+}
+
+/** The machine logic `src` names in `machine`'s `setup({ actors })`, when it is one. */
+function childMachine(machine: AnyStateMachine | undefined, src: unknown): AnyStateMachine | undefined {
+  const logic = typeof src === 'string' ? (machine?.implementations.actors as Record<string, unknown> | undefined)?.[src] : src;
+  return logic !== null && typeof logic === 'object' && 'root' in logic && 'implementations' in logic ? (logic as AnyStateMachine) : undefined;
 }
 
 /** Runs a version's invariant over `{ value, context }`; a throwing invariant is a violation too. */

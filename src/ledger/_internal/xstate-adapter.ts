@@ -308,7 +308,9 @@ export function persistState(actor: AnyActorRef): { readonly snapshot: Persisted
   const children: Record<string, PersistedChild> = {};
   for (const id in snapshot.children) {
     const child = snapshot.children[id]!;
-    children[id] = { snapshot: child.getPersistedSnapshot(), src: child.src, systemId: child.systemId, syncSnapshot: child._syncSnapshot };
+    // a child machine's through the same path (its refs found as it is built); other logic through XState
+    const inner = (child as { logic?: unknown }).logic instanceof StateMachine ? persistChild(child) : child.getPersistedSnapshot();
+    children[id] = { snapshot: inner, src: child.src, systemId: child.systemId, syncSnapshot: child._syncSnapshot };
   }
   const marked = { found: false };
   const persisted: PersistedSnapshot = {
@@ -322,6 +324,20 @@ export function persistState(actor: AnyActorRef): { readonly snapshot: Persisted
   };
   if (marked.found) noteActorRefs(persisted);
   return { snapshot: persisted, actorRefs: marked.found };
+}
+
+/** Child machines' persisted snapshots built here: whether their context holds refs is on record. */
+const childrenBuiltHere = new WeakSet<object>();
+
+function persistChild(child: AnyActorRef): PersistedSnapshot {
+  const { snapshot } = persistState(child);
+  childrenBuiltHere.add(snapshot);
+  return snapshot;
+}
+
+/** Whether a child machine's persisted context may hold actor refs (`false` only when known not to). */
+export function childMayHoldRefs(snapshot: PersistedSnapshot): boolean {
+  return !childrenBuiltHere.has(snapshot) || withMarkers.has(snapshot);
 }
 
 function knownShape(snapshot: object): boolean {
@@ -419,7 +435,9 @@ export function forEachMarker(context: unknown, at: string, visit: (path: string
     return n;
   };
   const walk = (part: object): number => {
-    if (MARKER_FREE.has(part) || seen.has(part)) return 0;
+    if (MARKER_FREE.has(part)) return 0;
+    // seen already (shared, or a cycle): what is under it is not known here, so nothing above it is cached
+    if (seen.has(part)) return -1;
     seen.add(part);
     let size = Object.isFrozen(part) ? 1 : -1;
     const add = (n: number): void => {
@@ -458,8 +476,8 @@ export function isMachineSnapshot(value: unknown): value is PersistedSnapshot {
  * when that object is frozen (hotswap freezes what links see; envelopes are frozen whole). This
  * returns `snapshot` itself when nothing needs thawing, or a copy in which every object on the path
  * to a marker is copied, unfrozen (an object shared by two paths stays shared); the rest is shared.
- * `snapshot` comes from `migrate` or {@link persistState}, which record whether its context holds
- * markers (children's contexts are looked at here).
+ * `snapshot` comes from `migrate`, which records every context that holds markers, the children's
+ * included (its ref check walks them all once); {@link persistState} records the root's.
  */
 export function restorable<T extends PersistedSnapshot>(snapshot: T): T {
   const context = withMarkers.has(snapshot) ? thawMarkerPaths(snapshot.context, new Map()) : snapshot.context;
@@ -469,7 +487,6 @@ export function restorable<T extends PersistedSnapshot>(snapshot: T): T {
     const inner = child.snapshot;
     // a child machine's own snapshot (other logic has no context to revive refs into)
     if (!isMachineSnapshot(inner)) continue;
-    if (anyMarker(inner.context)) noteActorRefs(inner);
     const ready = restorable(inner);
     if (ready === inner) continue;
     children ??= { ...snapshot.children };

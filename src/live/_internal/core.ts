@@ -218,11 +218,12 @@ export class ComponentCore implements EffectHost {
         },
       });
       this.#subs.set(actor, sub);
-      actor.start();
+      // XState reports a child that failed to restore as its status, set in its constructor: looked at
+      // before start, so a child that errors while starting (which the new version may handle) is not one
+      if (snapshot !== undefined) failure = failedChild(actor, snapshot, '');
+      if (failure === undefined) actor.start();
       const status = actor.getSnapshot().status;
       if (failure === undefined && status !== 'active') failure = actor.getSnapshot().error ?? new Error(`the new actor is '${status}' after start`);
-      // XState reports a child that failed to restore as its status, not as a throw
-      if (failure === undefined && snapshot !== undefined) failure = failedChild(actor, snapshot, '');
       if (failure === undefined) for (const d of delays) scheduleDelay(actor, d.event, d.delayMs, d.id);
     } catch (error) {
       failure ??= error;
