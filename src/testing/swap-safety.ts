@@ -70,10 +70,23 @@ export interface SwapSafetyResult {
   readonly inside: number;
 }
 
+type PromisePolicy = 'wait' | 'abort' | 'adopt';
+const promisePolicies = fc.constantFrom<PromisePolicy>('wait', 'abort', 'adopt');
+
+/** A per-promise policy function, as a caller may write one (stateless, so a run replays): by age (untracked ones have none) or by src. */
+const promisePolicyFunctions: fc.Arbitrary<SwapPolicies['promises']> = fc.oneof(
+  fc.record({ older: promisePolicies, younger: promisePolicies, ms: fc.integer({ min: 0, max: 300 }) }).map(
+    ({ older, younger, ms }) => Object.assign((e: { ageMs: number | undefined }) => ((e.ageMs ?? 0) >= ms ? older : younger), { toString: () => `age ≥ ${ms} ms ? ${older} : ${younger}` }),
+  ),
+  fc.record({ named: promisePolicies, others: promisePolicies, prefix: fc.constantFrom('a', 'f', 'l', 'w') }).map(({ named, others, prefix }) =>
+    Object.assign((e: { src: string }) => (e.src.startsWith(prefix) ? named : others), { toString: () => `src ${prefix}… ? ${named} : ${others}` }),
+  ),
+);
+
 const anyPolicies: fc.Arbitrary<SwapPolicies> = fc.record({
   delays: fc.constantFrom('carry', 'restart', 'cancel', 'block'),
   timers: fc.constantFrom('carry', 'cancel', 'block'),
-  promises: fc.constantFrom('wait', 'abort', 'adopt'),
+  promises: fc.oneof({ weight: 3, arbitrary: promisePolicies }, { weight: 1, arbitrary: promisePolicyFunctions }),
   leases: fc.constantFrom('wait', 'revoke', 'block'),
 });
 

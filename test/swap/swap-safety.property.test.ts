@@ -68,6 +68,9 @@ describe('swap safety (G1 G2 G3 G4 G6)', () => {
     let refusedSends = 0;
     let inside = 0;
     const samples = fc.sample(swapCommands(loaderScenario(), { events: loaderEvents }), { numRuns: 60, seed: 7 });
+    // some swaps choose per promise with a function, as a caller may
+    const swaps = samples.flat().filter((c) => c.kind === 'swap' || c.kind === 'swap-inside');
+    expect(swaps.filter((c) => typeof c.policies.promises === 'function').length).toBeGreaterThan(5);
     for (const commands of samples) {
       const r = await runSwapScenario(loaderScenario(), commands, { events: loaderEvents, mailboxCapacity: 2 });
       expect(r.violations).toEqual([]);
