@@ -5,6 +5,7 @@
  * rest; tested against the installed version in test/ledger/persisted-snapshot.test.ts.
  */
 import { type AnyActorRef, StateMachine } from 'xstate';
+import { describeError } from '../../errors.ts';
 import type { PersistedChild, PersistedSnapshot } from '../../migrate/persisted.ts';
 
 /** The own keys of a machine snapshot in xstate 5.33 (`createMachineSnapshot`). */
@@ -121,12 +122,12 @@ function persistContext(part: unknown, marked: { found: boolean }): unknown {
   return copy ?? part;
 }
 
-function isMarker(value: object): boolean {
-  return 'xstate$$type' in value && (value as { xstate$$type: unknown }).xstate$$type === ACTOR_MARKER;
-}
-
 /** The key XState's marker for an actor ref carries (what a walk over built objects looks for). */
 export const ACTOR_MARKER_KEY = 'xstate$$type';
+
+function isMarker(value: object): boolean {
+  return ACTOR_MARKER_KEY in value && (value as { xstate$$type: unknown }).xstate$$type === ACTOR_MARKER;
+}
 
 /**
  * Records a snapshot whose context holds actor markers. Only these are recorded (they are rare, and
@@ -151,9 +152,13 @@ export function holdsActorRefs(snapshot: PersistedSnapshot): boolean {
 const MARKER_FREE = new WeakSet<object>();
 const MARKER_FREE_MIN = 256;
 
-/** Calls `visit` with the dotted path and id of every actor marker in a context (each object once). */
-export function forEachMarker(context: unknown, at: string, visit: (path: string, id: string) => void): void {
+/**
+ * Calls `visit` with the dotted path and id of every actor marker in a context (each object once),
+ * until it returns `true`.
+ */
+export function forEachMarker(context: unknown, at: string, visit: (path: string, id: string) => boolean | void): void {
   const seen = new Set<object>();
+  let stopped = false;
   // the keys down to the object being walked: a path is written only for a marker found
   const keys: (string | number)[] = [];
   // the size of a subtree with no marker, every object frozen; -1 otherwise
@@ -161,7 +166,7 @@ export function forEachMarker(context: unknown, at: string, visit: (path: string
     if (!value || typeof value !== 'object') return 0;
     if (isMarker(value)) {
       keys.push(key);
-      visit([at, ...keys].join('.'), String((value as { id?: unknown }).id));
+      if (visit([at, ...keys].join('.'), String((value as { id?: unknown }).id)) === true) stopped = true;
       keys.pop();
       return -1;
     }
@@ -179,8 +184,12 @@ export function forEachMarker(context: unknown, at: string, visit: (path: string
     const add = (n: number): void => {
       size = n < 0 || size < 0 ? -1 : size + n;
     };
-    if (Array.isArray(part)) for (let i = 0; i < part.length; i++) add(member(part[i], i));
-    else for (const key in part) add(member((part as Record<string, unknown>)[key], key));
+    // a stop leaves this subtree unfinished: its size is -1 (it holds the marker), so nothing is cached
+    if (Array.isArray(part)) for (let i = 0; i < part.length && !stopped; i++) add(member(part[i], i));
+    else for (const key in part) {
+      if (stopped) break;
+      add(member((part as Record<string, unknown>)[key], key));
+    }
     if (size >= MARKER_FREE_MIN) MARKER_FREE.add(part);
     return size;
   };
@@ -189,16 +198,9 @@ export function forEachMarker(context: unknown, at: string, visit: (path: string
 
 /** Whether a context holds any actor marker (stops at the first). */
 function anyMarker(context: unknown): boolean {
-  const found = {};
-  try {
-    forEachMarker(context, '', () => {
-      throw found;
-    });
-  } catch (error) {
-    if (error === found) return true;
-    throw error;
-  }
-  return false;
+  let found = false;
+  forEachMarker(context, '', () => (found = true));
+  return found;
 }
 
 /** A child's persisted snapshot that is a machine's: it has a context (and children) XState revives refs in. */
@@ -253,4 +255,33 @@ function thawMarkerPaths(part: unknown, copies: Map<object, unknown>): unknown {
     (copy as Record<string, unknown>)[key] = next;
   }
   return copy ?? part;
+}
+
+/**
+ * A child XState failed to restore into `actor` (it reports that as the child's status, set as the
+ * actor is created, not as a throw), at any depth: the first one that was not failed in `persisted`,
+ * as an error. Look before `start()`: a child that errors while starting is the new version's to handle.
+ */
+export function failedRestore(actor: AnyActorRef, persisted: PersistedSnapshot): Error | undefined {
+  return failedChild(actor, persisted, '');
+}
+
+/** The first child (at any depth) that was not failed in `persisted` and is failed now, as an error. */
+function failedChild(actor: AnyActorRef, persisted: PersistedSnapshot, at: string): Error | undefined {
+  const live = (actor.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children ?? {};
+  for (const id in persisted.children) {
+    const child = live[id];
+    if (child === undefined) continue;
+    const was = persisted.children[id]?.snapshot;
+    const now = child.getSnapshot() as { status: string; error?: unknown };
+    if (now.status === 'error' && (was as { status?: unknown } | undefined)?.status !== 'error') {
+      const e = describeError(now.error);
+      return new Error(`child '${at}${id}' failed to restore: ${e.name}: ${e.message}`);
+    }
+    if (isMachineSnapshot(was)) {
+      const deeper = failedChild(child, was, `${at}${id}/`);
+      if (deeper !== undefined) return deeper;
+    }
+  }
+  return undefined;
 }

@@ -4,10 +4,10 @@
  */
 import { type AnyActorRef, type AnyStateMachine, createActor, type EventObject, type InspectionEvent, type Subscription } from 'xstate';
 import type { Clock } from '../../clock/clock.ts';
-import { describeError, HotswapError } from '../../errors.ts';
+import { HotswapError } from '../../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../../ledger/ledger.ts';
 import { trackedMachine } from '../../ledger/_internal/tracked-machine.ts';
-import { instrumentScheduler, isMachineSnapshot, scheduleDelay } from '../../ledger/_internal/xstate-adapter.ts';
+import { failedRestore, instrumentScheduler, scheduleDelay } from '../../ledger/_internal/xstate-adapter.ts';
 import { readLedger } from '../../ledger/_internal/read-ledger.ts';
 import type { AnyLineage } from '../../lineage/lineage.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
@@ -220,7 +220,7 @@ export class ComponentCore implements EffectHost {
       this.#subs.set(actor, sub);
       // XState reports a child that failed to restore as its status, set in its constructor: looked at
       // before start, so a child that errors while starting (which the new version may handle) is not one
-      if (snapshot !== undefined) failure = failedChild(actor, snapshot, '');
+      if (snapshot !== undefined) failure = failedRestore(actor, snapshot);
       if (failure === undefined) actor.start();
       const status = actor.getSnapshot().status;
       if (failure === undefined && status !== 'active') failure = actor.getSnapshot().error ?? new Error(`the new actor is '${status}' after start`);
@@ -385,24 +385,4 @@ export class ComponentCore implements EffectHost {
   ledger(): LedgerSnapshot {
     return readLedger(this);
   }
-}
-
-/** The first child (at any depth) that was not failed in `persisted` and is failed now, as an error. */
-function failedChild(actor: AnyActorRef, persisted: PersistedSnapshot, at: string): Error | undefined {
-  const live = (actor.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children ?? {};
-  for (const id in persisted.children) {
-    const child = live[id];
-    if (child === undefined) continue;
-    const was = persisted.children[id]?.snapshot;
-    const now = child.getSnapshot() as { status: string; error?: unknown };
-    if (now.status === 'error' && (was as { status?: unknown } | undefined)?.status !== 'error') {
-      const e = describeError(now.error);
-      return new Error(`child '${at}${id}' failed to restore: ${e.name}: ${e.message}`);
-    }
-    if (isMachineSnapshot(was)) {
-      const deeper = failedChild(child, was, `${at}${id}/`);
-      if (deeper !== undefined) return deeper;
-    }
-  }
-  return undefined;
 }
