@@ -6,7 +6,7 @@ import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.
 import { deepFreeze } from './_internal/freeze.ts';
 import type { PersistedSnapshot } from './persisted.ts';
 import { holdsActorRefs, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
-import { checkState, refBlockers } from './verify.ts';
+import { checkState, restoreBlockers } from './verify.ts';
 
 /** Where a migration starts and ends. */
 export interface MigrateOptions {
@@ -96,7 +96,7 @@ export function migrateAlong(
   let current = freezeState(persisted as PersistedSnapshot, known);
   if (steps.length === 0) {
     const { blockers } = checkState(l.get(from)!, current);
-    const refs = refBlockers(l.get(from)!, current, actorRefs);
+    const refs = restoreBlockers(l.get(from)!, current, actorRefs);
     blockers.push(...refs.blockers);
     if (blockers.length > 0) return { ok: false, from, to, path, blockers };
     if (refs.holds) noteActorRefs(current); // what `restorable` needs to know, without walking again
@@ -136,7 +136,7 @@ export function migrateAlong(
   }
   // Only the final state is restored: its refs are checked once, root and child machines alike.
   const last = steps[steps.length - 1]!;
-  const refs = refBlockers(last.to, current, actorRefs);
+  const refs = restoreBlockers(last.to, current, actorRefs);
   if (refs.blockers.length > 0) {
     const link = { from: last.from.version, to: last.to.version };
     return { ok: false, from, to, path, failedAt: link, blockers: refs.blockers };

@@ -34,7 +34,7 @@ export interface VerifyOptions {
  */
 export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): Blocker[] {
   const blockers = checkState(version, snapshot, options).blockers;
-  blockers.push(...refBlockers(version, snapshot, options.actorRefs !== false).blockers);
+  blockers.push(...restoreBlockers(version, snapshot, options.actorRefs !== false).blockers);
   return blockers;
 }
 
@@ -89,12 +89,14 @@ export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, opt
 const REF_BLOCKERS_MAX = 50;
 
 /**
- * XState revives each actor ref in a context from the child with the marker's id, in the root's
- * context and in every child machine's; any other ref (a peer, `self`, a stopped child, a child's
- * parent) comes back `undefined`. Walks the root's context when `root` (it may hold markers) and every
- * child machine's, every marker checked; `holds`: whether the root's context holds any.
+ * What XState's restore would lose without a word. It revives each actor ref in a context from the
+ * child with the marker's id, in the root's context and in every child machine's; any other ref (a
+ * peer, `self`, a stopped child, a child's parent) comes back `undefined`. And it skips a child
+ * machine's own child whose src the child's new logic lacks. Walks the root's context when `root` (it
+ * may hold markers) and every child machine's, every marker checked; `holds`: whether the root's
+ * context holds any.
  */
-export function refBlockers(version: AnyVersion, snapshot: PersistedSnapshot, root: boolean): { blockers: Blocker[]; holds: boolean } {
+export function restoreBlockers(version: AnyVersion, snapshot: PersistedSnapshot, root: boolean): { blockers: Blocker[]; holds: boolean } {
   const blockers: Blocker[] = [];
   let holds = false;
   // `machine`: the logic the target gives this state (a child's is resolved from its parent's), when known
