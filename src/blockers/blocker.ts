@@ -32,8 +32,24 @@ export type Blocker =
   | (BlockerBase & { readonly kind: 'undefined-field'; readonly link: LinkRef; readonly path: string })
   | (BlockerBase & { readonly kind: 'schema-issue'; readonly version: number; readonly path: string; readonly issue: string })
   | (BlockerBase & { readonly kind: 'unmapped-state'; readonly version: number; readonly state: string; readonly where: 'value' | 'history' })
+  // state values XState would complete or accept although no actor can be in them (path '' is the root)
+  | (BlockerBase & { readonly kind: 'incomplete-state-value'; readonly version: number; readonly path: string; readonly initial: readonly string[] })
+  | (BlockerBase & { readonly kind: 'contradictory-state-value'; readonly version: number; readonly path: string; readonly states: readonly string[] })
+  | (BlockerBase & { readonly kind: 'malformed-state-value'; readonly version: number; readonly path: string; readonly got: string })
   | (BlockerBase & { readonly kind: 'unresolvable-child'; readonly version: number; readonly child: string; readonly src: string })
-  | (BlockerBase & { readonly kind: 'orphaned-child'; readonly version: number; readonly child: string; readonly states: readonly string[] })
+  | (BlockerBase & {
+      readonly kind: 'orphaned-child';
+      readonly version: number;
+      readonly child: string;
+      /** The child's `src`, as persisted. */
+      readonly src: string;
+      /** The state it is carried into: the active state that invokes another `src` under its id, else the migrated value's leaves. */
+      readonly state: string;
+      /** The `src` that `state` invokes under the child's id instead; `null` when it invokes none. */
+      readonly invokes: string | null;
+      /** The target's states that do invoke this `src` under this id (none active). */
+      readonly states: readonly string[];
+    })
   | (BlockerBase & { readonly kind: 'unrestorable-ref'; readonly version: number; readonly path: string; readonly id: string })
   | (BlockerBase & { readonly kind: 'unaccepted-event'; readonly version: number; readonly event: string; readonly count: number })
   | (BlockerBase & { readonly kind: 'invariant-violation'; readonly version: number; readonly path: string; readonly violation: string })

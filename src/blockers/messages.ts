@@ -1,6 +1,8 @@
 import type { Blocker, BlockerInput, BlockerKind, BlockerOf, LinkRef } from './blocker.ts';
 
 const link = (l: LinkRef): string => `v${l.from} → v${l.to}`;
+/** A dotted state path for people: `'busy.reading'`, or `the root state` for `''`. */
+const at = (path: string): string => (path === '' ? 'the root state' : `'${path}'`);
 
 /** Human form of a millisecond duration: `120 ms`, `1.2 s`. */
 export function formatDuration(ms: number): string {
@@ -28,11 +30,18 @@ const messages: Messages = {
     b.where === 'value'
       ? `state '${b.state}' does not exist in v${b.version}`
       : `history entry '${b.state}' does not exist in v${b.version}`,
+  'incomplete-state-value': (b) =>
+    `state value leaves ${at(b.path)} out in v${b.version}: XState would enter ${b.initial.map((s) => `'${s}'`).join(', ')} without a word (map it to the state it should be in)`,
+  'contradictory-state-value': (b) =>
+    `state value puts ${at(b.path)} in ${b.states.map((s) => `'${s}'`).join(' and ')} at once in v${b.version}, but ${at(b.path)} is not parallel`,
+  'malformed-state-value': (b) => `state value at ${at(b.path)} is ${b.got}, not a state v${b.version} can be in`,
   'unresolvable-child': (b) => `child actor '${b.child}' (src ${b.src}) cannot be resolved by v${b.version}`,
   'unrestorable-ref': (b) =>
     `'${b.path}' holds an actor ref to '${b.id}', which is not a child of the snapshot: v${b.version} would restore it as undefined`,
   'orphaned-child': (b) =>
-    `child actor '${b.child}' is carried into v${b.version}, but none of the states that invoke it (${b.states.join(', ')}) is active after migration`,
+    b.invokes === null
+      ? `child actor '${b.child}' (src ${b.src}) is carried into v${b.version} state '${b.state}', which does not invoke it${b.states.length === 0 ? '' : ` (${b.states.map((s) => `'${s}'`).join(', ')} would)`}`
+      : `child actor '${b.child}' (src ${b.src}) is carried into v${b.version} state '${b.state}', which invokes src ${b.invokes} under that id, not ${b.src}`,
   'unaccepted-event': (b) =>
     `${b.count} held '${b.event}' event${b.count === 1 ? '' : 's'} would go to v${b.version}, which does not accept '${b.event}'`,
   'invariant-violation': (b) => `v${b.version} invariant violated at '${b.path}': ${b.violation}`,

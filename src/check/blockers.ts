@@ -18,6 +18,9 @@ export function reasonKindOf(b: Blocker): ReasonKind {
     case 'invariant-violation':
       return 'invariant-violation';
     case 'unmapped-state':
+    case 'incomplete-state-value':
+    case 'contradictory-state-value':
+    case 'malformed-state-value':
       return 'unmapped-state';
     default:
       return 'migration-failed';
@@ -37,7 +40,12 @@ function keyOf(b: Blocker): string {
     case 'migration-threw':
       return `${b.kind}:${b.error.name}`;
     case 'unresolvable-child':
+    case 'orphaned-child':
       return `${b.kind}:${b.child}`;
+    case 'incomplete-state-value':
+    case 'contradictory-state-value':
+    case 'malformed-state-value':
+      return `${b.kind}:${b.path}`;
     default:
       return b.kind;
   }

@@ -2,10 +2,13 @@
  * States of the source version that the target version does not have: mapped by the migration in every
  * sampled state that reaches them, never reached (so the mapping is unverified), and plain coverage.
  * Samples that the migration refuses because of such a state are reported by `blockers.ts`
- * (`unmapped-state`), once.
+ * (`unmapped-state`), once. And where the migration's result names a compound state by itself, relying
+ * on XState's shorthand for its initial child (allowed, but a reset if another child was meant).
  */
 import type { AnyStateMachine } from 'xstate';
+import { pathToValue, shorthandStates } from '../migrate/_internal/states.ts';
 import { activePaths, describeValue, hasState, statePaths } from './_internal/machine.ts';
+import { describeExample } from './_internal/samples.ts';
 import type { Outcome } from './_internal/outcome.ts';
 import { Tally } from './_internal/tally.ts';
 import { reason } from './scores.ts';
@@ -50,6 +53,8 @@ export function stateReasons(from: AnyStateMachine, to: AnyStateMachine, toVersi
     );
   }
 
+  reasons.push(...shorthandReasons(to, toVersion, outcomes));
+
   const unreached = topmost(all.filter((s) => !reached.has(s) && !removed.some((r) => s === r || s.startsWith(`${r}.`))));
   if (unreached.length > 0) {
     reasons.push(
@@ -61,6 +66,25 @@ export function stateReasons(from: AnyStateMachine, to: AnyStateMachine, toVersi
     );
   }
   return reasons;
+}
+
+/** One `state-shorthand` reason per compound (or parallel) state that migrated values name by a plain string. */
+function shorthandReasons(to: AnyStateMachine, toVersion: number, outcomes: readonly Outcome[]): Reason[] {
+  const tally = new Tally<null>();
+  let migrated = 0;
+  for (const o of outcomes) {
+    if (!o.result.ok) continue;
+    migrated++;
+    for (const state of shorthandStates(to, o.result.snapshot.value)) tally.add(state, o.index, null, o.example);
+  }
+  return tally.entries().map(({ key, count, example }) => {
+    const initial = describeValue(to.resolveState({ value: pathToValue(key) as never, context: {} }).value);
+    return reason(
+      'state-shorthand',
+      `the migration names compound state '${key}' without a child in v${toVersion}; XState's shorthand enters its initial '${initial}' (${count} of ${migrated} migrated states, e.g. ${describeExample(example)})`,
+      { count, total: migrated, example },
+    );
+  });
 }
 
 /** Drops paths whose parent is also listed. */

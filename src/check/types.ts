@@ -34,6 +34,7 @@ export const ReasonKinds = [
   'field-renamed',
   'field-added',
   'state-mapped',
+  'state-shorthand',
   'coverage',
 ] as const;
 /** One of {@link ReasonKinds}. */

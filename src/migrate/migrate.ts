@@ -129,7 +129,7 @@ export function migrateAlong(
     next.value = o.value;
     next.context = o.context;
     next.historyValue = (o.historyValue ?? current.historyValue ?? {}) as PersistedSnapshot['historyValue'];
-    const checked = checkState(step.to, next, { link, known });
+    const checked = checkState(step.to, next, { link, known, source: step.from });
     if (checked.blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers: checked.blockers };
     if (checked.builtRefs) actorRefs = true;
     current = freezeState(next, known);

@@ -6,7 +6,7 @@ import type { AnyVersion } from '../lineage/types.ts';
 import type { AnyStateMachine } from 'xstate';
 import { ACTOR_MARKER_KEY, childMayHoldRefs, forEachMarker, isMachineSnapshot, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
 import { findProblems } from './_internal/walk.ts';
-import { invokers, isActive, resolvesChild, unknownHistoryIds, unknownStates } from './_internal/states.ts';
+import { invokers, isActive, resolvesChild, unknownHistoryIds, type ValueProblem, valueProblems } from './_internal/states.ts';
 import type { PersistedSnapshot } from './persisted.ts';
 
 /** What {@link verifyState} checks. All on by default. */
@@ -15,6 +15,11 @@ export interface VerifyOptions {
   readonly link?: LinkRef;
   /** @defaultValue true */
   readonly totality?: boolean;
+  /**
+   * The version whose actor holds the snapshot's children (the link's source): a child it invoked must
+   * land in a state that invokes it. @defaultValue the version checked
+   */
+  readonly source?: AnyVersion;
   /**
    * Check totality only in what a migration built: objects in this set (the migration's input,
    * recorded as it was frozen) are not re-walked. `migrate` sets it; a direct call checks everything.
@@ -56,11 +61,12 @@ export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, opt
   }
   if (options.totality !== false && version.schema !== undefined) blockers.push(...schemaBlockers(version.schema, n, snapshot.context));
 
-  const missing = unknownStates(version.machine, snapshot.value);
-  for (const state of missing) blockers.push(blocker('unmapped-state', { version: n, state, where: 'value' }));
+  const problems = valueProblems(version.machine, snapshot.value);
+  for (const p of problems) blockers.push(valueBlocker(n, p));
   for (const state of unknownHistoryIds(version.machine, snapshot.historyValue)) {
     blockers.push(blocker('unmapped-state', { version: n, state, where: 'history' }));
   }
+  const valid = problems.length === 0;
   const children = snapshot.children ?? {};
   for (const child in children) {
     if (!Object.hasOwn(children, child)) continue;
@@ -69,20 +75,65 @@ export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, opt
       blockers.push(blocker('unresolvable-child', { version: n, child, src: String(data?.src) }));
       continue;
     }
-    // An invoked child lives only while a state that invokes it is active; restored elsewhere it would
-    // run with nobody listening. (A child no state invokes was spawned, and lives on its own.)
-    const states = invokers(version.machine).get(child);
-    const status = (data?.snapshot as { status?: unknown } | undefined)?.status;
-    if (missing.length === 0 && states !== undefined && status === 'active' && !states.some((p) => isActive(version.machine, snapshot.value, p))) {
-      blockers.push(blocker('orphaned-child', { version: n, child, states }));
-    }
+    const orphan = valid ? orphaned(version, options.source ?? version, snapshot.value, child, data) : undefined;
+    if (orphan !== undefined) blockers.push(orphan);
   }
 
   // The invariant is only meaningful on a state the machine can hold.
-  if (missing.length === 0 && version.invariant !== undefined) {
+  if (valid && version.invariant !== undefined) {
     blockers.push(...invariantBlockers(version, snapshot));
   }
   return { blockers, builtRefs };
+}
+
+function valueBlocker(version: number, p: ValueProblem): Blocker {
+  switch (p.problem) {
+    case 'unknown':
+      return blocker('unmapped-state', { version, state: p.state, where: 'value' });
+    case 'incomplete':
+      return blocker('incomplete-state-value', { version, path: p.path, initial: p.initial });
+    case 'contradictory':
+      return blocker('contradictory-state-value', { version, path: p.path, states: p.states });
+    case 'malformed':
+      return blocker('malformed-state-value', { version, path: p.path, got: p.got });
+  }
+}
+
+/**
+ * An invoked child may be carried only into an active state that invokes the same `src` under the
+ * same id. Restored anywhere else, XState starts it again (a promise re-runs, a callback restarts)
+ * with no state to hear it, or routes its output to whatever that state invokes under the id. A
+ * settled child is only refused where it would take the place of another `src` (which would then
+ * never run); elsewhere it is inert. A child neither version invokes was spawned, and lives on its own.
+ */
+function orphaned(
+  target: AnyVersion,
+  source: AnyVersion,
+  value: unknown,
+  child: string,
+  data: { readonly src?: unknown; readonly snapshot?: unknown } | undefined,
+): Blocker | undefined {
+  const machine = target.machine;
+  const into = invokers(machine).get(child) ?? [];
+  const from = invokers(source.machine).get(child);
+  if (into.length === 0 && from === undefined) return undefined;
+  const src = String(data?.src);
+  const active = into.filter((i) => isActive(machine, value, i.path));
+  if (active.some((i) => i.src === src)) return undefined;
+  const clash = active[0];
+  const inFlight = (data?.snapshot as { status?: unknown } | undefined)?.status === 'active';
+  if (clash === undefined && !inFlight) return undefined;
+  // the state it lands in: the one invoking another src under its id, or its old state kept by name, or the value
+  const state = clash?.path ?? from?.find((i) => i.path !== '' && isActive(machine, value, i.path))?.path ?? leaves(value);
+  const states = into.filter((i) => i.src === src).map((i) => i.path);
+  return blocker('orphaned-child', { version: target.version, child, src, state, invokes: clash?.src ?? null, states });
+}
+
+/** The leaf states of a (valid) state value, joined with ` + `: `busy`, `a.x + b.y`. */
+function leaves(value: unknown, prefix = ''): string {
+  if (typeof value === 'string') return prefix + value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  return entries.map(([k, v]) => (v !== null && typeof v === 'object' && Object.keys(v).length === 0 ? prefix + k : leaves(v, `${prefix}${k}.`))).join(' + ');
 }
 
 /** At most this many `unrestorable-ref` blockers are reported (every ref is checked). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
 import { checkLink } from '../../src/check/link.ts';
 import { defineVersion, lineage } from '../../src/index.ts';
+import { deskMachine, deskWith } from '../fixtures/desk.ts';
 import { sampleOf } from './_support.ts';
 
 type Ev = { type: 'GO' } | { type: 'HOLD' };
@@ -63,6 +64,31 @@ describe('state analysis', () => {
     const [, down] = checkLink(l, 1, { older: [idle], newer: [v2Idle] });
     expect(down.reasons.find((r) => r.kind === 'coverage')).toBeUndefined();
     expect(down.reasons.map((r) => r.kind)).toEqual(['unverified-state', 'unverified-state']);
+  });
+});
+
+describe('state values', () => {
+  // the desk's v1 → v2 link returns whatever value it is given; v1 and v2 are the same machine
+  const deskSamples = [sampleOf(deskMachine), sampleOf(deskMachine, [{ type: 'WORK' }, { type: 'WRITE' }]), sampleOf(deskMachine, [{ type: 'PARK' }])];
+
+  it('shows, as info, where a link relies on the shorthand of a compound state for its initial child', () => {
+    const [up] = checkLink(deskWith('busy'), 1, { older: deskSamples, newer: [sampleOf(deskMachine)] });
+    expect(up.samples).toEqual({ total: 3, migrated: 3 });
+    const line = up.reasons.find((r) => r.kind === 'state-shorthand');
+    expect(line).toMatchObject({ severity: 'info', score: 0, count: 3, total: 3, example: [] });
+    expect(line?.message).toBe(
+      "the migration names compound state 'busy' without a child in v2; XState's shorthand enters its initial 'busy.reading' (3 of 3 migrated states, e.g. the initial state)",
+    );
+    expect(up.verdict).toBe('SAFE');
+    const [exact] = checkLink(deskWith({ busy: 'writing' }), 1, { older: deskSamples, newer: [sampleOf(deskMachine)] });
+    expect(exact.reasons.map((r) => r.kind)).not.toContain('state-shorthand');
+  });
+
+  it('reports a link that returns an incomplete or contradictory state value as UNSAFE, naming the path', () => {
+    const [up] = checkLink(deskWith({ both: { left: 'b' } }), 1, { older: deskSamples, newer: [sampleOf(deskMachine)] });
+    expect(up.verdict).toBe('UNSAFE');
+    expect(up.reasons[0]).toMatchObject({ kind: 'unmapped-state', count: 3, total: 3 });
+    expect(up.reasons[0]!.message).toMatch(/^state value leaves 'both.right' out in v2: XState would enter 'both.right.x'/);
   });
 });
 

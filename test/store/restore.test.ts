@@ -1,6 +1,7 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createActor } from 'xstate';
+import { fc } from '@fast-check/vitest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type Envelope,
@@ -8,6 +9,7 @@ import {
   type RestoreResult,
   createEnvelope,
   createFileStore,
+  createRuntime,
   defineVersion,
   lineage,
   restoreEnvelope,
@@ -15,6 +17,8 @@ import {
   serializeEnvelope,
 } from '../../src/index.ts';
 import { driver, driverV1, driverV2, driverV3Machine } from '../fixtures/driver.ts';
+import { fcParams } from '../_support/fc.ts';
+import { deskAfter, deskMachine, deskWith } from '../fixtures/desk.ts';
 import { busyDelay, stoppedV1Snapshot, tempDir, workedV1Snapshot } from './helpers.ts';
 
 let dir: string;
@@ -199,3 +203,76 @@ describe('restoreEnvelope', () => {
     expect(r.error.code).toBe('ENVELOPE_UNSAFE_KEY');
   });
 });
+
+describe('state values of hand-edited, re-hashed envelopes', () => {
+  const rehashed = (value: unknown): Envelope => createEnvelope({ component: 'desk', version: 1, snapshot: { ...deskAfter('SPLIT', 'B', 'Y'), value } as never, savedAt });
+
+  it('refuses a value XState would complete or accept, in restoreEnvelope and runtime.start', () => {
+    const l = deskWith(undefined);
+    for (const [value, kind] of [
+      [{ both: { left: 'b' } }, 'incomplete-state-value'],
+      [{}, 'incomplete-state-value'],
+      [{ parked: {}, busy: 'reading' }, 'contradictory-state-value'],
+      [[], 'malformed-state-value'],
+    ] as const) {
+      const r = refused(restoreEnvelope(l, rehashed(value), { to: 1 }));
+      expect(r.error.code).toBe('MIGRATION_REFUSED');
+      expect(r.blockers.map((b) => b.kind)).toEqual([kind]);
+      expect(() => createRuntime().start(l, { version: 1, envelope: serializeEnvelope(rehashed(value)) })).toThrowError(
+        expect.objectContaining({ code: 'MIGRATION_REFUSED', details: expect.objectContaining({ blockers: [expect.objectContaining({ kind })] }) }),
+      );
+    }
+  });
+
+  it('restores no value XState would complete or contradict (property over generated values)', () => {
+    const keys = ['idle', 'parked', 'busy', 'reading', 'writing', 'hist', 'both', 'left', 'right', 'a', 'b', 'x', 'y'] as const;
+    const { value: stateValue } = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom(...keys),
+        fc.dictionary(fc.constantFrom(...keys), tie('value'), { maxKeys: 3 }),
+        fc.constantFrom<unknown>([], null, 0),
+      ),
+    }));
+    const l = deskWith(undefined);
+    let accepted = 0;
+    let refusedCount = 0;
+    fc.assert(
+      fc.property(stateValue, (value) => {
+        const r = restoreEnvelope(l, rehashed(value), { to: 1 });
+        if (!r.ok) {
+          refusedCount++;
+          return;
+        }
+        accepted++;
+        const actor = createActor(deskMachine, { snapshot: r.snapshot }).start();
+        const restored = actor.getSnapshot().value;
+        actor.stop();
+        // every state the restored actor is in was named, or lies below a compound state named by its shorthand
+        const named = statePathsOf(value);
+        for (const leaf of statePathsOf(restored)) expect(named.some((n) => leaf === n || leaf.startsWith(`${n}.`)), `${leaf} in ${JSON.stringify(value)}`).toBe(true);
+        // and no state that is not parallel is in two children
+        expect(contradictions(restored), JSON.stringify(value)).toEqual([]);
+      }),
+      fcParams(500),
+    );
+    expect(accepted).toBeGreaterThan(10);
+    expect(refusedCount).toBeGreaterThan(10);
+  });
+});
+
+/** The leaf paths a state value names: strings, and keys whose value is `{}`. */
+function statePathsOf(value: unknown, prefix = ''): string[] {
+  if (typeof value === 'string') return [prefix + value];
+  if (value === null || typeof value !== 'object') return [];
+  const entries = Object.entries(value as Record<string, unknown>);
+  return entries.flatMap(([k, v]) => (v !== null && typeof v === 'object' && Object.keys(v).length === 0 ? [prefix + k] : statePathsOf(v, `${prefix}${k}.`)));
+}
+
+/** Paths of non-parallel states the value puts in more than one child (the desk's only parallel state is `both`). */
+function contradictions(value: unknown, path = ''): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  const keys = Object.keys(value);
+  const own = path !== 'both' && keys.length > 1 ? [path] : [];
+  return [...own, ...keys.flatMap((k) => contradictions((value as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`))];
+}

@@ -143,7 +143,7 @@ describe('children', () => {
     const report = await c.swap(2, { policies: { promises: 'abort' } });
     expect(report.outcome).toBe('refused');
     expect(report.blockers.map((b) => b.message)).toEqual([
-      "child actor 'fetch' is carried into v2, but none of the states that invoke it (loading) is active after migration",
+      "child actor 'fetch' (src fetchData) is carried into v2 state 'idle', which does not invoke it ('loading' would)",
     ]);
   });
 });
