@@ -1,3 +1,8 @@
+/**
+ * `LiveComponent`: the public face of one running instance — send, observe, borrow, read the
+ * ledger, swap, revert, persist, stop — over the internal `ComponentCore`. Pinned by the tests in
+ * test/live/ (stop, persist, borrow, timers) and every swap test.
+ */
 import type { AnyEventObject, EventObject } from 'xstate';
 import { type ErrorData, HotswapError } from '../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../ledger/ledger.ts';

@@ -1,3 +1,8 @@
+/**
+ * The drain step of a swap (docs/design.md §2): applies each policy to every pending delay, runtime
+ * timer, promise, callback and transferable lease of a quiescent component. Pinned by
+ * test/swap/policies.test.ts and test/swap/nested-children.test.ts.
+ */
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import { inFlightChildren } from '../../ledger/_internal/read-ledger.ts';
