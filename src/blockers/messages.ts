@@ -83,7 +83,7 @@ export interface RefusalHeader {
 }
 
 /**
- * Renders blockers as in DESIGN.md §4: a header line, then one indented line each.
+ * Renders blockers as in docs/design.md §5: a header line, then one indented line each.
  *
  * @example
  * formatBlockers(report.blockers, { component: 'driver', from: 1, to: 2, elapsedMs: 250, phase: 'quiesce' })

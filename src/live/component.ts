@@ -154,7 +154,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   }
 
   /**
-   * Swaps to another version of the lineage (up or down), as DESIGN.md §2. Resolves to a report;
+   * Swaps to another version of the lineage (up or down), as docs/design.md §2. Resolves to a report;
    * refusal is data, never a throw (G7). The old version keeps serving when refused.
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {

@@ -54,7 +54,7 @@ export interface SwapReport {
   readonly errors?: readonly string[];
 }
 
-/** A one-line summary, or the DESIGN.md §4 blocker report when refused. */
+/** A one-line summary, or the blocker report of docs/design.md §5 when refused. */
 export function formatReport(r: SwapReport): string {
   if (r.outcome === 'refused') {
     return formatBlockers(r.blockers, {

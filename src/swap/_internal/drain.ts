@@ -25,7 +25,7 @@ export interface Drained {
 }
 
 /**
- * The drain step of DESIGN.md §2: applies the policies to every pending delay, runtime timer, promise,
+ * The drain step of docs/design.md §2: applies the policies to every pending delay, runtime timer, promise,
  * callback and transferable lease, recording the outcomes in `effects` (kept only if the swap commits).
  */
 export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: MutableEffects): Drained {
