@@ -1,7 +1,7 @@
 /**
- * The drain step of a swap (docs/design.md §2): applies each policy to every pending delay, runtime
- * timer, promise, callback and transferable lease of a quiescent component. Pinned by
- * test/swap/policies.test.ts and test/swap/nested-children.test.ts.
+ * Drain, the phase after quiesce: where the effect policies are decided, in one place, before
+ * anything is applied — the transaction applies them only if the swap reaches its commit point.
+ * Pinned by test/swap/policies.test.ts and test/swap/nested-children.test.ts.
  */
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
