@@ -41,6 +41,13 @@ export interface ErrorData {
 }
 
 /**
+ * The brand every {@link HotswapError} carries. `Symbol.for` gives every copy of this module the same
+ * symbol (the package can resolve to `src/` or `dist/`, or be installed twice), where each copy has
+ * its own class; fast-check's `PreconditionFailure` is told apart the same way.
+ */
+const BRAND = Symbol.for('hotswap.HotswapError');
+
+/**
  * The one error class hotswap throws. `code` is stable; `details` carries the data to act on.
  *
  * @example
@@ -55,6 +62,8 @@ export class HotswapError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options?.details;
+    // not enumerable: the brand is for isHotswapError, not for JSON, equality or spreading
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** Plain data, for journals and worker boundaries. */
@@ -65,9 +74,17 @@ export class HotswapError extends Error {
   }
 }
 
-/** True when `error` is a {@link HotswapError}, optionally with the given code. */
+/**
+ * True when `error` is a {@link HotswapError}, optionally with the given code — also one thrown by
+ * another copy of hotswap (its `src/` and `dist/`, or two installs), which `instanceof` would miss.
+ */
 export function isHotswapError(error: unknown, code?: ErrorCode): error is HotswapError {
-  return error instanceof HotswapError && (code === undefined || error.code === code);
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { [BRAND]?: unknown })[BRAND] === true &&
+    (code === undefined || (error as { code?: unknown }).code === code)
+  );
 }
 
 /** Renders any thrown value as `{ name, message }` without throwing itself. */

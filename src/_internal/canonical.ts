@@ -1,3 +1,9 @@
+/**
+ * Canonical JSON and sha256: the one serialisation every envelope hash and journal state hash is
+ * computed over, so equal data hashes the same whatever order its keys were written in. Its own
+ * writer (not `JSON.stringify` with a replacer) because hashing runs on every swap and must not
+ * overflow the stack on deep values. Pinned by test/store/canonical.test.ts.
+ */
 import { hash } from 'node:crypto';
 
 /**

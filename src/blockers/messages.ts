@@ -1,3 +1,9 @@
+/**
+ * The message table for blockers: `blocker(kind, data)` builds a blocker and writes its one-line
+ * message from one typed entry per kind, and `formatBlockers` prints a refusal (docs/design.md §5).
+ * One table, so every refusal reads the same wherever it was found. Pinned by
+ * test/migrate/format-blockers.test.ts and every test that compares blocker messages.
+ */
 import type { Blocker, BlockerInput, BlockerKind, BlockerOf, LinkRef } from './blocker.ts';
 
 const link = (l: LinkRef): string => `v${l.from} → v${l.to}`;
@@ -86,7 +92,7 @@ export interface RefusalHeader {
 }
 
 /**
- * Renders blockers as in DESIGN.md §4: a header line, then one indented line each.
+ * Renders blockers as in docs/design.md §5: a header line, then one indented line each.
  *
  * @example
  * formatBlockers(report.blockers, { component: 'driver', from: 1, to: 2, elapsedMs: 250, phase: 'quiesce' })

@@ -1,5 +1,5 @@
 /**
- * Pending delayed events across a link. XState does not persist them (DESIGN.md §5); a swap carries an
+ * Pending delayed events across a link. XState does not persist them (docs/design.md §6); a swap carries an
  * `after` timer to the same state of the new version, or to the state the link's `renamedStates`
  * renames it to, when that state is active after the migration and declares the same delay. Any other
  * delayed event is carried when the new version accepts its event type (as `swap/_internal/delays.ts`

@@ -1,3 +1,8 @@
+/**
+ * The JSON Lines journal on disk (G8): one line per swap attempt, appends serialised so lines never
+ * interleave, a torn last line skipped on read. Pinned by test/swap/coordinator.test.ts
+ * (`describe('journal')`).
+ */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Journal, JournalEntry } from './journal.ts';

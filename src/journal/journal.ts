@@ -1,3 +1,7 @@
+/**
+ * The journal interface and its default, an in-memory bounded journal: where every swap attempt,
+ * committed or refused, is recorded (G8). Pinned by test/journal/memory-journal.test.ts.
+ */
 import type { SwapReport } from '../swap/report.ts';
 
 /** One journal entry: a swap attempt, committed or refused (G8), with the instance it ran on. */

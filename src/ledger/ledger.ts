@@ -1,5 +1,5 @@
 /**
- * The effect ledger: everything a live component has started and not finished (DESIGN.md §4).
+ * The effect ledger: everything a live component has started and not finished (docs/design.md §4).
  * All plain data, so it can be printed, compared in tests and written to the journal.
  */
 

@@ -1,3 +1,9 @@
+/**
+ * Lineages: the ordered versions of one component and the links between neighbours, immutable,
+ * extended at run time with `extend`/`tryExtend`, and `pathBetween` for the steps from one version to
+ * another (up or down). Pinned by test/lineage/lineage.test.ts, test/lineage/extend.test.ts and the
+ * type tests in test/types/lineage.test-d.ts.
+ */
 import { type ErrorData, HotswapError } from '../errors.ts';
 import type { AnyLink, AnyVersion, LastVersion, Link } from './types.ts';
 import { isVersion } from './version.ts';

@@ -1,3 +1,8 @@
+/**
+ * The types of versions and links, derived from each version's machine, so a link's input is the
+ * previous version's state and a missing or mistyped link is a compile error. Pinned by
+ * test/types/lineage.test-d.ts (compiled by `npm test`).
+ */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { AnyStateMachine, ContextFrom, EventFromLogic, SnapshotFrom } from 'xstate';
 

@@ -1,3 +1,8 @@
+/**
+ * `defineVersion`: one version of a component (number, machine, invariant, schema, swap tag, timer
+ * handlers, handles), checked when defined so a bad definition fails at load, not at swap. Pinned by
+ * test/lineage/lineage.test.ts.
+ */
 import type { AnyStateMachine } from 'xstate';
 import { HotswapError } from '../errors.ts';
 import type { Version, VersionDefinition } from './types.ts';

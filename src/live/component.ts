@@ -1,3 +1,8 @@
+/**
+ * `LiveComponent`: the public face of one running instance — send, observe, borrow, read the
+ * ledger, swap, revert, persist, stop — over the internal `ComponentCore`. Pinned by the tests in
+ * test/live/ (stop, persist, borrow, timers) and every swap test.
+ */
 import type { AnyEventObject, EventObject } from 'xstate';
 import { type ErrorData, HotswapError } from '../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../ledger/ledger.ts';
@@ -149,7 +154,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   }
 
   /**
-   * Swaps to another version of the lineage (up or down), as DESIGN.md §2. Resolves to a report;
+   * Swaps to another version of the lineage (up or down), as docs/design.md §2. Resolves to a report;
    * refusal is data, never a throw (G7). The old version keeps serving when refused.
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {

@@ -1,3 +1,7 @@
+/**
+ * The bounded FIFO a live component holds events in while a swap is in progress (G6). Its own
+ * class so the capacity rule and the order live in one place. Pinned by test/live/mailbox.test.ts.
+ */
 import { HotswapError } from '../errors.ts';
 
 /**

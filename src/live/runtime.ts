@@ -1,3 +1,9 @@
+/**
+ * `createRuntime`: hosts live components on one clock and journal. `start` runs a component fresh or
+ * from a snapshot or envelope, migrated, verified and with its timers re-armed — refused with
+ * `START_REFUSED` before anything starts; `swapAll` swaps several as one step. Pinned by
+ * test/live/start.test.ts and test/swap/coordinator.test.ts.
+ */
 import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, isTimerDelay, MAX_TIMER_MS, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';

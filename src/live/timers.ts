@@ -1,3 +1,8 @@
+/**
+ * The `startTimer` / `cancelTimer` actions: runtime timers that target a handler by name, never a
+ * closure, so the ledger can list them and a swap can carry them into the version that defines the
+ * handler (G4). Pinned by test/live/timers.test.ts and test/swap/policies.test.ts (`describe('runtime timers')`).
+ */
 import { HotswapError } from '../errors.ts';
 import { hostOf } from './_internal/host.ts';
 

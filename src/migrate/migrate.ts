@@ -1,3 +1,9 @@
+/**
+ * `migrate`: walks a lineage's path from one version to another over a frozen persisted snapshot,
+ * running each link and verifying each result; refusal is a list of blockers, never a throw. The swap's
+ * migrate step and the cold restore both go through `migrateAlong`. Pinned by test/migrate/ and
+ * test/property/migrate.property.test.ts.
+ */
 import type { Snapshot } from 'xstate';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';

@@ -1,3 +1,9 @@
+/**
+ * `verifyState` and the checks behind it: totality (schema or no undefined field), states, history,
+ * children, the invariant, and what XState's restore would lose silently (actor refs, grandchildren).
+ * The swap's verify step, the cold restore and `runtime.start` use the same checks (G3, G5). Pinned by
+ * test/migrate/blockers.test.ts and test/swap/unrestorable-refs.test.ts.
+ */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';

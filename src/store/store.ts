@@ -1,3 +1,8 @@
+/**
+ * The envelope store interface (where envelopes live at rest, one per instance id) and the rule for
+ * instance ids, which must be safe as file names. The file store implements it. Pinned by
+ * test/store/file-store.test.ts.
+ */
 import type { ErrorData } from '../errors.ts';
 import type { Envelope } from './envelope.ts';
 

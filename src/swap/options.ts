@@ -1,3 +1,7 @@
+/**
+ * The options of a swap: deadline, preconditions, signal and one policy per kind of effect, with
+ * their defaults in one place. Pinned by test/swap/policies.test.ts.
+ */
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { LedgerInFlight } from '../ledger/ledger.ts';
 

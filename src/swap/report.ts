@@ -1,3 +1,8 @@
+/**
+ * The swap report: the result of one attempt, committed or refused, with blockers, phase timings,
+ * pause and effect outcomes — refusal as data (G7); and `SwapPhases`, the names of the phases.
+ * Pinned by test/migrate/format-blockers.test.ts and test/swap/coordinator.test.ts.
+ */
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { formatBlockers } from '../blockers/messages.ts';
 
@@ -49,7 +54,7 @@ export interface SwapReport {
   readonly errors?: readonly string[];
 }
 
-/** A one-line summary, or the DESIGN.md §4 blocker report when refused. */
+/** A one-line summary, or the blocker report of docs/design.md §5 when refused. */
 export function formatReport(r: SwapReport): string {
   if (r.outcome === 'refused') {
     return formatBlockers(r.blockers, {

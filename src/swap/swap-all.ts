@@ -1,3 +1,8 @@
+/**
+ * `swapAll`: several components swapped as one step — quiesced in parallel under one deadline, then
+ * all commit or none does. Pinned by test/swap/coordinator.test.ts (`describe('swapAll')`) and
+ * test/swap/swap-all.test.ts.
+ */
 import { blocker } from '../blockers/messages.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
 import type { LiveComponent } from '../live/component.ts';

@@ -1,3 +1,8 @@
+/**
+ * `runSwap`: one swap attempt start to end, the phases of docs/design.md §2 in order, a throw
+ * anywhere turned into a refused report (G7). Pinned by every test in test/swap/, and by
+ * test/swap/swap-safety.property.test.ts.
+ */
 import type { ComponentCore } from '../live/_internal/core.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import type { SwapOptions } from './options.ts';

@@ -1,5 +1,5 @@
 /**
- * One swap attempt on one live component, as the phases of DESIGN.md §2. `swap()` runs one
+ * One swap attempt on one live component, as the phases of docs/design.md §2. `swap()` runs one
  * transaction start to end; `swapAll()` runs several in lockstep so they commit all or none.
  */
 import { randomUUID } from 'node:crypto';

@@ -31,7 +31,7 @@ export interface ReachableOptions<TEvent extends EventObject = EventObject> {
   readonly fireDelays?: boolean;
 }
 
-/** A delayed event pending in a reachable state (XState does not persist these; see DESIGN.md §5). */
+/** A delayed event pending in a reachable state (XState does not persist these; see docs/design.md §6). */
 export interface PendingDelayInfo {
   /** The scheduler id, e.g. `xstate.after.100.driver.busy`. */
   readonly id: string;

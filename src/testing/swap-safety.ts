@@ -1,5 +1,5 @@
 /**
- * Swap safety under random interleavings (DESIGN.md §3 G1–G4, G6): events, clock ticks, effect
+ * Swap safety under random interleavings (docs/design.md §3 G1–G4, G6): events, clock ticks, effect
  * settlements, borrows and releases, and swaps to random versions with random policies, on a live
  * component with a simulated clock. Observed through XState inspection, so the machine under test
  * needs no cooperation: the kit sees which actor processed which event.

@@ -3,7 +3,7 @@ import { blocker, formatBlockers, formatDuration, migrate } from '../../src/inde
 import { driver } from '../fixtures/driver.ts';
 
 describe('formatBlockers', () => {
-  it('renders a refused swap as in DESIGN.md §4: a header with time and phase, then one indented line per blocker', () => {
+  it('renders a refused swap as in docs/design.md §5: a header with time and phase, then one indented line per blocker', () => {
     const text = formatBlockers(
       [
         blocker('pending-timer', { name: 'complete_request', handler: 'complete_request', remainingMs: 120, reason: 'driver@2 does not define it' }),

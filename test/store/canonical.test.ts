@@ -1,7 +1,7 @@
 /** The canonical JSON every envelope and state hash is computed over. */
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalJsonIterative, sha256Hex } from '../../src/_internal/canonical.ts';
+import { canonicalJson, canonicalJsonIterative, isQuotedCached, sha256Hex } from '../../src/_internal/canonical.ts';
 import { fcParams } from '../_support/fc.ts';
 
 /** The definition hashes were first written with: JSON.stringify with a key-sorting replacer. */
@@ -132,5 +132,16 @@ describe('canonicalJson', () => {
   it('writes numbers and booleans as JSON does, from the smallest to non-finite', () => {
     const values = [0, -0, 1, -1.5, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, NaN, Infinity, -Infinity, true, false, null];
     expect(canonicalJson(values)).toBe(JSON.stringify(values));
+  });
+});
+
+// Provenance: fourth internal review (actor refs held in context), F5.
+describe('the quoted-key cache', () => {
+  it('writes states keyed by long strings exactly, and keeps only short keys', () => {
+    const long = 'k'.repeat(5_000);
+    const value = { [long]: 1, [`${long}"\n`]: 2, short: 3 };
+    expect(canonicalJson(value)).toBe(JSON.stringify({ [long]: 1, [`${long}"\n`]: 2, short: 3 }));
+    expect(isQuotedCached('short')).toBe(true);
+    expect(isQuotedCached(long)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Each XState behaviour from DESIGN.md §5 that breaks a naive swap: first the naive approach, shown
+ * Each XState behaviour from docs/design.md §6 that breaks a naive swap: first the naive approach, shown
  * to fail, then hotswap, shown not to.
  */
 import { describe, expect, it } from 'vitest';

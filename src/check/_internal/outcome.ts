@@ -1,3 +1,7 @@
+/**
+ * One sampled state and what migrating it through a link gave: the record `hotswap check`'s
+ * analyses (fields, states, timers, blockers) share, so each runs over the same samples.
+ */
 import type { MigrateResult } from '../../migrate/migrate.ts';
 import type { CheckSample } from './samples.ts';
 

@@ -1,3 +1,9 @@
+/**
+ * Reads a live component's effect ledger as plain data: pending delays from XState's scheduler
+ * (through the adapter), runtime timers, in-flight children at any depth, leases and late results.
+ * Shared by `component.ledger()` and the swap's quiesce and drain steps, so they see the same list.
+ * Pinned by test/swap/nested-children.test.ts, test/live/timers.test.ts and test/live/borrow.test.ts.
+ */
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { LedgerDelay, LedgerInFlight, LedgerSnapshot } from '../ledger.ts';

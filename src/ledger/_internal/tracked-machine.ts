@@ -1,3 +1,9 @@
+/**
+ * Wraps a version's named `fromPromise` actors so each in-flight promise goes through the live
+ * component (src, age, abort signal): what lets a swap wait for, abort or adopt it instead of XState's
+ * restore starting it again. Pinned by test/swap/policies.test.ts (`describe('in-flight promises')`)
+ * and test/swap/xstate-pitfalls.test.ts.
+ */
 import { type AnyActorLogic, type AnyStateMachine, fromPromise } from 'xstate';
 import { hostOf, type PromiseArgs } from '../../live/_internal/host.ts';
 import { logicKind, promiseCreatorOf } from './xstate-adapter.ts';

@@ -1,3 +1,9 @@
+/**
+ * The effect host: links an XState actor system to the live component hosting it, so `startTimer`
+ * actions and tracked promises reach the component without closing over old code. Until its actor is
+ * attached (the commit point) timer operations are staged, so a refused swap leaves the old timers as
+ * they were (G2). Pinned by test/swap/swap-all.test.ts and test/live/timers.test.ts.
+ */
 import type { AnyActorRef } from 'xstate';
 import type { ComponentCore } from './core.ts';
 

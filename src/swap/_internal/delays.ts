@@ -1,3 +1,9 @@
+/**
+ * The delay plan: for each pending XState delayed event, what the new actor arms — from the new
+ * definition, followed through the links' renames — or the blocker that refuses it (G5). Used by the
+ * swap's verify step and by `runtime.start` from a snapshot. Pinned by test/swap/delays.test.ts,
+ * test/swap/delay-plans.test.ts and test/swap/policies.test.ts.
+ */
 import type { EventObject } from 'xstate';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';

@@ -1,3 +1,8 @@
+/**
+ * Drain, the phase after quiesce: where the effect policies are decided, in one place, before
+ * anything is applied — the transaction applies them only if the swap reaches its commit point.
+ * Pinned by test/swap/policies.test.ts and test/swap/nested-children.test.ts.
+ */
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import { inFlightChildren } from '../../ledger/_internal/read-ledger.ts';
@@ -20,7 +25,7 @@ export interface Drained {
 }
 
 /**
- * The drain step of DESIGN.md §2: applies the policies to every pending delay, runtime timer, promise,
+ * The drain step of docs/design.md §2: applies the policies to every pending delay, runtime timer, promise,
  * callback and transferable lease, recording the outcomes in `effects` (kept only if the swap commits).
  */
 export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: MutableEffects): Drained {

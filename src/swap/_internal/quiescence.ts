@@ -1,3 +1,8 @@
+/**
+ * What keeps a component from being quiescent now: the quiesce step's one question, split into what
+ * waiting cannot clear (refuse at once) and what it may (wait, up to the deadline). Pinned by
+ * test/swap/policies.test.ts (swap points, leases, promises) and test/swap/nested-children.test.ts.
+ */
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import type { AnyActorRef } from 'xstate';

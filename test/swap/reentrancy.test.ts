@@ -1,14 +1,15 @@
 /**
- * Regressions found by the third review (2026-11-22), after the swap path was made synchronous where
- * nothing must wait. Each failed before its fix.
+ * A swap asked for from inside the component's own processing (an action, an observer): the XState
+ * step in progress finishes on the old version first, so no event is lost and no old code runs after
+ * the commit (G1, G4).
  */
 import { describe, expect, it } from 'vitest';
 import { assign, setup } from 'xstate';
 import { createRuntime, defineVersion, lineage, type LiveComponent, type SwapReport } from '../../src/index.ts';
-import { makeLoader } from '../fixtures/loader.ts';
 
 const same = { up: ({ value, context }: { value: any; context: any }) => ({ value, context }) };
 
+// Provenance: third review (2026-11-22), after the swap path was made synchronous where nothing must wait.
 describe('a swap asked for from inside the component\'s own processing', () => {
   it('from an action: the event being processed is not lost, and no old code runs after the commit (G1, G4)', async () => {
     const log: string[] = [];
@@ -69,58 +70,5 @@ describe('a swap asked for from inside the component\'s own processing', () => {
     expect((await pending!).outcome).toBe('committed');
     expect(c.getSnapshot()).toMatchObject({ value: 'c', context: { seen: ['v1:GO', 'v1:NEXT'] } });
     expect(last).toBe(c.getSnapshot());
-  });
-});
-
-describe('delay plans reused by shape', () => {
-  it('do not mix a state named like JSON with the object value it spells (G5)', async () => {
-    const odd = '{"p":"q"}';
-    const machine = (v: number) =>
-      setup({ types: { events: {} as { type: 'TO_PQ' } | { type: 'TO_ODD' } } }).createMachine({
-        id: `k${v}`,
-        initial: 'start',
-        states: {
-          start: { on: { TO_PQ: 'p', TO_ODD: odd } },
-          p: { initial: 'q', states: { q: {} } },
-          // v2 adds a delay here: a swap landing in this state under `carry` must be refused
-          [odd]: v === 2 ? { after: { 500: 'start' } } : {},
-        },
-      });
-    const l = lineage('k', defineVersion({ version: 1, machine: machine(1) })).next(defineVersion({ version: 2, machine: machine(2) }), same);
-    const runtime = createRuntime();
-    const a = runtime.start(l, { version: 1, id: 'a' });
-    a.send({ type: 'TO_PQ' });
-    expect((await a.swap(2)).outcome).toBe('committed');
-    const b = runtime.start(l, { version: 1, id: 'b' });
-    b.send({ type: 'TO_ODD' });
-    const refused = await b.swap(2);
-    expect(refused.blockers.map((x) => x.kind)).toEqual(['unarmed-delay']);
-  });
-});
-
-describe('small things', () => {
-  const simple = () => {
-    const machine = (v: number) => setup({}).createMachine({ id: `s${v}`, initial: 'a', states: { a: {} } });
-    return lineage('s', defineVersion({ version: 1, machine: machine(1) })).next(defineVersion({ version: 2, machine: machine(2) }), same);
-  };
-
-  it('`preconditions: null` (a plain-JS caller) means none', async () => {
-    const c = createRuntime().start(simple(), { version: 1 });
-    expect((await c.swap(2, { preconditions: null } as never)).outcome).toBe('committed');
-  });
-
-  it('a quiescence check that throws still times the quiesce phase', async () => {
-    const { loader } = makeLoader();
-    const c = createRuntime().start(loader, { version: 1 });
-    c.send({ type: 'LOAD', url: 'x' });
-    const report = await c.swap(2, {
-      policies: {
-        promises: () => {
-          throw new Error('boom');
-        },
-      },
-    });
-    expect(report.outcome).toBe('refused');
-    expect(report.timings.quiesce).toBeTypeOf('number');
   });
 });
