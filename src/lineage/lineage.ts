@@ -1,4 +1,4 @@
-import { type ErrorData, HotswapError } from '../errors.ts';
+import { describeError, type ErrorData, HotswapError } from '../errors.ts';
 import type { AnyLink, AnyVersion, LastVersion, Link } from './types.ts';
 import { isVersion } from './version.ts';
 
@@ -149,7 +149,9 @@ export function tryExtend<TName extends string>(
     return { ok: true, lineage: base.extend(plugin) };
   } catch (error) {
     if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
-    throw error;
+    // the plugin's own code threw while being read (a getter, a Proxy trap): a malformed plugin, as data
+    const e = describeError(error);
+    return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `Expected a plugin \`{ from, version, link }\` for ${base.name} that can be read, but reading it threw ${e.name}: ${e.message}` } };
   }
 }
 

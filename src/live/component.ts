@@ -150,10 +150,12 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
 
   /**
    * Swaps to another version of the lineage (up or down), as DESIGN.md §2. Resolves to a report;
-   * refusal is data, never a throw (G7). The old version keeps serving when refused.
+   * refusal is data, never a throw (G7). The old version keeps serving when refused. Misuse — a
+   * target that is no version, options of the wrong kind, a `deadlineMs` past 2^31 − 1 ms — rejects
+   * with a `HotswapError` `INVALID_ARGUMENT` (so do `swapOrThrow` and `revert`).
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    return runSwap(this.#core, typeof target === 'number' ? target : target.version, options, typeof target === 'number' ? undefined : target);
+    return runSwap(this.#core, { target, options });
   }
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
@@ -173,7 +175,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
     const core = this.#core;
-    return runSwap(core, core.history.at(-1) ?? core.version.version - 1, options, undefined, true);
+    return runSwap(core, { target: core.history.at(-1) ?? core.version.version - 1, options, revert: true });
   }
 
   /**

@@ -2,7 +2,7 @@ import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, isTimerDelay, MAX_TIMER_MS, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
-import { describeError, HotswapError } from '../errors.ts';
+import { describeError, HotswapError, shown } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
@@ -182,18 +182,17 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     clock,
     journal,
     start,
-    swapAll: async (requests, o = {}) => {
-      const resolved = requests.map((r) => {
-        const core = live.get(r.component);
+    swapAll: async (requests, o) => {
+      if (!Array.isArray(requests)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`requests\` to be an array of { component, target }, got ${shown(requests)}`);
+      const resolved = requests.map((r: SwapAllRequest | null | undefined, i) => {
+        const core = live.get(r?.component as LiveComponent<any>);
         if (core === undefined) {
-          throw new HotswapError('INVALID_ARGUMENT', `Component '${r.component.id}' is not hosted by this runtime (or was stopped)`);
+          const what = r?.component instanceof LiveComponent ? `Component '${r.component.id}' is not hosted by this runtime (or was stopped)` : `Expected \`requests[${i}].component\` to be a live component, got ${shown(r?.component)}`;
+          throw new HotswapError('INVALID_ARGUMENT', what);
         }
-        return { core, request: r };
+        return { core, request: r! };
       });
-      const ids = resolved.map((r) => r.core.id);
-      const twice = ids.find((id, i) => ids.indexOf(id) !== i);
-      if (twice !== undefined) throw new HotswapError('INVALID_ARGUMENT', `Component '${twice}' is listed twice in swapAll`);
-      return runSwapAll(resolved, o);
+      return runSwapAll(resolved, o ?? {});
     },
     components: () => [...live.keys()].filter((c) => c.status !== 'stopped'),
     stop: async () => {

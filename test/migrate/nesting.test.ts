@@ -70,7 +70,7 @@ describe('migrate: nesting depth', () => {
 
   it('refuses an input snapshot nested deeper than the limit as data, not a RangeError', () => {
     const deepInput = { ...idle, context: { queue: [], completed: 0, deep: nested(20_000) } };
-    const r = migrate(lineage('driver', driverV1).next(driverV2, { up: (s) => ({ ...s, context: { ...s.context, retries: 0 } }) }), deepInput, { from: 1, to: 2 });
+    const r = migrate(lineage('driver', driverV1).next(driverV2, { up: (s) => ({ value: 'idle' as const, context: { ...s.context, retries: 0 } }) }), deepInput, { from: 1, to: 2 });
     expect(r.ok === false && r.blockers.map((b) => b.message)).toEqual([
       `aborted: the snapshot to migrate nests deeper than ${MAX_STATE_DEPTH} levels below \`value\` or \`context\``,
     ]);

@@ -4,7 +4,7 @@ import { inFlightChildren } from '../../ledger/_internal/read-ledger.ts';
 import { type PendingDelay, pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
 import type { ComponentCore, InFlightEntry } from '../../live/_internal/core.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
-import type { SwapPolicies } from '../options.ts';
+import { promisePolicyFor, type SwapPolicies } from '../options.ts';
 import { type MutableEffects, toLedgerEntry } from './parts.ts';
 
 /** What the drain step decided about each pending effect of a quiescent component. */
@@ -45,16 +45,18 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
   }
   for (const entry of core.inFlight.values()) {
     if (entry.settled || entry.owner.getSnapshot().status !== 'active') continue;
-    const policy = typeof policies.promises === 'function' ? policies.promises(toLedgerEntry(entry, core.clock.now())) : policies.promises;
-    if (policy === 'adopt') out.adopt.push(entry);
+    const policy = promisePolicyFor(policies, toLedgerEntry(entry, core.clock.now()));
+    if (typeof policy !== 'string') out.blockers.push(policy);
+    else if (policy === 'adopt') out.adopt.push(entry);
     else if (policy === 'abort') effects.aborted.push(entry.childId);
   }
   for (const child of inFlightChildren(core)) {
     if (child.logic === 'callback') effects.restarted.push(child.id);
     // a child machine's promise is not tracked: it stops with its machine, and the restore starts it afresh
     else if (child.logic === 'promise' && child.parent !== undefined) {
-      const policy = typeof policies.promises === 'function' ? policies.promises(child) : policies.promises;
-      if (policy === 'abort') effects.aborted.push(child.id);
+      const policy = promisePolicyFor(policies, child);
+      if (typeof policy !== 'string') out.blockers.push(policy);
+      else if (policy === 'abort') effects.aborted.push(child.id);
     }
   }
   for (const lease of core.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);

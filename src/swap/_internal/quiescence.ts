@@ -5,7 +5,7 @@ import { walkInFlight } from '../../ledger/_internal/read-ledger.ts';
 import { pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
-import type { SwapPolicies } from '../options.ts';
+import { promisePolicyFor, type SwapPolicies } from '../options.ts';
 
 /**
  * What keeps the component from being quiescent right now.
@@ -42,7 +42,11 @@ export function findBlocking(
       return;
     }
     if (child.logic !== 'promise') return;
-    const policy = typeof policies.promises === 'function' ? policies.promises(child) : policies.promises;
+    const policy = promisePolicyFor(policies, child);
+    if (typeof policy !== 'string') {
+      hard.push(policy);
+      return;
+    }
     const age = child.ageMs ?? 0;
     if (policy === 'wait') {
       soft.push(blocker('in-flight', { id: child.id, src: child.src, ageMs: age, policy }));
