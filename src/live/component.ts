@@ -56,10 +56,14 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   get lineage(): AnyLineage {
     return this.#core.lineage;
   }
-  /** `running`, `swapping` (events are held), or `stopped` (by `stop()`, or its actor finished or failed). */
+  /**
+   * `running` (events go straight to the actor), `swapping` (events are held: from the start of
+   * quiesce to the resume — not while a swap plans and runs its preconditions, when events still go
+   * straight through), or `stopped` (by `stop()`, or its actor finished or failed).
+   */
   get status(): 'running' | 'swapping' | 'stopped' {
-    if (this.#core.mode === 'stopped') return 'stopped';
-    return this.#core.swapping === undefined ? 'running' : 'swapping';
+    const mode = this.#core.mode;
+    return mode === 'running' ? 'running' : mode === 'stopped' ? 'stopped' : 'swapping';
   }
   /** The XState session id of the actor running now; it changes at every committed swap. */
   get sessionId(): string {

@@ -107,8 +107,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       throw new HotswapError('UNKNOWN_VERSION', `${lineage.name} has no version ${to}`, { details: { version: to } });
     }
     const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, journal, inspect: options.inspect, onError: options.onError });
+    let from = o.from ?? to;
+    // `from` as known when refusing: after an envelope, the version that wrote it
     const refuse = (blockers: readonly Blocker[]): never => {
-      throw new HotswapError('START_REFUSED', formatBlockers(blockers, { component: lineage.name, from: o.from ?? to, to, action: 'start' }), {
+      throw new HotswapError('START_REFUSED', formatBlockers(blockers, { component: lineage.name, from, to, action: 'start' }), {
         details: { blockers },
       });
     };
@@ -116,7 +118,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     // Where the state comes from: fresh, a snapshot written by `from`, or an envelope; either way it
     // is migrated to `to` through the lineage and verified before an actor exists.
     let snapshot: PersistedSnapshot | undefined;
-    let from = o.from ?? to;
     let saved: readonly PersistedTimer[] = o.timers ?? [];
     if ('envelope' in o && (o.envelope === undefined || o.envelope === null)) {
       // most likely a failed `store.load()` passed on: starting fresh instead would lose the saved state

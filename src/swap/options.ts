@@ -56,6 +56,11 @@ export interface SwapPolicies {
 
 /** Context handed to a precondition. */
 export interface PreconditionContext {
+  /** The instance id (`component.id`), e.g. `driver#1`. */
+  readonly instance: string;
+  /** The lineage (component) name, e.g. `driver`: what `SwapReport.component` holds. */
+  readonly lineage: string;
+  /** @deprecated The instance id, not the lineage name `SwapReport.component` holds: read `instance`. */
   readonly component: string;
   readonly from: number;
   readonly to: number;

@@ -297,6 +297,7 @@ export class SwapTransaction {
     if (plan.blockers.length > 0 || unaccepted.length > 0) return this.#refuse('verify', [...plan.blockers, ...unaccepted]);
     this.#rearm = plan.rearm;
     for (const id of plan.carried) this.effects.carried.push(id);
+    for (const id of plan.restarted) this.effects.restarted.push(id);
     for (const id of plan.cancelled) this.effects.cancelled.push(id);
     return true;
   }

@@ -28,9 +28,12 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
   for (const d of pendingDelays(core.actor, core.clock)) {
     if (policies.delays === 'cancel') effects.cancelled.push(d.id);
     else if (!(d.fromRoot && d.selfTargeted)) {
-      out.blockers.push(
-        blocker('pending-delay', { id: d.id, event: d.event.type, state: '', remainingMs: d.remainingMs, reason: `scheduled by '${d.sourceId}' for another actor; it cannot be carried` }),
-      );
+      // Only the root's own delays are carried: a child machine is restored from its snapshot, which
+      // XState persists without its timers, and a delay sent to another actor has no state to re-arm in.
+      const reason = d.selfTargeted
+        ? `a delay of child machine '${d.sourceId}' (its own 'after' or delayed raise); a child machine's delays cannot be carried (policy delays: 'cancel' drops it)`
+        : `scheduled by '${d.sourceId}' for another actor; it cannot be carried (policy delays: 'cancel' drops it)`;
+      out.blockers.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: d.sourceState, remainingMs: d.remainingMs, reason }));
     } else out.carryable.push(d);
   }
   for (const timer of core.timers.values()) {

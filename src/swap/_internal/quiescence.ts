@@ -68,7 +68,7 @@ export function findBlocking(
 
   if (policies.delays === 'block') {
     for (const d of pendingDelays(core.actor, core.clock)) {
-      hard.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: '', remainingMs: d.remainingMs, reason: 'policy is block' }));
+      hard.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: d.sourceState, remainingMs: d.remainingMs, reason: 'policy is block' }));
     }
   }
   if (policies.timers === 'block') {
