@@ -110,3 +110,20 @@ describe('misuse elsewhere', () => {
     });
   });
 });
+
+describe('precondition context', () => {
+  it('names the instance and the lineage, each by its own name', async () => {
+    const seen: unknown[] = [];
+    const c = createRuntime().start(driver, { version: 1, id: 'driver-7' });
+    const report = await c.swap(2, {
+      preconditions: {
+        look: ({ instance, lineage, component }) => {
+          seen.push({ instance, lineage, component });
+          return true;
+        },
+      },
+    });
+    expect(seen).toEqual([{ instance: 'driver-7', lineage: 'driver', component: 'driver-7' }]);
+    expect(report.component).toBe('driver');
+  });
+});
