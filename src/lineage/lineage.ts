@@ -67,7 +67,7 @@ function build<TName extends string, TVersions extends readonly AnyVersion[]>(
       return build(name, [...versions, version] as const, [...links, link]);
     },
     extend: (plugin) => {
-      const p = checkPlugin(name, self.current as AnyVersion, plugin);
+      const p = readPlugin(name, self.current as AnyVersion, plugin);
       return build(name, [...versions, p.version] as readonly AnyVersion[], [...links, p.link]);
     },
   };
@@ -102,6 +102,17 @@ function append(name: string, from: number, version: unknown, link: unknown): vo
       `Expected \`down\` of ${name}@${from} → ${name}@${version.version} to be a function or absent`,
       { details: { component: name, from, to: version.version } },
     );
+  }
+}
+
+/** {@link checkPlugin}, with the plugin's own code that throws while it is read (a getter, a Proxy trap) as misuse. */
+function readPlugin(name: string, current: AnyVersion, plugin: unknown): VersionPlugin {
+  try {
+    return checkPlugin(name, current, plugin);
+  } catch (error) {
+    if (error instanceof HotswapError) throw error;
+    const e = describeError(error);
+    throw new HotswapError('INVALID_ARGUMENT', `Expected a plugin \`{ from, version, link }\` for ${name} that can be read, but reading it threw ${e.name}: ${e.message}`, { cause: error });
   }
 }
 
@@ -149,9 +160,9 @@ export function tryExtend<TName extends string>(
     return { ok: true, lineage: base.extend(plugin) };
   } catch (error) {
     if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
-    // the plugin's own code threw while being read (a getter, a Proxy trap): a malformed plugin, as data
+    // not from `extend` itself (which codes a plugin that throws while read): still data, never a throw
     const e = describeError(error);
-    return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `Expected a plugin \`{ from, version, link }\` for ${base.name} that can be read, but reading it threw ${e.name}: ${e.message}` } };
+    return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `Expected \`base\` to be a lineage whose \`extend\` works, but it threw ${e.name}: ${e.message}` } };
   }
 }
 

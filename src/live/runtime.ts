@@ -100,7 +100,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   let counter = 0;
 
   const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>> => {
-    if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', 'Expected a lineage from `lineage(...)`');
+    if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`lineage\` to be a lineage from \`lineage(...)\`, got ${shown(lineage)}`);
+    if (typeof o !== 'object' || o === null) throw new HotswapError('INVALID_ARGUMENT', `Expected \`options\` to be an object or absent, got ${shown(o)}`);
     const to = o.version ?? lineage.current.version;
     const version = lineage.get(to);
     if (version === undefined) {

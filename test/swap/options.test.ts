@@ -100,6 +100,7 @@ describe('misuse elsewhere', () => {
       },
       link: {},
     };
+    expect(() => driver.extend(plugin)).toThrow(expect.objectContaining({ name: 'HotswapError', code: 'INVALID_ARGUMENT' }));
     const r = tryExtend(driver, plugin);
     expect(r).toEqual({
       ok: false,
@@ -108,6 +109,18 @@ describe('misuse elsewhere', () => {
         message: 'Expected a plugin `{ from, version, link }` for driver that can be read, but reading it threw TypeError: plugin exploded',
       },
     });
+  });
+});
+
+describe('runtime.start misuse', () => {
+  it('options that are no object, or no lineage, are INVALID_ARGUMENT rather than a TypeError', () => {
+    const runtime = createRuntime();
+    expect(() => runtime.start(driver, null as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'Expected `options` to be an object or absent, got `null` (null)' }),
+    );
+    expect(() => runtime.start(null as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'Expected `lineage` to be a lineage from `lineage(...)`, got `null` (null)' }),
+    );
   });
 });
 
