@@ -96,3 +96,14 @@ export function describeError(error: unknown): { name: string; message: string }
     return { name: typeof error, message: '<unprintable>' };
   }
 }
+
+/** A value as a misuse message shows it: `` `'bogus'` (string) ``, never throwing. */
+export function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? `'${value}'` : typeof value === 'function' ? 'a function' : Array.isArray(value) ? 'an array' : String(value);
+  } catch {
+    text = '<unprintable>';
+  }
+  return `\`${text}\` (${value === null ? 'null' : typeof value})`;
+}

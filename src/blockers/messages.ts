@@ -54,7 +54,7 @@ const messages: Messages = {
   'not-active': (b) => `snapshot status is '${b.status}', expected 'active'`,
   'unsafe-key': (b) => `snapshot holds the key '${b.key}' at '${b.path}' (prototype pollution)`,
   'not-at-swap-point': (b) => `state '${b.state}' is not a swap point (needs tag '${b.requiredTag}')`,
-  'quiesce-timeout': (b) => `not quiescent after ${formatDuration(b.waitedMs)}`,
+  'quiesce-timeout': (b) => `not quiescent after ${formatDuration(b.waitedMs)} of runtime-clock time`,
   'pending-delay': (b) =>
     `pending delayed event '${b.event}' in state '${b.state}' (fires in ${formatDuration(b.remainingMs)}): ${b.reason}`,
   'unarmed-delay': (b) =>
@@ -85,6 +85,7 @@ export interface RefusalHeader {
   readonly component: string;
   readonly from: number;
   readonly to: number;
+  /** Wall time from the call to the refusal (what a person waited), printed as `after 2 ms wall time`. */
   readonly elapsedMs?: number;
   readonly phase?: string;
   /** `swap` (default) for live swaps, `migrate` or `restore` for the others. */
@@ -96,13 +97,14 @@ export interface RefusalHeader {
  *
  * @example
  * formatBlockers(report.blockers, { component: 'driver', from: 1, to: 2, elapsedMs: 250, phase: 'quiesce' })
- * // swap driver v1 → v2 refused after 250 ms (quiesce):
+ * // swap driver v1 → v2 refused after 250 ms wall time (quiesce):
  * //   pending timer 'complete_request' (fires in 120 ms) targets handler 'complete_request': …
  */
 export function formatBlockers(blockers: readonly Blocker[], header?: RefusalHeader): string {
   const lines = blockers.map((b) => `  ${b.message}`);
   if (header === undefined) return lines.join('\n');
-  const after = header.elapsedMs === undefined ? '' : ` after ${formatDuration(header.elapsedMs)}`;
+  // wall time, unlike the durations in blockers, which are on the runtime's clock (a ManualClock's, in tests)
+  const after = header.elapsedMs === undefined ? '' : ` after ${formatDuration(header.elapsedMs)} wall time`;
   const phase = header.phase === undefined ? '' : ` (${header.phase})`;
   const head = `${header.action ?? 'swap'} ${header.component} v${header.from} → v${header.to} refused${after}${phase}:`;
   return [head, ...lines].join('\n');

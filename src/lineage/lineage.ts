@@ -4,7 +4,7 @@
  * another (up or down). Pinned by test/lineage/lineage.test.ts, test/lineage/extend.test.ts and the
  * type tests in test/types/lineage.test-d.ts.
  */
-import { type ErrorData, HotswapError } from '../errors.ts';
+import { describeError, type ErrorData, HotswapError } from '../errors.ts';
 import type { AnyLink, AnyVersion, LastVersion, Link } from './types.ts';
 import { isVersion } from './version.ts';
 
@@ -73,7 +73,7 @@ function build<TName extends string, TVersions extends readonly AnyVersion[]>(
       return build(name, [...versions, version] as const, [...links, link]);
     },
     extend: (plugin) => {
-      const p = checkPlugin(name, self.current as AnyVersion, plugin);
+      const p = readPlugin(name, self.current as AnyVersion, plugin);
       return build(name, [...versions, p.version] as readonly AnyVersion[], [...links, p.link]);
     },
   };
@@ -108,6 +108,17 @@ function append(name: string, from: number, version: unknown, link: unknown): vo
       `Expected \`down\` of ${name}@${from} → ${name}@${version.version} to be a function or absent`,
       { details: { component: name, from, to: version.version } },
     );
+  }
+}
+
+/** {@link checkPlugin}, with the plugin's own code that throws while it is read (a getter, a Proxy trap) as misuse. */
+function readPlugin(name: string, current: AnyVersion, plugin: unknown): VersionPlugin {
+  try {
+    return checkPlugin(name, current, plugin);
+  } catch (error) {
+    if (error instanceof HotswapError) throw error;
+    const e = describeError(error);
+    throw new HotswapError('INVALID_ARGUMENT', `Expected a plugin \`{ from, version, link }\` for ${name} that can be read, but reading it threw ${e.name}: ${e.message}`, { cause: error });
   }
 }
 
@@ -155,7 +166,9 @@ export function tryExtend<TName extends string>(
     return { ok: true, lineage: base.extend(plugin) };
   } catch (error) {
     if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
-    throw error;
+    // not from `extend` itself (which codes a plugin that throws while read): still data, never a throw
+    const e = describeError(error);
+    return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `Expected \`base\` to be a lineage whose \`extend\` works, but it threw ${e.name}: ${e.message}` } };
   }
 }
 

@@ -4,7 +4,7 @@
  * test/lineage/lineage.test.ts.
  */
 import type { AnyStateMachine } from 'xstate';
-import { HotswapError } from '../errors.ts';
+import { HotswapError, shown } from '../errors.ts';
 import type { Version, VersionDefinition } from './types.ts';
 
 /**
@@ -20,6 +20,9 @@ import type { Version, VersionDefinition } from './types.ts';
 export function defineVersion<const N extends number, TMachine extends AnyStateMachine>(
   definition: VersionDefinition<TMachine, N>,
 ): Version<TMachine, N> {
+  if (typeof definition !== 'object' || definition === null) {
+    throw new HotswapError('INVALID_ARGUMENT', `Expected a version definition \`{ version, machine }\`, got ${shown(definition)}`);
+  }
   const { version, machine } = definition;
   if (!Number.isSafeInteger(version) || version < 1) {
     throw new HotswapError(

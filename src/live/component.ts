@@ -61,10 +61,14 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   get lineage(): AnyLineage {
     return this.#core.lineage;
   }
-  /** `running`, `swapping` (events are held), or `stopped` (by `stop()`, or its actor finished or failed). */
+  /**
+   * `running` (events go straight to the actor), `swapping` (events are held: from the start of
+   * quiesce to the resume — not while a swap plans and runs its preconditions, when events still go
+   * straight through), or `stopped` (by `stop()`, or its actor finished or failed).
+   */
   get status(): 'running' | 'swapping' | 'stopped' {
-    if (this.#core.mode === 'stopped') return 'stopped';
-    return this.#core.swapping === undefined ? 'running' : 'swapping';
+    const mode = this.#core.mode;
+    return mode === 'running' ? 'running' : mode === 'stopped' ? 'stopped' : 'swapping';
   }
   /** The XState session id of the actor running now; it changes at every committed swap. */
   get sessionId(): string {
@@ -155,10 +159,12 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
 
   /**
    * Swaps to another version of the lineage (up or down), as docs/design.md §2. Resolves to a report;
-   * refusal is data, never a throw (G7). The old version keeps serving when refused.
+   * refusal is data, never a throw (G7). The old version keeps serving when refused. Misuse — a
+   * target that is no version, options of the wrong kind, a `deadlineMs` past 2^31 − 1 ms — rejects
+   * with a `HotswapError` `INVALID_ARGUMENT` (so do `swapOrThrow` and `revert`).
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    return runSwap(this.#core, typeof target === 'number' ? target : target.version, options, typeof target === 'number' ? undefined : target);
+    return runSwap(this.#core, { target, options });
   }
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
@@ -178,7 +184,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
     const core = this.#core;
-    return runSwap(core, core.history.at(-1) ?? core.version.version - 1, options, undefined, true);
+    return runSwap(core, { target: core.history.at(-1) ?? core.version.version - 1, options, revert: true });
   }
 
   /**

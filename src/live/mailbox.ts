@@ -6,7 +6,9 @@ import { HotswapError } from '../errors.ts';
 
 /**
  * A bounded FIFO of events held while a swap is in progress (G6: bounded, never silently dropped).
- * Internal events (runtime timer firings) may exceed the capacity: refusing them would lose them.
+ * Events an action sends to its own component while held events are delivered may exceed the capacity
+ * (`force`): refusing them would fail the action. Runtime timers that fire during a hold never do:
+ * past the capacity they stay pending until the hold ends.
  */
 export class Mailbox<T> {
   readonly capacity: number;

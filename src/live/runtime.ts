@@ -8,7 +8,7 @@ import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, isTimerDelay, MAX_TIMER_MS, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
-import { describeError, HotswapError } from '../errors.ts';
+import { describeError, HotswapError, shown } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
@@ -106,15 +106,18 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   let counter = 0;
 
   const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>> => {
-    if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', 'Expected a lineage from `lineage(...)`');
+    if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`lineage\` to be a lineage from \`lineage(...)\`, got ${shown(lineage)}`);
+    if (typeof o !== 'object' || o === null) throw new HotswapError('INVALID_ARGUMENT', `Expected \`options\` to be an object or absent, got ${shown(o)}`);
     const to = o.version ?? lineage.current.version;
     const version = lineage.get(to);
     if (version === undefined) {
       throw new HotswapError('UNKNOWN_VERSION', `${lineage.name} has no version ${to}`, { details: { version: to } });
     }
     const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, journal, inspect: options.inspect, onError: options.onError });
+    let from = o.from ?? to;
+    // `from` as known when refusing: after an envelope, the version that wrote it
     const refuse = (blockers: readonly Blocker[]): never => {
-      throw new HotswapError('START_REFUSED', formatBlockers(blockers, { component: lineage.name, from: o.from ?? to, to, action: 'start' }), {
+      throw new HotswapError('START_REFUSED', formatBlockers(blockers, { component: lineage.name, from, to, action: 'start' }), {
         details: { blockers },
       });
     };
@@ -122,7 +125,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     // Where the state comes from: fresh, a snapshot written by `from`, or an envelope; either way it
     // is migrated to `to` through the lineage and verified before an actor exists.
     let snapshot: PersistedSnapshot | undefined;
-    let from = o.from ?? to;
     let saved: readonly PersistedTimer[] = o.timers ?? [];
     if ('envelope' in o && (o.envelope === undefined || o.envelope === null)) {
       // most likely a failed `store.load()` passed on: starting fresh instead would lose the saved state
@@ -188,18 +190,17 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     clock,
     journal,
     start,
-    swapAll: async (requests, o = {}) => {
-      const resolved = requests.map((r) => {
-        const core = live.get(r.component);
+    swapAll: async (requests, o) => {
+      if (!Array.isArray(requests)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`requests\` to be an array of { component, target }, got ${shown(requests)}`);
+      const resolved = requests.map((r: SwapAllRequest | null | undefined, i) => {
+        const core = live.get(r?.component as LiveComponent<any>);
         if (core === undefined) {
-          throw new HotswapError('INVALID_ARGUMENT', `Component '${r.component.id}' is not hosted by this runtime (or was stopped)`);
+          const what = r?.component instanceof LiveComponent ? `Component '${r.component.id}' is not hosted by this runtime (or was stopped)` : `Expected \`requests[${i}].component\` to be a live component, got ${shown(r?.component)}`;
+          throw new HotswapError('INVALID_ARGUMENT', what);
         }
-        return { core, request: r };
+        return { core, request: r! };
       });
-      const ids = resolved.map((r) => r.core.id);
-      const twice = ids.find((id, i) => ids.indexOf(id) !== i);
-      if (twice !== undefined) throw new HotswapError('INVALID_ARGUMENT', `Component '${twice}' is listed twice in swapAll`);
-      return runSwapAll(resolved, o);
+      return runSwapAll(resolved, o ?? {});
     },
     components: () => [...live.keys()].filter((c) => c.status !== 'stopped'),
     stop: async () => {

@@ -9,7 +9,7 @@ import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
-import { deepFreeze } from './_internal/freeze.ts';
+import { deepFreeze, TooDeep } from './_internal/freeze.ts';
 import type { PersistedSnapshot } from './persisted.ts';
 import { holdsActorRefs, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
 import { checkState, restoreBlockers } from './verify.ts';
@@ -81,6 +81,25 @@ export function migrateAlong(
   /** Whether the input's context holds actor refs, when the caller knows (else it is looked for). */
   inputRefs?: boolean,
 ): MigrateResult {
+  // Never throws (G7), whichever entry point asks — swap, migrate, restore, start — and all refuse alike:
+  // a state nested too deep to freeze, or a check that throws on what a migration built, is a blocker.
+  try {
+    return walkPath(l, steps, path, persisted, from, to, inputRefs);
+  } catch (error) {
+    const e = describeError(error);
+    return { ok: false, from, to, path, blockers: [blocker('aborted', { reason: `migrate threw ${e.name}: ${e.message}` })] };
+  }
+}
+
+function walkPath(
+  l: AnyLineage,
+  steps: readonly PathStep[],
+  path: readonly LinkRef[],
+  persisted: PersistedSnapshot | Snapshot<unknown>,
+  from: number,
+  to: number,
+  inputRefs: boolean | undefined,
+): MigrateResult {
   if (steps.some((s) => s.run === undefined)) {
     const irreversible = steps.filter((s) => s.run === undefined);
     return {
@@ -96,10 +115,17 @@ export function migrateAlong(
   // Links see `value` and `context` only (shared with the live actor: XState's persisted snapshot
   // copies `children` and `historyValue`, not these), so that is what must not be written to.
   const known = new WeakSet<object>();
-  // Actor refs (markers) in the input: known for a live actor's snapshot, looked for otherwise.
-  // Sticky over the chain: a marker from the input may come back after a link in between dropped it.
+  let current: PersistedSnapshot;
+  try {
+    current = freezeState(persisted as PersistedSnapshot, known);
+  } catch (error) {
+    if (!(error instanceof TooDeep)) throw error;
+    return { ok: false, from, to, path, blockers: [blocker('aborted', { reason: `the snapshot to migrate ${error.message} below \`value\` or \`context\`` })] };
+  }
+  // Actor refs (markers) in the input: known for a live actor's snapshot, looked for otherwise (after
+  // the depth check above). Sticky over the chain: a marker from the input may come back after a link
+  // in between dropped it.
   let actorRefs = inputRefs ?? holdsActorRefs(persisted as PersistedSnapshot);
-  let current = freezeState(persisted as PersistedSnapshot, known);
   if (steps.length === 0) {
     const { blockers } = checkState(l.get(from)!, current);
     const refs = restoreBlockers(l.get(from)!, current, actorRefs);
@@ -138,7 +164,12 @@ export function migrateAlong(
     const checked = checkState(step.to, next, { link, known, source: step.from });
     if (checked.blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers: checked.blockers };
     if (checked.builtRefs) actorRefs = true;
-    current = freezeState(next, known);
+    try {
+      current = freezeState(next, known);
+    } catch (error) {
+      if (!(error instanceof TooDeep)) throw error;
+      return badOutput(from, to, path, link, `it ${error.message} below \`value\` or \`context\` (persist() could not write it)`);
+    }
   }
   // Only the final state is restored: its refs are checked once, root and child machines alike.
   const last = steps[steps.length - 1]!;

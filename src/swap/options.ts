@@ -2,7 +2,11 @@
  * The options of a swap: deadline, preconditions, signal and one policy per kind of effect, with
  * their defaults in one place. Pinned by test/swap/policies.test.ts.
  */
-import type { AnyLineage } from '../lineage/lineage.ts';
+import type { Blocker } from '../blockers/blocker.ts';
+import { blocker } from '../blockers/messages.ts';
+import { isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
+import { HotswapError, shown } from '../errors.ts';
+import { type AnyLineage, isLineage } from '../lineage/lineage.ts';
 import type { LedgerInFlight } from '../ledger/ledger.ts';
 
 /**
@@ -56,6 +60,11 @@ export interface SwapPolicies {
 
 /** Context handed to a precondition. */
 export interface PreconditionContext {
+  /** The instance id (`component.id`), e.g. `driver#1`. */
+  readonly instance: string;
+  /** The lineage (component) name, e.g. `driver`: what `SwapReport.component` holds. */
+  readonly lineage: string;
+  /** @deprecated The instance id, not the lineage name `SwapReport.component` holds: read `instance`. */
   readonly component: string;
   readonly from: number;
   readonly to: number;
@@ -70,7 +79,8 @@ export type Precondition = (ctx: PreconditionContext) => boolean | string | Prom
 /** Options of `component.swap(target, options)`. */
 export interface SwapOptions {
   /**
-   * How long quiescence may take (and preconditions), in ms on the runtime's clock.
+   * How long quiescence may take (and preconditions), in ms on the runtime's clock: from 0 to
+   * 2^31 − 1 (the longest a timer waits; a swap always has a deadline, so `Infinity` is refused).
    * @defaultValue 1000
    */
   readonly deadlineMs?: number;
@@ -95,4 +105,85 @@ export function resolvePolicies(p: SwapPolicies | undefined): Required<SwapPolic
     leases: p?.leases ?? 'wait',
     callbacks: p?.callbacks ?? 'restart',
   };
+}
+
+// ── argument checks: misuse is a HotswapError, refusals stay reports ───────
+
+const POLICY_VALUES: { readonly [K in keyof SwapPolicies]-?: readonly string[] } = {
+  delays: ['carry', 'restart', 'cancel', 'block'],
+  timers: ['carry', 'cancel', 'block'],
+  promises: ['wait', 'abort', 'adopt'],
+  leases: ['wait', 'revoke', 'block'],
+  callbacks: ['restart', 'block'],
+};
+
+const invalid = (what: string, expected: string, got: unknown): HotswapError =>
+  new HotswapError('INVALID_ARGUMENT', `Expected \`${what}\` to be ${expected}, got ${shown(got)}`, { details: { argument: what } });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks a swap's target: a version number, or a version from `defineVersion()`. */
+export function checkTarget(target: unknown, what = 'target'): HotswapError | undefined {
+  if (typeof target === 'number' && Number.isInteger(target)) return undefined;
+  if (isObject(target) && typeof target['version'] === 'number' && Number.isInteger(target['version'])) return undefined;
+  return invalid(what, 'a version number or a version from `defineVersion()`', target);
+}
+
+/**
+ * Checks the options of `swap`, `swapOrThrow`, `revert` and (per part, with `partOfAll`) `swapAll`:
+ * the error to reject with, or `undefined`. Every entry point checks the same rules here.
+ */
+export function checkSwapOptions(options: unknown, what = 'options', partOfAll = false): HotswapError | undefined {
+  if (options === undefined) return undefined;
+  if (!isObject(options)) return invalid(what, 'an object or absent', options);
+  const o = options as SwapOptions;
+  if (partOfAll) {
+    for (const key of ['deadlineMs', 'signal'] as const) {
+      if (o[key] !== undefined) return invalid(`${what}.${key}`, 'absent (the `swapAll` call sets it for every part)', o[key]);
+    }
+  } else {
+    const timing = checkTiming(o, what);
+    if (timing !== undefined) return timing;
+  }
+  if (o.lineage !== undefined && !isLineage(o.lineage)) return invalid(`${what}.lineage`, 'a lineage from `lineage(...)` or absent', o.lineage);
+  // `null` means none here (a plain-JS caller's "no preconditions"); every other field must be absent or valid
+  if (o.preconditions !== undefined && o.preconditions !== null) {
+    if (!isObject(o.preconditions)) return invalid(`${what}.preconditions`, 'an object of functions or absent', o.preconditions);
+    for (const [name, check] of Object.entries(o.preconditions)) {
+      if (typeof check !== 'function') return invalid(`${what}.preconditions.${name}`, 'a function', check);
+    }
+  }
+  if (o.policies !== undefined) {
+    if (!isObject(o.policies)) return invalid(`${what}.policies`, 'an object or absent', o.policies);
+    for (const [kind, value] of Object.entries(o.policies)) {
+      const allowed = POLICY_VALUES[kind as keyof SwapPolicies];
+      if (allowed === undefined) return invalid(`${what}.policies.${kind}`, `absent (the policies are ${Object.keys(POLICY_VALUES).join(', ')})`, value);
+      if (value === undefined || allowed.includes(value as string) || (kind === 'promises' && typeof value === 'function')) continue;
+      const expected = `one of ${allowed.map((a) => `'${a}'`).join(', ')}${kind === 'promises' ? ' or a function returning one' : ''}`;
+      return invalid(`${what}.policies.${kind}`, expected, value);
+    }
+  }
+  return undefined;
+}
+
+/** Checks `deadlineMs` and `signal` (of `swap` options, or of a `swapAll` call). */
+export function checkTiming(o: { readonly deadlineMs?: unknown; readonly signal?: unknown }, what = 'options'): HotswapError | undefined {
+  if (o.deadlineMs !== undefined && !isTimerDelay(o.deadlineMs)) {
+    return invalid(`${what}.deadlineMs`, `a number of ms from 0 to ${MAX_TIMER_MS}`, o.deadlineMs);
+  }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) return invalid(`${what}.signal`, 'an AbortSignal or absent', o.signal);
+  return undefined;
+}
+
+/**
+ * The promise policy for one in-flight promise: the static one, or what the policy function returns
+ * for it. A function returning anything but `wait`, `abort` or `adopt` refuses the swap with a blocker
+ * naming the promise, rather than acting as some default.
+ */
+export function promisePolicyFor(policies: Required<SwapPolicies>, entry: LedgerInFlight): PromisePolicy | Blocker {
+  const p = policies.promises;
+  if (typeof p !== 'function') return p;
+  const chosen: unknown = p(entry);
+  if (chosen === 'wait' || chosen === 'abort' || chosen === 'adopt') return chosen;
+  return blocker('in-flight', { id: entry.id, src: entry.src, ageMs: entry.ageMs ?? 0, policy: `${shown(chosen)} from the policy function, which must return 'wait', 'abort' or 'adopt'` });
 }

@@ -13,7 +13,9 @@ export type SwapPhase = (typeof SwapPhases)[number];
 
 /** What happened to each effect. Names are ledger ids (delay ids, timer names, child ids, lease handles). */
 export interface EffectOutcomes {
+  /** Delays re-armed with their remaining time, and runtime timers kept pending. */
   readonly carried: readonly string[];
+  /** Callback actors invoked afresh, and delays re-armed in full under policy delays `restart`. */
   readonly restarted: readonly string[];
   readonly cancelled: readonly string[];
   readonly adopted: readonly string[];
@@ -25,6 +27,7 @@ export interface EffectOutcomes {
 /** The result of one swap attempt. Refusal is data (G7): `swap()` never throws for it. */
 export interface SwapReport {
   readonly id: string;
+  /** The lineage (component) name, e.g. `driver`; the instance is the journal entry's `instance`. */
   readonly component: string;
   readonly outcome: 'committed' | 'refused';
   readonly from: number;
@@ -54,7 +57,11 @@ export interface SwapReport {
   readonly errors?: readonly string[];
 }
 
-/** A one-line summary, or the blocker report of docs/design.md §5 when refused. */
+/**
+ * A one-line summary, or the blocker report when refused. The header's durations are wall time
+ * (`performance.now()`); the blockers' (ages, remaining times, `not quiescent after …`) are on the
+ * runtime's clock, which is another time line under a `ManualClock`.
+ */
 export function formatReport(r: SwapReport): string {
   if (r.outcome === 'refused') {
     return formatBlockers(r.blockers, {
@@ -68,11 +75,12 @@ export function formatReport(r: SwapReport): string {
   const e = r.effects;
   const parts = [
     e.carried.length > 0 ? `carried ${e.carried.length}` : '',
+    e.restarted.length > 0 ? `restarted ${e.restarted.length}` : '',
     e.adopted.length > 0 ? `adopted ${e.adopted.length}` : '',
     e.cancelled.length > 0 ? `cancelled ${e.cancelled.length}` : '',
     e.aborted.length > 0 ? `aborted ${e.aborted.length}` : '',
     e.transferred.length > 0 ? `transferred ${e.transferred.length}` : '',
     e.revoked.length > 0 ? `revoked ${e.revoked.length}` : '',
   ].filter((s) => s !== '');
-  return `swap ${r.component} v${r.from} → v${r.to} committed: paused ${(r.pauseUs / 1000).toFixed(3)} ms, ${r.held} events held${parts.length > 0 ? `; ${parts.join(', ')}` : ''}`;
+  return `swap ${r.component} v${r.from} → v${r.to} committed: paused ${(r.pauseUs / 1000).toFixed(3)} ms wall time, ${r.held} events held${parts.length > 0 ? `; ${parts.join(', ')}` : ''}`;
 }

@@ -7,7 +7,8 @@ import { blocker } from '../blockers/messages.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
 import type { LiveComponent } from '../live/component.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { DEFAULT_DEADLINE_MS, type SwapOptions } from './options.ts';
+import { HotswapError, shown } from '../errors.ts';
+import { checkSwapOptions, checkTarget, checkTiming, DEFAULT_DEADLINE_MS, type SwapOptions } from './options.ts';
 import type { SwapReport } from './report.ts';
 import { SwapTransaction } from './transaction.ts';
 
@@ -36,19 +37,15 @@ export async function runSwapAll(
   parts: readonly { core: ComponentCore; request: SwapAllRequest }[],
   options: { deadlineMs?: number; signal?: AbortSignal },
 ): Promise<SwapAllReport> {
+  const misuse = checkSwapAll(parts.map((p) => p.request), options);
+  if (misuse !== undefined) throw misuse;
   const t0 = performance.now();
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   // One part refused ends the others' waits at once: nobody stays paused until the deadline for nothing.
   const together = new AbortController();
   const signal = options.signal === undefined ? together.signal : AbortSignal.any([options.signal, together.signal]);
-  const txs = parts.map(
-    ({ core, request }) =>
-      new SwapTransaction(core, typeof request.target === 'number' ? request.target : request.target.version, {
-        ...request.options,
-        deadlineMs,
-        signal,
-      }),
-  );
+  // the same transaction as `swap`, so the same plan checks (a version of another lineage is refused)
+  const txs = parts.map(({ core, request }) => new SwapTransaction(core, { target: request.target, options: { ...request.options, deadlineMs, signal } }));
   const refusedAll = (ok: boolean, tx: SwapTransaction): boolean => {
     if (!ok && !together.signal.aborted) together.abort(`swapAll: ${tx.core.id} refused, so every component keeps its version`);
     return ok;
@@ -84,4 +81,26 @@ export async function runSwapAll(
     pauseUs: Math.max(0, ...reports.map((r) => r.pauseUs)),
     totalUs: Math.round((performance.now() - t0) * 1000),
   };
+}
+
+/**
+ * The misuse checks of `swap`, for every part and the call: the error to reject with, or `undefined`.
+ * Also a component listed twice (found with a set: one pass over 10,000 parts).
+ */
+export function checkSwapAll(requests: readonly SwapAllRequest[], options: unknown): HotswapError | undefined {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    return new HotswapError('INVALID_ARGUMENT', `Expected \`options\` to be an object or absent, got ${shown(options)}`);
+  }
+  const timing = checkTiming((options ?? {}) as Record<string, unknown>);
+  if (timing !== undefined) return timing;
+  const seen = new Set<string>();
+  for (let i = 0; i < requests.length; i++) {
+    const r = requests[i]!;
+    const misuse = checkTarget(r.target, `requests[${i}].target`) ?? checkSwapOptions(r.options, `requests[${i}].options`, true);
+    if (misuse !== undefined) return misuse;
+    const id = r.component.id;
+    if (seen.has(id)) return new HotswapError('INVALID_ARGUMENT', `Component '${id}' is listed twice in swapAll`, { details: { component: id } });
+    seen.add(id);
+  }
+  return undefined;
 }

@@ -4,14 +4,18 @@
  * test/swap/swap-safety.property.test.ts.
  */
 import type { ComponentCore } from '../live/_internal/core.ts';
-import type { AnyVersion } from '../lineage/types.ts';
-import type { SwapOptions } from './options.ts';
+import { checkSwapOptions, checkTarget } from './options.ts';
 import type { SwapReport } from './report.ts';
-import { SwapTransaction } from './transaction.ts';
+import { type SwapRequest, SwapTransaction } from './transaction.ts';
 
-/** plan → quiesce → drain → migrate → verify → install → resume, or abort with the old version untouched. */
-export async function runSwap(core: ComponentCore, target: number, options: SwapOptions, expected?: AnyVersion, revert = false): Promise<SwapReport> {
-  const tx = new SwapTransaction(core, target, options, expected, revert);
+/**
+ * plan → quiesce → drain → migrate → verify → install → resume, or abort with the old version untouched.
+ * Misuse (a target or option of the wrong kind) rejects with `INVALID_ARGUMENT`; refusals resolve (G7).
+ */
+export async function runSwap(core: ComponentCore, request: SwapRequest): Promise<SwapReport> {
+  const misuse = checkTarget(request.target) ?? checkSwapOptions(request.options);
+  if (misuse !== undefined) throw misuse;
+  const tx = new SwapTransaction(core, request);
   try {
     // `preconditions` and `quiesce` return a promise only when they must wait
     const checked = tx.begin() && tx.preconditions();

@@ -27,6 +27,14 @@ const MIGRATION_KINDS = new Set(['migration-threw', 'migration-mutated-input', '
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 
 
+/** What one transaction is asked to do. */
+export interface SwapRequest {
+  readonly target: number | AnyVersion;
+  readonly options?: SwapOptions | undefined;
+  /** Undoes the component's last committed swap (its history entry comes off on commit). */
+  readonly revert?: boolean;
+}
+
 export class SwapTransaction {
   readonly id = randomUUID();
   readonly core: ComponentCore;
@@ -73,11 +81,15 @@ export class SwapTransaction {
   /** Undoes the component's last committed swap: on commit, its history entry comes off instead of on. */
   readonly #revert: boolean;
 
-  constructor(core: ComponentCore, target: number, options: SwapOptions = {}, expected?: AnyVersion, revert = false) {
-    this.#expected = expected;
+  /**
+   * `target` a version number, or a version object — which must then be that version of the lineage
+   * used (checked in plan, whoever asks: `swap`, `swapOrThrow`, `revert` and `swapAll` share this path).
+   */
+  constructor(core: ComponentCore, { target, options = {}, revert = false }: SwapRequest) {
+    this.#expected = typeof target === 'number' ? undefined : target;
     this.#revert = revert;
     this.core = core;
-    this.targetNumber = target;
+    this.targetNumber = typeof target === 'number' ? target : target.version;
     this.from = core.version.version;
     this.options = options;
     this.policies = resolvePolicies(options.policies);
@@ -285,6 +297,7 @@ export class SwapTransaction {
     if (plan.blockers.length > 0 || unaccepted.length > 0) return this.#refuse('verify', [...plan.blockers, ...unaccepted]);
     this.#rearm = plan.rearm;
     for (const id of plan.carried) this.effects.carried.push(id);
+    for (const id of plan.restarted) this.effects.restarted.push(id);
     for (const id of plan.cancelled) this.effects.cancelled.push(id);
     return true;
   }

@@ -8,8 +8,8 @@ it('examples/blocker-report.ts prints the quiesce refusal for an in-flight promi
   const report = r.stdout.match(
     new RegExp(
       [
-        'swap driver v1 → v2 refused after (\\d+) ms \\(quiesce\\):',
-        '  not quiescent after (\\d+) ms',
+        'swap driver v1 → v2 refused after (\\d+) ms wall time \\(quiesce\\):',
+        '  not quiescent after (\\d+) ms of runtime-clock time',
         "  invoked actor '[^']+' \\(src readSector\\) in flight for \\d+ ms; policy: wait",
         "  outstanding borrow of 'DriverState' held by 'scheduler queue' for \\d+ ms; policy: wait",
       ].join('\\n'),
@@ -24,7 +24,7 @@ it('examples/blocker-report.ts prints the quiesce refusal for an in-flight promi
   }
   expect(r.stdout).toContain('outcome: refused in phase quiesce; blocker kinds: quiesce-timeout, in-flight, lease-outstanding');
   expect(r.stdout).toContain("driver still v1, state 'reading', lease held");
-  expect(r.stdout).toMatch(/swap driver v1 → v2 committed: paused [\d.]+ ms, 0 events held/);
+  expect(r.stdout).toMatch(/swap driver v1 → v2 committed: paused [\d.]+ ms wall time, 0 events held/);
   expect(r.stdout).toContain("driver now v2, state 'idle', reads 1, last sector 7");
   expect(r.stdout).toContain('journal: refused, committed');
 });

@@ -26,7 +26,7 @@ describe('examples/demo.ts', () => {
     const at = [...out.matchAll(/at event +(\d+):/g)].map((m) => Number(m[1]));
     expect(at).toHaveLength(5);
     for (const n of at) expect(n).toBeLessThan(20000);
-    expect(out).toMatch(/swap rate-limiter v3 → v4 refused after \d+ ms \(verify\):\n {4}v4 invariant violated at 'context\.stats\.processed': must equal admitted \+ throttled \(0 \+ \d+\), got \d+/);
+    expect(out).toMatch(/swap rate-limiter v3 → v4 refused after \d+ ms wall time \(verify\):\n {4}v4 invariant violated at 'context\.stats\.processed': must equal admitted \+ throttled \(0 \+ \d+\), got \d+/);
     expect(out).toMatch(/carried timer window \+ after refill/);
     expect(out).toMatch(/^proved: 20000 events across 5 swap attempts/m);
   }, 70_000);

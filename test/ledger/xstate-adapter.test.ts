@@ -36,6 +36,7 @@ describe('the XState adapter against the installed xstate', () => {
         sourceId: actor.id,
         fromRoot: true,
         selfTargeted: true,
+        sourceState: 'busy',
       },
     ]);
   });

@@ -14,7 +14,7 @@ describe('formatBlockers', () => {
     );
     expect(text).toBe(
       [
-        'swap driver v1 → v2 refused after 250 ms (quiesce):',
+        'swap driver v1 → v2 refused after 250 ms wall time (quiesce):',
         "  pending timer 'complete_request' (fires in 120 ms) targets handler 'complete_request': driver@2 does not define it",
         "  outstanding borrow of 'DriverState' held by 'scheduler queue' for 1.2 s; policy: wait",
         "  invoked actor 'readSector' (src readSector) in flight for 300 ms; policy: wait",

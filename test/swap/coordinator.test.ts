@@ -63,7 +63,7 @@ describe('revert', () => {
     const c = createRuntime().start(driver, { version: 3 });
     const report = await c.revert();
     expect(report.outcome).toBe('refused');
-    expect(formatReport(report)).toMatch(/^swap driver v3 → v2 refused after \d+ ms \(plan\):\n {2}link v2 → v3 has no down migration: v2 cannot be restored from v3$/);
+    expect(formatReport(report)).toMatch(/^swap driver v3 → v2 refused after \d+ ms wall time \(plan\):\n {2}link v2 → v3 has no down migration: v2 cannot be restored from v3$/);
   });
 });
 

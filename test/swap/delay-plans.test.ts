@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRuntime, ManualClock } from '../../src/index.ts';
+import { setup } from 'xstate';
+import { createRuntime, defineVersion, lineage, ManualClock } from '../../src/index.ts';
 import { driver } from '../fixtures/driver.ts';
 
 describe('carried delays across repeated swaps', () => {
@@ -36,5 +37,30 @@ describe('carried delays across repeated swaps', () => {
     expect(delays(first)).toEqual([70]);
     expect(delays(second)).toEqual([40]);
     expect(first.blockers[0]).not.toBe(second.blockers[0]);
+  });
+});
+
+describe("a child machine's own delays", () => {
+  it('are refused naming the child and the state that declares them, and can be cancelled', async () => {
+    const child = setup({}).createMachine({ id: 'blinker', initial: 'lit', states: { lit: { after: { 50: 'dark' } }, dark: {} } });
+    const machine = (v: number) =>
+      setup({ actors: { blinker: child } }).createMachine({ id: `host${v}`, initial: 'on', states: { on: { invoke: { id: 'blink', src: 'blinker' } } } });
+    const l = lineage('host', defineVersion({ version: 1, machine: machine(1) })).next(defineVersion({ version: 2, machine: machine(2) }), { up: (s) => s });
+    const clock = new ManualClock();
+    const c = createRuntime({ clock }).start(l, { version: 1 });
+    clock.advance(10);
+    const report = await c.swap(2);
+    expect(report).toMatchObject({ outcome: 'refused', phase: 'drain' });
+    expect(report.blockers).toEqual([
+      expect.objectContaining({
+        kind: 'pending-delay',
+        state: 'lit',
+        remainingMs: 40,
+        reason: "a delay of child machine 'blink' (its own 'after' or delayed raise); a child machine's delays cannot be carried (policy delays: 'cancel' drops it)",
+      }),
+    ]);
+    const blocked = await c.swap(2, { policies: { delays: 'block' } });
+    expect(blocked.blockers).toEqual([expect.objectContaining({ kind: 'pending-delay', state: 'lit', reason: 'policy is block' })]);
+    expect((await c.swap(2, { policies: { delays: 'cancel' } })).outcome).toBe('committed');
   });
 });

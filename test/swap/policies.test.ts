@@ -303,7 +303,7 @@ describe('swap points', () => {
     const refused = await p1;
     expect(refused.outcome).toBe('refused');
     expect(refused.blockers.map((b) => b.message)).toEqual([
-      'not quiescent after 50 ms',
+      'not quiescent after 50 ms of runtime-clock time',
       `state '"busy"' is not a swap point (needs tag 'swappable')`,
     ]);
     const p2 = c.swap(2, { deadlineMs: 500 });

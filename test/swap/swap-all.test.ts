@@ -1,13 +1,14 @@
 /**
  * `runtime.swapAll`: which components it accepts, and a refused part leaving no trace of any new
  * version (G2). (Commit-all, refuse-all and the shared deadline are in coordinator.test.ts,
- * `describe('swapAll')`.)
+ * `describe('swapAll')`.) `swapAll` plans each part through the same checks as `swap` (one transaction,
+ * one plan), and checks its arguments the same way.
  */
 import { describe, expect, it } from 'vitest';
 import { fromCallback, setup } from 'xstate';
 import { createRuntime, defineVersion, lineage, ManualClock, startTimer } from '../../src/index.ts';
 import { isSettled } from '../_support/async.ts';
-import { driver } from '../fixtures/driver.ts';
+import { driver, driverV1, driverV2Machine } from '../fixtures/driver.ts';
 import { makeLoader } from '../fixtures/loader.ts';
 
 describe('the components swapAll takes', () => {
@@ -46,5 +47,62 @@ describe('a refused swap leaves no trace of the new version', () => {
     expect(all.outcome).toBe('refused');
     expect(ca.version).toBe(1);
     expect(ca.ledger().timers).toMatchObject([{ name: 't', delayMs: 1000, remainingMs: 1000 }]);
+  });
+});
+
+/** Another lineage of the same name whose v2 is a different version object. */
+const other = lineage('driver', driverV1).next(defineVersion({ version: 2, machine: driverV2Machine }), {
+  up: ({ value, context }) => ({ value: value === 'busy' ? ('working' as const) : ('idle' as const), context: { ...context, retries: 0 } }),
+});
+
+describe('swapAll: the plan checks of swap', () => {
+  it("refuses a version of another lineage exactly as swap does, and every part keeps its version", async () => {
+    const runtime = createRuntime();
+    const a = runtime.start(driver, { version: 1, id: 'a' });
+    const b = runtime.start(driver, { version: 1, id: 'b' });
+    const alone = await a.swap(other.get(2)!);
+    expect(alone).toMatchObject({ outcome: 'refused', phase: 'plan' });
+
+    const all = await runtime.swapAll([
+      { component: a, target: other.get(2)! },
+      { component: b, target: 2 },
+    ]);
+    expect(all.outcome).toBe('refused');
+    expect(all.reports[0]).toMatchObject({ outcome: 'refused', phase: 'plan', blockers: alone.blockers });
+    expect(all.reports[1]!.blockers.map((x) => x.kind)).toEqual(['aborted']);
+    expect([a.version, b.version]).toEqual([1, 1]);
+
+    // with the lineage it belongs to, the same request commits
+    const ok = await runtime.swapAll([{ component: a, target: other.get(2)!, options: { lineage: other } }]);
+    expect(ok.outcome).toBe('committed');
+    await runtime.stop();
+  });
+});
+
+describe('swapAll: misuse', () => {
+  it('rejects a component listed twice, naming it', async () => {
+    const runtime = createRuntime();
+    const parts = Array.from({ length: 200 }, (_, i) => runtime.start(driver, { version: 1, id: `d${i}` }));
+    const requests = [...parts, parts[150]!].map((component) => ({ component, target: 2 }));
+    await expect(runtime.swapAll(requests)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: "Component 'd150' is listed twice in swapAll" });
+    expect(parts.every((p) => p.version === 1 && p.status === 'running')).toBe(true);
+    await runtime.stop();
+  });
+
+  it.each([
+    ['a deadline past 2^31 − 1 ms', (c: never) => [[{ component: c, target: 2 }], { deadlineMs: Infinity }], 'Expected `options.deadlineMs` to be a number of ms from 0 to 2147483647, got `Infinity` (number)'],
+    ['a signal that is no AbortSignal', (c: never) => [[{ component: c, target: 2 }], { signal: 'stop' }], "Expected `options.signal` to be an AbortSignal or absent, got `'stop'` (string)"],
+    ['a per-part deadline (the call sets it)', (c: never) => [[{ component: c, target: 2, options: { deadlineMs: 5 } }]], 'Expected `requests[0].options.deadlineMs` to be absent (the `swapAll` call sets it for every part), got `5` (number)'],
+    ['a target that is no version', (c: never) => [[{ component: c, target: null }]], 'Expected `requests[0].target` to be a version number or a version from `defineVersion()`, got `null` (null)'],
+    ['a bad policy', (c: never) => [[{ component: c, target: 2, options: { policies: { timers: 'restart' } } }]], "Expected `requests[0].options.policies.timers` to be one of 'carry', 'cancel', 'block', got `'restart'` (string)"],
+    ['requests that are no array', () => [null], 'Expected `requests` to be an array of { component, target }, got `null` (null)'],
+    ['a part that is no component', () => [[{ component: {}, target: 2 }]], 'Expected `requests[0].component` to be a live component, got `[object Object]` (object)'],
+  ])('rejects %s with INVALID_ARGUMENT', async (_, args, message) => {
+    const runtime = createRuntime();
+    const c = runtime.start(driver, { version: 1 });
+    const [requests, options] = args(c as never) as [never, never];
+    await expect(runtime.swapAll(requests, options)).rejects.toMatchObject({ name: 'HotswapError', code: 'INVALID_ARGUMENT', message });
+    expect([c.version, c.status]).toEqual([1, 'running']);
+    await runtime.stop();
   });
 });

@@ -171,6 +171,20 @@ export interface PendingDelay {
   readonly fromRoot: boolean;
   /** Whether it targets the actor that scheduled it (an `after` or delayed `raise`). */
   readonly selfTargeted: boolean;
+  /**
+   * The state of the scheduling actor that declares it (`after`), else the state that actor is in
+   * (a delayed `raise` or `sendTo`): what a blocker names.
+   */
+  readonly sourceState: string;
+}
+
+/** The state a delayed event belongs to, in the machine of the actor that scheduled it. */
+function sourceStateOf(source: AnyActorRef, event: EventObject): string {
+  const logic = (source as { logic?: unknown }).logic as AnyStateMachine | undefined;
+  const declared = logicKind(logic) === 'machine' ? delayedTransitions(logic!).get(event.type)?.statePath : undefined;
+  if (declared !== undefined) return declared;
+  const value = (source.getSnapshot() as { value?: unknown } | undefined)?.value;
+  return typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
 }
 
 /** Every delayed event the actor's system has pending, with its remaining time on `clock`. */
@@ -187,6 +201,7 @@ export function pendingDelays(actor: AnyActorRef, clock: Clock): PendingDelay[] 
       sourceId: e.source.id,
       fromRoot: e.source === actor,
       selfTargeted: e.source === e.target,
+      sourceState: sourceStateOf(e.source, e.event),
     });
   }
   return out;

@@ -4,7 +4,7 @@
  */
 import { type AnyActorRef, type AnyStateMachine, createActor, type EventObject, type InspectionEvent, type Subscription } from 'xstate';
 import type { Clock } from '../../clock/clock.ts';
-import { HotswapError } from '../../errors.ts';
+import { HotswapError, shown } from '../../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../../ledger/ledger.ts';
 import { trackedMachine } from '../../ledger/_internal/tracked-machine.ts';
 import { failedRestore, instrumentScheduler, scheduleDelay } from '../../ledger/_internal/xstate-adapter.ts';
@@ -157,6 +157,7 @@ export class ComponentCore implements EffectHost {
       n++;
     }
     this.mode = this.#finished() ? 'stopped' : 'running';
+    if (this.#dueDuringHold.length > 0) for (const t of this.#dueDuringHold.splice(0)) this.#fireTimer(t);
     return n;
   }
 
@@ -286,6 +287,8 @@ export class ComponentCore implements EffectHost {
   waitForChange(deadlineAt: number, signal: AbortSignal | undefined, watch: readonly AnyActorRef[] = []): Promise<'changed' | 'deadline' | 'aborted'> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve('aborted');
+      // a deadline already reached needs no timer (a ManualClock would fire it only on `advance`)
+      if (deadlineAt - this.clock.now() <= 0) return resolve('deadline');
       const watched: Subscription[] = [];
       const finish = (why: 'changed' | 'deadline' | 'aborted'): void => {
         this.#waiters.delete(onChange);
@@ -307,7 +310,8 @@ export class ComponentCore implements EffectHost {
   waitForChangeless(deadlineAt: number, signal: AbortSignal | undefined): { promise: Promise<void>; cancel: () => void } {
     let cancel = (): void => undefined;
     const promise = new Promise<void>((resolve) => {
-      const timer = this.clock.setTimeout(resolve, Math.max(0, deadlineAt - this.clock.now()));
+      if (deadlineAt - this.clock.now() <= 0) return resolve();
+      const timer = this.clock.setTimeout(resolve, deadlineAt - this.clock.now());
       const onAbort = (): void => resolve();
       signal?.addEventListener('abort', onAbort, { once: true });
       cancel = () => {
@@ -338,26 +342,51 @@ export class ComponentCore implements EffectHost {
     this.timers.delete(name);
   }
 
-  /** The handler of the version running *now* turns the firing into an event (G4: never old code). */
+  /**
+   * The handler of the version running *now* turns the firing into an event (G4: never old code).
+   * While events are held, the event joins them — within the mailbox's capacity: a firing that finds
+   * the mailbox full stays pending, due, and fires when the hold ends (after the held events, by the
+   * version then running), so a swap holds at most `mailboxCapacity` events however many timers fire.
+   */
   #fireTimer(timer: RuntimeTimer): void {
     if (this.timers.get(timer.name) !== timer) return;
+    if (this.mode === 'held' && this.mailbox.size >= this.mailbox.capacity) {
+      timer.handle = undefined;
+      this.#dueDuringHold.push(timer);
+      return;
+    }
     this.timers.delete(timer.name);
     const handler = this.version.handlers?.[timer.handler];
     if (handler === undefined || this.mode === 'stopped') {
-      bounded(this.late, { id: timer.name, src: `timer:${timer.handler}`, version: this.version.version, outcome: 'rejected', at: this.clock.now() });
+      this.#timerRejected(timer);
       return;
     }
     let event: EventObject;
     try {
       event = handler(timer.payload);
     } catch (error) {
-      bounded(this.late, { id: timer.name, src: `timer:${timer.handler}`, version: this.version.version, outcome: 'rejected', at: this.clock.now() });
-      this.onError(error);
+      this.#timerRejected(timer, error);
+      return;
+    }
+    if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') {
+      // sending it would fail the actor and stop the component: the firing is refused, the component serves on
+      const got = shown(event);
+      this.#timerRejected(timer, new HotswapError('INVALID_ARGUMENT', `Expected handler '${timer.handler}' of v${this.version.version} to return an event \`{ type }\`, got ${got}`, {
+        details: { component: this.id, timer: timer.name, handler: timer.handler, version: this.version.version },
+      }));
       return;
     }
     if (this.mode === 'running') this.actor.send(event);
     else this.mailbox.force(event);
   }
+
+  #timerRejected(timer: RuntimeTimer, error?: unknown): void {
+    bounded(this.late, { id: timer.name, src: `timer:${timer.handler}`, version: this.version.version, outcome: 'rejected', at: this.clock.now() });
+    if (error !== undefined) this.onError(error);
+  }
+
+  /** Timers that fell due while the mailbox was full during a hold: fired, in due order, when it ends. */
+  readonly #dueDuringHold: RuntimeTimer[] = [];
 
   // ── effect host: promises ────────────────────────────────────────────────
 

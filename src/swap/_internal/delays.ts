@@ -29,7 +29,10 @@ export interface Rearm {
 
 export interface DelayPlan {
   readonly rearm: readonly Rearm[];
+  /** Re-armed with their remaining time (`carry`). */
   readonly carried: readonly string[];
+  /** Re-armed with their full delay (`restart`): not carried, begun again. */
+  readonly restarted: readonly string[];
   readonly cancelled: readonly string[];
   readonly blockers: readonly Blocker[];
 }
@@ -100,7 +103,7 @@ export function planDelays(
 ): DelayPlan {
   const { policy } = options;
   if (policy === 'cancel') {
-    return { rearm: [], carried: [], cancelled: candidates.map((c) => c.id), blockers: [] };
+    return { rearm: [], carried: [], restarted: [], cancelled: candidates.map((c) => c.id), blockers: [] };
   }
   const shape = shapeOf(candidates, options);
   const rearm: Rearm[] = [];
@@ -116,7 +119,7 @@ export function planDelays(
   }
   rearm.push(...shape.added);
   blockers.push(...shape.blockers);
-  return { rearm, carried, cancelled: [], blockers };
+  return policy === 'restart' ? { rearm, carried: [], restarted: carried, cancelled: [], blockers } : { rearm, carried, restarted: [], cancelled: [], blockers };
 }
 
 /** Ends a path of keys in the tree: the candidates' event types are a prefix-free list with it. */

@@ -9,7 +9,7 @@ import { inFlightChildren } from '../../ledger/_internal/read-ledger.ts';
 import { type PendingDelay, pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
 import type { ComponentCore, InFlightEntry } from '../../live/_internal/core.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
-import type { SwapPolicies } from '../options.ts';
+import { promisePolicyFor, type SwapPolicies } from '../options.ts';
 import { type MutableEffects, toLedgerEntry } from './parts.ts';
 
 /** What the drain step decided about each pending effect of a quiescent component. */
@@ -33,9 +33,12 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
   for (const d of pendingDelays(core.actor, core.clock)) {
     if (policies.delays === 'cancel') effects.cancelled.push(d.id);
     else if (!(d.fromRoot && d.selfTargeted)) {
-      out.blockers.push(
-        blocker('pending-delay', { id: d.id, event: d.event.type, state: '', remainingMs: d.remainingMs, reason: `scheduled by '${d.sourceId}' for another actor; it cannot be carried` }),
-      );
+      // Only the root's own delays are carried: a child machine is restored from its snapshot, which
+      // XState persists without its timers, and a delay sent to another actor has no state to re-arm in.
+      const reason = d.selfTargeted
+        ? `a delay of child machine '${d.sourceId}' (its own 'after' or delayed raise); a child machine's delays cannot be carried (policy delays: 'cancel' drops it)`
+        : `scheduled by '${d.sourceId}' for another actor; it cannot be carried (policy delays: 'cancel' drops it)`;
+      out.blockers.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: d.sourceState, remainingMs: d.remainingMs, reason }));
     } else out.carryable.push(d);
   }
   for (const timer of core.timers.values()) {
@@ -50,16 +53,18 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
   }
   for (const entry of core.inFlight.values()) {
     if (entry.settled || entry.owner.getSnapshot().status !== 'active') continue;
-    const policy = typeof policies.promises === 'function' ? policies.promises(toLedgerEntry(entry, core.clock.now())) : policies.promises;
-    if (policy === 'adopt') out.adopt.push(entry);
+    const policy = promisePolicyFor(policies, toLedgerEntry(entry, core.clock.now()));
+    if (typeof policy !== 'string') out.blockers.push(policy);
+    else if (policy === 'adopt') out.adopt.push(entry);
     else if (policy === 'abort') effects.aborted.push(entry.childId);
   }
   for (const child of inFlightChildren(core)) {
     if (child.logic === 'callback') effects.restarted.push(child.id);
     // a child machine's promise is not tracked: it stops with its machine, and the restore starts it afresh
     else if (child.logic === 'promise' && child.parent !== undefined) {
-      const policy = typeof policies.promises === 'function' ? policies.promises(child) : policies.promises;
-      if (policy === 'abort') effects.aborted.push(child.id);
+      const policy = promisePolicyFor(policies, child);
+      if (typeof policy !== 'string') out.blockers.push(policy);
+      else if (policy === 'abort') effects.aborted.push(child.id);
     }
   }
   for (const lease of core.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);

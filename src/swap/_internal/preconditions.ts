@@ -3,7 +3,7 @@ import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import { describeError } from '../../errors.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
-import type { Precondition } from '../options.ts';
+import type { Precondition, PreconditionContext } from '../options.ts';
 
 const ABORTED = Symbol('aborted');
 
@@ -26,7 +26,7 @@ export async function runPreconditions(
 ): Promise<Blocker[]> {
   const controller = new AbortController();
   const snap = core.actor.getSnapshot() as { value: unknown; context: unknown };
-  const ctx = { component: core.id, from: o.from, to: o.to, state: { value: snap.value, context: snap.context }, signal: controller.signal };
+  const ctx: PreconditionContext = { instance: core.id, lineage: core.name, component: core.id, from: o.from, to: o.to, state: { value: snap.value, context: snap.context }, signal: controller.signal };
   const failures: Blocker[] = [];
   await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {

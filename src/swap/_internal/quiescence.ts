@@ -10,7 +10,7 @@ import { walkInFlight } from '../../ledger/_internal/read-ledger.ts';
 import { pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
-import type { SwapPolicies } from '../options.ts';
+import { promisePolicyFor, type SwapPolicies } from '../options.ts';
 
 /**
  * What keeps the component from being quiescent right now.
@@ -47,7 +47,11 @@ export function findBlocking(
       return;
     }
     if (child.logic !== 'promise') return;
-    const policy = typeof policies.promises === 'function' ? policies.promises(child) : policies.promises;
+    const policy = promisePolicyFor(policies, child);
+    if (typeof policy !== 'string') {
+      hard.push(policy);
+      return;
+    }
     const age = child.ageMs ?? 0;
     if (policy === 'wait') {
       soft.push(blocker('in-flight', { id: child.id, src: child.src, ageMs: age, policy }));
@@ -69,7 +73,7 @@ export function findBlocking(
 
   if (policies.delays === 'block') {
     for (const d of pendingDelays(core.actor, core.clock)) {
-      hard.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: '', remainingMs: d.remainingMs, reason: 'policy is block' }));
+      hard.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: d.sourceState, remainingMs: d.remainingMs, reason: 'policy is block' }));
     }
   }
   if (policies.timers === 'block') {

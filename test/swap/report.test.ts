@@ -1,0 +1,40 @@
+/** What a swap report says: which effect went where, and which durations are on which time line. */
+import { describe, expect, it } from 'vitest';
+import { createRuntime, formatReport, ManualClock } from '../../src/index.ts';
+import { flush } from '../_support/async.ts';
+import { driver } from '../fixtures/driver.ts';
+import { makeLoader } from '../fixtures/loader.ts';
+
+describe('report effects', () => {
+  it("lists a delay re-armed under policy 'restart' as restarted, not carried", async () => {
+    const clock = new ManualClock();
+    const c = createRuntime({ clock }).start(driver, { version: 1 });
+    c.send({ type: 'ENQUEUE', id: 'a' });
+    c.send({ type: 'START' });
+    clock.advance(40);
+    const report = await c.swap(2, { policies: { delays: 'restart' } });
+    expect(report.outcome).toBe('committed');
+    expect(report.effects.restarted).toEqual(['xstate.after.100.driver.busy']);
+    expect(report.effects.carried).toEqual([]);
+    expect(c.ledger().delays.map((d) => d.remainingMs)).toEqual([100]);
+    expect(formatReport(report)).toMatch(/^swap driver v1 → v2 committed: paused [\d.]+ ms wall time, 0 events held; restarted 1$/);
+
+    const carried = await c.swap(1);
+    expect([carried.effects.carried, carried.effects.restarted]).toEqual([['xstate.after.100.driver.working'], []]);
+  });
+});
+
+describe('formatReport', () => {
+  it('says the header is wall time and the blockers are on the runtime clock', async () => {
+    const clock = new ManualClock();
+    const { loader, calls } = makeLoader();
+    const c = createRuntime({ clock }).start(loader, { version: 1 });
+    c.send({ type: 'LOAD', url: 'u' });
+    const swap = c.swap(2, { deadlineMs: 20 });
+    await flush();
+    clock.advance(20);
+    const text = formatReport(await swap);
+    expect(text).toMatch(/^swap loader v1 → v2 refused after \d+ ms wall time \(quiesce\):\n {2}not quiescent after 20 ms of runtime-clock time\n/);
+    calls[0]!.resolve('x');
+  });
+});
