@@ -13,3 +13,5 @@ export { PluginRefusalCodes, pluginRefusal } from './refusal.ts';
 export type { PluginRefusal, PluginRefusalCode, PluginError } from './refusal.ts';
 export { loadPlugin, loadPluginOrThrow, extendLineage, PLUGIN_EXTENSIONS } from './load.ts';
 export type { LoadPluginOptions, LoadPluginResult } from './load.ts';
+export { watchPlugins } from './watch.ts';
+export type { PluginEvent, PluginWatcher, WatchPluginsOptions } from './watch.ts';
