@@ -5,7 +5,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnyLineage, isHotswapError, lineage } from '../../src/index.ts';
+import { type AnyLineage, createRuntime, isHotswapError, lineage } from '../../src/index.ts';
 import { checkPluginExport, definePlugin, loadPlugin, loadPluginOrThrow, PluginRefusalCodes, type LoadPluginResult, type PluginRefusal } from '../../src/plugin/index.ts';
 import { counterLineage, counterV1, counterV2, counterVersion } from '../fixtures/counter.ts';
 import { COUNTER, counterPlugin, PLUGIN_API, tempPlugins } from './_files.ts';
@@ -233,6 +233,24 @@ describe('what it carries', () => {
     expect(r.ok).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect((globalThis as { __hotswapSideEffects?: number }).__hotswapSideEffects).toBe(0);
+  });
+
+  it("gives a loaded plugin's runtime timers to the component hosting it, though the plugin has its own copy of hotswap", async () => {
+    const source = [
+      `import { definePlugin } from '${PLUGIN_API}';`,
+      `import { defineVersion, setup, startTimer } from '${COUNTER}';`,
+      `const machine = setup({ actions: { arm: startTimer('t', { delay: 60_000 }) } })`,
+      `  .createMachine({ context: { v: 2, seen: [], by: [] }, initial: 'a', states: { a: { on: { ARM: { actions: 'arm' } } } } });`,
+      `export default definePlugin({ component: 'counter', from: 1, version: defineVersion({ version: 2, machine, handlers: { t: () => ({ type: 'T' }) } }), link: { up: ({ value, context }) => ({ value: 'a', context: { ...context, v: 2 } }) } });`,
+    ].join('\n');
+    const r = await load(await write(source));
+    if (!r.ok) throw new Error(r.refusal.message);
+    const runtime = createRuntime();
+    const c = runtime.start(counterLineage);
+    expect((await c.swap(2, { lineage: r.lineage })).outcome).toBe('committed');
+    c.send({ type: 'ARM' } as never);
+    expect(c.ledger().timers.map((t) => t.name)).toEqual(['t']);
+    await runtime.stop();
   });
 
   it('loadPluginOrThrow throws PLUGIN_REFUSED with the refusal in details', async () => {
