@@ -3,7 +3,7 @@
  * editors write), swaps in version order through the coordinator, refusals that leave the old version
  * serving, supersession, removal, and G1 across a reload loop.
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
@@ -90,6 +90,39 @@ describe('loading and swapping', () => {
     await writeFile(file(2), counterPlugin(2));
     await committed(3);
     expect(swaps()).toEqual(['ok 1→3']);
+  });
+});
+
+describe('how files arrive', () => {
+  it("takes an editor's atomic save (a temporary file renamed over the plugin) once, and ignores the temporary", async () => {
+    await watch();
+    const tmpName = join(tmp.dir, '.counter-v2.js.swp');
+    await writeFile(tmpName, counterPlugin(2));
+    await rename(tmpName, file(2));
+    await committed(2);
+    await watcher!.idle();
+    expect(events.filter((e) => e.type === 'loaded').map((e) => (e as { file: string }).file)).toEqual([file(2)]);
+  });
+
+  it('reports a directory it cannot watch as an error event, and is still ready', async () => {
+    watcher = watchPlugins(join(tmp.dir, 'missing'), { component: counter, onEvent: (e) => events.push(e), ...FAST });
+    await watcher.ready;
+    expect(events[0]).toMatchObject({ type: 'error', error: { code: 'ENOENT' } });
+  });
+
+  it('reports a throwing onEvent through onError and keeps going', async () => {
+    const errors: unknown[] = [];
+    await watch({
+      onEvent: (e) => {
+        events.push(e);
+        throw new Error(`listener broke on ${e.type}`);
+      },
+      onError: (e) => errors.push(e),
+    });
+    await writeFile(file(2), counterPlugin(2));
+    await committed(2);
+    expect(counter.version).toBe(2);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['listener broke on loaded', 'listener broke on swap-committed']);
   });
 });
 
