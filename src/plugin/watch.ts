@@ -114,6 +114,7 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
   const builtIn = base.current.version;
   const entries = new Map<number, Entry>(); // versions above the built-in ones, by number
   const versionOf = new Map<string, number>(); // file → the version its entry carries
+  const known = new Map<string, number>(); // files carrying a version the component's lineage already had
 
   const reportError = (error: unknown): void => {
     if (options.onError !== undefined) options.onError(error);
@@ -177,11 +178,13 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
         refused = { target, from: component.definition };
         emit({ type: 'swap-refused', file, from: report.from, to: report.to, report, blockers: report.blockers });
       }
-    })().finally(() => {
-      swapping = undefined;
-      if (down) reverting = false;
-      schedule();
-    });
+    })()
+      .catch(reportError) // swap() resolves to a report even when refused; this is for a bug, not a refusal
+      .finally(() => {
+        swapping = undefined;
+        if (down) reverting = false;
+        schedule();
+      });
   };
 
   // A file rewritten while a swap to its version ran lost: the committed version is the one that runs.
@@ -223,8 +226,16 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
       return;
     }
     const n = r.plugin.version.version;
+    known.delete(file);
     const previous = entries.get(n);
     if (previous !== undefined && previous.file === file && previous.hash === r.hash) return; // same code
+    if (component.lineage.get(n) === r.plugin.version || base.get(n) === r.plugin.version) {
+      // the code the component already knows (the host loaded this file before watching, e.g. to
+      // restore an envelope written by this version): the same module, so nothing to do
+      known.set(file, n);
+      emit({ type: 'loaded', file, version: n, from: r.plugin.from, hash: r.hash });
+      return;
+    }
     if (n <= builtIn || n <= component.version) {
       emit({ type: 'load-refused', file, refusal: stale(file, r.plugin, component.version) });
       return;
@@ -241,6 +252,12 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
   const removed = (file: string): void => {
     const n = versionOf.get(file);
     versionOf.delete(file);
+    const k = known.get(file);
+    if (k !== undefined) {
+      known.delete(file);
+      emit({ type: 'removed', file, version: k, action: 'ignored' });
+      return;
+    }
     if (n === undefined || entries.get(n)?.file !== file) {
       emit({ type: 'removed', file, version: n, action: 'forgotten' });
       return;

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRuntime, type LiveComponent, type Runtime } from '../../src/index.ts';
-import { type PluginEvent, type PluginWatcher, watchPlugins, type WatchPluginsOptions } from '../../src/plugin/index.ts';
+import { loadPlugin, type PluginEvent, type PluginWatcher, watchPlugins, type WatchPluginsOptions } from '../../src/plugin/index.ts';
 import { fcParams } from '../_support/fc.ts';
 import { counterLineage, type CounterContext, type CounterEvent } from '../fixtures/counter.ts';
 import { counterPlugin, tempPlugins, writeInChunks } from './_files.ts';
@@ -79,6 +79,27 @@ describe('loading and swapping', () => {
     await w.idle();
     expect(swaps()).toEqual(['ok 1→3']);
     expect(w.lineage.versions.map((v) => v.version)).toEqual([1, 2, 3]);
+  });
+
+  it('takes files the host loaded before watching (to restore the component) as the versions they are, without a refusal', async () => {
+    await writeFile(file(2), counterPlugin(2));
+    const r = await loadPlugin(file(2), { roots: [tmp.dir], lineage: counterLineage });
+    if (!r.ok) throw new Error(r.refusal.message);
+    // the server before its restart, at v2, persisted
+    const before = runtime.start(r.lineage!, { version: 2, id: 'before-restart' }) as LiveComponent<CounterEvent>;
+    before.send({ type: 'INC', seq: 1 });
+    const envelope = before.persist();
+    await before.stop();
+    // after it: the plugin loaded again, the component restored from the envelope, then the directory watched
+    await counter.stop();
+    counter = runtime.start(r.lineage!, { envelope }) as LiveComponent<CounterEvent>;
+    const w = await watch();
+    await w.idle();
+    expect(events.map((e) => e.type)).toEqual(['loaded']);
+    expect(counter.version).toBe(2);
+    await writeFile(file(3), counterPlugin(3));
+    await committed(3);
+    expect(context()).toMatchObject({ v: 3, seen: [1] });
   });
 
   it('holds a file that leaves a gap until the missing version arrives', async () => {
