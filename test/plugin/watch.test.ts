@@ -215,6 +215,28 @@ describe('one swap at a time', () => {
   });
 });
 
+describe('a file rewritten during its own swap', () => {
+  it('keeps the version that committed and refuses the rewrite that lost the race', async () => {
+    let open!: () => void;
+    const gate = new Promise<boolean>((resolve) => {
+      open = () => resolve(true);
+    });
+    await watch({ swap: { deadlineMs: 10_000, preconditions: { gate: () => gate } } });
+    await writeFile(file(2), counterPlugin(2, { extra: 'export const draft = 1;' }));
+    await waitFor('loaded', (e) => e.version === 2);
+    const first = events.find((e) => e.type === 'loaded') as Extract<PluginEvent, { type: 'loaded' }>;
+    await writeFile(file(2), counterPlugin(2, { extra: 'export const draft = 2;' }));
+    await waitFor('loaded', (e) => e.version === 2 && e.hash !== first.hash);
+    open();
+    await committed(2);
+    const lost = await waitFor('load-refused');
+    expect(lost.refusal).toMatchObject({ code: 'misfit-version', version: 2, current: 2 });
+    await watcher!.idle();
+    expect(swaps()).toEqual(['ok 1→2']);
+    expect(watcher!.lineage.get(2)).toBe(counter.definition); // the lineage follows the code that runs
+  });
+});
+
 describe('removal', () => {
   it("reverts through `down` when the running version's file is removed, with onRemove: 'revert'", async () => {
     await watch({ onRemove: 'revert' });
