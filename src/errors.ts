@@ -28,6 +28,9 @@ export const ErrorCodes = [
   'LEASE_REVOKED',
   'TIMER_OUTSIDE_RUNTIME',
   'PERSIST_REFUSED',
+  // plugins (hotswap/plugin)
+  'PLUGIN_INVALID',
+  'PLUGIN_REFUSED',
 ] as const;
 
 /** One of {@link ErrorCodes}. */

@@ -3,9 +3,10 @@
  * per-client counts), so `processed = admitted + throttled` no longer holds. A swap to it must be
  * refused at verify, with the old version still serving.
  *
- * A plugin module exports `{ from, version, link }` for `lineage.extend(plugin)`.
+ * A plugin module exports a `definePlugin` value: `loadPlugin` and `lineage.extend(plugin)` take it.
  */
-import { defineVersion, type StateOf, type VersionPlugin } from '../../src/index.ts';
+import { defineVersion, type StateOf } from '../../src/index.ts';
+import { definePlugin } from '../../src/plugin/index.ts';
 import { limiterV3, limiterV3Machine } from '../components/rate-limiter.ts';
 
 const v4 = defineVersion({
@@ -17,8 +18,9 @@ const v4 = defineVersion({
   invariant: limiterV3.invariant,
 });
 
-export const plugin: VersionPlugin = {
-  from: 3,
+export const plugin = definePlugin({
+  component: 'rate-limiter',
+  from: limiterV3,
   version: v4,
   link: {
     description: 'reset counters per deployment',
@@ -27,4 +29,4 @@ export const plugin: VersionPlugin = {
       context: { ...context, stats: { ...context.stats, admitted: 0 } },
     }),
   },
-};
+});

@@ -1,13 +1,14 @@
 /**
  * A rate-limiter v4 plugin, loaded at run time by `examples/plugin-reload.ts`: requests from VIP
- * clients are admitted without spending a token. It exports `{ from, version, link }` for
- * `lineage.extend(plugin)`; the link is reversible.
+ * clients are admitted without spending a token. It exports a `definePlugin` value (for
+ * `loadPlugin`, `watchPlugins` or `lineage.extend(plugin)`); the link is reversible.
  *
  * Note (DESIGN §5): an ESM module cannot be unloaded, so this module's code stays in memory after a
  * later swap away from v4. Code that must really be released belongs in a worker thread.
  */
 import { assign, setup } from 'xstate';
-import { defineVersion, startTimer, type StateOf, type VersionPlugin } from '../../src/index.ts';
+import { defineVersion, startTimer, type StateOf } from '../../src/index.ts';
+import { definePlugin } from '../../src/plugin/index.ts';
 import { flushStats, type LimiterEvent, limiterV3, REFILL_MS, type V3Context, WINDOW_MS } from '../components/rate-limiter.ts';
 
 export interface V4Context extends V3Context {
@@ -87,12 +88,13 @@ const v4 = defineVersion({
   },
 });
 
-export const plugin: VersionPlugin = {
-  from: 3,
+export const plugin = definePlugin({
+  component: 'rate-limiter',
+  from: limiterV3,
   version: v4,
   link: {
     description: "add VIP clients (starting with 'admin')",
     up: ({ value, context }: StateOf<typeof limiterV3>) => ({ value, context: { ...context, vip: { clients: ['admin'], admitted: 0 } } }),
     down: ({ value, context: { vip: _vip, ...context } }: StateOf<typeof v4>) => ({ value, context }),
   },
-};
+});

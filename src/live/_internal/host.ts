@@ -71,8 +71,10 @@ export interface PromiseArgs {
 }
 
 // A symbol-keyed property on the actor system rather than a WeakMap: one is created per actor, so per
-// swap, and a property costs less than a WeakMap entry on the swap's pause.
-const HOST = Symbol('hotswap.host');
+// swap, and a property costs less than a WeakMap entry on the swap's pause. A registered symbol
+// (`Symbol.for`), so an action from another copy of this module finds the host too: a plugin loaded
+// through the plugin loader imports its own copy of hotswap when it imports it by path.
+const HOST = Symbol.for('hotswap.host');
 
 export function registerHost(system: object, host: ActorHost): void {
   (system as { [HOST]?: ActorHost })[HOST] = host;
