@@ -82,6 +82,7 @@ export type { SwapAllRequest, SwapAllReport } from './swap/swap-all.ts';
 export { MemoryJournal } from './journal/journal.ts';
 export type { Journal, JournalEntry } from './journal/journal.ts';
 export { FileJournal } from './journal/file-journal.ts';
+export type { FileJournalOptions } from './journal/file-journal.ts';
 
 export { checkLineages } from './check/index.ts';
 export type { CheckConfig, ComponentEvents, CheckOptions, CheckReport, LinkReport, Reason, ReasonKind, Verdict } from './check/index.ts';
