@@ -47,7 +47,7 @@ export type { Envelope, EnvelopeInput, EnvelopeResult, PersistedTimer } from './
 export { isInstanceId } from './store/store.ts';
 export type { EnvelopeStore, LoadResult } from './store/store.ts';
 export { createFileStore } from './store/file-store.ts';
-export type { FileStore } from './store/file-store.ts';
+export type { FileStore, FileStoreOptions } from './store/file-store.ts';
 export { restoreEnvelope, restoreFromStore } from './store/restore.ts';
 export type { RestoreOptions, RestoreResult } from './store/restore.ts';
 
