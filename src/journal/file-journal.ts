@@ -15,8 +15,9 @@ export interface FileJournalOptions {
   /**
    * Flush every line to the disk (`fdatasync`) before its `append` resolves, so an acknowledged
    * entry survives a power loss or kernel crash too, not only a killed process. It costs a disk
-   * flush per swap attempt (measured in docs/benchmarks.md: roughly 60× fewer appends per second
-   * on this repository's VM); the swap itself never waits for the journal.
+   * flush per swap attempt: about 7× fewer appends per second and +0.5–0.8 ms per append on this
+   * repository's VM (`npm run bench:journal`, docs/benchmarks.md). Without it, an entry whose
+   * `append` resolved survives any crash of the process, not of the machine.
    * @defaultValue false
    */
   readonly fsync?: boolean;
