@@ -77,7 +77,10 @@ export class FileJournal implements Journal {
     const writer = this.#writer;
     writer.dirReady ??= mkdir(dirname(this.path), { recursive: true });
     const next = writer.tail.then(async () => {
-      await writer.dirReady;
+      await writer.dirReady?.catch((error: unknown) => {
+        writer.dirReady = undefined; // the next append tries again
+        throw error;
+      });
       if (!writer.clean) await repairTornTail(this.path, this.tornPath);
       writer.clean = false;
       await appendLine(this.path, line, this.fsync);

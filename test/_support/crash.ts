@@ -87,5 +87,8 @@ export function runWriter(script: string, args: readonly string[], kill: KillPoi
 /** How many kills a crash test makes: a bounded count in CI, more under `HOTSWAP_SOAK=1`. */
 export const KILLS = soak ? 200 : 24;
 
+/** Room for up to 3 × {@link KILLS} writer runs on a loaded machine. */
+export const CRASH_TEST_TIMEOUT_MS = 60_000 + 3 * KILLS * 1_000;
+
 /** The seed of the kill points: the project's `FC_SEED`. */
 export const KILL_SEED = seed;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { FileJournal, type JournalEntry } from '../../src/index.ts';
-import { KILLS, KILL_SEED, bundleWriter, runWriter } from '../_support/crash.ts';
+import { CRASH_TEST_TIMEOUT_MS, KILLS, KILL_SEED, bundleWriter, runWriter } from '../_support/crash.ts';
 import { prng } from '../_support/prng.ts';
 
 let dir: string;
@@ -90,6 +90,16 @@ describe('FileJournal', () => {
     expect(torn.slice(3)).toEqual(['{"id":"z","pad":"', '']);
   });
 
+  it('rejects an append it cannot write, and a later append tries again', async () => {
+    const blocker = join(dir, 'logs');
+    await writeFile(blocker, 'a file where the directory should be');
+    const journal = new FileJournal(join(blocker, 'journal.jsonl'));
+    await expect(journal.append(entry('a'))).rejects.toMatchObject({ code: 'EEXIST' });
+    await rm(blocker);
+    await journal.append(entry('b'));
+    expect(ids(await journal.entries())).toEqual(['b']);
+  });
+
   it('with `fsync: true` flushes every line to the disk before `append` resolves; by default never', async () => {
     const probe = await open(join(dir, 'probe'), 'w');
     const handleProto = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
@@ -160,5 +170,5 @@ describe('FileJournal under SIGKILL', () => {
     const torn = (await readFile(journal.tornPath, 'utf8')).split('\n');
     for (const f of fragments) expect(torn.includes(f)).toBe(true);
     console.info(`journal crash test: ${k} kills, ${acked.size} acknowledged entries, ${found.length - 1} on file, ${fragments.length} torn tails kept`);
-  });
+  }, CRASH_TEST_TIMEOUT_MS);
 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Envelope, createEnvelope, createFileStore, isInstanceId, restoreFromStore, serializeEnvelope } from '../../src/index.ts';
 import { DEFAULT_STALE_TEMP_MS, MAX_ENVELOPE_BYTES } from '../../src/store/file-store.ts';
-import { KILLS, KILL_SEED, bundleWriter, runWriter } from '../_support/crash.ts';
+import { CRASH_TEST_TIMEOUT_MS, KILLS, KILL_SEED, bundleWriter, runWriter } from '../_support/crash.ts';
 import { prng } from '../_support/prng.ts';
 import { driver } from '../fixtures/driver.ts';
 import { busyDelay, tempDir, workedV1Snapshot } from './helpers.ts';
@@ -246,7 +246,7 @@ describe('createFileStore under SIGKILL', () => {
       const before = new Set(temps(dir));
       // half the kills at a random moment, half aimed at a save between creating its temp file and the rename
       const run = await runWriter(writer, [dir, String(k * 10_000), String(KILL_SEED + k)], {
-        afterLines: Math.floor(random() * 3),
+        afterLines: 1 + Math.floor(random() * 2),
         afterMs: Math.floor(random() * 30),
         ...(k % 2 === 1 ? { when: () => temps(dir).some((n) => !before.has(n)) } : {}),
       });
@@ -278,7 +278,7 @@ describe('createFileStore under SIGKILL', () => {
     expect(temps(dir)).toEqual([]);
     expect(await createFileStore(dir).list()).toEqual([...acked.keys()].sort());
     console.info(`store crash test: ${k} kills, ${[...acked.values()].length} ids, ${left.length} temp files left behind, all swept once stale`);
-  });
+  }, CRASH_TEST_TIMEOUT_MS);
 
   it('two processes saving into one directory at once never sweep each other\'s temp files', async () => {
     const runs = await Promise.all([0, 1].map((w) => runWriter(writer, [dir, String(w * 10_000), String(KILL_SEED + w), '15'], { afterLines: Infinity, afterMs: 0 })));
