@@ -5,7 +5,7 @@
  * `append` had resolved would be lost with it). Pinned by test/journal/file-journal.test.ts, which
  * kills real writers at random points.
  */
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { syncDir } from '../_internal/fs-sync.ts';
 import type { Journal, JournalEntry } from './journal.ts';
@@ -28,7 +28,8 @@ interface Writer {
   tail: Promise<void>;
   /** Whether the file is known to end on a line boundary; false until checked, and after a failed write. */
   clean: boolean;
-  dirReady: Promise<unknown> | undefined;
+  /** Whether the file's directory was made (once per process; a failure is tried again at the next append). */
+  dirMade: boolean;
 }
 
 const writers = new Map<string, Writer>();
@@ -56,6 +57,7 @@ export class FileJournal implements Journal {
   readonly path: string;
   /** Where the fragments of torn lines are kept: `<path>.torn`. */
   readonly tornPath: string;
+  /** Whether each line is flushed to the disk before its `append` resolves ({@link FileJournalOptions.fsync}). */
   readonly fsync: boolean;
   readonly #writer: Writer;
 
@@ -66,7 +68,7 @@ export class FileJournal implements Journal {
     const key = resolve(path);
     let writer = writers.get(key);
     if (writer === undefined) {
-      writer = { tail: Promise.resolve(), clean: false, dirReady: undefined };
+      writer = { tail: Promise.resolve(), clean: false, dirMade: false };
       writers.set(key, writer);
     }
     this.#writer = writer;
@@ -75,12 +77,11 @@ export class FileJournal implements Journal {
   append(entry: JournalEntry): Promise<void> {
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
     const writer = this.#writer;
-    writer.dirReady ??= mkdir(dirname(this.path), { recursive: true });
     const next = writer.tail.then(async () => {
-      await writer.dirReady?.catch((error: unknown) => {
-        writer.dirReady = undefined; // the next append tries again
-        throw error;
-      });
+      if (!writer.dirMade) {
+        await mkdir(dirname(this.path), { recursive: true });
+        writer.dirMade = true;
+      }
       if (!writer.clean) await repairTornTail(this.path, this.tornPath);
       writer.clean = false;
       await appendLine(this.path, line, this.fsync);
@@ -90,23 +91,47 @@ export class FileJournal implements Journal {
     return next;
   }
 
+  /**
+   * The entries on file, oldest first. Read line by line, so a journal past what one string can hold
+   * (~512 MiB in V8) still reads; a line that is not JSON (a torn last line not yet repaired) is skipped.
+   */
   async entries(): Promise<readonly JournalEntry[]> {
     await this.#writer.tail;
-    let text: string;
+    let handle: FileHandle;
     try {
-      text = await readFile(this.path, 'utf8');
+      handle = await open(this.path, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
     const out: JournalEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
+    const take = (line: Buffer): void => {
+      const text = line.toString('utf8');
+      if (text.trim() === '') return;
       try {
-        out.push(JSON.parse(line) as JournalEntry);
+        out.push(JSON.parse(text) as JournalEntry);
       } catch {
         // a torn final line from a crash mid-append, not yet repaired; everything before it is intact
       }
+    };
+    try {
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      let partial: Buffer[] = []; // the start of a line that runs past the chunk
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+        if (bytesRead === 0) break;
+        const chunk = buffer.subarray(0, bytesRead);
+        let start = 0;
+        for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+          take(partial.length === 0 ? chunk.subarray(start, end) : Buffer.concat([...partial, chunk.subarray(start, end)]));
+          partial = [];
+          start = end + 1;
+        }
+        if (start < bytesRead) partial.push(Buffer.from(chunk.subarray(start))); // a copy: the buffer is reused
+      }
+      if (partial.length > 0) take(Buffer.concat(partial));
+    } finally {
+      await handle.close();
     }
     return out;
   }
