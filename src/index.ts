@@ -47,7 +47,7 @@ export type { Envelope, EnvelopeInput, EnvelopeResult, PersistedTimer } from './
 export { isInstanceId } from './store/store.ts';
 export type { EnvelopeStore, LoadResult } from './store/store.ts';
 export { createFileStore } from './store/file-store.ts';
-export type { FileStore } from './store/file-store.ts';
+export type { FileStore, FileStoreOptions } from './store/file-store.ts';
 export { restoreEnvelope, restoreFromStore } from './store/restore.ts';
 export type { RestoreOptions, RestoreResult } from './store/restore.ts';
 
@@ -82,6 +82,7 @@ export type { SwapAllRequest, SwapAllReport } from './swap/swap-all.ts';
 export { MemoryJournal } from './journal/journal.ts';
 export type { Journal, JournalEntry } from './journal/journal.ts';
 export { FileJournal } from './journal/file-journal.ts';
+export type { FileJournalOptions } from './journal/file-journal.ts';
 
 export { checkLineages } from './check/index.ts';
 export type { CheckConfig, ComponentEvents, CheckOptions, CheckReport, LinkReport, Reason, ReasonKind, Verdict } from './check/index.ts';

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { type Dirent, constants } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { syncDir } from '../_internal/fs-sync.ts';
 import { HotswapError, describeError } from '../errors.ts';
 import { type Envelope, parseEnvelope, serializeEnvelope } from './envelope.ts';
 import { type EnvelopeStore, type LoadResult, isInstanceId } from './store.ts';
@@ -17,7 +18,28 @@ export interface FileStore extends EnvelopeStore {
   pathOf(id: string): string;
 }
 
+/** Options of {@link createFileStore}. */
+export interface FileStoreOptions {
+  /**
+   * How old (by modification time) a temp file of this store must be before a save sweeps it away
+   * as the leftover of a save that was killed. A live save rewrites its temp file and renames it
+   * within moments; one that takes longer than this, in another process sharing the directory,
+   * fails with `STORE_IO` (its rename finds no temp file) and leaves the old envelope in place.
+   * @defaultValue 60_000
+   */
+  readonly staleTempMs?: number;
+}
+
 const SUFFIX = '.json';
+
+/** @see FileStoreOptions.staleTempMs */
+export const DEFAULT_STALE_TEMP_MS = 60_000;
+
+/** `.<id>.<pid>.<uuid>.tmp`: the temp files {@link writeAtomically} makes, and the only ones a sweep removes. */
+const TEMP_NAME = /^\.(.+)\.\d+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
+
+/** The temp files saves in this process are writing now: never swept, whatever their age. */
+const writing = new Set<string>();
 
 /**
  * The largest envelope file the store writes or reads: 256 MiB. Checked before reading, so a huge
@@ -35,19 +57,37 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
  * `details.reason: 'symlink'`) and a file over {@link MAX_ENVELOPE_BYTES} (`'too-large'`, before
  * reading it), and `list` leaves out symlinks and directories.
  *
- * Writes are atomic: a temp file in the same directory is written and fsynced, renamed over the
- * target, then the directory is fsynced, so a crash leaves the old file or the new one, never half.
+ * Writes are atomic: a temp file in the same directory (`.<id>.<pid>.<random>.tmp`) is written and
+ * fsynced, renamed over the target, then the directory is fsynced, so a crash leaves the old file or
+ * the new one, never half. A save killed midway leaves its temp file behind; the first save of a
+ * store, and then at most one save per `staleTempMs`, removes those older than
+ * {@link FileStoreOptions.staleTempMs}. Age, not the pid in the name, decides: processes sharing a
+ * directory from other containers or hosts have pids that mean nothing here.
  *
  * @example
  * const store = createFileStore('./state');
  * await store.save('driver-1', createEnvelope({ component: 'driver', version: 1, snapshot }));
  * const loaded = await store.load('driver-1');
  */
-export function createFileStore(dir: string): FileStore {
+export function createFileStore(dir: string, options: FileStoreOptions = {}): FileStore {
   if (typeof dir !== 'string' || dir === '') {
     throw new HotswapError('INVALID_ARGUMENT', `Expected \`dir\` to be a non-empty path, got \`${String(dir)}\``);
   }
+  const staleMs = options.staleTempMs ?? DEFAULT_STALE_TEMP_MS;
+  if (typeof staleMs !== 'number' || !(staleMs >= 0) || staleMs === Infinity) {
+    throw new HotswapError('INVALID_ARGUMENT', `Expected \`staleTempMs\` to be a non-negative finite number, got \`${String(staleMs)}\``);
+  }
   const root = resolve(dir);
+  let nextSweepAt = 0;
+  let sweeping: Promise<void> | undefined;
+  const sweepIfDue = (): Promise<void> | undefined => {
+    const now = Date.now();
+    if (sweeping === undefined && now >= nextSweepAt) {
+      nextSweepAt = now + staleMs;
+      sweeping = sweepStaleTemps(root, staleMs).finally(() => (sweeping = undefined));
+    }
+    return sweeping;
+  };
 
   const pathOf = (id: string): string => {
     if (!isInstanceId(id)) {
@@ -78,6 +118,7 @@ export function createFileStore(dir: string): FileStore {
       }
       try {
         await mkdir(root, { recursive: true });
+        await sweepIfDue();
         await writeAtomically(root, id, target, text);
       } catch (error) {
         throw new HotswapError('STORE_IO', `Could not write the envelope of \`${id}\` to ${target}: ${describeError(error).message}`, {
@@ -189,6 +230,16 @@ async function readEnvelopeFile(path: string): Promise<FileRead> {
 async function writeAtomically(root: string, id: string, target: string, text: string): Promise<void> {
   // Temp names start with '.', which no instance id can, so list() never sees them.
   const temp = join(root, `.${id}.${process.pid}.${randomUUID()}.tmp`);
+  writing.add(temp);
+  try {
+    await writeTemp(temp, target, text);
+  } finally {
+    writing.delete(temp);
+  }
+  await syncDir(root);
+}
+
+async function writeTemp(temp: string, target: string, text: string): Promise<void> {
   const handle = await open(temp, 'wx');
   try {
     try {
@@ -202,18 +253,35 @@ async function writeAtomically(root: string, id: string, target: string, text: s
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await syncDir(root);
 }
 
-/** Makes the rename durable. Some platforms (Windows) cannot open or fsync a directory; skip there. */
-async function syncDir(dir: string): Promise<void> {
-  let handle;
+/**
+ * Removes the temp files of killed saves: regular files named as {@link writeAtomically} names them,
+ * last modified more than `staleMs` ago, not being written by this process. Best effort: a file
+ * that vanishes or cannot be removed meanwhile is left to the next sweep, and the save goes on.
+ */
+async function sweepStaleTemps(root: string, staleMs: number): Promise<void> {
+  let names: string[];
   try {
-    handle = await open(dir, 'r');
-    await handle.sync();
+    names = await readdir(root);
   } catch {
-    // Best effort by design: the rename itself is already atomic.
-  } finally {
-    await handle?.close().catch(() => undefined);
+    return;
   }
+  const now = Date.now();
+  let removed = 0;
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (m === null || !isInstanceId(m[1]!)) continue;
+    const path = join(root, name);
+    if (writing.has(path)) continue;
+    try {
+      const stats = await lstat(path);
+      if (!stats.isFile() || now - stats.mtimeMs <= staleMs) continue;
+      await unlink(path);
+      removed++;
+    } catch {
+      // gone already (another process swept it), or not ours to remove: leave it
+    }
+  }
+  if (removed > 0) await syncDir(root);
 }

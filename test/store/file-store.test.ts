@@ -1,8 +1,13 @@
-import { mkdir, readFile, readdir, symlink, truncate, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Envelope, createEnvelope, createFileStore, isInstanceId, restoreFromStore, serializeEnvelope } from '../../src/index.ts';
-import { MAX_ENVELOPE_BYTES } from '../../src/store/file-store.ts';
+import { DEFAULT_STALE_TEMP_MS, MAX_ENVELOPE_BYTES } from '../../src/store/file-store.ts';
+import { CRASH_TEST_TIMEOUT_MS, KILLS, KILL_SEED, bundleWriter, runWriter } from '../_support/crash.ts';
+import { prng } from '../_support/prng.ts';
 import { driver } from '../fixtures/driver.ts';
 import { busyDelay, tempDir, workedV1Snapshot } from './helpers.ts';
 
@@ -160,5 +165,127 @@ describe('createFileStore', () => {
     await writeFile(join(dir, 'deep.json'), serializeEnvelope(envelope()).replace('"completed": 1', `"completed": 1, "d": ${deep}`));
     expect(await store.load('deep')).toMatchObject({ ok: false, error: { code: 'ENVELOPE_INVALID', details: { id: 'deep', maxDepth: 512 } } });
     expect(await restoreFromStore(store, 'deep', driver)).toMatchObject({ ok: false, error: { code: 'ENVELOPE_INVALID' } });
+  });
+});
+
+/** A temp file name as a save makes it: `.<id>.<pid>.<uuid>.tmp`. */
+const TEMP = /^\.[A-Za-z0-9][\w.-]*\.\d+\.[0-9a-f-]{36}\.tmp$/;
+const temps = (dir: string): string[] => readdirSync(dir).filter((n) => TEMP.test(n));
+/** Sets a file's modification time `ms` into the past, as if it had been left there that long ago. */
+const age = (path: string, ms: number): Promise<void> => utimes(path, new Date(Date.now() - ms), new Date(Date.now() - ms));
+
+describe('createFileStore: temp files of killed saves', () => {
+  it('sweeps its temp files older than staleTempMs at the first save; keeps young ones and files it did not name', async () => {
+    const store = createFileStore(dir);
+    const old = [`.a.4242.${randomUUID()}.tmp`, `.driver-1.1.${randomUUID()}.tmp`];
+    const young = `.a.4243.${randomUUID()}.tmp`; // another process may be writing it now
+    const foreign = ['.a.123.tmp', 'notes.tmp', `..a.1.${randomUUID()}.tmp`, 'a.json.tmp'];
+    for (const name of [...old, young, ...foreign]) await writeFile(join(dir, name), 'partial');
+    await mkdir(join(dir, `.b.7.${randomUUID()}.tmp`));
+    for (const name of [...old, ...foreign]) await age(join(dir, name), DEFAULT_STALE_TEMP_MS + 5_000);
+    await store.save('x', envelope());
+    const left = await readdir(dir);
+    expect(old.filter((n) => left.includes(n))).toEqual([]);
+    expect(left.filter((n) => !n.startsWith('.b.')).sort()).toEqual([young, ...foreign, 'x.json'].sort());
+    expect(await store.list()).toEqual(['x']);
+  });
+
+  it('sweeps again on a later save once staleTempMs has passed since the last sweep, not before', async () => {
+    const store = createFileStore(dir, { staleTempMs: 200 });
+    await store.save('x', envelope());
+    const name = `.x.99.${randomUUID()}.tmp`;
+    await writeFile(join(dir, name), 'partial');
+    await age(join(dir, name), 10_000);
+    await store.save('x', envelope(2));
+    expect(temps(dir)).toEqual([name]); // the last sweep was moments ago
+    await new Promise((r) => setTimeout(r, 250));
+    await store.save('x', envelope(3));
+    expect(temps(dir)).toEqual([]);
+  });
+
+  it('never sweeps a temp file a save of this process is writing, whatever staleTempMs', async () => {
+    const a = createFileStore(dir, { staleTempMs: 0 });
+    const b = createFileStore(dir, { staleTempMs: 0 }); // sweeps at every save
+    const big = (n: number): Envelope => createEnvelope({ ...envelope(n), snapshot: { ...envelope(n).snapshot, context: { completed: n, pad: 'x'.repeat(1_000_000) } } });
+    let writing = true;
+    const bigSaves = (async () => {
+      try {
+        for (let i = 0; i < 8; i++) await a.save('big', big(i));
+      } finally {
+        writing = false;
+      }
+    })();
+    let sweeps = 0;
+    for (; writing || sweeps === 0; sweeps++) await b.save('small', envelope(sweeps));
+    await expect(bigSaves).resolves.toBeUndefined();
+    expect(sweeps).toBeGreaterThan(8);
+    expect(temps(dir)).toEqual([]);
+  });
+
+  it('refuses a staleTempMs that is not a non-negative finite number', () => {
+    for (const bad of [-1, Number.NaN, Infinity, '5' as unknown as number]) {
+      expect(() => createFileStore(dir, { staleTempMs: bad }), String(bad)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', message: `Expected \`staleTempMs\` to be a non-negative finite number, got \`${String(bad)}\`` }),
+      );
+    }
+  });
+});
+
+describe('createFileStore under SIGKILL', () => {
+  let writer: string;
+  beforeAll(async () => void (writer = await bundleWriter(fileURLToPath(new URL('./_store-writer.ts', import.meta.url)))));
+  afterAll(() => rm(join(writer, '..'), { recursive: true, force: true }));
+
+  it(`keeps every acknowledged save through ${KILLS} or more kills of writers at random points (seed ${KILL_SEED}), and the next process sweeps their temp files`, async () => {
+    const random = prng(KILL_SEED);
+    const acked = new Map<string, number>(); // id → the highest n a resolved save wrote
+    let leftBehind = 0;
+    // kills go on (up to 3× as many) until one left a temp file behind
+    let k = 0;
+    for (; k < KILLS || (leftBehind === 0 && k < 3 * KILLS); k++) {
+      const before = new Set(temps(dir));
+      // half the kills at a random moment, half aimed at a save between creating its temp file and the rename
+      const run = await runWriter(writer, [dir, String(k * 10_000), String(KILL_SEED + k)], {
+        afterLines: 1 + Math.floor(random() * 2),
+        afterMs: Math.floor(random() * 30),
+        ...(k % 2 === 1 ? { when: () => temps(dir).some((n) => !before.has(n)) } : {}),
+      });
+      expect(run, run.stderr).toMatchObject({ killed: true });
+      for (const line of run.lines) {
+        const [id, n] = line.split(' ');
+        acked.set(id!, Math.max(acked.get(id!) ?? -1, Number(n)));
+      }
+      leftBehind = temps(dir).length;
+      // every envelope on disk is whole, and holds the last acknowledged save or a later one
+      const store = createFileStore(dir);
+      for (const [id, n] of acked) {
+        const r = await store.load(id);
+        expect(r.ok, `${id} after kill ${k}`).toBe(true);
+        expect(r.ok && (r.envelope.snapshot.context as { n: number }).n, `${id} after kill ${k}`).toBeGreaterThanOrEqual(n);
+      }
+    }
+    expect(leftBehind).toBeGreaterThan(0);
+
+    // young leftovers stay (their writer could still be alive) …
+    const left = temps(dir);
+    const next = await runWriter(writer, [dir, String(k * 10_000), '1', '1'], { afterLines: Infinity, afterMs: 0 });
+    expect(next).toMatchObject({ killed: false, code: 0 });
+    expect(temps(dir)).toEqual(left);
+    // … and once older than staleTempMs, the next process's first save removes them all
+    for (const name of left) await age(join(dir, name), DEFAULT_STALE_TEMP_MS + 1_000);
+    const last = await runWriter(writer, [dir, String((k + 1) * 10_000), '1', '1'], { afterLines: Infinity, afterMs: 0 });
+    expect(last).toMatchObject({ killed: false, code: 0 });
+    expect(temps(dir)).toEqual([]);
+    expect(await createFileStore(dir).list()).toEqual([...acked.keys()].sort());
+    console.info(`store crash test: ${k} kills, ${[...acked.values()].length} ids, ${left.length} temp files left behind, all swept once stale`);
+  }, CRASH_TEST_TIMEOUT_MS);
+
+  it('two processes saving into one directory at once never sweep each other\'s temp files', async () => {
+    const runs = await Promise.all([0, 1].map((w) => runWriter(writer, [dir, String(w * 10_000), String(KILL_SEED + w), '15'], { afterLines: Infinity, afterMs: 0 })));
+    for (const run of runs) expect(run, run.stderr).toMatchObject({ killed: false, code: 0, lines: expect.arrayContaining([]) });
+    expect(runs.map((r) => r.lines.length)).toEqual([15, 15]);
+    expect(temps(dir)).toEqual([]);
+    const store = createFileStore(dir);
+    for (const id of ['a', 'b', 'c']) expect((await store.load(id)).ok, id).toBe(true);
   });
 });
