@@ -24,6 +24,33 @@ export interface JsonProblem {
 
 export type PlainJsonResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: JsonProblem };
 
+/** How {@link plainJson} walks. */
+export interface PlainJsonOptions {
+  /** Copy while checking; `false` only checks (for data fresh from `JSON.parse`, or a state to verify). */
+  readonly copy: boolean;
+  /** The root's name in paths (`context` gives `context.when`). @defaultValue '' */
+  readonly at?: string;
+  /**
+   * How deep in an envelope the root sits (a snapshot's `context` at 2), so the depth limit is the
+   * envelope's. @defaultValue 0
+   */
+  readonly depth?: number;
+  /**
+   * Check only: frozen subtrees found to be plain data, with their height. Frozen objects cannot change,
+   * so a subtree found plain once is plain for good: later walks step over it (a 10 MB state that a
+   * swap passes through is walked once, not at every swap).
+   */
+  readonly cache?: WeakMap<object, number>;
+  /**
+   * Check only: objects that are not data but that the writer replaces by data of its own (XState's
+   * persisted snapshot writes an actor ref as a marker). Not entered.
+   */
+  readonly allow?: (node: object) => boolean;
+}
+
+/** Frozen subtrees smaller than this are not cached: re-walking them costs less than the entry. */
+const CACHE_MIN = 32;
+
 interface Frame {
   readonly source: object;
   /** The copy being filled; `undefined` when only checking. */
@@ -34,21 +61,31 @@ interface Frame {
   next: number;
   /** This node's key in its parent (`''` for the root). */
   readonly key: string;
+  /** With a cache: whether everything in the subtree so far is frozen plain data (then it is cached). */
+  clean: boolean;
+  /** With a cache: the subtree's height (1: no object below it) and how many objects it holds. */
+  height: number;
+  size: number;
 }
 
 /**
  * Walks `root` and returns a copy of it as plain JSON data, or the first value JSON could not hold
  * faithfully: `undefined` inside an array, a non-finite number, a BigInt, a function, a symbol, any
  * object other than a plain object or array (a `Map` would become `{}`, a `Date` a string, a class
- * instance would lose its prototype), a Proxy, a cycle, or nesting deeper than {@link MAX_ENVELOPE_DEPTH}.
+ * instance would lose its prototype), an object with a symbol key or a non-enumerable property (JSON
+ * drops them), a Proxy, a cycle, or nesting deeper than {@link MAX_ENVELOPE_DEPTH}.
  *
  * An `undefined` object member is dropped (JSON has no such member, and XState's persisted snapshots
  * carry `output: undefined`), and `-0` becomes `0` (they are equal). Each property is read once, so
- * the copy is what was checked. With `copy: false` only checks (for data fresh from `JSON.parse`).
+ * the copy is what was checked. This is the one definition of what an envelope can hold: the envelope
+ * uses it on the way in and out, and verify on every migrated state (so `persist()` can write it).
  */
-export function plainJson(root: unknown, options: { copy: boolean } = { copy: true }): PlainJsonResult {
+export function plainJson(root: unknown, options: PlainJsonOptions = { copy: true }): PlainJsonResult {
   const stack: Frame[] = [];
   const active = new Set<object>();
+  const { cache, allow } = options.copy ? { cache: undefined, allow: undefined } : options;
+  const rootKey = options.at ?? '';
+  const limit = MAX_ENVELOPE_DEPTH - (options.depth ?? 0);
   const pathTo = (key: string | undefined): string =>
     [...stack.map((f) => f.key), ...(key === undefined ? [] : [key])].filter((k, i) => i > 0 || k !== '').join('.');
   const problem = (key: string | undefined, found: string, depth?: number): PlainJsonResult => ({
@@ -62,7 +99,10 @@ export function plainJson(root: unknown, options: { copy: boolean } = { copy: tr
     if (first.kind === 'bad') return problem(undefined, first.found);
     if (first.kind === 'value') return { ok: true, value: first.value };
     if (first.kind === 'undefined') return problem(undefined, 'undefined');
-    const top = frame(first.node, '');
+    if (cache?.has(first.node) === true && cache.get(first.node)! <= limit + 1) return { ok: true, value: root };
+    if (allow?.(first.node) === true) return { ok: true, value: root };
+    const top = frame(first.node, rootKey);
+    if (typeof top === 'string') return problem(rootKey === '' ? undefined : rootKey, top);
     stack.push(top);
     active.add(first.node);
     while (stack.length > 0) {
@@ -70,6 +110,15 @@ export function plainJson(root: unknown, options: { copy: boolean } = { copy: tr
       if (f.next >= f.length) {
         stack.pop();
         active.delete(f.source);
+        if (cache !== undefined) {
+          if (f.clean && f.size >= CACHE_MIN) cache.set(f.source, f.height);
+          const parent = stack[stack.length - 1];
+          if (parent !== undefined) {
+            parent.clean &&= f.clean;
+            parent.height = Math.max(parent.height, f.height + 1);
+            parent.size += f.size;
+          }
+        }
         continue;
       }
       const i = f.next++;
@@ -86,15 +135,29 @@ export function plainJson(root: unknown, options: { copy: boolean } = { copy: tr
         set(f.target, key, r.value);
         continue;
       }
+      if (cache !== undefined) {
+        // found plain before, and not so deep here that its deepest object would pass the limit
+        const height = cache.get(r.node);
+        if (height !== undefined && stack.length + height - 1 <= limit) {
+          f.height = Math.max(f.height, height + 1);
+          f.size += CACHE_MIN;
+          continue;
+        }
+        if (allow?.(r.node) === true) {
+          f.clean = false;
+          continue;
+        }
+      }
       if (active.has(r.node)) {
         const at = stack.findIndex((g) => g.source === r.node);
         const back = stack.slice(0, at + 1).map((g) => g.key).filter((k, j) => j > 0 || k !== '').join('.');
         return problem(key, `a cycle back to \`${back === '' ? '(the root)' : back}\``);
       }
-      if (stack.length > MAX_ENVELOPE_DEPTH) {
-        return problem(key, `nesting deeper than ${MAX_ENVELOPE_DEPTH} levels`, MAX_ENVELOPE_DEPTH);
+      if (stack.length > limit) {
+        return problem(key, `nesting deeper than ${limit} levels`, limit);
       }
       const child = frame(r.node, key);
+      if (typeof child === 'string') return problem(key, child);
       set(f.target, key, child.target);
       stack.push(child);
       active.add(r.node);
@@ -104,15 +167,24 @@ export function plainJson(root: unknown, options: { copy: boolean } = { copy: tr
     return problem(current, `a value that threw when read (${describeError(error).message})`);
   }
 
-  function frame(node: object, key: string): Frame {
+  /** The frame for `node`, or what is wrong with it (a key JSON would drop). */
+  function frame(node: object, key: string): Frame | string {
+    const clean = Object.isFrozen(node);
     if (Array.isArray(node)) {
       const length = node.length;
-      return { source: node, target: options.copy ? new Array<unknown>(length) : undefined, keys: undefined, length, next: 0, key };
+      return { source: node, target: options.copy ? new Array<unknown>(length) : undefined, keys: undefined, length, next: 0, key, clean, height: 1, size: 1 };
     }
     const keys = Object.keys(node);
+    const own = Reflect.ownKeys(node);
+    if (own.length !== keys.length) {
+      const dropped = own.find((k) => typeof k === 'symbol' || !Object.prototype.propertyIsEnumerable.call(node, k))!;
+      return typeof dropped === 'symbol'
+        ? `an object with a symbol key \`${String(dropped)}\` (JSON drops it)`
+        : `an object with a non-enumerable property \`${dropped}\` (JSON drops it)`;
+    }
     // A plain `{}` even for a null-prototype source: the copy is what `JSON.parse` will give back.
     const target = options.copy ? {} : undefined;
-    return { source: node, target, keys, length: keys.length, next: 0, key };
+    return { source: node, target, keys, length: keys.length, next: 0, key, clean, height: 1, size: 1 };
   }
 }
 
