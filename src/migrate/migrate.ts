@@ -42,8 +42,10 @@ export type MigrateResult =
  * Walks a lineage's migration path from one version to another, up or down, and verifies every step.
  *
  * For each link: the input (`{ value, context }`) is deeply frozen; the link runs (a throw or a write to the input is a
- * blocker naming the link); the result must be total (schema, or no `undefined` field), name only
- * states the target machine has, and satisfy the target's invariant. Never throws on refusal.
+ * blocker naming the link); the result must be total (schema, or no `undefined` field), have every
+ * key of the target's reference shape, be plain data an envelope can hold, name only states the
+ * target machine has, and satisfy the target's invariant. With a schema, its output is what the
+ * result carries. Never throws on refusal.
  *
  * @example
  * const r = migrate(driver, persisted, { from: 1, to: 3 });
@@ -95,7 +97,10 @@ export function migrateAlong(
   let actorRefs = inputRefs ?? holdsActorRefs(persisted as PersistedSnapshot);
   let current = freezeState(persisted as PersistedSnapshot, known);
   if (steps.length === 0) {
-    const { blockers } = checkState(l.get(from)!, current);
+    const checked = checkState(l.get(from)!, current);
+    const { blockers } = checked;
+    // a schema's output is what is installed; anything it built is new, and frozen like the rest
+    if (checked.context !== current.context) current = freezeState({ ...current, context: checked.context }, known);
     const refs = restoreBlockers(l.get(from)!, current, actorRefs);
     blockers.push(...refs.blockers);
     if (blockers.length > 0) return { ok: false, from, to, path, blockers };
@@ -132,6 +137,7 @@ export function migrateAlong(
     const checked = checkState(step.to, next, { link, known });
     if (checked.blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers: checked.blockers };
     if (checked.builtRefs) actorRefs = true;
+    next.context = checked.context; // the schema's output, when the version has one
     current = freezeState(next, known);
   }
   // Only the final state is restored: its refs are checked once, root and child machines alike.
