@@ -96,13 +96,14 @@ export function plainJson(root: unknown, options: PlainJsonOptions = { copy: tru
   let current: string | undefined; // the key being read, for a problem thrown while reading it
   try {
     const first = leaf(root);
-    if (first.kind === 'bad') return problem(undefined, first.found);
+    const self = rootKey === '' ? undefined : rootKey;
+    if (first.kind === 'bad') return problem(self, first.found);
     if (first.kind === 'value') return { ok: true, value: first.value };
-    if (first.kind === 'undefined') return problem(undefined, 'undefined');
+    if (first.kind === 'undefined') return problem(self, 'undefined');
     if (cache?.has(first.node) === true && cache.get(first.node)! <= limit + 1) return { ok: true, value: root };
     if (allow?.(first.node) === true) return { ok: true, value: root };
     const top = frame(first.node, rootKey);
-    if (typeof top === 'string') return problem(rootKey === '' ? undefined : rootKey, top);
+    if (typeof top === 'string') return problem(self, top);
     stack.push(top);
     active.add(first.node);
     while (stack.length > 0) {
