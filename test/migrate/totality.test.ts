@@ -228,7 +228,7 @@ describe('unpersistable-value: what is installed is what persist() can write', (
     expect(at(most).ok).toBe(true);
     expect(() => written(most)).not.toThrow();
     expect(blockersOf(at(most + 1))).toEqual([
-      expect.objectContaining({ kind: 'unpersistable-value', path: `context${'.v'.repeat(most)}`, found: `nesting deeper than ${MAX_ENVELOPE_DEPTH - 2} levels` }),
+      expect.objectContaining({ kind: 'unpersistable-value', path: `context${'.v'.repeat(most)}`, found: `nesting deeper than ${MAX_ENVELOPE_DEPTH} levels (counted from the envelope)` }),
     ]);
     expect(() => written(most + 1)).toThrow(/nest at most/);
   });

@@ -159,7 +159,8 @@ export function plainJson(root: unknown, options: PlainJsonOptions = { copy: tru
         return problem(key, `a cycle back to \`${back === '' ? '(the root)' : back}\``);
       }
       if (stack.length > limit) {
-        return problem(key, `nesting deeper than ${limit} levels`, limit);
+        // counted from the envelope, whatever the walk started from: one limit, one number
+        return problem(key, `nesting deeper than ${MAX_ENVELOPE_DEPTH} levels${options.depth === undefined ? '' : ' (counted from the envelope)'}`, MAX_ENVELOPE_DEPTH);
       }
       const child = frame(r.node, key);
       if (typeof child === 'string') return problem(key, child);
