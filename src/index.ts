@@ -23,6 +23,7 @@ export type {
   HandleDefinition,
   TimerHandlers,
   ContextOf,
+  ContextShape,
   StateValueOf,
   StateOf,
   EventOf,

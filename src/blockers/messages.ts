@@ -31,6 +31,10 @@ const messages: Messages = {
   'migration-mutated-input': (b) => `migration ${link(b.link)} tried to mutate its (frozen) input: ${b.error}`,
   'migration-bad-output': (b) => `migration ${link(b.link)} returned an unusable result: ${b.reason}`,
   'undefined-field': (b) => `migration ${link(b.link)} left field '${b.path}' undefined`,
+  'missing-field': (b) =>
+    `${b.link.from === b.link.to ? `the v${b.link.to} state lacks` : `migration ${link(b.link)} left out`} field '${b.path}', which v${b.link.to}'s ${b.source === 'shape' ? 'declared `shape`' : 'initial context'} has`,
+  'unpersistable-value': (b) =>
+    `${b.link.from === b.link.to ? `the v${b.link.to} state holds` : `migration ${link(b.link)} put`} ${b.found} at '${b.path}': persist() could not write this state (envelopes hold plain JSON)`,
   'schema-issue': (b) => `v${b.version} schema rejects '${b.path}': ${b.issue}`,
   'unmapped-state': (b) =>
     b.where === 'value'

@@ -13,6 +13,7 @@ import type { Reason, ReasonKind } from './types.ts';
 export function reasonKindOf(b: Blocker): ReasonKind {
   switch (b.kind) {
     case 'undefined-field':
+    case 'missing-field':
     case 'schema-issue':
       return 'incomplete-state';
     case 'invariant-violation':
@@ -31,6 +32,8 @@ export function reasonKindOf(b: Blocker): ReasonKind {
 function keyOf(b: Blocker): string {
   switch (b.kind) {
     case 'undefined-field':
+    case 'missing-field':
+    case 'unpersistable-value':
       return `${b.kind}:${b.path}`;
     case 'schema-issue':
     case 'invariant-violation':

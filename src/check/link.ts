@@ -3,6 +3,8 @@
  * migrate each through the link, then read blockers, fields, states, timers and (down) the round trip.
  */
 import type { AnyLineage } from '../lineage/lineage.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import { referenceShape } from '../migrate/_internal/shape.ts';
 import { migrate } from '../migrate/migrate.ts';
 import { blockerReasons } from './blockers.ts';
 import { fieldReasons } from './fields.ts';
@@ -45,6 +47,7 @@ export function checkLink(l: AnyLineage, n: number, evidence: LinkEvidence): [Li
 
   const upOutcomes = run(l, olderSamples, n, n + 1);
   const up = report(l.name, n, n + 1, 'up', upOutcomes, [
+    ...shapeReasons(newer),
     ...olderErrors,
     ...blockerReasons(upOutcomes),
     ...fieldReasons(upOutcomes, { direction: 'up', drops: link.drops ?? [], to: n + 1 }),
@@ -62,6 +65,7 @@ export function checkLink(l: AnyLineage, n: number, evidence: LinkEvidence): [Li
   const targetFields = new Set(olderSamples.flatMap((s) => [...fieldsOf(s.sample.snapshot.context).keys()]));
   const downOutcomes = run(l, newerSamples, n + 1, n);
   const down = report(l.name, n + 1, n, 'down', downOutcomes, [
+    ...shapeReasons(older),
     ...newerErrors,
     ...blockerReasons(downOutcomes),
     ...roundTripReasons(l, n, olderSamples),
@@ -70,6 +74,18 @@ export function checkLink(l: AnyLineage, n: number, evidence: LinkEvidence): [Li
     ...timerReasons(newer.machine, older.machine, n, downOutcomes, unrenamed),
   ]);
   return [up, down];
+}
+
+/** A warning when nothing would catch a key a migration into `target` leaves out (see `referenceShape`). */
+function shapeReasons(target: AnyVersion): Reason[] {
+  const shape = referenceShape(target);
+  if (shape.source !== 'none') return [];
+  return [
+    reason(
+      'unknown-shape',
+      `v${target.version} has no reference shape: ${shape.reason}, and it declares neither \`shape\` nor \`schema\`; a key a migration leaves out would not be refused (declare \`shape\`)`,
+    ),
+  ];
 }
 
 /**

@@ -20,6 +20,8 @@ export const reasonScores: { readonly [K in ReasonKind]: { readonly severity: Se
   'type-change': { severity: 'warning', score: 20 },
   'timer-dropped': { severity: 'warning', score: 20 },
   'unverified-state': { severity: 'warning', score: 20 },
+  // Nothing would catch a key a migration into this version leaves out (no shape, no schema).
+  'unknown-shape': { severity: 'warning', score: 20 },
   // Declared on purpose: not a failure, but data does go away, so it counts towards a budget.
   'field-dropped': { severity: 'info', score: 5 },
   'field-discarded': { severity: 'info', score: 0 },

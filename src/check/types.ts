@@ -28,6 +28,7 @@ export const ReasonKinds = [
   'type-change',
   'timer-dropped',
   'unverified-state',
+  'unknown-shape',
   // info
   'field-dropped',
   'field-discarded',

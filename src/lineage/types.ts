@@ -49,6 +49,17 @@ export interface HandleDefinition {
   readonly transferable?: boolean;
 }
 
+/**
+ * The required keys of a context, for a version's `shape`: each key is `true` or, for an object
+ * member, the shape of its required keys.
+ *
+ * @example
+ * const shape: ContextShape<{ queue: string[]; stats: { completed: number } }> = { queue: true, stats: { completed: true } };
+ */
+export type ContextShape<TContext> = {
+  readonly [K in keyof TContext]?: true | (NonNullable<TContext[K]> extends readonly unknown[] ? never : NonNullable<TContext[K]> extends object ? ContextShape<NonNullable<TContext[K]>> : never);
+};
+
 /** What you pass to {@link defineVersion}. */
 export interface VersionDefinition<TMachine extends AnyStateMachine, N extends number> {
   /** The version number: a positive integer, one more than the version before it in the lineage. */
@@ -58,9 +69,22 @@ export interface VersionDefinition<TMachine extends AnyStateMachine, N extends n
   /** Must hold for every state this version runs with. Checked after every migration into it. */
   readonly invariant?: Invariant<MigratableState<StateValueOfMachine<TMachine>, ContextFrom<TMachine>>>;
   /**
-   * A Standard Schema (zod, valibot, arktype, …) for this version's context. Must validate synchronously.
+   * A Standard Schema (zod, valibot, arktype, …) for this version's context: its output must be the
+   * machine's context type, so a schema for another shape is a compile error. Must validate
+   * synchronously. Every migration into this version is validated by it, and its **output** is what
+   * is installed (a zod `.default(7)` fills the field in; what the schema strips is gone), frozen and
+   * checked to be plain data like any migrated context.
    */
-  readonly schema?: StandardSchemaV1<unknown, unknown>;
+  readonly schema?: StandardSchemaV1<unknown, ContextFrom<TMachine>>;
+  /**
+   * The context keys this version's code needs, when its machine's initial context cannot tell
+   * (`context: ({ input }) => …`) or tells too much (a key the type makes optional): `true` for a
+   * required key, an object for a required key with required keys under it. A migrated context that
+   * lacks one is refused (`missing-field`). Arrays are leaves.
+   * @defaultValue the machine's initial context when it is an object (`context: { … }`), else the schema alone
+   * @example { queue: true, stats: { completed: true, failed: true } }
+   */
+  readonly shape?: ContextShape<ContextFrom<TMachine>>;
   /**
    * Restrict swap points to states carrying this tag. Without it, every state is a swap point.
    * @defaultValue undefined (any state)

@@ -45,7 +45,34 @@ export function defineVersion<const N extends number, TMachine extends AnyStateM
       { details: { version } },
     );
   }
+  if (definition.shape !== undefined) {
+    const problem = shapeProblem(definition.shape, 'shape');
+    if (problem !== undefined) {
+      throw new HotswapError(
+        'LINEAGE_INVALID_VERSION',
+        `Expected \`${problem.path}\` of v${version} to be \`true\` or an object of required keys, got \`${problem.got}\``,
+        { details: { version, path: problem.path } },
+      );
+    }
+  }
   return Object.freeze({ ...definition, kind: 'hotswap.version' as const });
+}
+
+/** The first place a declared `shape` is not a tree of plain objects ending in `true`. */
+function shapeProblem(shape: unknown, path: string, depth = 0): { path: string; got: string } | undefined {
+  const proto: unknown = shape !== null && typeof shape === 'object' ? Object.getPrototypeOf(shape) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    const got = Array.isArray(shape) ? 'an array' : typeof shape === 'object' && shape !== null ? 'an object that is not plain' : typeof shape === 'function' ? 'a function' : String(shape);
+    return { path, got };
+  }
+  if (depth > 64) return { path, got: 'a shape nested more than 64 levels deep' };
+  for (const key of Object.keys(shape as object)) {
+    const value = (shape as Record<string, unknown>)[key];
+    if (value === true) continue;
+    const inner = shapeProblem(value, `${path}.${key}`, depth + 1);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
 
 /** True when `value` was built by {@link defineVersion}. */

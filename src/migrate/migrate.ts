@@ -48,8 +48,10 @@ export type MigrateResult =
  * Walks a lineage's migration path from one version to another, up or down, and verifies every step.
  *
  * For each link: the input (`{ value, context }`) is deeply frozen; the link runs (a throw or a write to the input is a
- * blocker naming the link); the result must be total (schema, or no `undefined` field), name only
- * states the target machine has, and satisfy the target's invariant. Never throws on refusal.
+ * blocker naming the link); the result must be total (schema, or no `undefined` field), have every
+ * key of the target's reference shape, be plain data an envelope can hold, name only states the
+ * target machine has, and satisfy the target's invariant. With a schema, its output is what the
+ * result carries. Never throws on refusal.
  *
  * @example
  * const r = migrate(driver, persisted, { from: 1, to: 3 });
@@ -127,7 +129,10 @@ function walkPath(
   // in between dropped it.
   let actorRefs = inputRefs ?? holdsActorRefs(persisted as PersistedSnapshot);
   if (steps.length === 0) {
-    const { blockers } = checkState(l.get(from)!, current);
+    const checked = checkState(l.get(from)!, current);
+    const { blockers } = checked;
+    // a schema's output is what is installed; anything it built is new, and frozen like the rest
+    if (checked.context !== current.context) current = freezeState({ ...current, context: checked.context }, known);
     const refs = restoreBlockers(l.get(from)!, current, actorRefs);
     blockers.push(...refs.blockers);
     if (blockers.length > 0) return { ok: false, from, to, path, blockers };
@@ -164,6 +169,7 @@ function walkPath(
     const checked = checkState(step.to, next, { link, known, source: step.from });
     if (checked.blockers.length > 0) return { ok: false, from, to, path, failedAt: link, blockers: checked.blockers };
     if (checked.builtRefs) actorRefs = true;
+    next.context = checked.context; // the schema's output, when the version has one
     try {
       current = freezeState(next, known);
     } catch (error) {

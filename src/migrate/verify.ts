@@ -10,7 +10,9 @@ import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import type { AnyStateMachine } from 'xstate';
-import { ACTOR_MARKER_KEY, childMayHoldRefs, forEachMarker, isMachineSnapshot, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
+import { ACTOR_MARKER_KEY, childMayHoldRefs, forEachMarker, isActorRef, isMachineSnapshot, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
+import { plainJson } from '../store/_internal/json.ts';
+import { missingFields, referenceShape } from './_internal/shape.ts';
 import { findProblems } from './_internal/walk.ts';
 import { invokers, isActive, resolvesChild, unknownHistoryIds, type ValueProblem, valueProblems } from './_internal/states.ts';
 import type { PersistedSnapshot } from './persisted.ts';
@@ -40,32 +42,72 @@ export interface VerifyOptions {
 
 /**
  * Checks a persisted snapshot against a version, as the `verify` step of a swap does:
- * totality (schema, or no `undefined` field), states and history that exist, children that resolve,
- * and the version's invariant. Returns every blocker found (empty when the state may run).
+ * totality (the schema, or no `undefined` field), the version's reference shape (no key missing),
+ * plain data (what `persist()` can write), states and history that exist, children that resolve,
+ * and the version's invariant. Returns every blocker found (empty when the state may run). With a
+ * schema, everything after it is checked on the schema's output, which is what a migration installs.
  */
 export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): Blocker[] {
-  const blockers = checkState(version, snapshot, options).blockers;
-  blockers.push(...restoreBlockers(version, snapshot, options.actorRefs !== false).blockers);
-  return blockers;
+  const checked = checkState(version, snapshot, options);
+  const installed = checked.context === snapshot.context ? snapshot : { ...snapshot, context: checked.context };
+  checked.blockers.push(...restoreBlockers(version, installed, options.actorRefs !== false).blockers);
+  return checked.blockers;
 }
 
 /**
- * {@link verifyState} without the actor-ref check (a migration runs that once, on its final state), and
- * whether what the migration built holds an actor ref's marker.
+ * Frozen subtrees found to be plain data, with their height (see `plainJson`): a state a swap passes
+ * through is walked for plain data once, not at every swap.
  */
-export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): { blockers: Blocker[]; builtRefs: boolean } {
+const PLAIN = new WeakMap<object, number>();
+
+/**
+ * {@link verifyState} without the actor-ref check (a migration runs that once, on its final state):
+ * the blockers, whether what the migration built holds an actor ref's marker, and the context to
+ * install — the schema's output when the version has a schema, else the snapshot's own.
+ */
+export function checkState(
+  version: AnyVersion,
+  snapshot: PersistedSnapshot,
+  options: VerifyOptions = {},
+): { blockers: Blocker[]; builtRefs: boolean; context: unknown } {
   const blockers: Blocker[] = [];
   const n = version.version;
   const link = options.link ?? { from: n, to: n };
+  const totality = options.totality !== false;
   let builtRefs = false;
 
-  // One walk over what the migration built: undefined fields, and markers it may have written.
-  const undefinedFields = options.totality !== false && version.schema === undefined;
-  for (const f of findProblems(snapshot.context, 'context', { undefinedFields, unsafeKeys: false, skip: options.known, markerKey: ACTOR_MARKER_KEY })) {
-    if (f.reason === 'marker') builtRefs = true;
-    else blockers.push(blocker('undefined-field', { link, path: f.path }));
+  // The schema first: its output is what is installed, so everything after looks at that.
+  let context = snapshot.context;
+  if (totality && version.schema !== undefined) {
+    const validated = validateSchema(version.schema, n, context);
+    if ('blockers' in validated) blockers.push(...validated.blockers);
+    else context = validated.value;
   }
-  if (options.totality !== false && version.schema !== undefined) blockers.push(...schemaBlockers(version.schema, n, snapshot.context));
+
+  // One walk over what the migration built: undefined fields, and markers it may have written.
+  const undefinedFields = totality && version.schema === undefined;
+  let undefinedPaths: Set<string> | undefined;
+  for (const f of findProblems(context, 'context', { undefinedFields, unsafeKeys: false, skip: options.known, markerKey: ACTOR_MARKER_KEY })) {
+    if (f.reason === 'marker') builtRefs = true;
+    else {
+      blockers.push(blocker('undefined-field', { link, path: f.path }));
+      (undefinedPaths ??= new Set()).add(f.path);
+    }
+  }
+
+  // What an envelope can hold, by the envelope's own rules: the state installed is one persist() writes.
+  // (one walk: the three sit side by side in the snapshot, one level below the envelope)
+  const installed = { value: snapshot.value, context, historyValue: snapshot.historyValue ?? {} };
+  const plain = plainJson(installed, { copy: false, depth: 1, cache: PLAIN, allow: isActorRef });
+  if (!plain.ok) blockers.push(blocker('unpersistable-value', { link, path: plain.problem.path, found: plain.problem.found }));
+
+  // Keys the version's code may read: a `{ ...context }` that forgot one would kill it on the next event.
+  const shape = referenceShape(version);
+  if (totality && 'root' in shape) {
+    for (const path of missingFields(shape.root, context, 'context')) {
+      if (undefinedPaths?.has(path) !== true) blockers.push(blocker('missing-field', { link, path, source: shape.source }));
+    }
+  }
 
   const problems = valueProblems(version.machine, snapshot.value);
   for (const p of problems) blockers.push(valueBlocker(n, p));
@@ -87,9 +129,9 @@ export function checkState(version: AnyVersion, snapshot: PersistedSnapshot, opt
 
   // The invariant is only meaningful on a state the machine can hold.
   if (valid && version.invariant !== undefined) {
-    blockers.push(...invariantBlockers(version, snapshot));
+    blockers.push(...invariantBlockers(version, { value: snapshot.value, context }));
   }
-  return { blockers, builtRefs };
+  return { blockers, builtRefs, context };
 }
 
 function valueBlocker(version: number, p: ValueProblem): Blocker {
@@ -214,21 +256,24 @@ export function invariantBlockers(version: AnyVersion, state: { value: unknown; 
   );
 }
 
-function schemaBlockers(schema: StandardSchemaV1, version: number, context: unknown): Blocker[] {
+/** Runs a version's schema over a context: its output, or the issues as blockers. */
+function validateSchema(schema: StandardSchemaV1, version: number, context: unknown): { value: unknown } | { blockers: Blocker[] } {
   let result: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
   try {
     result = schema['~standard'].validate(context);
   } catch (error) {
-    return [blocker('schema-issue', { version, path: 'context', issue: `schema threw: ${describeError(error).message}` })];
+    return { blockers: [blocker('schema-issue', { version, path: 'context', issue: `schema threw: ${describeError(error).message}` })] };
   }
   if (result instanceof Promise) {
     result.catch(() => undefined);
-    return [blocker('schema-issue', { version, path: 'context', issue: 'schema validates asynchronously; hotswap needs a synchronous schema' })];
+    return { blockers: [blocker('schema-issue', { version, path: 'context', issue: 'schema validates asynchronously; hotswap needs a synchronous schema' })] };
   }
-  if (result.issues === undefined) return [];
-  return result.issues.map((issue) =>
-    blocker('schema-issue', { version, path: ['context', ...(issue.path ?? []).map(pathKey)].join('.'), issue: issue.message }),
-  );
+  if (result.issues === undefined) return { value: result.value };
+  return {
+    blockers: result.issues.map((issue) =>
+      blocker('schema-issue', { version, path: ['context', ...(issue.path ?? []).map(pathKey)].join('.'), issue: issue.message }),
+    ),
+  };
 }
 
 function pathKey(segment: PropertyKey | StandardSchemaV1.PathSegment): string {

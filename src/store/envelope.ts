@@ -88,7 +88,7 @@ export function envelopeHash(envelope: Omit<Envelope, 'hash'> | Envelope): strin
  * on input that {@link parseEnvelope} would refuse later: `INVALID_ARGUMENT` for a bad field,
  * `ENVELOPE_UNSAFE_KEY`, and `ENVELOPE_INVALID` (`details.field` is the path) for data JSON would
  * not keep as it is — a `Map` (would become `{}`), a `Date` (a string), `NaN` or `Infinity` (`null`),
- * a class instance (its prototype), a BigInt, a function, a Proxy, a cycle, or nesting deeper than
+ * a class instance (its prototype), a symbol key (dropped), a BigInt, a function, a Proxy, a cycle, or nesting deeper than
  * 512 levels. An `undefined` object member is dropped, as JSON drops it.
  *
  * @example

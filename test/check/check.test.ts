@@ -13,7 +13,8 @@ import * as removed from '../fixtures/check/removed-state.ts';
 import * as misnamed from '../fixtures/check/misnamed-events.ts';
 import * as safe from '../fixtures/check/safe.ts';
 import * as singleBroken from '../fixtures/check/single-broken.ts';
-import { lineage } from '../../src/index.ts';
+import { setup } from 'xstate';
+import { defineVersion, lineage } from '../../src/index.ts';
 
 const opts = { runs: 100, seed: 7 };
 const link = (links: readonly LinkReport[], component: string, from: number, to: number): LinkReport =>
@@ -136,5 +137,28 @@ describe('gate', () => {
       else if (severity === 'warning') expect(score >= 10 && score <= 30).toBe(true);
       else expect(score).toBeLessThanOrEqual(5);
     }
+  });
+});
+
+describe('versions without a reference shape', () => {
+  const machine = (context: unknown) =>
+    setup({ types: { context: {} as { n: number } } }).createMachine({ id: 'm', initial: 's', context: context as never, states: { s: {} } });
+  const fromInput = (extra: object = {}) => defineVersion({ version: 2, machine: machine(() => ({ n: 0 })), ...extra });
+  const check = (v2: ReturnType<typeof fromInput>) =>
+    checkLineages([lineage('m', defineVersion({ version: 1, machine: machine({ n: 0 }) })).next(v2, { up: (s) => s, down: (s) => s })], opts);
+
+  it('warns on the links into a version whose context is a factory and that declares no shape or schema', () => {
+    const r = check(fromInput());
+    expect(r.links.map((l) => [l.from, l.to, l.verdict, l.reasons.map((x) => x.kind)])).toEqual([
+      [1, 2, 'WARNING', ['unknown-shape']],
+      [2, 1, 'SAFE', []],
+    ]);
+    expect(r.links[0]!.reasons[0]!.message).toBe(
+      'v2 has no reference shape: its initial context is a function (of input), which hotswap does not call, and it declares neither `shape` nor `schema`; a key a migration leaves out would not be refused (declare `shape`)',
+    );
+  });
+
+  it('does not warn once the version declares its shape', () => {
+    expect(check(fromInput({ shape: { n: true } })).links.map((l) => l.verdict)).toEqual(['SAFE', 'SAFE']);
   });
 });

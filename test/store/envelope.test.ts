@@ -99,6 +99,8 @@ describe('createEnvelope', () => {
       ['snapshot.context.m.1', [1, undefined]],
       ['snapshot.context.m.queue.0', cyclic],
       ['snapshot.context.m', new Proxy({}, {})],
+      // JSON drops it without a word, where a spread keeps it (issue 9: one definition of plain data, shared with verify)
+      ['snapshot.context.m', { [Symbol('s')]: 1 }],
     ];
     for (const [path, m] of cases) {
       const snapshot = { ...workedV1Snapshot(), context: { m } };

@@ -16,7 +16,8 @@ import {
   restoreFromStore,
   serializeEnvelope,
 } from '../../src/index.ts';
-import { driver, driverV1, driverV2, driverV3Machine } from '../fixtures/driver.ts';
+import { z } from 'zod';
+import { driver, driverV1, driverV2, driverV2Machine, driverV3, driverV3Machine } from '../fixtures/driver.ts';
 import { fcParams } from '../_support/fc.ts';
 import { deskAfter, deskMachine, deskWith } from '../fixtures/desk.ts';
 import { busyDelay, stoppedV1Snapshot, tempDir, workedV1Snapshot } from './helpers.ts';
@@ -276,3 +277,41 @@ function contradictions(value: unknown, path = ''): string[] {
   const own = path !== 'both' && keys.length > 1 ? [path] : [];
   return [...own, ...keys.flatMap((k) => contradictions((value as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`))];
 }
+
+describe('restoreEnvelope verifies as a live swap does (missing keys, plain data, schema output)', () => {
+  /** v1 → a v2 of the driver whose link passes the context on as it is, optionally with a schema. */
+  const forgetful = (schema?: unknown, extra: Record<string, unknown> = {}) =>
+    lineage('driver', driverV1).next(defineVersion({ version: 2, machine: driverV2Machine, ...(schema === undefined ? {} : { schema: schema as never }) }), {
+      up: ({ value, context }) => ({ value: value === 'busy' ? ('working' as const) : value, context: { ...context, ...extra } as never }),
+    });
+
+  it('refuses a link that forgot a key of the target’s initial context, and starts nothing', () => {
+    const r = refused(restoreEnvelope(forgetful(), v1Envelope()));
+    expect(r.error.code).toBe('MIGRATION_REFUSED');
+    expect(r.blockers).toEqual([expect.objectContaining({ kind: 'missing-field', link: { from: 1, to: 2 }, path: 'context.retries' })]);
+    expect(r.error.message).toContain("migration v1 → v2 left out field 'context.retries', which v2's initial context has");
+  });
+
+  it('refuses an envelope of the version itself that lacks a key (hand-edited, re-hashed)', () => {
+    const edited = createEnvelope({
+      component: 'driver',
+      version: 3,
+      snapshot: { status: 'active', value: 'idle', context: { queue: [], retries: 0, stats: { completed: 2 } }, children: {}, historyValue: {} },
+      savedAt,
+    });
+    const r = refused(restoreEnvelope(lineage('driver', driverV3), edited));
+    // (the invariant, reading `stats.failed`, fails too)
+    expect(r.blockers.map((b) => b.message)).toContain("the v3 state lacks field 'context.stats.failed', which v3's initial context has");
+  });
+
+  it('refuses a link whose result an envelope could not hold', () => {
+    const r = refused(restoreEnvelope(forgetful(undefined, { retries: 0, since: new Date(0) }), v1Envelope()));
+    expect(r.blockers).toEqual([expect.objectContaining({ kind: 'unpersistable-value', path: 'context.since' })]);
+  });
+
+  it('installs the schema’s output: a zod `.default` fills in the key the link left out', () => {
+    const schema = z.object({ queue: z.array(z.string()), completed: z.number(), retries: z.number().default(0) });
+    const r = restoreEnvelope(forgetful(schema), v1Envelope());
+    expect(r.ok && r.snapshot.context).toEqual({ queue: ['b', 'c'], completed: 1, retries: 0 });
+  });
+});

@@ -106,7 +106,7 @@ function persistContext(part: unknown, marked: { found: boolean }): unknown {
     const value = (part as Record<string, unknown>)[key];
     if (value && typeof value === 'object') {
       let next: unknown;
-      if ('sessionId' in value && 'send' in value && 'ref' in value) {
+      if (isActorRef(value)) {
         next = { xstate$$type: ACTOR_MARKER, id: (value as unknown as { id: string }).id };
         marked.found = true;
       } else {
@@ -120,6 +120,11 @@ function persistContext(part: unknown, marked: { found: boolean }): unknown {
     }
   }
   return copy ?? part;
+}
+
+/** Whether a context member is a live actor ref, which XState's persisted snapshot writes as a marker. */
+export function isActorRef(value: object): boolean {
+  return 'sessionId' in value && 'send' in value && 'ref' in value;
 }
 
 /** The key XState's marker for an actor ref carries (what a walk over built objects looks for). */

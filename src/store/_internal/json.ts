@@ -24,6 +24,33 @@ export interface JsonProblem {
 
 export type PlainJsonResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: JsonProblem };
 
+/** How {@link plainJson} walks. */
+export interface PlainJsonOptions {
+  /** Copy while checking; `false` only checks (for data fresh from `JSON.parse`, or a state to verify). */
+  readonly copy: boolean;
+  /** The root's name in paths (`context` gives `context.when`). @defaultValue '' */
+  readonly at?: string;
+  /**
+   * How deep in an envelope the root sits (a snapshot's `context` at 2), so the depth limit is the
+   * envelope's. @defaultValue 0
+   */
+  readonly depth?: number;
+  /**
+   * Check only: frozen subtrees found to be plain data, with their height. Frozen objects cannot change,
+   * so a subtree found plain once is plain for good: later walks step over it (a 10 MB state that a
+   * swap passes through is walked once, not at every swap).
+   */
+  readonly cache?: WeakMap<object, number>;
+  /**
+   * Check only: objects that are not data but that the writer replaces by data of its own (XState's
+   * persisted snapshot writes an actor ref as a marker). Not entered.
+   */
+  readonly allow?: (node: object) => boolean;
+}
+
+/** Frozen subtrees smaller than this are not cached: re-walking them costs less than the entry. */
+const CACHE_MIN = 32;
+
 interface Frame {
   readonly source: object;
   /** The copy being filled; `undefined` when only checking. */
@@ -34,21 +61,30 @@ interface Frame {
   next: number;
   /** This node's key in its parent (`''` for the root). */
   readonly key: string;
+  /** With a cache: whether everything in the subtree so far is frozen plain data (then it is cached). */
+  clean: boolean;
+  /** With a cache: the subtree's height (1: no object below it) and how many objects it holds. */
+  height: number;
+  size: number;
 }
 
 /**
  * Walks `root` and returns a copy of it as plain JSON data, or the first value JSON could not hold
  * faithfully: `undefined` inside an array, a non-finite number, a BigInt, a function, a symbol, any
  * object other than a plain object or array (a `Map` would become `{}`, a `Date` a string, a class
- * instance would lose its prototype), a Proxy, a cycle, or nesting deeper than {@link MAX_ENVELOPE_DEPTH}.
+ * instance would lose its prototype), an object with an (enumerable) symbol key (JSON drops it), a Proxy, a cycle, or nesting deeper than {@link MAX_ENVELOPE_DEPTH}.
  *
  * An `undefined` object member is dropped (JSON has no such member, and XState's persisted snapshots
  * carry `output: undefined`), and `-0` becomes `0` (they are equal). Each property is read once, so
- * the copy is what was checked. With `copy: false` only checks (for data fresh from `JSON.parse`).
+ * the copy is what was checked. This is the one definition of what an envelope can hold: the envelope
+ * uses it on the way in and out, and verify on every migrated state (so `persist()` can write it).
  */
-export function plainJson(root: unknown, options: { copy: boolean } = { copy: true }): PlainJsonResult {
+export function plainJson(root: unknown, options: PlainJsonOptions = { copy: true }): PlainJsonResult {
   const stack: Frame[] = [];
   const active = new Set<object>();
+  const { cache, allow } = options.copy ? { cache: undefined, allow: undefined } : options;
+  const rootKey = options.at ?? '';
+  const limit = MAX_ENVELOPE_DEPTH - (options.depth ?? 0);
   const pathTo = (key: string | undefined): string =>
     [...stack.map((f) => f.key), ...(key === undefined ? [] : [key])].filter((k, i) => i > 0 || k !== '').join('.');
   const problem = (key: string | undefined, found: string, depth?: number): PlainJsonResult => ({
@@ -59,10 +95,14 @@ export function plainJson(root: unknown, options: { copy: boolean } = { copy: tr
   let current: string | undefined; // the key being read, for a problem thrown while reading it
   try {
     const first = leaf(root);
-    if (first.kind === 'bad') return problem(undefined, first.found);
+    const self = rootKey === '' ? undefined : rootKey;
+    if (first.kind === 'bad') return problem(self, first.found);
     if (first.kind === 'value') return { ok: true, value: first.value };
-    if (first.kind === 'undefined') return problem(undefined, 'undefined');
-    const top = frame(first.node, '');
+    if (first.kind === 'undefined') return problem(self, 'undefined');
+    if (cache?.has(first.node) === true && cache.get(first.node)! <= limit + 1) return { ok: true, value: root };
+    if (allow?.(first.node) === true) return { ok: true, value: root };
+    const top = frame(first.node, rootKey);
+    if (typeof top === 'string') return problem(self, top);
     stack.push(top);
     active.add(first.node);
     while (stack.length > 0) {
@@ -70,12 +110,26 @@ export function plainJson(root: unknown, options: { copy: boolean } = { copy: tr
       if (f.next >= f.length) {
         stack.pop();
         active.delete(f.source);
+        if (cache !== undefined) {
+          if (f.clean && f.size >= CACHE_MIN) cache.set(f.source, f.height);
+          const parent = stack[stack.length - 1];
+          if (parent !== undefined) {
+            parent.clean &&= f.clean;
+            parent.height = Math.max(parent.height, f.height + 1);
+            parent.size += f.size;
+          }
+        }
         continue;
       }
       const i = f.next++;
       const key = f.keys === undefined ? String(i) : f.keys[i]!;
       current = key;
       const raw = (f.source as Record<string, unknown>)[key];
+      // the common leaves first, without the allocation of a `Leaf` (same rules as `leaf`)
+      if (typeof raw === 'string' || typeof raw === 'boolean' || raw === null || (typeof raw === 'number' && Number.isFinite(raw))) {
+        set(f.target, key, raw === 0 ? 0 : raw);
+        continue;
+      }
       const r = leaf(raw);
       if (r.kind === 'bad') return problem(key, r.found);
       if (r.kind === 'undefined') {
@@ -86,15 +140,30 @@ export function plainJson(root: unknown, options: { copy: boolean } = { copy: tr
         set(f.target, key, r.value);
         continue;
       }
+      if (cache !== undefined) {
+        // found plain before, and not so deep here that its deepest object would pass the limit
+        const height = cache.get(r.node);
+        if (height !== undefined && stack.length + height - 1 <= limit) {
+          f.height = Math.max(f.height, height + 1);
+          f.size += CACHE_MIN;
+          continue;
+        }
+        if (allow?.(r.node) === true) {
+          f.clean = false;
+          continue;
+        }
+      }
       if (active.has(r.node)) {
         const at = stack.findIndex((g) => g.source === r.node);
         const back = stack.slice(0, at + 1).map((g) => g.key).filter((k, j) => j > 0 || k !== '').join('.');
         return problem(key, `a cycle back to \`${back === '' ? '(the root)' : back}\``);
       }
-      if (stack.length > MAX_ENVELOPE_DEPTH) {
-        return problem(key, `nesting deeper than ${MAX_ENVELOPE_DEPTH} levels`, MAX_ENVELOPE_DEPTH);
+      if (stack.length > limit) {
+        // counted from the envelope, whatever the walk started from: one limit, one number
+        return problem(key, `nesting deeper than ${MAX_ENVELOPE_DEPTH} levels${options.depth === undefined ? '' : ' (counted from the envelope)'}`, MAX_ENVELOPE_DEPTH);
       }
       const child = frame(r.node, key);
+      if (typeof child === 'string') return problem(key, child);
       set(f.target, key, child.target);
       stack.push(child);
       active.add(r.node);
@@ -104,15 +173,22 @@ export function plainJson(root: unknown, options: { copy: boolean } = { copy: tr
     return problem(current, `a value that threw when read (${describeError(error).message})`);
   }
 
-  function frame(node: object, key: string): Frame {
+  /** The frame for `node`, or what is wrong with it (a key JSON would drop). */
+  function frame(node: object, key: string): Frame | string {
+    const clean = Object.isFrozen(node);
     if (Array.isArray(node)) {
       const length = node.length;
-      return { source: node, target: options.copy ? new Array<unknown>(length) : undefined, keys: undefined, length, next: 0, key };
+      return { source: node, target: options.copy ? new Array<unknown>(length) : undefined, keys: undefined, length, next: 0, key, clean, height: 1, size: 1 };
     }
     const keys = Object.keys(node);
+    // Spread copies an own symbol key, JSON drops it: a state could hold it until persisted. (Non-enumerable
+    // properties are not data to spread, `Object.keys` or JSON alike, and are not looked for.)
+    const symbols = Object.getOwnPropertySymbols(node);
+    const symbol = symbols.length === 0 ? undefined : symbols.find((k) => Object.prototype.propertyIsEnumerable.call(node, k));
+    if (symbol !== undefined) return `an object with a symbol key \`${String(symbol)}\` (JSON drops it)`;
     // A plain `{}` even for a null-prototype source: the copy is what `JSON.parse` will give back.
     const target = options.copy ? {} : undefined;
-    return { source: node, target, keys, length: keys.length, next: 0, key };
+    return { source: node, target, keys, length: keys.length, next: 0, key, clean, height: 1, size: 1 };
   }
 }
 
