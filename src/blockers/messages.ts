@@ -7,6 +7,9 @@
 import type { Blocker, BlockerInput, BlockerKind, BlockerOf, LinkRef } from './blocker.ts';
 
 const link = (l: LinkRef): string => `v${l.from} → v${l.to}`;
+
+/** A path as a message shows it: one of 500 levels would fill a screen, so its middle is elided. */
+const shortPath = (path: string): string => (path.length <= 160 ? path : `${path.slice(0, 80)}…${path.slice(-60)} (${path.split('.').length} segments)`);
 /** A dotted state path for people: `'busy.reading'`, or `the root state` for `''`. */
 const at = (path: string): string => (path === '' ? 'the root state' : `'${path}'`);
 
@@ -34,7 +37,7 @@ const messages: Messages = {
   'missing-field': (b) =>
     `${b.link.from === b.link.to ? `the v${b.link.to} state lacks` : `migration ${link(b.link)} left out`} field '${b.path}', which v${b.link.to}'s ${b.source === 'shape' ? 'declared `shape`' : 'initial context'} has`,
   'unpersistable-value': (b) =>
-    `${b.link.from === b.link.to ? `the v${b.link.to} state holds` : `migration ${link(b.link)} put`} ${b.found} at '${b.path}': persist() could not write this state (envelopes hold plain JSON)`,
+    `${b.link.from === b.link.to ? `the v${b.link.to} state holds` : `migration ${link(b.link)} put`} ${b.found} at '${shortPath(b.path)}': persist() could not write this state (envelopes hold plain JSON)`,
   'schema-issue': (b) => `v${b.version} schema rejects '${b.path}': ${b.issue}`,
   'unmapped-state': (b) =>
     b.where === 'value'

@@ -25,16 +25,19 @@ const withDeep = (levels: number) =>
 const idle: PersistedSnapshot = { status: 'active', value: 'idle', context: { queue: [], completed: 0 }, children: {}, historyValue: {} };
 
 describe('migrate: nesting depth', () => {
+  // verify's plain-data check (the envelope's rules) finds it before anything freezes the output
   const refusal = {
-    kind: 'migration-bad-output',
+    kind: 'unpersistable-value',
     link: { from: 1, to: 2 },
-    reason: `it nests deeper than ${MAX_STATE_DEPTH} levels below \`value\` or \`context\` (persist() could not write it)`,
+    found: 'nesting deeper than 512 levels (counted from the envelope)',
   };
 
   it('refuses 20,000 levels with one blocker from migrate, restoreEnvelope, runtime.start and swap alike', async () => {
     const l = withDeep(20_000);
     const r = migrate(l, idle, { from: 1, to: 2 });
     expect(r.ok === false && r.blockers).toEqual([expect.objectContaining(refusal)]);
+    // the message names the place without printing 500 path segments
+    expect(r.ok === false && r.blockers[0]!.message.length).toBeLessThan(400);
 
     const runtime = createRuntime();
     const c = runtime.start(l, { version: 1 });
@@ -53,7 +56,7 @@ describe('migrate: nesting depth', () => {
     expect((thrown as HotswapError).details?.['blockers']).toEqual([expect.objectContaining(refusal)]);
 
     const report = await c.swap(2);
-    expect(report).toMatchObject({ outcome: 'refused', phase: 'migrate', blockers: [expect.objectContaining(refusal)] });
+    expect(report).toMatchObject({ outcome: 'refused', phase: 'verify', blockers: [expect.objectContaining(refusal)] });
     await runtime.stop();
   });
 
