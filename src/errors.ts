@@ -28,6 +28,9 @@ export const ErrorCodes = [
   'LEASE_REVOKED',
   'TIMER_OUTSIDE_RUNTIME',
   'PERSIST_REFUSED',
+  // worker-hosted components (hotswap/worker)
+  'WORKER_START_FAILED',
+  'COMPONENT_CRASHED',
 ] as const;
 
 /** One of {@link ErrorCodes}. */
