@@ -95,17 +95,28 @@ function maybeCheckpoint(): void {
   else checkpointTimer ??= setTimeout(checkpoint, Math.max(0, init.checkpointMs - (performance.now() - lastCheckpoint)));
 }
 
+let delivering = false;
+let mirrorQueued = false;
+
 function serve(c: LiveComponent<any>): void {
   component = c;
-  // timers, settlements and swaps change the state too: each change is due in the next checkpoint
+  // Timers, settlements and swaps change the state too: each change is mirrored (once per turn) and
+  // due in the next checkpoint. Changes made by an event batch are mirrored by its ack.
   c.subscribe(() => {
     dirty = true;
     if (!clock.paused) checkpointTimer ??= setTimeout(checkpoint, init.checkpointMs);
+    if (delivering || mirrorQueued) return;
+    mirrorQueued = true;
+    queueMicrotask(() => {
+      mirrorQueued = false;
+      if (component === c) post({ t: 'ack', seq, version: c.version, snapshot: mirror(c) });
+    });
   });
 }
 
 function deliver(events: readonly EventObject[], first: number): void {
   const c = component!;
+  delivering = true;
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     try {
@@ -115,6 +126,7 @@ function deliver(events: readonly EventObject[], first: number): void {
       post({ t: 'undelivered', seq: first + i, event, error: errorData(error) });
     }
   }
+  delivering = false;
   seq = first + events.length - 1;
   dirty = true;
   post({ t: 'ack', seq, version: c.version, snapshot: mirror(c) });
