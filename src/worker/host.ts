@@ -178,6 +178,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   get lastCheckpoint(): Envelope | undefined {
     return this.#checkpoint;
   }
+  /** @internal The start input (a candidate's warm-up start uses it). */
+  get input(): unknown {
+    return this.#options.input;
+  }
   /** The worker's thread id (changes at every replacement and restart), for diagnostics. */
   get threadId(): number {
     return this.#channel?.worker.threadId ?? -1;

@@ -23,6 +23,27 @@ function tsxApi(): string {
   return pathToFileURL(required.replace(/index\.cjs$/, 'index.mjs')).href;
 }
 
+/**
+ * The parent's `execArgv` a worker can take, without tsx loader flags: inherited, they would load tsx
+ * in every worker (~1 s under load, for nothing: Node 20 does not apply them to a worker's main module)
+ * — the bootstrap registers tsx itself when the worker needs it. V8 and per-process flags
+ * (`--expose-gc`, `--max-old-space-size`, …) are refused in a worker's `execArgv`, so only module
+ * and warning flags are kept.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  const keep = /^(?:--(?:conditions|import|require|loader|experimental-loader|enable-source-maps|no-warnings|no-deprecation|input-type)|-C|-r)(?:=|$)/;
+  const takesValue = /^(?:--(?:conditions|import|require|loader|experimental-loader|input-type)|-C|-r)$/;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = takesValue.test(a) ? argv[++i] : undefined;
+    if (!keep.test(a) || /tsx/.test(value ?? a)) continue;
+    out.push(a, ...(value === undefined ? [] : [value]));
+  }
+  return out;
+}
+
 /** How a worker ended without being asked to: what it threw, or its exit code. */
 export interface Crash {
   readonly error: WorkerError;
@@ -43,7 +64,7 @@ export class Channel {
   #terminated: Promise<void> | undefined;
 
   constructor(init: WorkerInit, resourceLimits: ResourceLimits | undefined) {
-    const options = { workerData: init, ...(resourceLimits === undefined ? {} : { resourceLimits }) };
+    const options = { workerData: init, execArgv: workerExecArgv(), ...(resourceLimits === undefined ? {} : { resourceLimits }) };
     if (fromSource || TS_MODULE.test(init.module)) {
       const code = `import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
       this.worker = new Worker(code, { ...options, eval: true });

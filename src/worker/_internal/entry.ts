@@ -213,7 +213,7 @@ async function onMessage(m: ToWorker): Promise<void> {
 function warmUp(version: number): void {
   const scratch = createRuntime({ mailboxCapacity: 1 });
   try {
-    const c = scratch.start(lineage, { version });
+    const c = scratch.start(lineage, { version, ...(init.input === undefined ? {} : { input: init.input }) });
     scratch.start(lineage, { version, envelope: c.persist() });
   } catch {
     // the real install reports what is wrong with the real state

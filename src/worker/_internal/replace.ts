@@ -70,7 +70,7 @@ export async function replace(host: WorkerComponent<any>, request: { module: str
   let mark = performance.now();
   const failed = await host.preconditions(request.version ?? from, options);
   if (failed.length > 0) return refusedReport(host, request.version ?? from, 'plan', failed, { totalUs: µs(t0) });
-  const candidate = host.spawn(host.init('candidate', request.module, { from, ...(request.version === undefined ? {} : { version: request.version }) }));
+  const candidate = host.spawn(host.init('candidate', request.module, { from, ...(request.version === undefined ? {} : { version: request.version }), ...(host.input === undefined ? {} : { input: host.input }) }));
   const loaded = await candidate.until((m) => (m.t === 'loaded' || m.t === 'failed' ? m : undefined), 30_000);
   const to = loaded.ok && loaded.value.t === 'loaded' ? loaded.value.version : (request.version ?? from);
   timings.plan = µs(mark);
