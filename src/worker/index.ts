@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { hostInWorker, WorkerComponent } from './host.ts';
-export type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapTarget, WorkerSwapOptions } from './host.ts';
+export type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapTarget, WorkerSwapOptions } from './types.ts';
 export { resolveHostedLineage, PLUGIN_KIND } from './module.ts';
 export type { HostedLineageResult } from './module.ts';
 export type { HostedSnapshot, PlainPolicies, WorkerError } from './_internal/protocol.ts';

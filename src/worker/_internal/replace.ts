@@ -16,7 +16,8 @@ import { blocker } from '../../blockers/messages.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies } from '../../swap/options.ts';
 import type { SwapPhase, SwapReport } from '../../swap/report.ts';
 import { NO_EFFECTS } from '../../swap/_internal/parts.ts';
-import type { WorkerComponent, WorkerSwapOptions } from '../host.ts';
+import type { WorkerComponent } from '../host.ts';
+import type { WorkerSwapOptions } from '../types.ts';
 import type { PlainPolicies, WorkerError } from './protocol.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
