@@ -339,6 +339,13 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     this.#restarts++;
     const from = this.#checkpoint;
     const r = await this.#spawnServing(from, from?.version ?? this.#version, this.#seq - this.#outbox.length);
+    if ((this.#status as WorkerStatus) === 'stopped') {
+      // stop() was called while the worker started: it must not outlive the component
+      const ch = this.#channel;
+      this.#channel = undefined;
+      await ch?.terminate();
+      return false;
+    }
     if (!r.ok) {
       this.#holding = false;
       this.#status = 'crashed';
