@@ -13,6 +13,7 @@ import { benchEvents, type EventsConfig } from './events.ts';
 import { collectGarbage, gcAvailable } from './_internal/gc.ts';
 import { round } from './_internal/stats.ts';
 import { bytes, table, us } from './_internal/table.ts';
+import { benchReload, type ReloadConfig } from './reload.ts';
 import { benchSwapSized, type SizedCase, type SizedResult } from './swap-sized.ts';
 import { benchSwapTiny, type TinyConfig } from './swap-tiny.ts';
 
@@ -23,6 +24,7 @@ interface Plan {
   readonly events: EventsConfig;
   readonly tiny: TinyConfig;
   readonly sized: readonly SizedCase[];
+  readonly reload: Omit<ReloadConfig, 'source'>;
 }
 
 const FULL: Plan = {
@@ -33,6 +35,7 @@ const FULL: Plan = {
     { label: '100kb', bytes: 100_000, iterations: 50, warmup: 5 },
     { label: '10mb', bytes: 10_000_000, iterations: 5, warmup: 0 },
   ],
+  reload: { reloads: 100, throughputRounds: 10, eventsPerRound: 20_000, swaps: 30 },
 };
 
 const QUICK: Plan = {
@@ -43,6 +46,7 @@ const QUICK: Plan = {
     { label: '100kb', bytes: 100_000, iterations: 12, warmup: 2 },
     { label: '10mb', bytes: 10_000_000, iterations: 2, warmup: 0 },
   ],
+  reload: { reloads: 20, throughputRounds: 5, eventsPerRound: 20_000, swaps: 10 },
 };
 
 const { values: args } = parseArgs({
@@ -77,6 +81,10 @@ for (const c of plan.sized) {
   collectGarbage();
   sized.push(await benchSwapSized(c));
 }
+
+progress(`worker hosting: ${plan.reload.reloads} reloads each way, ${plan.reload.swaps} drained replacements`);
+collectGarbage();
+const reload = await benchReload({ ...plan.reload, source: measured === 'source' });
 
 // ── results ─────────────────────────────────────────────────────────────────
 
@@ -132,6 +140,18 @@ for (const s of sized) {
   results[`${k}.samples`] = s.pause.n;
   for (const p of SwapPhases) results[`${k}.phase.${p}_p50_us`] = round(s.phases[p]);
 }
+results['reload.heap_growth_mb'] = reload.heapGrowthMb;
+results['reload.inprocess_growth_mb'] = reload.inprocessGrowthMb;
+results['reload.heap_growth_ratio'] = reload.heapGrowthRatio;
+results['reload.reloads'] = plan.reload.reloads;
+results['worker.throughput_ratio'] = reload.throughputRatio;
+results['worker.ops_per_s'] = reload.workerOpsPerS;
+results['worker.inprocess_ops_per_s'] = reload.inprocessOpsPerS;
+results['worker.swap_pause_p50_us'] = round(reload.pause.p50);
+results['worker.swap_pause_p99_us'] = round(reload.pause.p99);
+results['worker.inprocess_swap_pause_p50_us'] = round(reload.inprocessPause.p50);
+results['worker.inprocess_swap_pause_p99_us'] = round(reload.inprocessPause.p99);
+results['worker.reload_ms'] = reload.reloadMs;
 results['meta.duration_s'] = round((performance.now() - started) / 1000, 1);
 
 mkdirSync(dirname(outFile), { recursive: true });
@@ -144,6 +164,11 @@ const rows = [
   ['swap tiny: pause p50 vs naive floor p50', us(tiny.pause.p50), us(tiny.floor.p50), tiny.ratio.toFixed(2), '≤ 2', yes(tiny.ratio <= TARGETS.tinyPauseRatio)],
   ['swap tiny: pause p50 vs naive + re-arm p50', us(tiny.pause.p50), us(tiny.rearmFloor.p50), tiny.rearmRatio.toFixed(2), '', ''],
   ['swap tiny: pause p99 vs naive floor p99', us(tiny.pause.p99), us(tiny.floor.p99), (tiny.pause.p99 / tiny.floor.p99).toFixed(2), '≤ 250 µs', yes(tiny.pause.p99 <= TARGETS.tinyPauseP99Us)],
+  ['reload: main heap growth, worker-hosted vs in-process', `${reload.heapGrowthMb.toFixed(2)} MB`, `${reload.inprocessGrowthMb.toFixed(1)} MB`, reload.heapGrowthRatio.toFixed(4), '≤ 0.01', yes(reload.heapGrowthRatio <= 0.01)],
+  ['worker: send throughput vs in-process', `${reload.workerOpsPerS.toLocaleString('en')}/s`, `${reload.inprocessOpsPerS.toLocaleString('en')}/s`, reload.throughputRatio.toFixed(3), '', ''],
+  ['worker: drained-replacement pause p50 vs in-process', us(reload.pause.p50), us(reload.inprocessPause.p50), (reload.pause.p50 / reload.inprocessPause.p50).toFixed(1), '', ''],
+  ['worker: pause p99 vs in-process p99', us(reload.pause.p99), us(reload.inprocessPause.p99), (reload.pause.p99 / reload.inprocessPause.p99).toFixed(1), '', ''],
+  ['worker: reload (swap call → committed) p50', `${reload.reloadMs.toFixed(1)} ms`, '', '', '', ''],
   ...sized.flatMap((s) => [
     [`swap ${s.label} (${bytes(s.stateBytes)}): first pause p50 vs naive p50`, us(s.pause.p50), us(s.naive.p50), s.ratio.toFixed(2), '', ''],
     [`swap ${s.label}: repeat pause p50 (payload frozen)`, us(s.repeatPause.p50), us(s.naive.p50), (s.repeatPause.p50 / s.naive.p50).toFixed(2), '', ''],

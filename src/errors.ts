@@ -31,6 +31,9 @@ export const ErrorCodes = [
   // plugins (hotswap/plugin)
   'PLUGIN_INVALID',
   'PLUGIN_REFUSED',
+  // worker-hosted components (hotswap/worker)
+  'WORKER_START_FAILED',
+  'COMPONENT_CRASHED',
 ] as const;
 
 /** One of {@link ErrorCodes}. */

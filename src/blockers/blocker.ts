@@ -70,7 +70,11 @@ export type Blocker =
   | (BlockerBase & { readonly kind: 'unpersistable-child'; readonly child: string; readonly reason: string })
   // ── install ─────────────────────────────────────────────────────────────
   | (BlockerBase & { readonly kind: 'install-failed'; readonly version: number; readonly error: { readonly name: string; readonly message: string } })
-  | (BlockerBase & { readonly kind: 'aborted'; readonly reason: string });
+  | (BlockerBase & { readonly kind: 'aborted'; readonly reason: string })
+  // ── worker-hosted components (hotswap/worker) ─────────────────────────
+  | (BlockerBase & { readonly kind: 'cross-isolate'; readonly what: string; readonly reason: string })
+  | (BlockerBase & { readonly kind: 'candidate-failed'; readonly module: string; readonly phase: 'load' | 'install'; readonly error: { readonly name: string; readonly message: string } })
+  | (BlockerBase & { readonly kind: 'worker-crashed'; readonly component: string; readonly role: 'old' | 'candidate'; readonly error: { readonly name: string; readonly message: string } });
 
 /** The `kind` of a {@link Blocker}. */
 export type BlockerKind = Blocker['kind'];

@@ -74,6 +74,10 @@ const messages: Messages = {
   'unpersistable-child': (b) => `child actor '${b.child}' cannot be persisted: ${b.reason}`,
   'install-failed': (b) => `installing v${b.version} failed: ${b.error.name}: ${b.error.message}`,
   aborted: (b) => `aborted: ${b.reason}`,
+  // worker-hosted components (hotswap/worker)
+  'cross-isolate': (b) => `${b.what} cannot cross from the old worker to the new one: ${b.reason}`,
+  'candidate-failed': (b) => `the candidate worker running ${b.module} failed to ${b.phase}: ${b.error.name}: ${b.error.message}`,
+  'worker-crashed': (b) => `the ${b.role === 'old' ? 'worker' : 'candidate worker'} of '${b.component}' crashed during the swap: ${b.error.name}: ${b.error.message}`,
 };
 
 /**

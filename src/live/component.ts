@@ -30,6 +30,17 @@ export interface Lease {
   release(): void;
 }
 
+// The core behind each component, for the package's own worker entry (src/worker), which drives a
+// handover from inside the worker; not exported from the package.
+const cores = new WeakMap<LiveComponent<any>, ComponentCore>();
+
+/** @internal The core of a component started by a runtime. */
+export function coreOf(component: LiveComponent<any>): ComponentCore {
+  const core = cores.get(component);
+  if (core === undefined) throw new HotswapError('INVALID_ARGUMENT', 'Expected a component started by `runtime.start(...)`');
+  return core;
+}
+
 /**
  * One running instance of a component: the current version's actor, a bounded mailbox and an effect
  * ledger. Create it with `runtime.start(lineage, …)`.
@@ -40,6 +51,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   /** @internal */
   constructor(core: ComponentCore) {
     this.#core = core;
+    cores.set(this, core);
   }
 
   /** The instance id. */

@@ -1,0 +1,130 @@
+/**
+ * One worker and the main thread's end of its port: spawning (from dist/ as plain JavaScript, from
+ * src/ or for a `.ts` hosted module through tsx), waiting for a reply or the worker's death,
+ * telling a crash from an exit we asked for, and staggered termination.
+ *
+ * Why the tsx bootstrap: Node 20 workers do not run `--import tsx` from `execArgv` before their main
+ * module, so a `.ts` entry fails with ERR_UNKNOWN_FILE_EXTENSION. A small evaluated bootstrap
+ * registers tsx's ESM hooks inside the worker first, then imports the entry.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
+import type { FromWorker, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
+
+/** Running from the TypeScript sources (tests, `--conditions=source`) rather than dist/. */
+const fromSource = import.meta.url.endsWith('.ts');
+const entry = new URL(fromSource ? './entry.ts' : './entry.js', import.meta.url);
+const TS_MODULE = /\.[mc]?tsx?(?:$|\?)/;
+
+/** tsx's ESM API (its `import` build: the `require` one resolves its own hooks wrongly from a worker). */
+function tsxApi(): string {
+  const required = createRequire(import.meta.url).resolve('tsx/esm/api');
+  return pathToFileURL(required.replace(/index\.cjs$/, 'index.mjs')).href;
+}
+
+/**
+ * The parent's `execArgv` a worker can take, without tsx loader flags: inherited, they would load tsx
+ * in every worker (~1 s under load, for nothing: Node 20 does not apply them to a worker's main module)
+ * — the bootstrap registers tsx itself when the worker needs it. V8 and per-process flags
+ * (`--expose-gc`, `--max-old-space-size`, …) are refused in a worker's `execArgv`, so only module
+ * and warning flags are kept.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  const keep = /^(?:--(?:conditions|import|require|loader|experimental-loader|enable-source-maps|no-warnings|no-deprecation|input-type)|-C|-r)(?:=|$)/;
+  const takesValue = /^(?:--(?:conditions|import|require|loader|experimental-loader|input-type)|-C|-r)$/;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = takesValue.test(a) ? argv[++i] : undefined;
+    if (!keep.test(a) || /tsx/.test(value ?? a)) continue;
+    out.push(a, ...(value === undefined ? [] : [value]));
+  }
+  return out;
+}
+
+/** How a worker ended without being asked to: what it threw, or its exit code. */
+export interface Crash {
+  readonly error: WorkerError;
+  readonly exitCode: number;
+}
+
+/** Gap between two terminations: terminating many workers at once can stall the process in GC. */
+export const TERMINATE_GAP_MS = 10;
+let terminations: Promise<void> = Promise.resolve();
+
+export class Channel {
+  readonly worker: Worker;
+  /** Resolves when the worker is gone: with the crash, or `undefined` after {@link Channel.terminate}. */
+  readonly gone: Promise<Crash | undefined>;
+  #asked = false;
+  #error: WorkerError | undefined;
+  #listeners = new Set<(m: FromWorker) => void>();
+  #terminated: Promise<void> | undefined;
+
+  constructor(init: WorkerInit, resourceLimits: ResourceLimits | undefined) {
+    const options = { workerData: init, execArgv: workerExecArgv(), ...(resourceLimits === undefined ? {} : { resourceLimits }) };
+    if (fromSource || TS_MODULE.test(init.module)) {
+      const code = `import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+      this.worker = new Worker(code, { ...options, eval: true });
+    } else {
+      this.worker = new Worker(entry, options);
+    }
+    this.worker.on('message', (m: FromWorker) => {
+      for (const l of this.#listeners) l(m);
+    });
+    this.worker.on('error', (error: Error & { code?: string }) => {
+      this.#error = { name: error.name, message: error.message, ...(typeof error.code === 'string' ? { code: error.code } : {}) };
+    });
+    this.gone = new Promise((resolve) => {
+      this.worker.once('exit', (exitCode) => {
+        this.#listeners.clear();
+        resolve(this.#asked ? undefined : { error: this.#error ?? { name: 'WorkerExit', message: `worker exited with code ${exitCode}` }, exitCode });
+      });
+    });
+  }
+
+  post(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  /** Calls `listener` for every message until the worker is gone. */
+  listen(listener: (m: FromWorker) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * The first message `match` maps to a value, or the crash if the worker dies first, or `timeout`
+   * after `ms`. The listener and the timer are removed whichever wins.
+   */
+  until<T>(match: (m: FromWorker) => T | undefined, ms: number): Promise<{ ok: true; value: T } | { ok: false; crash: Crash | undefined; timeout: boolean }> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (r: { ok: true; value: T } | { ok: false; crash: Crash | undefined; timeout: boolean }): void => {
+        if (done) return;
+        done = true;
+        off();
+        clearTimeout(timer);
+        resolve(r);
+      };
+      const off = this.listen((m) => {
+        const v = match(m);
+        if (v !== undefined) finish({ ok: true, value: v });
+      });
+      const timer = setTimeout(() => finish({ ok: false, crash: undefined, timeout: true }), ms);
+      void this.gone.then((crash) => finish({ ok: false, crash, timeout: false }));
+    });
+  }
+
+  /** Terminates the worker, one termination at a time with a gap between them. Not a crash. */
+  terminate(): Promise<void> {
+    this.#asked = true;
+    this.#terminated ??= terminations = terminations.then(async () => {
+      await this.worker.terminate();
+      await new Promise((resolve) => setTimeout(resolve, TERMINATE_GAP_MS));
+    });
+    return this.#terminated;
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The worker's main module: loads the hosted module, finds its lineage (src/worker/module.ts) and
+ * runs the ordinary in-process runtime (src/live) on it, driven by the messages of protocol.ts.
+ *
+ * - `serve`: starts the component (fresh or from an envelope), processes event batches in order and
+ *   acknowledges each with the latest snapshot, checkpoints an envelope now and then, runs in-worker
+ *   swaps, answers queries, and hands its state over when a drained replacement asks.
+ * - `candidate`: loads and validates only; installs from the old worker's envelope when asked, then
+ *   serves.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { EventObject } from 'xstate';
+import { describeError, isHotswapError } from '../../errors.ts';
+import type { Blocker } from '../../blockers/blocker.ts';
+import { type AnyLineage, pathBetween } from '../../lineage/lineage.ts';
+import { persistedSnapshotOf } from '../../ledger/_internal/xstate-adapter.ts';
+import { coreOf, type LiveComponent } from '../../live/component.ts';
+import { createRuntime } from '../../live/runtime.ts';
+import type { Envelope } from '../../store/envelope.ts';
+import { unacceptedHeld } from '../../swap/_internal/parts.ts';
+import { resolveHostedLineage } from '../module.ts';
+import { handover } from './handover.ts';
+import { PausableClock } from './pausable-clock.ts';
+import type { FromWorker, HostedSnapshot, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+function errorData(error: unknown): WorkerError {
+  const e = describeError(error);
+  if (isHotswapError(error)) return { name: e.name, message: e.message, code: error.code, ...(error.details === undefined ? {} : { details: plain(error.details) as Record<string, unknown> }) };
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? { ...e, code } : e;
+}
+
+/** Structured-clone-safe copy (drops functions and actor refs), for data that came from user code. */
+function plain(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value)) as unknown;
+  } catch {
+    return String(value);
+  }
+}
+
+function blockersOf(error: unknown): readonly Blocker[] {
+  const b = isHotswapError(error) ? error.details?.['blockers'] : undefined;
+  return Array.isArray(b) ? (plain(b) as Blocker[]) : [];
+}
+
+const clock = new PausableClock();
+const runtime = createRuntime({ clock, mailboxCapacity: init.capacity, onError: (error) => post({ t: 'reported', error: errorData(error) }) });
+
+let lineage: AnyLineage;
+let component: LiveComponent<any> | undefined;
+/** The last event sequence number processed (the state reflects every event up to it). */
+let seq = init.seq;
+let checkpointSeq = init.seq;
+let lastCheckpoint = performance.now();
+let dirty = false;
+let checkpointTimer: ReturnType<typeof setTimeout> | undefined;
+
+function mirror(c: LiveComponent<any>): HostedSnapshot {
+  const s = c.getSnapshot() as { status: HostedSnapshot['status']; value: unknown; context: unknown; tags: Set<string>; output?: unknown; error?: unknown };
+  const base = { status: s.status, value: s.value, context: s.context, tags: [...s.tags] };
+  const withEnd = { ...base, ...(s.output === undefined ? {} : { output: s.output }), ...(s.error === undefined ? {} : { error: errorData(s.error) }) };
+  try {
+    structuredClone(withEnd.context);
+    return withEnd;
+  } catch {
+    // a context holding actor refs or functions: mirror its persisted form (refs become markers)
+    return { ...withEnd, context: plain(persistedSnapshotOf(coreOf(c).actor).context) };
+  }
+}
+
+function checkpoint(): void {
+  checkpointTimer = undefined;
+  if (component === undefined || clock.paused || component.status !== 'running' || !dirty) return;
+  let envelope: Envelope;
+  try {
+    envelope = component.persist();
+  } catch (error) {
+    post({ t: 'reported', error: errorData(error) });
+    return;
+  }
+  dirty = false;
+  checkpointSeq = seq;
+  lastCheckpoint = performance.now();
+  post({ t: 'checkpoint', seq, envelope });
+}
+
+function maybeCheckpoint(): void {
+  if (!dirty) return;
+  if (seq - checkpointSeq >= init.checkpointEvents || performance.now() - lastCheckpoint >= init.checkpointMs) checkpoint();
+  else checkpointTimer ??= setTimeout(checkpoint, Math.max(0, init.checkpointMs - (performance.now() - lastCheckpoint)));
+}
+
+let delivering = false;
+let mirrorQueued = false;
+
+function serve(c: LiveComponent<any>): void {
+  component = c;
+  // Timers, settlements and swaps change the state too: each change is mirrored (once per turn) and
+  // due in the next checkpoint. Changes made by an event batch are mirrored by its ack.
+  c.subscribe(() => {
+    dirty = true;
+    if (!clock.paused) checkpointTimer ??= setTimeout(checkpoint, init.checkpointMs);
+    if (delivering || mirrorQueued) return;
+    mirrorQueued = true;
+    queueMicrotask(() => {
+      mirrorQueued = false;
+      if (component === c) post({ t: 'ack', seq, version: c.version, snapshot: mirror(c) });
+    });
+  });
+}
+
+function deliver(events: readonly EventObject[], first: number): void {
+  const c = component!;
+  delivering = true;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    try {
+      c.send(event);
+    } catch (error) {
+      if (!isHotswapError(error)) throw error;
+      post({ t: 'undelivered', seq: first + i, event, error: errorData(error) });
+    }
+  }
+  delivering = false;
+  seq = first + events.length - 1;
+  dirty = true;
+  post({ t: 'ack', seq, version: c.version, snapshot: mirror(c) });
+  maybeCheckpoint();
+}
+
+async function onMessage(m: ToWorker): Promise<void> {
+  const c = component;
+  switch (m.t) {
+    case 'events':
+      deliver(m.events, m.seq);
+      return;
+    case 'swap': {
+      const report = await c!.swap(m.target, { ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }), ...(m.policies === undefined ? {} : { policies: m.policies }) });
+      if (report.outcome === 'committed') {
+        dirty = true;
+        checkpoint();
+      }
+      post({ t: 'report', id: m.id, report: plain(report) as typeof report, snapshot: mirror(c!) });
+      return;
+    }
+    case 'query':
+      try {
+        const value = m.what === 'ledger' ? (plain(c!.ledger()) as ReturnType<LiveComponent['ledger']>) : m.what === 'persist' ? c!.persist() : mirror(c!);
+        post({ t: 'reply', id: m.id, ok: true, value });
+      } catch (error) {
+        post({ t: 'reply', id: m.id, ok: false, error: errorData(error) });
+      }
+      return;
+    case 'handover': {
+      const t = performance.now();
+      const r = await handover(c!, m.policies, m.deadlineMs);
+      if (!r.ok) return post({ t: 'drain-refused', id: m.id, blockers: plain(r.blockers) as Blocker[] });
+      // from here the old worker stands still until the outcome: nothing of its clock fires
+      clock.pause();
+      clearTimeout(checkpointTimer);
+      checkpointTimer = undefined;
+      post({ t: 'drained', id: m.id, seq, envelope: r.envelope, effects: r.effects, quiesceUs: Math.round((performance.now() - t) * 1000) });
+      return;
+    }
+    case 'resume':
+      clock.resume();
+      maybeCheckpoint();
+      return;
+    case 'install': {
+      const t = performance.now();
+      const target = lineage.get(m.version)!;
+      const unaccepted = unacceptedHeld(m.held, target);
+      if (unaccepted.length > 0) {
+        return post({ t: 'install-refused', error: { name: 'HotswapError', message: 'held events the new version does not accept', code: 'START_REFUSED' }, blockers: unaccepted });
+      }
+      try {
+        const started = runtime.start(lineage, { version: m.version, envelope: m.envelope });
+        seq = checkpointSeq = m.seq;
+        serve(started);
+        let envelope: Envelope | undefined;
+        try {
+          envelope = started.persist();
+        } catch {
+          envelope = undefined;
+        }
+        post({ t: 'installed', version: started.version, snapshot: mirror(started), envelope, us: Math.round((performance.now() - t) * 1000) });
+      } catch (error) {
+        post({ t: 'install-refused', error: errorData(error), blockers: blockersOf(error) });
+      }
+      return;
+    }
+    case 'stop':
+      clearTimeout(checkpointTimer);
+      clock.resume();
+      if (c !== undefined) {
+        await c.stop();
+        post({ t: 'stopped', seq, snapshot: mirror(c) });
+      }
+      port.close();
+  }
+}
+
+/**
+ * Runs a start, persist and restore of the target version once, off the pause: a fresh isolate
+ * compiles XState and the restore path on first use (~100 ms), which would otherwise land in the
+ * install, while events are held. A version that cannot start without input just skips it.
+ */
+function warmUp(version: number): void {
+  const scratch = createRuntime({ mailboxCapacity: 1 });
+  try {
+    const c = scratch.start(lineage, { version, ...(init.input === undefined ? {} : { input: init.input }) });
+    scratch.start(lineage, { version, envelope: c.persist() });
+  } catch {
+    // the real install reports what is wrong with the real state
+  }
+  void scratch.stop();
+}
+
+async function main(): Promise<void> {
+  try {
+    const namespace = (await import(init.module)) as Record<string, unknown>;
+    const r = resolveHostedLineage(namespace, init.component);
+    if (!r.ok) return post({ t: 'failed', phase: 'load', error: r.error, blockers: [] });
+    lineage = r.lineage;
+  } catch (error) {
+    return post({ t: 'failed', phase: 'load', error: errorData(error), blockers: [] });
+  }
+
+  if (init.role === 'candidate') {
+    const to = init.version ?? lineage.current.version;
+    const from = init.from ?? to;
+    const problem =
+      lineage.get(to) === undefined
+        ? `${init.component} has no version ${to} in this module (known: ${lineage.versions.map((v) => v.version).join(', ')})`
+        : lineage.get(from) === undefined
+          ? `${init.component}@${from} (running now) is not in this module's lineage, so its state cannot be migrated`
+          : (pathBetween(lineage, from, to) ?? []).some((s) => s.run === undefined)
+            ? `the path ${init.component}@${from} → @${to} has a link without a down migration`
+            : undefined;
+    if (problem !== undefined) return post({ t: 'failed', phase: 'load', error: { name: 'HostedModuleError', message: problem }, blockers: [] });
+    warmUp(to);
+    post({ t: 'loaded', version: to });
+  } else {
+    try {
+      const started = runtime.start(lineage, {
+        ...(init.version === undefined ? {} : { version: init.version }),
+        ...(init.envelope === undefined ? {} : { envelope: init.envelope }),
+        ...(init.input === undefined ? {} : { input: init.input }),
+      });
+      serve(started);
+      post({ t: 'ready', version: started.version, snapshot: mirror(started), envelope: started.status === 'running' ? started.persist() : undefined });
+    } catch (error) {
+      return post({ t: 'failed', phase: 'start', error: errorData(error), blockers: blockersOf(error) });
+    }
+  }
+
+  // One message at a time, in arrival order: events posted during an in-worker swap wait behind it and
+  // go to whichever version wins, as held events do in-process. A throw that is not a refusal is a
+  // crash of this worker, reported by the host like any other.
+  let chain: Promise<void> = Promise.resolve();
+  port.on('message', (m: ToWorker) => {
+    chain = chain
+      .then(() => onMessage(m))
+      .catch((error: unknown) => {
+        setImmediate(() => {
+          throw error;
+        });
+      });
+  });
+}
+
+await main();

@@ -1,0 +1,94 @@
+/**
+ * The old worker's half of a drained replacement: quiesce (wait, up to the deadline, for what the
+ * policies wait for), drain (decide each pending effect under the policies) and hand the state over
+ * as an envelope — the snapshot with its pending delays and timers and their remaining time. Nothing
+ * is changed here: on a refusal the old worker goes on exactly as it was (G2); the candidate's
+ * install does migrate, verify and re-arm (cold restore, src/store/restore.ts).
+ *
+ * What cannot cross an isolate is a blocker, never a fallback: a promise adopted by the new version
+ * would have to settle in the old worker, which is terminated at commit. Pinned by
+ * test/worker/swap.test.ts.
+ */
+import type { Blocker } from '../../blockers/blocker.ts';
+import { blocker } from '../../blockers/messages.ts';
+import { pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
+import { coreOf, type LiveComponent } from '../../live/component.ts';
+import { createEnvelope, type Envelope, type PersistedTimer } from '../../store/envelope.ts';
+import { resolvePolicies } from '../../swap/options.ts';
+import type { EffectOutcomes } from '../../swap/report.ts';
+import { findBlocking } from '../../swap/_internal/quiescence.ts';
+import type { PlainPolicies } from './protocol.ts';
+
+export type HandoverResult =
+  | { readonly ok: true; readonly envelope: Envelope; readonly effects: EffectOutcomes }
+  | { readonly ok: false; readonly blockers: readonly Blocker[] };
+
+/** In-flight promises under `adopt`: their settlement would have to cross into the candidate worker. */
+function crossIsolate(component: LiveComponent<any>, policies: Required<PlainPolicies>): Blocker[] {
+  if (policies.promises !== 'adopt') return [];
+  return component
+    .ledger()
+    .inFlight.filter((c) => c.logic === 'promise')
+    .map((c) =>
+      blocker('cross-isolate', {
+        what: `invoked promise '${c.id}' (src ${c.src}) under policy 'adopt'`,
+        reason: 'it lives in the old worker, which is terminated at commit; use promises: "wait" or "abort"',
+      }),
+    );
+}
+
+/** Quiesces, drains and persists the component; changes nothing (the caller pauses its clock after). */
+export async function handover(component: LiveComponent<any>, plain: PlainPolicies, deadlineMs: number): Promise<HandoverResult> {
+  const core = coreOf(component);
+  const policies = resolvePolicies(plain) as Required<PlainPolicies>;
+  const startedAt = core.clock.now();
+  const deadlineAt = startedAt + deadlineMs;
+
+  // ── quiesce ──
+  for (;;) {
+    const cross = crossIsolate(component, policies);
+    if (cross.length > 0) return { ok: false, blockers: cross };
+    const { hard, soft, watch } = findBlocking(core, policies, core.version);
+    if (hard.length > 0) return { ok: false, blockers: [...hard, ...soft] };
+    if (soft.length === 0) break;
+    const why = await core.waitForChange(deadlineAt, undefined, watch);
+    if (why !== 'changed') {
+      const still = findBlocking(core, policies, core.version);
+      return { ok: false, blockers: [blocker('quiesce-timeout', { waitedMs: core.clock.now() - startedAt }), ...still.hard, ...still.soft] };
+    }
+  }
+
+  // ── drain ──
+  const effects = { carried: [] as string[], restarted: [] as string[], cancelled: [] as string[], adopted: [], aborted: [] as string[], transferred: [], revoked: [] };
+  const blockers: Blocker[] = [];
+  for (const d of pendingDelays(core.actor, core.clock)) {
+    if (policies.delays !== 'cancel' && !(d.fromRoot && d.selfTargeted)) {
+      blockers.push(
+        blocker('pending-delay', { id: d.id, event: d.event.type, state: '', remainingMs: d.remainingMs, reason: `scheduled by '${d.sourceId}' for another actor; it cannot be carried` }),
+      );
+    }
+  }
+  if (blockers.length > 0) return { ok: false, blockers };
+  const persisted = component.persist();
+  const timers: PersistedTimer[] = [];
+  for (const t of persisted.timers) {
+    if ((t.kind === 'delay' ? policies.delays : policies.timers) === 'cancel') effects.cancelled.push(t.id);
+    else if (t.kind === 'delay' && policies.delays === 'restart') {
+      effects.restarted.push(t.id);
+      timers.push({ ...t, remainingMs: t.delayMs });
+    } else {
+      effects.carried.push(t.id);
+      timers.push(t);
+    }
+  }
+  // what the restore will invoke afresh in the candidate: the old ones end with the old worker
+  for (const c of component.ledger().inFlight) {
+    if (c.logic === 'callback') effects.restarted.push(c.id);
+    else if (c.logic === 'promise') effects.aborted.push(c.id);
+  }
+  const changed = timers.length !== persisted.timers.length || (policies.delays === 'restart' && persisted.timers.some((t) => t.kind === 'delay'));
+  const envelope = !changed
+    ? persisted
+    : createEnvelope({ component: persisted.component, version: persisted.version, snapshot: persisted.snapshot, timers });
+  return { ok: true, envelope, effects };
+}

@@ -1,0 +1,87 @@
+/**
+ * The messages between a worker-hosted component's proxy (main thread) and its worker. Everything
+ * here is plain data (structured clone): names, version numbers, events, envelopes, blockers, errors.
+ * Events and control requests travel on the same port, so a request is processed after every event
+ * posted before it (FIFO) — the drained replacement of host.ts relies on it.
+ */
+import type { EventObject } from 'xstate';
+import type { Blocker } from '../../blockers/blocker.ts';
+import type { LedgerSnapshot } from '../../ledger/ledger.ts';
+import type { Envelope } from '../../store/envelope.ts';
+import type { EffectOutcomes, SwapReport } from '../../swap/report.ts';
+
+/** An error as plain data: a {@link HotswapError}'s `code` and `details` when it was one. */
+export interface WorkerError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** The latest snapshot of a worker-hosted component, mirrored to the main thread as plain data. */
+export interface HostedSnapshot {
+  readonly status: 'active' | 'done' | 'error' | 'stopped';
+  readonly value: unknown;
+  readonly context: unknown;
+  readonly tags: readonly string[];
+  readonly output?: unknown;
+  readonly error?: WorkerError;
+}
+
+/** Swap policies that can cross a worker boundary: names, not functions. */
+export interface PlainPolicies {
+  readonly callbacks?: 'restart' | 'block';
+  readonly delays?: 'carry' | 'restart' | 'cancel' | 'block';
+  readonly timers?: 'carry' | 'cancel' | 'block';
+  readonly promises?: 'wait' | 'abort' | 'adopt';
+  readonly leases?: 'wait' | 'revoke' | 'block';
+}
+
+/** `workerData` of every worker: what to load, and what to do with it. */
+export interface WorkerInit {
+  /** URL (href) of the module whose export gives the lineage. */
+  readonly module: string;
+  readonly component: string;
+  /**
+   * `serve`: start the component (fresh, or from `envelope`) and serve events at once;
+   * `candidate`: load and validate only, then wait for `install` (a drained replacement).
+   */
+  readonly role: 'serve' | 'candidate';
+  readonly version?: number;
+  /** serve: the envelope to restore from; candidate: unused (it arrives with `install`). */
+  readonly envelope?: Envelope;
+  readonly input?: unknown;
+  /** candidate: the version the running worker is at (its envelope will be migrated from it). */
+  readonly from?: number;
+  /** The last event sequence number the state reflects (serve from an envelope; 0 when fresh). */
+  readonly seq: number;
+  readonly capacity: number;
+  readonly checkpointMs: number;
+  readonly checkpointEvents: number;
+}
+
+export type ToWorker =
+  | { readonly t: 'events'; readonly seq: number; readonly events: readonly EventObject[] }
+  | { readonly t: 'swap'; readonly id: number; readonly target: number; readonly deadlineMs?: number; readonly policies?: PlainPolicies }
+  | { readonly t: 'query'; readonly id: number; readonly what: 'ledger' | 'persist' | 'snapshot' }
+  | { readonly t: 'handover'; readonly id: number; readonly deadlineMs: number; readonly policies: PlainPolicies }
+  | { readonly t: 'resume' }
+  | { readonly t: 'install'; readonly envelope: Envelope; readonly version: number; readonly seq: number; readonly held: readonly EventObject[] }
+  | { readonly t: 'stop' };
+
+export type FromWorker =
+  | { readonly t: 'ready'; readonly version: number; readonly snapshot: HostedSnapshot; readonly envelope: Envelope | undefined }
+  | { readonly t: 'loaded'; readonly version: number }
+  | { readonly t: 'failed'; readonly phase: 'load' | 'start'; readonly error: WorkerError; readonly blockers: readonly Blocker[] }
+  | { readonly t: 'ack'; readonly seq: number; readonly version: number; readonly snapshot: HostedSnapshot }
+  | { readonly t: 'undelivered'; readonly seq: number; readonly event: EventObject; readonly error: WorkerError }
+  | { readonly t: 'checkpoint'; readonly seq: number; readonly envelope: Envelope }
+  | { readonly t: 'report'; readonly id: number; readonly report: SwapReport; readonly snapshot: HostedSnapshot }
+  | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value: LedgerSnapshot | Envelope | HostedSnapshot }
+  | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: WorkerError }
+  | { readonly t: 'drained'; readonly id: number; readonly seq: number; readonly envelope: Envelope; readonly effects: EffectOutcomes; readonly quiesceUs: number }
+  | { readonly t: 'drain-refused'; readonly id: number; readonly blockers: readonly Blocker[] }
+  | { readonly t: 'installed'; readonly version: number; readonly snapshot: HostedSnapshot; readonly envelope: Envelope | undefined; readonly us: number }
+  | { readonly t: 'install-refused'; readonly error: WorkerError; readonly blockers: readonly Blocker[] }
+  | { readonly t: 'reported'; readonly error: WorkerError }
+  | { readonly t: 'stopped'; readonly seq: number; readonly snapshot: HostedSnapshot };

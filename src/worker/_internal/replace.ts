@@ -1,0 +1,143 @@
+/**
+ * The drained replacement: a swap of a worker-hosted component to a version of another module.
+ *
+ *   load candidate  →  hold  →  quiesce + drain (old worker)  →  migrate + verify + install (candidate)  →  commit
+ *   (not paused)        └──────────── any refusal: the old worker resumes untouched, the candidate is terminated ───┘
+ *
+ * The candidate worker starts and validates its module *before* anything is held (a worker start is
+ * tens of ms, more from source); a failing one is terminated and the old worker never noticed. The
+ * handover request travels the old worker's port behind every event posted before the hold, so the
+ * old worker processes all of them first (G1). Commit posts the held events to the candidate, in
+ * order, and terminates the old worker. Pinned by test/worker/swap.test.ts and swap.property.test.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Blocker, LinkRef } from '../../blockers/blocker.ts';
+import { blocker } from '../../blockers/messages.ts';
+import { DEFAULT_DEADLINE_MS, resolvePolicies } from '../../swap/options.ts';
+import type { SwapPhase, SwapReport } from '../../swap/report.ts';
+import { NO_EFFECTS } from '../../swap/_internal/parts.ts';
+import type { WorkerComponent } from '../host.ts';
+import type { WorkerSwapOptions } from '../types.ts';
+import type { PlainPolicies, WorkerError } from './protocol.ts';
+
+const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
+
+function pathOf(from: number, to: number): LinkRef[] {
+  const path: LinkRef[] = [];
+  const step = to > from ? 1 : -1;
+  for (let v = from; v !== to; v += step) path.push({ from: v, to: v + step });
+  return path;
+}
+
+/** A refused report for a worker-hosted component (nothing paused, nothing changed). */
+export function refusedReport(
+  host: WorkerComponent<any>,
+  to: number,
+  phase: SwapPhase,
+  blockers: readonly Blocker[],
+  extra: { timings?: Partial<Record<SwapPhase, number>>; totalUs?: number; pauseUs?: number; held?: number; hash?: string } = {},
+): SwapReport {
+  return {
+    id: randomUUID(),
+    component: host.name,
+    outcome: 'refused',
+    from: host.version,
+    to,
+    path: pathOf(host.version, to),
+    phase,
+    blockers,
+    timings: extra.timings ?? {},
+    totalUs: extra.totalUs ?? 0,
+    pauseUs: extra.pauseUs ?? 0,
+    held: extra.held ?? 0,
+    effects: NO_EFFECTS,
+    at: new Date().toISOString(),
+    ...(extra.hash === undefined ? {} : { beforeHash: extra.hash, afterHash: extra.hash }),
+  };
+}
+
+const crashed = (host: WorkerComponent<any>, role: 'old' | 'candidate', error: WorkerError | undefined): Blocker =>
+  blocker('worker-crashed', { component: host.name, role, error: error ?? { name: 'TimeoutError', message: 'the worker did not answer in time' } });
+
+export async function replace(host: WorkerComponent<any>, request: { module: string; version: number | undefined; options: WorkerSwapOptions }): Promise<SwapReport> {
+  const t0 = performance.now();
+  const at = new Date().toISOString();
+  const { options } = request;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const timings: Partial<Record<SwapPhase, number>> = {};
+  const from = host.version;
+
+  // ── plan: preconditions, then the candidate loads and validates, invisible to the old worker ──
+  let mark = performance.now();
+  const failed = await host.preconditions(request.version ?? from, options);
+  if (failed.length > 0) return refusedReport(host, request.version ?? from, 'plan', failed, { totalUs: µs(t0) });
+  const candidate = host.spawn(host.init('candidate', request.module, { from, ...(request.version === undefined ? {} : { version: request.version }), ...(host.input === undefined ? {} : { input: host.input }) }));
+  const loaded = await candidate.until((m) => (m.t === 'loaded' || m.t === 'failed' ? m : undefined), 30_000);
+  const to = loaded.ok && loaded.value.t === 'loaded' ? loaded.value.version : (request.version ?? from);
+  timings.plan = µs(mark);
+  if (!loaded.ok || loaded.value.t === 'failed') {
+    void candidate.terminate();
+    const error = loaded.ok && loaded.value.t === 'failed' ? loaded.value.error : loaded.ok ? undefined : loaded.crash?.error;
+    return refusedReport(host, to, 'plan', [blocker('candidate-failed', { module: request.module, phase: 'load', error: error ?? { name: 'TimeoutError', message: 'no answer in time' } })], { timings, totalUs: µs(t0) });
+  }
+  if (options.signal?.aborted === true) {
+    void candidate.terminate();
+    return refusedReport(host, to, 'plan', [blocker('aborted', { reason: 'signal aborted' })], { timings, totalUs: µs(t0) });
+  }
+
+  // ── hold, then quiesce and drain in the old worker, behind every event posted so far ──
+  const old = host.channel!;
+  host.hold();
+  const pauseStart = (mark = performance.now());
+  const refuse = (phase: SwapPhase, blockers: readonly Blocker[], resumeOld: boolean): SwapReport => {
+    void candidate.terminate();
+    if (resumeOld) old.post({ t: 'resume' });
+    const held = host.release();
+    return refusedReport(host, to, phase, blockers, { timings, totalUs: µs(t0), pauseUs: µs(pauseStart), held });
+  };
+  const id = host.nextId();
+  const policies: PlainPolicies = resolvePolicies(options.policies as PlainPolicies | undefined) as PlainPolicies;
+  old.post({ t: 'handover', id, deadlineMs, policies });
+  const drained = await old.until((m) => ((m.t === 'drained' || m.t === 'drain-refused') && m.id === id ? m : undefined), deadlineMs + 30_000);
+  timings.quiesce = µs(mark);
+  if (!drained.ok) return refuse('quiesce', [crashed(host, 'old', drained.crash?.error)], false);
+  if (drained.value.t === 'drain-refused') return refuse('quiesce', drained.value.blockers, false);
+  const { envelope, seq, effects } = drained.value;
+
+  // ── migrate, verify, install: the candidate's cold restore from the handed-over envelope ──
+  mark = performance.now();
+  candidate.post({ t: 'install', envelope, version: to, seq, held: host.heldEvents() });
+  const installed = await candidate.until((m) => (m.t === 'installed' || m.t === 'install-refused' ? m : undefined), 30_000);
+  timings.install = µs(mark);
+  if (!installed.ok) return refuse('install', [crashed(host, 'candidate', installed.crash?.error)], true);
+  if (installed.value.t === 'install-refused') {
+    const v = installed.value;
+    const blockers = v.blockers.length > 0 ? v.blockers : [blocker('candidate-failed', { module: request.module, phase: 'install', error: v.error })];
+    const phase: SwapPhase = blockers.some((b) => b.kind.startsWith('migration') || b.kind === 'irreversible') ? 'migrate' : blockers.some((b) => b.kind === 'install-failed' || b.kind === 'candidate-failed') ? 'install' : 'verify';
+    return refuse(phase, blockers, true);
+  }
+
+  // ── commit: the candidate takes over; the held events follow, in order; the old worker ends ──
+  mark = performance.now();
+  host.setModule(request.module);
+  host.commit(candidate, installed.value.version, seq, installed.value.envelope, installed.value.snapshot);
+  const held = host.release();
+  timings.resume = µs(mark);
+  return {
+    id: randomUUID(),
+    component: host.name,
+    outcome: 'committed',
+    from,
+    to,
+    path: pathOf(from, to),
+    blockers: [],
+    timings,
+    totalUs: µs(t0),
+    pauseUs: µs(pauseStart),
+    held,
+    effects,
+    at,
+    beforeHash: envelope.hash,
+    ...(installed.value.envelope === undefined ? {} : { afterHash: installed.value.envelope.hash }),
+  };
+}
