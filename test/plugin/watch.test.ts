@@ -141,7 +141,7 @@ describe('how files arrive', () => {
   it('loads a file still being written when watching starts once, complete, before it is ready', async () => {
     const writing = writeInChunks(file(2), counterPlugin(2), 6, 40);
     await sleep(15); // the first chunk is there: the initial scan finds a half-written file
-    await watch();
+    await watch({ stableMs: 400 }); // a margin over the 40 ms gaps for a loaded machine, which stalls the writer
     expect(events.map((e) => e.type)).toEqual(['loaded']);
     await writing;
     await watcher!.idle();

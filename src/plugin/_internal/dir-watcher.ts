@@ -4,9 +4,10 @@
  * has not changed for `stableMs`, its `atomic` turns an editor's save (delete or rename, then write)
  * into one change, and it follows a file replaced by a rename.
  *
- * chokidar does not await the writes of the files its initial scan finds, so a file found there that
- * was modified less than `stableMs` ago is held here until it has stayed the same for `stableMs`; the
- * directory is `ready` once every file present at start was reported (or found gone). A file reported
+ * chokidar does not await the writes of the files its initial scan finds (paulmillr/chokidar#594,
+ * #1100), so a file found there that was modified less than `stableMs` ago is held here until it has
+ * stayed the same for `stableMs`; the directory is `ready` once every file present at start was
+ * reported (or found gone). A file reported
  * again with the same size, mtime and inode is not reported twice.
  *
  * Its timers are real ones on purpose: they measure the file system's time, not the component's.
@@ -130,6 +131,7 @@ export function watchDirectory(dir: string, options: DirWatcherOptions, on: DirW
       release(name);
       report(name, st);
     }
+    maybeReady(); // a held file chokidar reported settled releases the initial scan too
   };
 
   const start = (): void => {
