@@ -72,7 +72,7 @@ export interface PluginWatcher {
   readonly lineage: AnyLineage;
   /** Resolves when no file is being written, loaded or swapped to. */
   idle(): Promise<void>;
-  /** Stops watching; resolves after the load or swap in progress has finished. */
+  /** Stops watching at once (no event after it is taken); resolves once the directory watcher has closed and the load or swap in progress has finished. */
   close(): Promise<void>;
 }
 
@@ -303,9 +303,10 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
       while (busy() && !closed) await sleep(Math.min(pollMs, 20));
     },
     close: async () => {
-      watcher.close();
+      const stopped = watcher.close(); // no file event is taken from here on
       closed = true;
       markReady();
+      await stopped;
       await work;
       await swapping;
     },

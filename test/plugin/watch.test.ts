@@ -125,6 +125,40 @@ describe('how files arrive', () => {
     expect(events.filter((e) => e.type === 'loaded').map((e) => (e as { file: string }).file)).toEqual([file(2)]);
   });
 
+  it('takes a save renamed over a file it already loaded as one change of that file, not a removal', async () => {
+    await watch();
+    await writeFile(file(3), counterPlugin(3));
+    const first = await waitFor('loaded', (e) => e.version === 3);
+    const tmpName = join(tmp.dir, '.counter-v3.js.swp');
+    await writeFile(tmpName, counterPlugin(3, { extra: '// edited' }));
+    await rename(tmpName, file(3));
+    await waitFor('loaded', (e) => e.version === 3 && e.hash !== first.hash);
+    await watcher!.idle();
+    expect(events.map((e) => e.type)).toEqual(['loaded', 'loaded']);
+    expect(events.every((e) => e.type === 'loaded' && e.file === file(3))).toBe(true);
+  });
+
+  it('loads a file still being written when watching starts once, complete, before it is ready', async () => {
+    const writing = writeInChunks(file(2), counterPlugin(2), 6, 40);
+    await sleep(15); // the first chunk is there: the initial scan finds a half-written file
+    await watch({ stableMs: 400 }); // a margin over the 40 ms gaps for a loaded machine, which stalls the writer
+    expect(events.map((e) => e.type)).toEqual(['loaded']);
+    await writing;
+    await watcher!.idle();
+    expect(events.map((e) => e.type)).toEqual(['loaded', 'swap-committed']);
+    expect(counter.version).toBe(2);
+  });
+
+  it('takes no file event once closed, and closes before it was ready', async () => {
+    const w = watchPlugins(tmp.dir, { component: counter, onEvent: (e) => events.push(e), ...FAST });
+    await w.close();
+    await w.ready;
+    await writeFile(file(2), counterPlugin(2));
+    await sleep(FAST.stableMs * 3);
+    expect(events).toEqual([]);
+    expect(counter.version).toBe(1);
+  });
+
   it('reports a directory it cannot watch as an error event, and is still ready', async () => {
     watcher = watchPlugins(join(tmp.dir, 'missing'), { component: counter, onEvent: (e) => events.push(e), ...FAST });
     await watcher.ready;

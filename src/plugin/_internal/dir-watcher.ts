@@ -1,22 +1,29 @@
 /**
- * Watches one directory and reports a file only once it is completely written: after an event, the
- * file is polled until its size and mtime have not changed for `stableMs` (chokidar's
- * `awaitWriteFinish`, which this small interface is shaped to take: chokidar 5 is not a dependency of
- * the package yet). Built on `fs.watch` (inotify on Linux), non-recursive.
+ * Watches one directory (its own files, not subdirectories) and reports a file only once it is
+ * completely written. Built on chokidar 5: its `awaitWriteFinish` holds a changed file until its size
+ * has not changed for `stableMs`, its `atomic` turns an editor's save (delete or rename, then write)
+ * into one change, and it follows a file replaced by a rename.
+ *
+ * chokidar does not await the writes of the files its initial scan finds (paulmillr/chokidar#594,
+ * #1100), so a file found there that was modified less than `stableMs` ago is held here until it has
+ * stayed the same for `stableMs`; the directory is `ready` once every file present at start was
+ * reported (or found gone). A file reported
+ * again with the same size, mtime and inode is not reported twice.
  *
  * Its timers are real ones on purpose: they measure the file system's time, not the component's.
  *
- * Pinned by test/plugin/watch.test.ts (chunked writes, removal).
+ * Pinned by test/plugin/watch.test.ts (chunked writes, atomic saves, removal, the files there at start).
  */
-import { type FSWatcher, watch } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
 
 /** What a {@link DirWatcher} reports. */
 export interface DirWatcherHandlers {
   /** Which names to watch (by name, within the directory). */
   accept(name: string): boolean;
-  /** A file appeared or changed, and has stopped changing. */
+  /** A file appeared or changed, and has stopped changing. `path` is absolute. */
   changed(path: string): void;
   /** A file reported before is gone. */
   removed(path: string): void;
@@ -27,9 +34,10 @@ export interface DirWatcherHandlers {
 
 /** A watched directory. */
 export interface DirWatcher {
-  /** Files seen changing and not yet settled. */
+  /** Files seen changing and not yet settled (an estimate bounded by the stability window: see `window`). */
   readonly settling: number;
-  close(): void;
+  /** Stops watching: no handler is called once it is called; resolves once chokidar has closed. */
+  close(): Promise<void>;
 }
 
 /** Options of {@link watchDirectory}. */
@@ -40,103 +48,158 @@ export interface DirWatcherOptions {
   readonly pollMs: number;
 }
 
-interface Settling {
-  signature: string;
-  stableFor: number;
-  timer: NodeJS.Timeout;
-}
+/** chokidar's `atomic` default: an unlink followed by an add within it is one change. */
+const ATOMIC_MS = 100;
+
+const signatureOf = (st: Stats): string => `${st.size}:${st.mtimeMs}:${st.ino}`;
 
 export function watchDirectory(dir: string, options: DirWatcherOptions, on: DirWatcherHandlers): DirWatcher {
   const { stableMs, pollMs } = options;
+  const root = resolve(dir);
+  // A raw file-system event with no chokidar event after it for this long was one chokidar drops
+  // (an access, a throttled repeat): the name stops counting as settling.
+  const window = 2 * (stableMs + pollMs) + ATOMIC_MS;
   const reported = new Map<string, string>(); // name → signature last reported
-  const settling = new Map<string, Settling>();
+  const seen = new Map<string, number>(); // name → until when a raw event makes it count as settling
+  const held = new Map<string, NodeJS.Timeout>(); // found by the initial scan, still being written
   let closed = false;
-  let initial: Set<string> | undefined = new Set();
-
-  const initialDone = (name: string): void => {
-    if (initial === undefined) return;
-    initial.delete(name);
-    if (initial.size === 0) {
-      initial = undefined;
-      on.ready();
-    }
-  };
-
-  const poll = async (name: string): Promise<void> => {
-    const s = settling.get(name);
-    if (s === undefined || closed) return;
-    let signature: string | undefined;
-    try {
-      const st = await stat(join(dir, name));
-      signature = st.isFile() ? `${st.size}:${st.mtimeMs}:${st.ino}` : undefined;
-    } catch {
-      signature = undefined;
-    }
-    if (closed || settling.get(name) !== s) return;
-    if (signature === undefined) {
-      settling.delete(name);
-      if (reported.delete(name)) on.removed(join(dir, name));
-      initialDone(name);
-      return;
-    }
-    if (signature === s.signature) s.stableFor += pollMs;
-    else {
-      s.signature = signature;
-      s.stableFor = 0;
-    }
-    if (s.stableFor < stableMs) {
-      s.timer = setTimeout(() => void poll(name), pollMs);
-      return;
-    }
-    settling.delete(name);
-    if (reported.get(name) !== signature) {
-      reported.set(name, signature);
-      on.changed(join(dir, name));
-    }
-    initialDone(name);
-  };
-
-  const touch = (name: string): void => {
-    if (closed || !on.accept(name)) return;
-    const s = settling.get(name);
-    if (s !== undefined) {
-      s.stableFor = 0; // written again: wait the whole stable time from now
-      return;
-    }
-    settling.set(name, { signature: '', stableFor: 0, timer: setTimeout(() => void poll(name), pollMs) });
-  };
-
+  let scanned = false; // chokidar's initial scan is done
+  let readySent = false;
   let fsw: FSWatcher | undefined;
-  try {
-    fsw = watch(dir, { persistent: true }, (_event, name) => {
-      if (typeof name === 'string') touch(name);
+
+  const maybeReady = (): void => {
+    if (readySent || !scanned || held.size > 0) return;
+    readySent = true;
+    on.ready();
+  };
+
+  const report = (name: string, st: Stats): void => {
+    const signature = signatureOf(st);
+    if (reported.get(name) === signature) return;
+    reported.set(name, signature);
+    on.changed(join(root, name));
+  };
+
+  const release = (name: string): void => {
+    const t = held.get(name);
+    if (t === undefined) return;
+    clearTimeout(t);
+    held.delete(name);
+  };
+
+  // Before its `ready`, chokidar reports files as they are: hold a fresh one until it stops changing.
+  const hold = (name: string, st: Stats): void => {
+    release(name);
+    const age = Date.now() - st.mtimeMs;
+    if (age >= stableMs) {
+      report(name, st);
+      return;
+    }
+    const signature = signatureOf(st);
+    held.set(
+      name,
+      setTimeout(() => {
+        void stat(join(root, name)).then(
+          (now) => {
+            if (closed || !held.has(name)) return;
+            if (!now.isFile()) {
+              held.delete(name);
+              maybeReady();
+            } else if (signatureOf(now) === signature && Date.now() - now.mtimeMs >= stableMs) {
+              held.delete(name);
+              report(name, now);
+              maybeReady();
+            } else hold(name, now);
+          },
+          () => {
+            if (closed || !held.has(name)) return;
+            held.delete(name); // gone before it settled: nothing was reported, nothing to remove
+            maybeReady();
+          },
+        );
+      }, Math.max(pollMs, stableMs - age)),
+    );
+  };
+
+  const settled = (path: string, st: Stats | undefined): void => {
+    const name = basename(path);
+    if (closed || dirname(path) !== root) return;
+    seen.delete(name);
+    if (st === undefined || !st.isFile()) return;
+    if (!readySent) hold(name, st);
+    else {
+      release(name);
+      report(name, st);
+    }
+    maybeReady(); // a held file chokidar reported settled releases the initial scan too
+  };
+
+  const start = (): void => {
+    fsw = watch(root, {
+      depth: 0,
+      ignoreInitial: false,
+      alwaysStat: true,
+      atomic: ATOMIC_MS,
+      awaitWriteFinish: { stabilityThreshold: stableMs, pollInterval: pollMs },
+      ignored: (path) => path !== root && !on.accept(basename(path)),
     });
-    fsw.on('error', (e) => on.error(e));
-  } catch (error) {
-    queueMicrotask(() => on.error(error));
-  }
-  void readdir(dir).then(
-    (names) => {
-      const accepted = names.filter((n) => on.accept(n));
-      for (const n of accepted) initial?.add(n);
-      if (accepted.length === 0) initialDone('');
-      for (const n of accepted) touch(n);
+    fsw.on('add', settled);
+    fsw.on('change', settled);
+    fsw.on('unlink', (path) => {
+      const name = basename(path);
+      if (closed || dirname(path) !== root) return;
+      seen.delete(name);
+      release(name);
+      if (reported.delete(name)) on.removed(join(root, name));
+      maybeReady();
+    });
+    fsw.on('raw', (_event, path, details) => {
+      // a directory's watcher names the file; a file's own watcher may not: its watched path does
+      const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+      const name = typeof path === 'string' && path !== '' ? basename(path) : typeof watched === 'string' ? basename(watched) : '';
+      if (!closed && name !== '' && on.accept(name)) seen.set(name, Date.now() + window);
+    });
+    fsw.on('ready', () => {
+      if (closed) return;
+      scanned = true;
+      maybeReady();
+    });
+    fsw.on('error', (error) => {
+      if (!closed) on.error(error);
+    });
+  };
+
+  // chokidar waits silently for a missing directory to appear; the contract reports it instead.
+  void stat(root).then(
+    (st) => {
+      if (closed) return;
+      if (st.isDirectory()) start();
+      else {
+        on.error(Object.assign(new Error(`ENOTDIR: not a directory, watch '${root}'`), { code: 'ENOTDIR', path: root }));
+        scanned = true;
+        maybeReady();
+      }
     },
-    (error) => {
+    (error: unknown) => {
+      if (closed) return;
       on.error(error);
-      initialDone('');
+      scanned = true;
+      maybeReady();
     },
   );
 
   return {
     get settling() {
-      return settling.size + (initial === undefined ? 0 : 1);
+      const now = Date.now();
+      for (const [name, until] of seen) if (until <= now) seen.delete(name);
+      return seen.size + held.size + (readySent ? 0 : 1);
     },
-    close: () => {
+    close: async () => {
       closed = true;
-      fsw?.close();
-      for (const s of settling.values()) clearTimeout(s.timer);
-      settling.clear();
+      for (const t of held.values()) clearTimeout(t);
+      held.clear();
+      seen.clear();
+      await fsw?.close();
     },
   };
 }
