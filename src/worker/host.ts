@@ -510,7 +510,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     const failures: Blocker[] = [];
     for (const [name, check] of Object.entries(checks)) {
       try {
-        const ok = await check({ component: this.name, from: this.#version, to, state: { value: state.value, context: state.context }, signal });
+        const ok = await check({ instance: this.id, lineage: this.name, component: this.id, from: this.#version, to, state: { value: state.value, context: state.context }, signal });
         if (ok !== true) failures.push(blocker('precondition-failed', { name, reason: ok === false ? 'returned false' : String(ok) }));
       } catch (error) {
         failures.push(blocker('precondition-failed', { name, reason: `threw: ${error instanceof Error ? error.message : String(error)}` }));
