@@ -317,7 +317,9 @@ describe('G1 across a reload loop (in-process)', () => {
         const c = rt.start(counterLineage);
         const t = await tempPlugins();
         const seen: PluginEvent[] = [];
-        const w = watchPlugins(t.dir, { component: c, onEvent: (e) => seen.push(e), ...FAST });
+        // a wide stability margin: a loaded machine can stall the writer between its 10 ms chunks, and a
+        // draft taken as complete would be swapped in, making the final rewrite a refused misfit
+        const w = watchPlugins(t.dir, { component: c, onEvent: (e) => seen.push(e), stableMs: 400, pollMs: 25 });
         let seq = 0;
         let sending = true;
         const sender = (async () => {
