@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import type { EventObject, InspectionEvent } from 'xstate';
 import { ManualClock } from '../clock/clock.ts';
 import { HotswapError } from '../errors.ts';
+import { type Journal, MemoryJournal } from '../journal/journal.ts';
+import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import { invariantBlockers } from '../migrate/verify.ts';
 import { migrate } from '../migrate/migrate.ts';
@@ -130,8 +132,8 @@ const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve
 /**
  * Runs one scenario and checks the guarantees:
  * G1 every accepted event processed exactly once, by the actor running at the time, in acceptance order;
- * G2 a refused swap leaves the same actor, version, pending timers (same deadlines) and, when nothing
- * else ran meanwhile, the same state; G3 every installed state satisfies its version's invariant;
+ * G2 a refused swap leaves, at the point it is refused, the same actor, version and leases and, when the
+ * old actor processed nothing meanwhile, the same pending deadlines and state; G3 every installed state satisfies its version's invariant;
  * G4 no replaced actor processes anything after the commit; G6 every swap resolves by its deadline,
  * and every refused send is a typed refusal; G7 no swap throws (a rejected `swap()` fails the run);
  * G8 every attempt is exactly one journal entry.
@@ -174,7 +176,19 @@ export async function runSwapScenario<TEvent extends EventObject>(
     if (seq !== undefined) processed.push({ seq, root: ev.rootId, current: now });
   };
 
-  const runtime = createRuntime({ clock, inspect, mailboxCapacity: options.mailboxCapacity ?? 8 });
+  // G2 is judged at the refusal point, not when the kit's `await` resumes: by then the command loop may
+  // have ticked on, and a timer that came due meanwhile (its event held by another swap) is not the
+  // refused swap's doing. `finish()` appends to the journal synchronously at that point.
+  const atEnd = new Map<string, Observed>();
+  const memory = new MemoryJournal();
+  const journal: Journal = {
+    append: (entry) => {
+      if (component !== undefined) atEnd.set(entry.id, observe(component));
+      memory.append(entry);
+    },
+    entries: () => memory.entries(),
+  };
+  const runtime = createRuntime({ clock, inspect, journal, mailboxCapacity: options.mailboxCapacity ?? 8 });
   const l = scenario.lineage;
   component = runtime.start(l, { version: options.start ?? l.versions[0]!.version });
   current = component.sessionId;
@@ -300,46 +314,70 @@ export async function runSwapScenario<TEvent extends EventObject>(
   }
   return { violations, accepted: accepted.length, refusedSends, reports, inside };
 
-  async function watchSwap(c: LiveComponent, target: number, policies: SwapPolicies): Promise<void> {
-    const before = {
+  /** What G2 compares: taken when a swap is asked for, and again at its refusal point. */
+  function observe(c: LiveComponent): Observed {
+    return {
       sessionId: c.sessionId,
       version: c.version,
       ledger: c.ledger(),
       state: stateOf(c),
       events: rootEvents.get(c.sessionId) ?? 0,
       commits,
+      released: new Set(released),
     };
+  }
+
+  async function watchSwap(c: LiveComponent, target: number, policies: SwapPolicies): Promise<void> {
+    const before = observe(c);
     const report = await c.swap(target, { policies, deadlineMs: deadline });
     reports.push(report);
     if (report.outcome === 'committed') return;
+    const after = atEnd.get(report.id);
+    if (after === undefined) {
+      violations.push(`G8: refused swap to v${target} (${report.id}) was never journaled`);
+      return;
+    }
     // G2: refused → the old actor runs on, untouched by the attempt. Another swap committing in the
     // meantime (this one was refused as swap-in-progress) legitimately replaced it.
-    if (commits !== before.commits) return;
-    if (c.sessionId !== before.sessionId || c.version !== before.version) {
+    if (after.commits !== before.commits) return;
+    if (after.sessionId !== before.sessionId || after.version !== before.version) {
       violations.push(`G2: refused swap to v${target} replaced the running actor`);
       return;
     }
     // Leases held before stay held: only a committed swap may revoke (or the scenario released them).
-    const held = new Set(c.ledger().leases.map((x) => x.id));
+    const held = new Set(after.ledger.leases.map((x) => x.id));
     for (const lease of before.ledger.leases) {
-      if (!released.has(lease.id) && !held.has(lease.id)) {
+      if (!after.released.has(lease.id) && !held.has(lease.id)) {
         violations.push(`G2: refused swap to v${target} ended the lease of '${lease.handle}'`);
       }
     }
     // When the old actor processed nothing during the attempt, everything must be exactly as before.
-    if ((rootEvents.get(c.sessionId) ?? 0) !== before.events) return;
-    const after = c.ledger();
-    const deadlines = (l: typeof after) => JSON.stringify([
-      l.delays.map((d) => [d.id, d.startedAt + d.delayMs]),
-      l.timers.map((t) => [t.name, t.dueAt]),
-    ]);
-    if (deadlines(after) !== deadlines(before.ledger)) {
-      violations.push(`G2: refused swap to v${target} changed pending deadlines: ${deadlines(before.ledger)} → ${deadlines(after)}`);
+    if (after.events !== before.events) return;
+    if (deadlines(after.ledger) !== deadlines(before.ledger)) {
+      violations.push(`G2: refused swap to v${target} changed pending deadlines: ${deadlines(before.ledger)} → ${deadlines(after.ledger)}`);
     }
-    if (stateOf(c) !== before.state) {
+    if (after.state !== before.state) {
       violations.push(`G2: refused swap to v${target} changed the state of v${before.version}`);
     }
   }
+}
+
+/** The component as G2 compares it, at one instant. */
+interface Observed {
+  readonly sessionId: string;
+  readonly version: number;
+  readonly ledger: LedgerSnapshot;
+  readonly state: string;
+  /** Snapshots the running actor had emitted (one per event it processed). */
+  readonly events: number;
+  readonly commits: number;
+  /** Leases the scenario had released by then. */
+  readonly released: ReadonlySet<number>;
+}
+
+/** The pending deadlines of a ledger as comparable text. */
+function deadlines(l: LedgerSnapshot): string {
+  return JSON.stringify([l.delays.map((d) => [d.id, d.startedAt + d.delayMs]), l.timers.map((t) => [t.name, t.dueAt])]);
 }
 
 /**

@@ -42,8 +42,43 @@ describe('swap safety (G1 G2 G3 G4 G6)', () => {
   const loaderInside: SwapCommand<LoaderEvent>[] = [{ kind: 'swap-inside', event: { type: 'PING', seq: 0 }, target: 5, policies }];
   const driverInside: SwapCommand<DriverEvent>[] = [{ kind: 'swap-inside', event: { type: 'START' }, target: 3, policies }];
 
+  // Found by the soak at FC_SEED=8675309 (run 2,226, shrunk): a false G2 failure of the kit. The swap to
+  // v1 is refused at once (swap-in-progress: the swap to v4 waits for a lease); the kit judged it only
+  // when its `await` resumed, after 452 ms of ticks in which v1's refresh timer fired and its event was
+  // held by the v4 swap — "changed pending deadlines" for a swap that changed nothing.
+  const wait = { delays: 'carry', timers: 'carry', promises: 'wait', leases: 'wait' } as const;
+  const refusedWhileTimeMovesOn: SwapCommand<LoaderEvent>[] = [
+    { kind: 'borrow', handle: 0 },
+    { kind: 'borrow', handle: 0 },
+    { kind: 'swap-inside', event: { type: 'PING', seq: 0 }, target: 4, policies: wait },
+    { kind: 'send', event: { type: 'LOAD', url: 'a' } },
+    { kind: 'act', name: 'resolve', index: 0 },
+    { kind: 'flush' },
+    { kind: 'release' },
+    { kind: 'tick', ms: 48 },
+    { kind: 'swap', target: 1, policies: wait },
+    { kind: 'tick', ms: 270 },
+    { kind: 'tick', ms: 26 },
+    { kind: 'tick', ms: 80 },
+    { kind: 'tick', ms: 76 },
+  ];
+
+  it('judges a refused swap at its refusal point, not after the ticks that follow it', async () => {
+    const r = await runSwapScenario(loaderScenario(), refusedWhileTimeMovesOn, { events: loaderEvents, mailboxCapacity: 2 });
+    // the shape the counterexample needs: refused at once, then the other swap refused with the timer's event held
+    expect(r.reports.map((x) => [x.to, x.phase, x.blockers.map((b) => b.kind).sort()])).toEqual([
+      [1, 'plan', ['swap-in-progress']],
+      [4, 'quiesce', ['lease-outstanding', 'quiesce-timeout']],
+    ]);
+    expect(r.reports[1]!.held).toBe(1);
+    expect(r.violations).toEqual([]);
+  });
+
   it('holds for the loader lineage with broken versions, under random interleavings', async () => {
-    await fc.assert(swapSafetyProperty(loaderScenario, { events: loaderEvents, mailboxCapacity: 2 }), fcParams(300, { examples: [[loaderInside]] }));
+    await fc.assert(
+      swapSafetyProperty(loaderScenario, { events: loaderEvents, mailboxCapacity: 2 }),
+      fcParams(300, { examples: [[loaderInside], [refusedWhileTimeMovesOn]] }),
+    );
   });
 
   it('holds for the driver lineage (irreversible link, renamed state, carried delays)', async () => {
