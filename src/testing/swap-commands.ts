@@ -58,7 +58,7 @@ const promisePolicyFunctions: fc.Arbitrary<SwapPolicies['promises']> = fc.oneof(
  */
 export const anySwapPolicies: fc.Arbitrary<SwapPolicies> = fc.record({
   callbacks: weighted([['restart', 11], ['block', 1]] as const),
-  delays: weighted([['carry', 3], ['restart', 2], ['cancel', 2], ['block', 1]] as const),
+  delays: weighted([['carry', 3], ['restart', 2], ['cancel', 2], ['block', 2]] as const),
   timers: weighted([['carry', 3], ['cancel', 2], ['block', 1]] as const),
   promises: fc.oneof({ weight: 3, arbitrary: promisePolicies }, { weight: 1, arbitrary: promisePolicyFunctions }),
   leases: weighted([['wait', 3], ['revoke', 2], ['block', 1]] as const),
