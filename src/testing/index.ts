@@ -19,5 +19,9 @@ export type { RoundTripOptions } from './round-trip.ts';
 export { assertEquivalent, equivalenceProperty } from './equivalence.ts';
 export type { EquivalenceOptions } from './equivalence.ts';
 
-export { swapSafetyProperty, runSwapScenario, swapCommands } from './swap-safety.ts';
-export type { SwapCommand, SwapScenario, SwapSafetyOptions, SwapSafetyResult } from './swap-safety.ts';
+export { swapSafetyProperty, runSwapScenario } from './swap-safety.ts';
+export type { SwapScenario, SwapSafetyOptions, SwapSafetyResult } from './swap-safety.ts';
+export { swapCommands, anySwapPolicies } from './swap-commands.ts';
+export type { SwapCommand, SwapTarget } from './swap-commands.ts';
+export { SwapCoverage } from './swap-coverage.ts';
+export type { SwapAttempt, SwapCoverageSummary, PolicyKind } from './swap-coverage.ts';

@@ -8,30 +8,19 @@ import fc from 'fast-check';
 import type { EventObject, InspectionEvent } from 'xstate';
 import { ManualClock } from '../clock/clock.ts';
 import { HotswapError } from '../errors.ts';
+import { type Journal, MemoryJournal } from '../journal/journal.ts';
+import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import { invariantBlockers } from '../migrate/verify.ts';
 import { migrate } from '../migrate/migrate.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { createRuntime } from '../live/runtime.ts';
 import type { Lease, LiveComponent } from '../live/component.ts';
-import type { SwapPolicies } from '../swap/options.ts';
+import type { PromisePolicy, SwapPolicies } from '../swap/options.ts';
 import type { SwapReport } from '../swap/report.ts';
 import { SwapPropertyError } from './failure.ts';
-
-/** One step of a swap-safety scenario. */
-export type SwapCommand<TEvent extends EventObject = EventObject> =
-  | { readonly kind: 'send'; readonly event: TEvent }
-  | { readonly kind: 'tick'; readonly ms: number }
-  | { readonly kind: 'flush' }
-  | { readonly kind: 'swap'; readonly target: number; readonly policies: SwapPolicies }
-  /**
-   * A swap asked for from inside the component: an observer of the snapshot that `event` produces
-   * calls `swap()` while XState is still processing that event (as an action or a subscriber may).
-   */
-  | { readonly kind: 'swap-inside'; readonly event: TEvent; readonly target: number; readonly policies: SwapPolicies }
-  | { readonly kind: 'borrow'; readonly handle: number }
-  | { readonly kind: 'release' }
-  | { readonly kind: 'act'; readonly name: string; readonly index: number };
+import { resolveTarget, type SwapCommand, swapCommands, type SwapTarget } from './swap-commands.ts';
+import { type PolicyKind, policyNames, type SwapAttempt, type SwapCoverage } from './swap-coverage.ts';
 
 /** A fresh world per run: the lineage and the scenario's own actions (e.g. settle a pending request). */
 export interface SwapScenario {
@@ -48,7 +37,7 @@ export interface SwapSafetyOptions<TEvent extends EventObject = EventObject> {
   readonly start?: number;
   /** Versions to swap to. @defaultValue every version of the lineage */
   readonly targets?: readonly number[];
-  /** @defaultValue any mix of every policy */
+  /** @defaultValue any mix of every policy (`block` rarer), a quarter choosing per promise with a function */
   readonly policies?: fc.Arbitrary<SwapPolicies>;
   /** @defaultValue 40 */
   readonly maxCommands?: number;
@@ -58,6 +47,8 @@ export interface SwapSafetyOptions<TEvent extends EventObject = EventObject> {
   readonly deadlineMs?: number;
   /** A small mailbox, so full-mailbox refusals happen. @defaultValue 8 */
   readonly mailboxCapacity?: number;
+  /** Where {@link swapSafetyProperty} records what every run tested (see {@link SwapCoverage}). */
+  readonly coverage?: SwapCoverage;
 }
 
 /** What went wrong in a scenario, one line per violated guarantee. */
@@ -66,63 +57,10 @@ export interface SwapSafetyResult {
   readonly accepted: number;
   readonly refusedSends: number;
   readonly reports: readonly SwapReport[];
+  /** Every swap attempt with the policies it asked for and what it met, in the order they resolved. */
+  readonly attempts: readonly SwapAttempt[];
   /** How many of the swaps were asked for from inside the component (`swap-inside` whose observer fired). */
   readonly inside: number;
-}
-
-type PromisePolicy = 'wait' | 'abort' | 'adopt';
-const promisePolicies = fc.constantFrom<PromisePolicy>('wait', 'abort', 'adopt');
-
-/** A per-promise policy function, as a caller may write one (stateless, so a run replays): by age (untracked ones have none) or by src. */
-const promisePolicyFunctions: fc.Arbitrary<SwapPolicies['promises']> = fc.oneof(
-  fc.record({ older: promisePolicies, younger: promisePolicies, ms: fc.integer({ min: 0, max: 300 }) }).map(
-    ({ older, younger, ms }) => Object.assign((e: { ageMs: number | undefined }) => ((e.ageMs ?? 0) >= ms ? older : younger), { toString: () => `age ≥ ${ms} ms ? ${older} : ${younger}` }),
-  ),
-  fc.record({ named: promisePolicies, others: promisePolicies, prefix: fc.constantFrom('a', 'f', 'l', 'w') }).map(({ named, others, prefix }) =>
-    Object.assign((e: { src: string }) => (e.src.startsWith(prefix) ? named : others), { toString: () => `src ${prefix}… ? ${named} : ${others}` }),
-  ),
-);
-
-const anyPolicies: fc.Arbitrary<SwapPolicies> = fc.record({
-  delays: fc.constantFrom('carry', 'restart', 'cancel', 'block'),
-  timers: fc.constantFrom('carry', 'cancel', 'block'),
-  promises: fc.oneof({ weight: 3, arbitrary: promisePolicies }, { weight: 1, arbitrary: promisePolicyFunctions }),
-  leases: fc.constantFrom('wait', 'revoke', 'block'),
-});
-
-/** The command arbitrary of a scenario (exposed for custom model-based tests). */
-export function swapCommands<TEvent extends EventObject>(
-  scenario: SwapScenario,
-  options: SwapSafetyOptions<TEvent>,
-): fc.Arbitrary<SwapCommand<TEvent>[]> {
-  const targets = options.targets ?? scenario.lineage.versions.map((v) => v.version);
-  const actions = Object.keys(scenario.actions ?? {});
-  const arbs: fc.WeightedArbitrary<SwapCommand<TEvent>>[] = [
-    { weight: 8, arbitrary: options.events.map((event) => ({ kind: 'send' as const, event })) },
-    { weight: 3, arbitrary: fc.integer({ min: 0, max: options.maxTickMs ?? 300 }).map((ms) => ({ kind: 'tick' as const, ms })) },
-    { weight: 2, arbitrary: fc.constant({ kind: 'flush' as const }) },
-    {
-      weight: 2,
-      arbitrary: fc
-        .record({ target: fc.constantFrom(...targets), policies: options.policies ?? anyPolicies })
-        .map(({ target, policies }) => ({ kind: 'swap' as const, target, policies })),
-    },
-    {
-      weight: 1,
-      arbitrary: fc
-        .record({ event: options.events, target: fc.constantFrom(...targets), policies: options.policies ?? anyPolicies })
-        .map(({ event, target, policies }) => ({ kind: 'swap-inside' as const, event, target, policies })),
-    },
-    { weight: 1, arbitrary: fc.nat(7).map((handle) => ({ kind: 'borrow' as const, handle })) },
-    { weight: 1, arbitrary: fc.constant({ kind: 'release' as const }) },
-  ];
-  if (actions.length > 0) {
-    arbs.push({
-      weight: 3,
-      arbitrary: fc.record({ name: fc.constantFrom(...actions), index: fc.nat(7) }).map((a) => ({ kind: 'act' as const, ...a })),
-    });
-  }
-  return fc.array(fc.oneof(...arbs), { maxLength: options.maxCommands ?? 40, size: 'max' });
 }
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -130,8 +68,8 @@ const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve
 /**
  * Runs one scenario and checks the guarantees:
  * G1 every accepted event processed exactly once, by the actor running at the time, in acceptance order;
- * G2 a refused swap leaves the same actor, version, pending timers (same deadlines) and, when nothing
- * else ran meanwhile, the same state; G3 every installed state satisfies its version's invariant;
+ * G2 a refused swap leaves, at the point it is refused, the same actor, version and leases and, when the
+ * old actor processed nothing meanwhile, the same state and pending deadlines (less those that came due); G3 every installed state satisfies its version's invariant;
  * G4 no replaced actor processes anything after the commit; G6 every swap resolves by its deadline,
  * and every refused send is a typed refusal; G7 no swap throws (a rejected `swap()` fails the run);
  * G8 every attempt is exactly one journal entry.
@@ -174,7 +112,19 @@ export async function runSwapScenario<TEvent extends EventObject>(
     if (seq !== undefined) processed.push({ seq, root: ev.rootId, current: now });
   };
 
-  const runtime = createRuntime({ clock, inspect, mailboxCapacity: options.mailboxCapacity ?? 8 });
+  // G2 is judged at the refusal point, not when the kit's `await` resumes: by then the command loop may
+  // have ticked on, and a timer that came due meanwhile (its event held by another swap) is not the
+  // refused swap's doing. `finish()` appends to the journal synchronously at that point.
+  const atEnd = new Map<string, Observed>();
+  const memory = new MemoryJournal();
+  const journal: Journal = {
+    append: (entry) => {
+      if (component !== undefined) atEnd.set(entry.id, observe(component));
+      memory.append(entry);
+    },
+    entries: () => memory.entries(),
+  };
+  const runtime = createRuntime({ clock, inspect, journal, mailboxCapacity: options.mailboxCapacity ?? 8 });
   const l = scenario.lineage;
   component = runtime.start(l, { version: options.start ?? l.versions[0]!.version });
   current = component.sessionId;
@@ -205,6 +155,9 @@ export async function runSwapScenario<TEvent extends EventObject>(
   const released = new Set<number>();
   const swaps: Promise<void>[] = [];
   const reports: SwapReport[] = [];
+  const attempts: SwapAttempt[] = [];
+  const targets = options.targets ?? l.versions.map((v) => v.version);
+  let running = 0;
   let seq = 0;
   let inside = 0;
 
@@ -234,7 +187,7 @@ export async function runSwapScenario<TEvent extends EventObject>(
         const watch = c.subscribe(() => {
           watch.unsubscribe();
           inside++;
-          swaps.push(watchSwap(c, cmd.target, cmd.policies));
+          swaps.push(watchSwap(c, cmd.target, cmd.policies, true));
         });
         send(c, cmd.event);
         watch.unsubscribe();
@@ -246,8 +199,11 @@ export async function runSwapScenario<TEvent extends EventObject>(
       case 'flush':
         await flush();
         break;
+      case 'settle':
+        if (!(await settle())) violations.push(`G6: a swap did not resolve within ${deadline} ms of simulated time`);
+        break;
       case 'swap':
-        swaps.push(watchSwap(component, cmd.target, cmd.policies));
+        swaps.push(watchSwap(component, cmd.target, cmd.policies, false));
         break;
       case 'borrow': {
         const handles = Object.keys(component.definition.handles ?? {});
@@ -274,14 +230,7 @@ export async function runSwapScenario<TEvent extends EventObject>(
   }
 
   // G6: every swap resolves by its deadline once time moves on.
-  let settled = false;
-  void Promise.all(swaps).then(() => (settled = true));
-  for (let i = 0; i < 5 && !settled; i++) {
-    await flush();
-    clock.advance(deadline);
-    await flush();
-  }
-  if (!settled) violations.push(`G6: a swap did not resolve within ${deadline} ms of simulated time`);
+  if (!(await settle())) violations.push(`G6: a swap did not resolve within ${deadline} ms of simulated time`);
   await Promise.all(swaps.map((p) => Promise.race([p, flush()])));
 
   // G1: exactly once, in acceptance order, each by the actor running at the time.
@@ -298,48 +247,117 @@ export async function runSwapScenario<TEvent extends EventObject>(
   if (journaled.length !== reported.length || reported.some((id) => !journaled.includes(id))) {
     violations.push(`G8: ${reported.length} swap attempts but ${journaled.length} journal entries`);
   }
-  return { violations, accepted: accepted.length, refusedSends, reports, inside };
+  return { violations, accepted: accepted.length, refusedSends, reports, attempts, inside };
 
-  async function watchSwap(c: LiveComponent, target: number, policies: SwapPolicies): Promise<void> {
-    const before = {
+  /** Lets time pass (the deadline, a few times) until every swap asked for so far has resolved. */
+  async function settle(): Promise<boolean> {
+    if (running === 0) return true;
+    let settled = false;
+    void Promise.all(swaps).then(() => (settled = true));
+    for (let i = 0; i < 5 && !settled; i++) {
+      await flush();
+      clock.advance(deadline);
+      await flush();
+    }
+    return settled;
+  }
+
+  /** What G2 compares: taken when a swap is asked for, and again at its refusal point. */
+  function observe(c: LiveComponent): Observed {
+    return {
       sessionId: c.sessionId,
       version: c.version,
+      now: clock.now(),
       ledger: c.ledger(),
       state: stateOf(c),
       events: rootEvents.get(c.sessionId) ?? 0,
       commits,
+      released: new Set(released),
     };
-    const report = await c.swap(target, { policies, deadlineMs: deadline });
+  }
+
+  async function watchSwap(c: LiveComponent, asked: SwapTarget, policies: SwapPolicies, fromInside: boolean): Promise<void> {
+    const before = observe(c);
+    const target = resolveTarget(asked, c.version, targets);
+    const decisions: PromisePolicy[] = [];
+    const choose = policies.promises;
+    // a per-promise function is counted: coverage says how often it was consulted and what it chose
+    const counted: SwapPolicies =
+      typeof choose === 'function'
+        ? { ...policies, promises: (entry) => {
+          const d = choose(entry);
+          decisions.push(d);
+          return d;
+        } }
+        : policies;
+    running++;
+    const report = await c.swap(target, { policies: counted, deadlineMs: deadline }).finally(() => running--);
     reports.push(report);
+    attempts.push({ report, policies: policyNames(policies), pending: pendingKinds(before.ledger), decisions, inside: fromInside });
     if (report.outcome === 'committed') return;
+    const after = atEnd.get(report.id);
+    if (after === undefined) {
+      violations.push(`G8: refused swap to v${target} (${report.id}) was never journaled`);
+      return;
+    }
     // G2: refused → the old actor runs on, untouched by the attempt. Another swap committing in the
     // meantime (this one was refused as swap-in-progress) legitimately replaced it.
-    if (commits !== before.commits) return;
-    if (c.sessionId !== before.sessionId || c.version !== before.version) {
+    if (after.commits !== before.commits) return;
+    if (after.sessionId !== before.sessionId || after.version !== before.version) {
       violations.push(`G2: refused swap to v${target} replaced the running actor`);
       return;
     }
     // Leases held before stay held: only a committed swap may revoke (or the scenario released them).
-    const held = new Set(c.ledger().leases.map((x) => x.id));
+    const held = new Set(after.ledger.leases.map((x) => x.id));
     for (const lease of before.ledger.leases) {
-      if (!released.has(lease.id) && !held.has(lease.id)) {
+      if (!after.released.has(lease.id) && !held.has(lease.id)) {
         violations.push(`G2: refused swap to v${target} ended the lease of '${lease.handle}'`);
       }
     }
     // When the old actor processed nothing during the attempt, everything must be exactly as before.
-    if ((rootEvents.get(c.sessionId) ?? 0) !== before.events) return;
-    const after = c.ledger();
-    const deadlines = (l: typeof after) => JSON.stringify([
-      l.delays.map((d) => [d.id, d.startedAt + d.delayMs]),
-      l.timers.map((t) => [t.name, t.dueAt]),
-    ]);
-    if (deadlines(after) !== deadlines(before.ledger)) {
-      violations.push(`G2: refused swap to v${target} changed pending deadlines: ${deadlines(before.ledger)} → ${deadlines(after)}`);
+    if (after.events !== before.events) return;
+    // A deadline that came due by the refusal point is gone for a reason of its own: it fired (its event
+    // processed, held, or recorded as late when the running version has no handler for it).
+    const stillDue = deadlines(before.ledger).filter(([, at]) => at > after.now);
+    const pending = deadlines(after.ledger);
+    if (JSON.stringify(pending) !== JSON.stringify(stillDue)) {
+      violations.push(`G2: refused swap to v${target} changed pending deadlines: ${JSON.stringify(stillDue)} → ${JSON.stringify(pending)}`);
     }
-    if (stateOf(c) !== before.state) {
+    if (after.state !== before.state) {
       violations.push(`G2: refused swap to v${target} changed the state of v${before.version}`);
     }
   }
+}
+
+/** The component as G2 compares it, at one instant. */
+interface Observed {
+  readonly sessionId: string;
+  readonly version: number;
+  /** The clock's time. */
+  readonly now: number;
+  readonly ledger: LedgerSnapshot;
+  readonly state: string;
+  /** Snapshots the running actor had emitted (one per event it processed). */
+  readonly events: number;
+  readonly commits: number;
+  /** Leases the scenario had released by then. */
+  readonly released: ReadonlySet<number>;
+}
+
+/** The kinds of effect a ledger has pending, as the policies name them. */
+function pendingKinds(l: LedgerSnapshot): PolicyKind[] {
+  const kinds: PolicyKind[] = [];
+  if (l.inFlight.some((c) => c.logic === 'callback' || c.logic === 'other')) kinds.push('callbacks');
+  if (l.delays.length > 0) kinds.push('delays');
+  if (l.timers.length > 0) kinds.push('timers');
+  if (l.inFlight.some((c) => c.logic === 'promise')) kinds.push('promises');
+  if (l.leases.some((x) => !x.transferable)) kinds.push('leases');
+  return kinds;
+}
+
+/** The pending deadlines of a ledger: delays by id, then timers by name, each with its due time. */
+function deadlines(l: LedgerSnapshot): [string, number][] {
+  return [...l.delays.map((d): [string, number] => [`delay ${d.id}`, d.startedAt + d.delayMs]), ...l.timers.map((t): [string, number] => [`timer ${t.name}`, t.dueAt])];
 }
 
 /**
@@ -355,6 +373,7 @@ export function swapSafetyProperty<TEvent extends EventObject>(
 ): fc.IAsyncPropertyWithHooks<[SwapCommand<TEvent>[]]> {
   return fc.asyncProperty(swapCommands(scenario(), options), async (commands) => {
     const result = await runSwapScenario(scenario(), commands, options);
+    options.coverage?.record(result);
     if (result.violations.length > 0) {
       throw new SwapPropertyError('NOT_SWAP_SAFE', `swap safety violated:\n  ${[...new Set(result.violations)].join('\n  ')}`);
     }
