@@ -1,5 +1,5 @@
 /**
- * The steps of a swap-safety scenario and the arbitrary that generates them (DESIGN.md §3 G1–G8 through
+ * The steps of a swap-safety scenario and the arbitrary that generates them (docs/design.md §3 G1–G8 through
  * `swapSafetyProperty`). Generation is tuned so the property tests what it claims: most swaps target
  * another version than the running one (resolved when the swap runs), most wait for the swaps before
  * them to resolve (a few stay concurrent, so `swap-in-progress` is still tried), and blocking policies
