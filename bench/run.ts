@@ -152,6 +152,8 @@ results['worker.swap_pause_p99_us'] = round(reload.pause.p99);
 results['worker.inprocess_swap_pause_p50_us'] = round(reload.inprocessPause.p50);
 results['worker.inprocess_swap_pause_p99_us'] = round(reload.inprocessPause.p99);
 results['worker.reload_ms'] = reload.reloadMs;
+results['worker.reload_stable_ms'] = reload.reloadStableMs;
+results['worker.swap_call_ms'] = reload.swapCallMs;
 results['meta.duration_s'] = round((performance.now() - started) / 1000, 1);
 
 mkdirSync(dirname(outFile), { recursive: true });
@@ -168,7 +170,8 @@ const rows = [
   ['worker: send throughput vs in-process', `${reload.workerOpsPerS.toLocaleString('en')}/s`, `${reload.inprocessOpsPerS.toLocaleString('en')}/s`, reload.throughputRatio.toFixed(3), '', ''],
   ['worker: drained-replacement pause p50 vs in-process', us(reload.pause.p50), us(reload.inprocessPause.p50), (reload.pause.p50 / reload.inprocessPause.p50).toFixed(1), '', ''],
   ['worker: pause p99 vs in-process p99', us(reload.pause.p99), us(reload.inprocessPause.p99), (reload.pause.p99 / reload.inprocessPause.p99).toFixed(1), '', ''],
-  ['worker: reload (swap call → committed) p50', `${reload.reloadMs.toFixed(1)} ms`, '', '', '', ''],
+  ['worker: reload (file written → committed, watchPlugins) p50', `${reload.reloadMs.toFixed(1)} ms`, `stableMs ${reload.reloadStableMs}`, '', '', ''],
+  ['worker: swap call → committed p50', `${reload.swapCallMs.toFixed(1)} ms`, '', '', '', ''],
   ...sized.flatMap((s) => [
     [`swap ${s.label} (${bytes(s.stateBytes)}): first pause p50 vs naive p50`, us(s.pause.p50), us(s.naive.p50), s.ratio.toFixed(2), '', ''],
     [`swap ${s.label}: repeat pause p50 (payload frozen)`, us(s.repeatPause.p50), us(s.naive.p50), (s.repeatPause.p50 / s.naive.p50).toFixed(2), '', ''],

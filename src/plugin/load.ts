@@ -84,6 +84,40 @@ export function extendLineage(
 }
 
 /**
+ * The main thread's part of loading a file, without importing it: inside the roots as written and
+ * after following symlinks, a plugin extension, a regular file, and its content. Used by
+ * {@link loadPlugin} and, for a worker-hosted component, by the watcher (which hands the real path to
+ * the candidate worker instead of importing it).
+ * @internal
+ */
+export async function locatePluginFile(
+  file: string,
+  roots: readonly string[],
+): Promise<{ readonly ok: true; readonly path: string; readonly target: string; readonly content: Uint8Array } | { readonly ok: false; readonly refusal: PluginRefusal }> {
+  const fail = (refusal: PluginRefusal) => ({ ok: false, refusal }) as const;
+  const path = resolve(file);
+  const { lexical, real } = await resolveRoots(roots);
+  if (!lexical.some((r) => isInside(r, path))) return fail(pluginRefusal('outside-roots', { file: path, resolved: path, roots: lexical }));
+  let target: string;
+  try {
+    target = await realpath(path);
+  } catch {
+    return fail(pluginRefusal('not-found', { file: path }));
+  }
+  if (!real.some((r) => isInside(r, target))) return fail(pluginRefusal('outside-roots', { file: path, resolved: target, roots: real }));
+  const ext = extname(target);
+  if (!(PLUGIN_EXTENSIONS as readonly string[]).includes(ext)) {
+    return fail(pluginRefusal('unsupported-file', { file: path, reason: `'${ext}' is not a plugin extension (${PLUGIN_EXTENSIONS.join(', ')})` }));
+  }
+  try {
+    if (!(await stat(target)).isFile()) return fail(pluginRefusal('unsupported-file', { file: path, reason: 'not a regular file' }));
+    return { ok: true, path, target, content: await readFile(target) };
+  } catch {
+    return fail(pluginRefusal('not-found', { file: path })); // removed between the checks
+  }
+}
+
+/**
  * Loads a plugin file. Resolves to the plugin (and the extended lineage) or to a refusal; never
  * rejects for anything the file does. Throws `INVALID_ARGUMENT` only for misuse (no roots).
  *
@@ -100,27 +134,9 @@ export async function loadPlugin(file: string, options: LoadPluginOptions): Prom
   if (typeof file !== 'string' || file.length === 0) {
     throw new HotswapError('INVALID_ARGUMENT', `Expected \`file\` to be a path, got \`${String(file)}\``);
   }
-  const path = resolve(file);
-  const { lexical, real } = await resolveRoots(roots);
-  if (!lexical.some((r) => isInside(r, path))) return refuse(pluginRefusal('outside-roots', { file: path, resolved: path, roots: lexical }));
-  let target: string;
-  try {
-    target = await realpath(path);
-  } catch {
-    return refuse(pluginRefusal('not-found', { file: path }));
-  }
-  if (!real.some((r) => isInside(r, target))) return refuse(pluginRefusal('outside-roots', { file: path, resolved: target, roots: real }));
-  const ext = extname(target);
-  if (!(PLUGIN_EXTENSIONS as readonly string[]).includes(ext)) {
-    return refuse(pluginRefusal('unsupported-file', { file: path, reason: `'${ext}' is not a plugin extension (${PLUGIN_EXTENSIONS.join(', ')})` }));
-  }
-  let content: Uint8Array;
-  try {
-    if (!(await stat(target)).isFile()) return refuse(pluginRefusal('unsupported-file', { file: path, reason: 'not a regular file' }));
-    content = await readFile(target);
-  } catch {
-    return refuse(pluginRefusal('not-found', { file: path })); // removed between the checks
-  }
+  const located = await locatePluginFile(file, roots);
+  if (!located.ok) return refuse(located.refusal);
+  const { path, target, content } = located;
 
   const hash = contentHash(content);
   let ns: unknown;

@@ -29,7 +29,7 @@ export type PluginRefusal =
   | (RefusalBase & { readonly code: 'missing-export' })
   | (RefusalBase & { readonly code: 'malformed-export'; readonly problems: readonly string[] })
   | (RefusalBase & { readonly code: 'wrong-component'; readonly expected: string; readonly got: string })
-  | (RefusalBase & { readonly code: 'misfit-version'; readonly version: number; readonly from: number; readonly current: number; readonly reason: string; readonly error?: ErrorData })
+  | (RefusalBase & { readonly code: 'misfit-version'; readonly version: number; /** undefined for a worker-hosted component's file (not imported on the main thread) */ readonly from: number | undefined; readonly current: number; readonly reason: string; readonly error?: ErrorData })
   | (RefusalBase & { readonly code: 'cannot-start'; readonly version: number; readonly error: PluginError });
 
 /** The `code` of a {@link PluginRefusal}. */
@@ -63,7 +63,7 @@ const messages: { [C in PluginRefusalCode]: (r: RefusalInput<C>) => string } = {
   'missing-export': (r) => `plugin ${r.file}: exports no plugin (expected \`export default definePlugin(…)\` or \`export const plugin\`)`,
   'malformed-export': (r) => `plugin ${r.file}: malformed plugin export: ${r.problems.join('; ')}`,
   'wrong-component': (r) => `plugin ${r.file}: carries a version of '${r.got}', expected '${r.expected}'`,
-  'misfit-version': (r) => `plugin ${r.file}: v${r.version} (from v${r.from}) does not extend the running lineage at v${r.current}: ${r.reason}`,
+  'misfit-version': (r) => `plugin ${r.file}: v${r.version}${r.from === undefined ? '' : ` (from v${r.from})`} does not extend the running lineage at v${r.current}: ${r.reason}`,
   'cannot-start': (r) => `plugin ${r.file}: the machine of v${r.version} cannot start: ${err(r.error)}`,
 };
 

@@ -14,15 +14,20 @@ import type { AnyLineage } from '../lineage/lineage.ts';
 import type { LiveComponent } from '../live/component.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import type { SwapReport } from '../swap/report.ts';
-import type { AnyPlugin } from './define.ts';
-import { extendLineage, loadPlugin, PLUGIN_EXTENSIONS } from './load.ts';
+import type { WorkerComponent } from '../worker/host.ts';
+import { PLUGIN_EXTENSIONS } from './load.ts';
 import { type DirWatcher, watchDirectory } from './_internal/dir-watcher.ts';
+import { type Entry, loadRefusalOf, targetOf } from './_internal/target.ts';
 import { pluginError, type PluginError, pluginRefusal, type PluginRefusal } from './refusal.ts';
 
 /** What a watched plugin directory reports. `file` is always an absolute path. */
 export type PluginEvent =
-  /** A file was loaded and passed the loader's checks. `waitingFor`: the version missing below it. */
-  | { readonly type: 'loaded'; readonly file: string; readonly version: number; readonly from: number; readonly hash: string; readonly waitingFor?: number }
+  /**
+   * A file was loaded and passed the loader's checks. `waitingFor`: the version missing below it.
+   * For a worker-hosted component the main thread only checked where the file is and read its version
+   * from its name (`from` is undefined): the candidate worker of the swap imports and validates it.
+   */
+  | { readonly type: 'loaded'; readonly file: string; readonly version: number; readonly from: number | undefined; readonly hash: string; readonly waitingFor?: number }
   /** A file was refused; whatever ran before keeps running. */
   | { readonly type: 'load-refused'; readonly file: string; readonly refusal: PluginRefusal }
   /** A queued swap to `version` was replaced, before it started, by one to a newer file. */
@@ -38,8 +43,12 @@ export type PluginEvent =
 
 /** Options of {@link watchPlugins}. */
 export interface WatchPluginsOptions {
-  /** The live component to keep at the newest version the directory holds. */
-  readonly component: LiveComponent<any>;
+  /**
+   * The live component to keep at the newest version the directory holds: in-process (from
+   * `runtime.start`), or worker-hosted (from `hostInWorker` of hotswap/worker — its plugin files are
+   * never imported on the main thread; see README, "Plugins").
+   */
+  readonly component: LiveComponent<any> | WorkerComponent<any>;
   /** Receives every {@link PluginEvent}. A throw in it is reported through `onError`, never unwinds the watcher. */
   readonly onEvent?: (event: PluginEvent) => void;
   /**
@@ -68,18 +77,12 @@ export interface WatchPluginsOptions {
 export interface PluginWatcher {
   /** Resolves once the files present at start are loaded (the swap to them may still be running: see `idle`). */
   readonly ready: Promise<void>;
-  /** The lineage the directory's files chain up to now (the component's, extended). */
-  readonly lineage: AnyLineage;
+  /** The lineage the directory's files chain up to now (the component's, extended); undefined for a worker-hosted component (its lineage lives in its worker). */
+  readonly lineage: AnyLineage | undefined;
   /** Resolves when no file is being written, loaded or swapped to. */
   idle(): Promise<void>;
   /** Stops watching at once (no event after it is taken); resolves once the directory watcher has closed and the load or swap in progress has finished. */
   close(): Promise<void>;
-}
-
-interface Entry {
-  readonly file: string;
-  readonly hash: string;
-  readonly plugin: AnyPlugin;
 }
 
 const watchable = (name: string): boolean =>
@@ -110,8 +113,8 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
     if (!Number.isFinite(v) || v < 1) throw new HotswapError('INVALID_ARGUMENT', `Expected \`${name}\` to be a positive number, got \`${String(v)}\``);
   }
   const roots = options.roots ?? [dir];
-  const base = component.lineage;
-  const builtIn = base.current.version;
+  const target = targetOf(component, { roots, startCheck: options.startCheck, input: options.input });
+  const builtIn = target.builtIn;
   const entries = new Map<number, Entry>(); // versions above the built-in ones, by number
   const versionOf = new Map<string, number>(); // file → the version its entry carries
   const known = new Map<string, number>(); // files carrying a version the component's lineage already had
@@ -128,18 +131,6 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
     }
   };
 
-  // ── the lineage the files chain up to ────────────────────────────────────
-  const chain = (): AnyLineage => {
-    let l = base;
-    for (let n = builtIn + 1; entries.has(n); n++) {
-      const e = entries.get(n)!;
-      const r = extendLineage(l, e.plugin, { file: e.file });
-      if (!r.ok) break; // cannot happen: the contract makes every plugin `from + 1`
-      l = r.lineage;
-    }
-    return l;
-  };
-
   // ── swaps: one at a time, always to the newest ───────────────────────────
   let swapping: Promise<void> | undefined;
   let queued: Entry | undefined;
@@ -149,33 +140,36 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
   let closed = false;
 
   const schedule = (): void => {
-    if (holding || closed || component.status === 'stopped') return;
-    const l = chain();
-    const top = l.current.version;
-    const running = component.version;
+    if (holding || closed || target.stopped) return;
+    const top = target.top(entries);
+    const running = target.version;
     if (swapping !== undefined) {
       const next = entries.get(top);
       if (next !== undefined && top > running && next !== queued) {
-        if (queued !== undefined) emit({ type: 'superseded', file: queued.file, version: queued.plugin.version.version, by: { file: next.file, version: top } });
+        if (queued !== undefined) emit({ type: 'superseded', file: queued.file, version: queued.version, by: { file: next.file, version: top } });
         queued = next;
       }
       return;
     }
     if (top === running || (top < running && !reverting)) return;
     const down = top < running;
-    const target = (down ? component.lineage : l).get(top);
-    if (refused !== undefined && refused.target === target && refused.from === component.definition) return;
+    const what = target.targetOf(top, entries, down);
+    if (refused !== undefined && refused.target === what && refused.from === target.running) return;
     queued = undefined;
     const used = new Map(entries);
-    const file = entries.get(top)?.file;
+    const entry = entries.get(top);
+    const file = entry?.file;
     swapping = (async () => {
-      const report = await component.swap(top, { ...options.swap, lineage: down ? component.lineage : l });
+      const report = down || entry === undefined ? await target.down(top, options.swap) : await target.up(entry, used, options.swap);
       if (report.outcome === 'committed') {
         refused = undefined;
         reconcile(used, top);
         emit({ type: 'swap-committed', file, from: report.from, to: report.to, report });
       } else {
-        refused = { target, from: component.definition };
+        refused = { target: what, from: target.running };
+        // a worker-hosted file is first imported by the candidate worker: what it could not load is a load refusal too
+        const refusal = file === undefined || target.kind !== 'worker' ? undefined : loadRefusalOf(file, report.blockers);
+        if (refusal !== undefined) emit({ type: 'load-refused', file: file!, refusal });
         emit({ type: 'swap-refused', file, from: report.from, to: report.to, report, blockers: report.blockers });
       }
     })()
@@ -195,15 +189,15 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
       entries.set(n, e);
       versionOf.set(e.file, n);
       if (lost !== undefined) {
-        emit({ type: 'load-refused', file: lost.file, refusal: stale(lost.file, lost.plugin, top) });
+        emit({ type: 'load-refused', file: lost.file, refusal: stale(lost, top) });
       }
     }
   };
 
-  const stale = (file: string, plugin: AnyPlugin, running: number): PluginRefusal => {
-    const n = plugin.version.version;
+  const stale = (e: Entry, running: number): PluginRefusal => {
+    const n = e.version;
     const reason = n <= builtIn ? `v${n} is built into the lineage` : `v${n} is running; publish a change as v${running + 1}`;
-    return pluginRefusal('misfit-version', { file, version: n, from: plugin.from, current: running, reason });
+    return pluginRefusal('misfit-version', { file: e.file, version: n, from: e.from, current: running, reason });
   };
 
   // ── file events, one at a time, in the order they settled ────────────────
@@ -220,32 +214,33 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
   };
 
   const changed = async (file: string): Promise<void> => {
-    const r = await loadPlugin(file, { roots, component: base.name, ...(options.startCheck === undefined ? {} : { startCheck: options.startCheck }), input: options.input });
+    const r = await target.load(file);
     if (!r.ok) {
       emit({ type: 'load-refused', file, refusal: r.refusal });
       return;
     }
-    const n = r.plugin.version.version;
+    const e = r.entry;
+    const n = e.version;
     known.delete(file);
     const previous = entries.get(n);
-    if (previous !== undefined && previous.file === file && previous.hash === r.hash) return; // same code
-    if (component.lineage.get(n) === r.plugin.version || base.get(n) === r.plugin.version) {
+    if (previous !== undefined && previous.file === file && previous.hash === e.hash) return; // same code
+    if (target.knows(e)) {
       // the code the component already knows (the host loaded this file before watching, e.g. to
       // restore an envelope written by this version): the same module, so nothing to do
       known.set(file, n);
-      emit({ type: 'loaded', file, version: n, from: r.plugin.from, hash: r.hash });
+      emit({ type: 'loaded', file, version: n, from: e.from, hash: e.hash });
       return;
     }
-    if (n <= builtIn || n <= component.version) {
-      emit({ type: 'load-refused', file, refusal: stale(file, r.plugin, component.version) });
+    if (n <= builtIn || n <= target.version) {
+      emit({ type: 'load-refused', file, refusal: stale(e, target.version) });
       return;
     }
     const before = versionOf.get(file);
-    if (before !== undefined && before !== n && before > component.version && entries.get(before)?.file === file) entries.delete(before);
-    entries.set(n, { file, hash: r.hash, plugin: r.plugin });
+    if (before !== undefined && before !== n && before > target.version && entries.get(before)?.file === file) entries.delete(before);
+    entries.set(n, e);
     versionOf.set(file, n);
-    const top = chain().current.version;
-    emit(top >= n ? { type: 'loaded', file, version: n, from: r.plugin.from, hash: r.hash } : { type: 'loaded', file, version: n, from: r.plugin.from, hash: r.hash, waitingFor: top + 1 });
+    const top = target.top(entries);
+    emit(top >= n ? { type: 'loaded', file, version: n, from: e.from, hash: e.hash } : { type: 'loaded', file, version: n, from: e.from, hash: e.hash, waitingFor: top + 1 });
     schedule();
   };
 
@@ -262,7 +257,7 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
       emit({ type: 'removed', file, version: n, action: 'forgotten' });
       return;
     }
-    const running = component.version;
+    const running = target.version;
     if (n > running) {
       entries.delete(n);
       emit({ type: 'removed', file, version: n, action: 'forgotten' });
@@ -297,7 +292,7 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
   return {
     ready,
     get lineage() {
-      return chain();
+      return target.lineage(entries);
     },
     idle: async () => {
       while (busy() && !closed) await sleep(Math.min(pollMs, 20));

@@ -78,7 +78,7 @@ describe('loading and swapping', () => {
     const w = await watch();
     await w.idle();
     expect(swaps()).toEqual(['ok 1→3']);
-    expect(w.lineage.versions.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(w.lineage!.versions.map((v) => v.version)).toEqual([1, 2, 3]);
   });
 
   it('takes files the host loaded before watching (to restore the component) as the versions they are, without a refusal', async () => {
@@ -267,7 +267,7 @@ describe('a file rewritten during its own swap', () => {
     expect(lost.refusal).toMatchObject({ code: 'misfit-version', version: 2, current: 2 });
     await watcher!.idle();
     expect(swaps()).toEqual(['ok 1→2']);
-    expect(watcher!.lineage.get(2)).toBe(counter.definition); // the lineage follows the code that runs
+    expect(watcher!.lineage!.get(2)).toBe(counter.definition); // the lineage follows the code that runs
   });
 });
 
@@ -305,7 +305,7 @@ describe('removal', () => {
     await waitFor('swap-refused');
     await rm(file(2));
     expect(await waitFor('removed')).toMatchObject({ version: 2, action: 'forgotten' });
-    expect(watcher!.lineage.versions.map((v) => v.version)).toEqual([1]);
+    expect(watcher!.lineage!.versions.map((v) => v.version)).toEqual([1]);
   });
 });
 
