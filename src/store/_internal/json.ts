@@ -49,7 +49,7 @@ export interface PlainJsonOptions {
 }
 
 /** Frozen subtrees smaller than this are not cached: re-walking them costs less than the entry. */
-const CACHE_MIN = 32;
+export const CACHE_MIN = 32;
 
 interface Frame {
   readonly source: object;
@@ -80,6 +80,7 @@ interface Frame {
  * uses it on the way in and out, and verify on every migrated state (so `persist()` can write it).
  */
 export function plainJson(root: unknown, options: PlainJsonOptions = { copy: true }): PlainJsonResult {
+  if (!options.copy) return checkPlain(root, options);
   const stack: Frame[] = [];
   const active = new Set<object>();
   const { cache, allow } = options.copy ? { cache: undefined, allow: undefined } : options;
@@ -190,6 +191,128 @@ export function plainJson(root: unknown, options: PlainJsonOptions = { copy: tru
     const target = options.copy ? {} : undefined;
     return { source: node, target, keys, length: keys.length, next: 0, key, clean, height: 1, size: 1 };
   }
+}
+
+/**
+ * Frozen subtrees found to be plain data, with their height (see {@link PlainJsonOptions.cache}): filled
+ * by verify's walk and by `migrate`'s deep freeze (which checks what it freezes in the same pass), so a
+ * state is walked for plain data once, not at every swap, and a fresh 10 MB state once, not twice.
+ */
+export const FROZEN_PLAIN = new WeakMap<object, number>();
+
+/** Ancestors past this many are also kept in a set (a cycle check by scan costs the depth). */
+const SCAN_MAX = 32;
+
+/**
+ * {@link plainJson} without the copy: the same rules, problems and paths, walked recursively (bounded
+ * by the depth limit) with no frame per object, and the path built only for a problem. A small
+ * state (the common swap) costs a few hundred nanoseconds.
+ */
+function checkPlain(root: unknown, options: Omit<PlainJsonOptions, 'copy'>): PlainJsonResult {
+  const { cache, allow } = options;
+  const rootKey = options.at ?? '';
+  const limit = MAX_ENVELOPE_DEPTH - (options.depth ?? 0);
+  // the frames: their objects and keys (`keys[0]` the root's name), as a recursive walk enters them
+  const nodes: object[] = [];
+  const keys: string[] = [rootKey];
+  let deep: Set<object> | undefined; // ancestors past SCAN_MAX
+  let size = 0; // objects walked (a cached subtree counts CACHE_MIN), for what is worth caching
+  let problem: JsonProblem | undefined;
+  let current: string | undefined; // the key being read, for a problem thrown while reading it
+  const pathTo = (key: string | undefined, frames = keys.length): string =>
+    [...keys.slice(0, frames), ...(key === undefined ? [] : [key])].filter((k, i) => i > 0 || k !== '').join('.');
+  const fail = (key: string | undefined, found: string, depth?: number): -1 => {
+    problem = depth === undefined ? { path: pathTo(key), found } : { path: pathTo(key), found, depth };
+    return -1;
+  };
+
+  /** Walks `node` (its frame not yet pushed): -1 on a problem, else its height when clean (cacheable), else 0. */
+  const visit = (node: object): number => {
+    const symbol = symbolKey(node);
+    if (symbol !== undefined) return fail(undefined, symbol);
+    const at = nodes.length;
+    nodes.push(node);
+    if (at >= SCAN_MAX) (deep ??= new Set()).add(node);
+    size++;
+    const array = Array.isArray(node);
+    const names = array ? undefined : Object.keys(node);
+    const length = names === undefined ? (node as unknown[]).length : names.length;
+    let clean = cache !== undefined && Object.isFrozen(node);
+    const start = size - 1;
+    let height = 1;
+    for (let i = 0; i < length; i++) {
+      const key = names === undefined ? String(i) : names[i]!;
+      current = key;
+      const raw = (node as Record<string, unknown>)[key];
+      if (typeof raw === 'string' || typeof raw === 'boolean' || raw === null || (typeof raw === 'number' && Number.isFinite(raw))) continue;
+      const r = leaf(raw);
+      if (r.kind === 'bad') return fail(key, r.found);
+      if (r.kind === 'undefined') {
+        if (array) return fail(key, 'undefined in an array (JSON writes `null`)');
+        continue; // an undefined member: JSON has no such member either
+      }
+      if (r.kind === 'value') continue;
+      const child = r.node;
+      if (cache !== undefined) {
+        // found plain before, and not so deep here that its deepest object would pass the limit
+        const h = cache.get(child);
+        if (h !== undefined && nodes.length + h - 1 <= limit) {
+          if (h + 1 > height) height = h + 1;
+          size += CACHE_MIN;
+          continue;
+        }
+        if (allow?.(child) === true) {
+          clean = false;
+          continue;
+        }
+      }
+      if (onPath(child)) {
+        const back = pathTo(undefined, nodes.indexOf(child) + 1);
+        return fail(key, `a cycle back to \`${back === '' ? '(the root)' : back}\``);
+      }
+      if (nodes.length > limit) {
+        // counted from the envelope, whatever the walk started from: one limit, one number
+        return fail(key, `nesting deeper than ${MAX_ENVELOPE_DEPTH} levels${options.depth === undefined ? '' : ' (counted from the envelope)'}`, MAX_ENVELOPE_DEPTH);
+      }
+      keys.push(key);
+      const h = visit(child);
+      if (h < 0) return -1;
+      keys.pop();
+      if (h === 0) clean = false;
+      else if (h + 1 > height) height = h + 1;
+    }
+    nodes.pop();
+    if (at >= SCAN_MAX) deep!.delete(node);
+    if (!clean) return 0;
+    if (size - start >= CACHE_MIN) cache!.set(node, height);
+    return height;
+  };
+  const onPath = (node: object): boolean => {
+    const n = Math.min(nodes.length, SCAN_MAX);
+    for (let i = 0; i < n; i++) if (nodes[i] === node) return true;
+    return deep !== undefined && deep.has(node);
+  };
+
+  try {
+    const first = leaf(root);
+    const self = rootKey === '' ? undefined : rootKey;
+    if (first.kind === 'bad') return { ok: false, problem: { path: pathTo(self, 0), found: first.found } };
+    if (first.kind === 'value') return { ok: true, value: first.value };
+    if (first.kind === 'undefined') return { ok: false, problem: { path: pathTo(self, 0), found: 'undefined' } };
+    if (cache?.has(first.node) === true && cache.get(first.node)! <= limit + 1) return { ok: true, value: root };
+    if (allow?.(first.node) === true) return { ok: true, value: root };
+    if (visit(first.node) < 0) return { ok: false, problem: problem! };
+    return { ok: true, value: root };
+  } catch (error) {
+    return { ok: false, problem: { path: pathTo(current), found: `a value that threw when read (${describeError(error).message})` } };
+  }
+}
+
+/** What is wrong with `node`'s keys, when one is an (enumerable) symbol, which JSON drops. */
+function symbolKey(node: object): string | undefined {
+  const symbols = Object.getOwnPropertySymbols(node);
+  const symbol = symbols.length === 0 ? undefined : symbols.find((k) => Object.prototype.propertyIsEnumerable.call(node, k));
+  return symbol === undefined ? undefined : `an object with a symbol key \`${String(symbol)}\` (JSON drops it)`;
 }
 
 type Leaf =
