@@ -4,28 +4,27 @@
  * it routes and reports with — the component's name, version numbers, the module URL, events not yet
  * checkpointed, the journal — never a machine: old code is released by terminating its worker.
  *
- * `send` is synchronous: events are numbered, batched per tick and posted in order. A swap to another
- * module is a drained replacement (replace.ts); a swap to a version of the running module runs
- * inside the worker. Pinned by test/worker/*.test.ts.
+ * `send` is synchronous: events are numbered, batched per tick and posted in order (the bookkeeping
+ * is _internal/outbox.ts). A swap to another module is a drained replacement (_internal/replace.ts);
+ * a swap to a version of the running module runs inside the worker (_internal/swap.ts). Both get
+ * what they need through a typed `SwapHost` this class builds, so its state stays `#private`. Here:
+ * the public API, the serving worker's start, crash and restart, queries and stop. Pinned by
+ * test/worker/*.test.ts.
  */
 import { pathToFileURL } from 'node:url';
 import type { AnyEventObject, EventObject } from 'xstate';
 import type { Blocker } from '../blockers/blocker.ts';
-import { blocker } from '../blockers/messages.ts';
 import { type ErrorData, HotswapError } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { Envelope } from '../store/envelope.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
 import { Channel, type Crash } from './_internal/channel.ts';
-import type { FromWorker, HostedSnapshot, PlainPolicies, WorkerError, WorkerInit } from './_internal/protocol.ts';
+import { Outbox } from './_internal/outbox.ts';
+import type { FromWorker, HostedSnapshot, WorkerError, WorkerInit } from './_internal/protocol.ts';
+import { replace } from './_internal/replace.ts';
+import { inWorker, planBlockers, refusedReport, type SwapHost } from './_internal/swap.ts';
 import type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapOptions, WorkerSwapTarget } from './types.ts';
-import { refusedReport, replace } from './_internal/replace.ts';
-
-interface Pending {
-  readonly seq: number;
-  readonly event: EventObject;
-}
 
 const href = (m: URL | string): string => (m instanceof URL ? m.href : /^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m) ? m : pathToFileURL(m).href);
 const HISTORY_MAX = 64;
@@ -66,15 +65,8 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   #channel: Channel | undefined;
   #snapshot: HostedSnapshot | undefined;
   #checkpoint: Envelope | undefined;
-  /** Last sequence number assigned, and processed by the worker. */
-  #seq = 0;
-  #processed = 0;
-  /** Accepted events not yet in a checkpoint, oldest first (posted or not). */
-  #log: Pending[] = [];
-  /** Accepted, not yet posted: this tick's batch, or everything held during a replacement or restart. */
-  #outbox: Pending[] = [];
-  #holding = false;
-  #flushScheduled = false;
+  /** Accepted events: numbered, posted in order, held during a replacement or restart. */
+  readonly #outbox = new Outbox(() => this.#channel);
   #restarts = 0;
   #swapping: Promise<SwapReport> | undefined;
   #requests = 0;
@@ -105,15 +97,11 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   }
   /** Events accepted and not yet processed by the worker. */
   get pending(): number {
-    return this.#seq - this.#processed;
+    return this.#outbox.pending;
   }
   /** The last envelope checkpoint received from the worker: what a restart resumes from. */
   get lastCheckpoint(): Envelope | undefined {
     return this.#checkpoint;
-  }
-  /** @internal The start input (a candidate's warm-up start uses it). */
-  get input(): unknown {
-    return this.#options.input;
   }
   /** The worker's thread id (changes at every replacement and restart), for diagnostics. */
   get threadId(): number {
@@ -145,18 +133,12 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     if (this.#status === 'crashed') {
       throw new HotswapError('COMPONENT_CRASHED', `Component '${this.id}' crashed and is not restarted; event '${event.type}' was not accepted`, { details: { component: this.id, event: event.type } });
     }
-    if (this.#seq - this.#processed >= this.capacity) {
+    if (this.#outbox.pending >= this.capacity) {
       throw new HotswapError('MAILBOX_FULL', `Mailbox of '${this.id}' is full (capacity ${this.capacity}, not yet processed by its worker); event '${event.type}' was not accepted`, {
         details: { component: this.id, capacity: this.capacity, event: event.type },
       });
     }
-    const p = { seq: ++this.#seq, event };
-    this.#log.push(p);
-    this.#outbox.push(p);
-    if (!this.#holding && !this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
-    }
+    this.#outbox.accept(event);
   }
 
   /** {@link WorkerComponent.send} as a result instead of a throw. */
@@ -168,15 +150,6 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
       throw error;
     }
-  }
-
-  /** Posts the batch accepted so far (before any control message, which keeps the order). */
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#holding || this.#outbox.length === 0 || this.#channel === undefined) return;
-    const batch = this.#outbox;
-    this.#outbox = [];
-    this.#channel.post({ t: 'events', seq: batch[0]!.seq, events: batch.map((p) => p.event) });
   }
 
   // ── snapshots and events ───────────────────────────────────────────────
@@ -232,7 +205,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   #onMessage = (m: FromWorker): void => {
     switch (m.t) {
       case 'ack':
-        this.#processed = m.seq;
+        this.#outbox.acked(m.seq);
         this.#version = m.version;
         this.#setSnapshot(m.snapshot);
         return;
@@ -252,21 +225,19 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   #setCheckpoint(seq: number, envelope: Envelope | undefined): void {
     if (envelope === undefined) return;
     this.#checkpoint = envelope;
-    let drop = 0;
-    while (drop < this.#log.length && this.#log[drop]!.seq <= seq) drop++;
-    if (drop > 0) this.#log = this.#log.slice(drop);
+    this.#outbox.checkpointed(seq);
   }
 
   // ── workers ────────────────────────────────────────────────────────────
 
-  /** @internal The init of a worker for this component. */
-  init(role: WorkerInit['role'], module: string, extra: Partial<WorkerInit>): WorkerInit {
+  /** The init of a worker for this component. */
+  #init(role: WorkerInit['role'], module: string, extra: Partial<WorkerInit>): WorkerInit {
     const c = this.#options.checkpoint;
     return {
       module,
       component: this.name,
       role,
-      seq: this.#processed,
+      seq: this.#outbox.processed,
       capacity: this.capacity,
       checkpointMs: c?.everyMs ?? 100,
       checkpointEvents: c?.everyEvents ?? 1000,
@@ -274,8 +245,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     };
   }
 
-  /** @internal */
-  spawn(init: WorkerInit): Channel {
+  #spawn(init: WorkerInit): Channel {
     return new Channel(init, this.#options.resourceLimits);
   }
 
@@ -284,8 +254,8 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   }
 
   async #spawnServing(envelope: Envelope | undefined, version: number | undefined, seq: number): Promise<{ ok: true } | { ok: false; phase: 'load' | 'start'; error: WorkerError; blockers: readonly Blocker[] }> {
-    const ch = this.spawn({
-      ...this.init('serve', this.#module, {}),
+    const ch = this.#spawn({
+      ...this.#init('serve', this.#module, {}),
       seq,
       ...(envelope === undefined ? {} : { envelope }),
       ...(version === undefined ? {} : { version }),
@@ -299,13 +269,13 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     }
     this.#version = r.value.version;
     this.#setCheckpoint(seq, r.value.envelope);
-    this.adopt(ch);
+    this.#adopt(ch);
     this.#setSnapshot(r.value.snapshot);
     return { ok: true };
   }
 
-  /** @internal Makes `ch` the worker events go to, and watches it for a crash. */
-  adopt(ch: Channel): void {
+  /** Makes `ch` the worker events go to, and watches it for a crash. */
+  #adopt(ch: Channel): void {
     this.#channel = ch;
     ch.listen(this.#onMessage);
     void ch.gone.then((crash) => {
@@ -315,12 +285,9 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
 
   async #crashed(crash: Crash): Promise<void> {
     this.#channel = undefined;
-    const unprocessed = this.#log.filter((p) => p.seq > this.#processed).map((p) => p.event);
-    const uncheckpointed = this.#log.filter((p) => p.seq <= this.#processed).map((p) => p.event);
+    const { unprocessed, uncheckpointed } = this.#outbox.lost();
     // every accepted event is now accounted for: processed, or reported here
-    this.#log = [];
-    this.#outbox = [];
-    this.#processed = this.#seq;
+    this.#outbox.clear();
     const auto = this.#options.restart === 'auto' && this.#restarts < (this.#options.maxRestarts ?? 3);
     this.#status = auto ? 'restarting' : 'crashed';
     this.#emit({ type: 'crashed', component: this.name, version: this.#version, error: crash.error, exitCode: crash.exitCode, unprocessed, uncheckpointed });
@@ -335,10 +302,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   async restart(): Promise<boolean> {
     if (this.#status !== 'crashed' && this.#status !== 'restarting') return this.#status === 'running';
     this.#status = 'restarting';
-    this.#holding = true;
+    this.#outbox.hold();
     this.#restarts++;
     const from = this.#checkpoint;
-    const r = await this.#spawnServing(from, from?.version ?? this.#version, this.#seq - this.#outbox.length);
+    const r = await this.#spawnServing(from, from?.version ?? this.#version, this.#outbox.posted);
     if ((this.#status as WorkerStatus) === 'stopped') {
       // stop() was called while the worker started: it must not outlive the component
       const ch = this.#channel;
@@ -347,70 +314,63 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       return false;
     }
     if (!r.ok) {
-      this.#holding = false;
+      this.#outbox.unhold();
       this.#status = 'crashed';
       this.#emit({ type: 'restart-failed', component: this.name, error: r.error });
-      const held = this.#outbox.map((p) => p.event);
+      const held = this.#outbox.held();
       if (held.length > 0) this.#emit({ type: 'crashed', component: this.name, version: this.#version, error: r.error, exitCode: 1, unprocessed: held, uncheckpointed: [] });
-      this.#log = [];
-      this.#outbox = [];
-      this.#processed = this.#seq;
+      this.#outbox.clear();
       return false;
     }
     this.#status = 'running';
-    this.release();
+    this.#outbox.release();
     this.#emit({ type: 'restarted', component: this.name, version: this.#version, from: from === undefined ? 'start' : 'checkpoint' });
     return true;
   }
 
   // ── swap ───────────────────────────────────────────────────────────────
 
-  /** @internal For replace.ts: hold new sends on the main thread. */
-  hold(): void {
-    this.#flush();
-    this.#holding = true;
-  }
-
-  /** @internal Posts what was held, in order, to the current worker. */
-  release(): number {
-    this.#holding = false;
-    const n = this.#outbox.length;
-    this.#flush();
-    return n;
-  }
-
-  /** @internal Events held right now (for the candidate's acceptance check). */
-  heldEvents(): readonly EventObject[] {
-    return this.#outbox.map((p) => p.event);
-  }
-
-  /** @internal */
-  get channel(): Channel | undefined {
-    return this.#channel;
-  }
-
-  /** @internal The commit point of a replacement: the candidate takes over at `seq`. */
-  commit(candidate: Channel, version: number, seq: number, envelope: Envelope | undefined, snapshot: HostedSnapshot): void {
-    const old = this.#channel;
-    this.#channel = undefined; // the old worker's end is not a crash
-    this.#processed = seq;
-    this.#setCheckpoint(seq, envelope);
-    this.#history.push(this.#version);
-    if (this.#history.length > HISTORY_MAX) this.#history.shift();
-    this.#version = version;
-    this.adopt(candidate);
-    this.#setSnapshot(snapshot);
-    void old?.terminate();
-  }
-
-  /** @internal */
-  setModule(module: string): void {
-    this.#module = module;
-  }
-
-  /** @internal */
-  nextId(): number {
-    return ++this.#requests;
+  /** What a swap step may read and do of this component (see `SwapHost`). */
+  #swapHost(): SwapHost {
+    return {
+      id: this.id,
+      name: this.name,
+      input: this.#options.input,
+      startTimeoutMs: this.#startTimeoutMs,
+      version: () => this.#version,
+      channel: () => this.#channel!,
+      nextId: () => ++this.#requests,
+      query: (what) => this.#query(what) as Promise<HostedSnapshot>,
+      flush: () => this.#outbox.flush(),
+      settle: (report, snapshot, revert) => {
+        if (report.outcome === 'committed') {
+          if (revert) this.#history.pop();
+          else if (this.#history.push(report.from) > HISTORY_MAX) this.#history.shift();
+          this.#version = report.to;
+        }
+        this.#setSnapshot(snapshot);
+      },
+      spawnCandidate: (module, extra) => this.#spawn(this.#init('candidate', module, extra)),
+      hold: () => {
+        this.#outbox.flush();
+        this.#outbox.hold();
+      },
+      release: () => this.#outbox.release(),
+      heldEvents: () => this.#outbox.held(),
+      commit: ({ candidate, module, version, seq, envelope, snapshot }) => {
+        this.#module = module;
+        const old = this.#channel;
+        this.#channel = undefined; // the old worker's end is not a crash
+        this.#outbox.acked(seq);
+        this.#setCheckpoint(seq, envelope);
+        this.#history.push(this.#version);
+        if (this.#history.length > HISTORY_MAX) this.#history.shift();
+        this.#version = version;
+        this.#adopt(candidate);
+        this.#setSnapshot(snapshot);
+        void old?.terminate();
+      },
+    };
   }
 
   /**
@@ -439,9 +399,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
 
   async #serialised(target: WorkerSwapTarget, options: WorkerSwapOptions, revert: boolean): Promise<SwapReport> {
     const to = typeof target === 'number' ? target : (target.version ?? 0);
-    const early = this.#planBlockers(options);
-    if (early.length > 0) return this.#record(refusedReport(this, to, 'plan', early));
-    const run = typeof target === 'number' ? this.#inWorker(target, options, revert) : replace(this, { module: href(target.module), version: target.version, options });
+    const host = this.#swapHost();
+    const early = planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
+    if (early.length > 0) return this.#record(refusedReport(host, to, 'plan', early));
+    const run = typeof target === 'number' ? inWorker(host, target, options, revert) : replace(host, { module: href(target.module), version: target.version, options });
     this.#swapping = run;
     try {
       this.#status = 'swapping';
@@ -450,17 +411,6 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       this.#swapping = undefined;
       if (this.#status === 'swapping') this.#status = 'running';
     }
-  }
-
-  #planBlockers(options: WorkerSwapOptions): Blocker[] {
-    if (this.#status === 'stopped' || this.#status === 'crashed' || this.#status === 'restarting') {
-      return [blocker('component-stopped', { component: this.id })];
-    }
-    if (this.#swapping !== undefined) return [blocker('swap-in-progress', { swapId: 'worker', target: this.#version, since: 0 })];
-    if (typeof options.policies?.promises === 'function') {
-      return [blocker('cross-isolate', { what: 'a promise policy function', reason: 'functions cannot be sent to a worker; pass a policy name' })];
-    }
-    return [];
   }
 
   #record(report: SwapReport): SwapReport {
@@ -472,53 +422,6 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     return report;
   }
 
-  async #inWorker(target: number, options: WorkerSwapOptions, revert: boolean): Promise<SwapReport> {
-    const failed = await this.preconditions(target, options);
-    if (failed.length > 0) return refusedReport(this, target, 'plan', failed);
-    const ch = this.#channel!;
-    this.#flush();
-    const id = this.nextId();
-    ch.post({
-      t: 'swap',
-      id,
-      target,
-      ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
-      ...(options.policies === undefined ? {} : { policies: options.policies as PlainPolicies }),
-    });
-    const r = await ch.until((m) => (m.t === 'report' && m.id === id ? m : undefined), (options.deadlineMs ?? 1000) + this.#startTimeoutMs);
-    if (!r.ok) {
-      return refusedReport(this, target, 'quiesce', [
-        blocker('worker-crashed', { component: this.name, role: 'old', error: r.crash?.error ?? { name: 'TimeoutError', message: 'no report from the worker' } }),
-      ]);
-    }
-    const { report, snapshot } = r.value;
-    if (report.outcome === 'committed') {
-      if (revert) this.#history.pop();
-      else if (this.#history.push(report.from) > HISTORY_MAX) this.#history.shift();
-      this.#version = report.to;
-    }
-    this.#setSnapshot(snapshot);
-    return { ...report, component: this.name };
-  }
-
-  /** @internal Runs the caller's preconditions on the main thread against a live query of the state. */
-  async preconditions(to: number, options: WorkerSwapOptions): Promise<Blocker[]> {
-    const checks = options.preconditions;
-    if (checks === undefined || Object.keys(checks).length === 0) return [];
-    const state = (await this.#query('snapshot')) as HostedSnapshot;
-    const signal = options.signal ?? new AbortController().signal;
-    const failures: Blocker[] = [];
-    for (const [name, check] of Object.entries(checks)) {
-      try {
-        const ok = await check({ instance: this.id, lineage: this.name, component: this.id, from: this.#version, to, state: { value: state.value, context: state.context }, signal });
-        if (ok !== true) failures.push(blocker('precondition-failed', { name, reason: ok === false ? 'returned false' : String(ok) }));
-      } catch (error) {
-        failures.push(blocker('precondition-failed', { name, reason: `threw: ${error instanceof Error ? error.message : String(error)}` }));
-      }
-    }
-    return failures;
-  }
-
   // ── queries ────────────────────────────────────────────────────────────
 
   async #query(what: 'ledger' | 'persist' | 'snapshot'): Promise<unknown> {
@@ -526,8 +429,8 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     if (ch === undefined || this.#status === 'stopped') {
       throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' is ${this.#status}; no worker to ask`, { details: { component: this.id } });
     }
-    this.#flush(); // after every event sent so far
-    const id = this.nextId();
+    this.#outbox.flush(); // after every event sent so far
+    const id = ++this.#requests;
     ch.post({ t: 'query', id, what });
     const r = await ch.until((m) => (m.t === 'reply' && m.id === id ? m : undefined), this.#startTimeoutMs);
     if (!r.ok) throw new HotswapError('COMPONENT_CRASHED', `Worker of '${this.id}' ended before answering: ${r.crash?.error.message ?? 'timeout'}`, { details: { component: this.id } });
@@ -545,7 +448,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * Rejects with `PERSIST_REFUSED` while a swap holds events.
    */
   persist(): Promise<Envelope> {
-    if (this.#holding && this.#status === 'swapping') {
+    if (this.#outbox.holding && this.#status === 'swapping') {
       return Promise.reject(new HotswapError('PERSIST_REFUSED', `'${this.id}' is swapping; events are held, so its state is not at rest — persist after the swap`, { details: { component: this.id } }));
     }
     return this.#query('persist') as Promise<Envelope>;
@@ -562,22 +465,13 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     this.#status = 'stopped';
     this.#channel = undefined;
     if (ch === undefined) return;
-    this.#flush0(ch);
+    this.#outbox.flushTo(ch);
     ch.post({ t: 'stop' });
     const r = await ch.until((m) => (m.t === 'stopped' ? m : undefined), this.#startTimeoutMs);
     if (r.ok) {
-      this.#processed = r.value.seq;
+      this.#outbox.acked(r.value.seq);
       this.#setSnapshot(r.value.snapshot);
     }
     await ch.terminate();
-  }
-
-  /** Posts what is left of the outbox to `ch` (stop: the channel is already detached). */
-  #flush0(ch: Channel): void {
-    this.#holding = false;
-    if (this.#outbox.length === 0) return;
-    const batch = this.#outbox;
-    this.#outbox = [];
-    ch.post({ t: 'events', seq: batch[0]!.seq, events: batch.map((p) => p.event) });
   }
 }

@@ -11,67 +11,33 @@
  * order, and terminates the old worker. Pinned by test/worker/swap.test.ts and swap.property.test.ts.
  */
 import { randomUUID } from 'node:crypto';
-import type { Blocker, LinkRef } from '../../blockers/blocker.ts';
+import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies } from '../../swap/options.ts';
 import type { SwapPhase, SwapReport } from '../../swap/report.ts';
-import { NO_EFFECTS } from '../../swap/_internal/parts.ts';
-import type { WorkerComponent } from '../host.ts';
 import type { WorkerSwapOptions } from '../types.ts';
 import type { PlainPolicies, WorkerError } from './protocol.ts';
+import { pathOf, preconditions, refusedReport, type SwapHost } from './swap.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 
-function pathOf(from: number, to: number): LinkRef[] {
-  const path: LinkRef[] = [];
-  const step = to > from ? 1 : -1;
-  for (let v = from; v !== to; v += step) path.push({ from: v, to: v + step });
-  return path;
-}
-
-/** A refused report for a worker-hosted component (nothing paused, nothing changed). */
-export function refusedReport(
-  host: WorkerComponent<any>,
-  to: number,
-  phase: SwapPhase,
-  blockers: readonly Blocker[],
-  extra: { timings?: Partial<Record<SwapPhase, number>>; totalUs?: number; pauseUs?: number; held?: number; hash?: string } = {},
-): SwapReport {
-  return {
-    id: randomUUID(),
-    component: host.name,
-    outcome: 'refused',
-    from: host.version,
-    to,
-    path: pathOf(host.version, to),
-    phase,
-    blockers,
-    timings: extra.timings ?? {},
-    totalUs: extra.totalUs ?? 0,
-    pauseUs: extra.pauseUs ?? 0,
-    held: extra.held ?? 0,
-    effects: NO_EFFECTS,
-    at: new Date().toISOString(),
-    ...(extra.hash === undefined ? {} : { beforeHash: extra.hash, afterHash: extra.hash }),
-  };
-}
-
-const crashed = (host: WorkerComponent<any>, role: 'old' | 'candidate', error: WorkerError | undefined): Blocker =>
+const crashed = (host: SwapHost, role: 'old' | 'candidate', error: WorkerError | undefined): Blocker =>
   blocker('worker-crashed', { component: host.name, role, error: error ?? { name: 'TimeoutError', message: 'the worker did not answer in time' } });
 
-export async function replace(host: WorkerComponent<any>, request: { module: string; version: number | undefined; options: WorkerSwapOptions }): Promise<SwapReport> {
+/** Swaps to a version of another module: a new worker replaces the running one (see above). */
+export async function replace(host: SwapHost, request: { module: string; version: number | undefined; options: WorkerSwapOptions }): Promise<SwapReport> {
   const t0 = performance.now();
   const at = new Date().toISOString();
   const { options } = request;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const timings: Partial<Record<SwapPhase, number>> = {};
-  const from = host.version;
+  const from = host.version();
 
   // ── plan: preconditions, then the candidate loads and validates, invisible to the old worker ──
   let mark = performance.now();
-  const failed = await host.preconditions(request.version ?? from, options);
+  const failed = await preconditions(host, request.version ?? from, options);
   if (failed.length > 0) return refusedReport(host, request.version ?? from, 'plan', failed, { totalUs: µs(t0) });
-  const candidate = host.spawn(host.init('candidate', request.module, { from, ...(request.version === undefined ? {} : { version: request.version }), ...(host.input === undefined ? {} : { input: host.input }) }));
+  const candidate = host.spawnCandidate(request.module, { from, ...(request.version === undefined ? {} : { version: request.version }), ...(host.input === undefined ? {} : { input: host.input }) });
   const loaded = await candidate.until((m) => (m.t === 'loaded' || m.t === 'failed' ? m : undefined), 30_000);
   const to = loaded.ok && loaded.value.t === 'loaded' ? loaded.value.version : (request.version ?? from);
   timings.plan = µs(mark);
@@ -86,7 +52,7 @@ export async function replace(host: WorkerComponent<any>, request: { module: str
   }
 
   // ── hold, then quiesce and drain in the old worker, behind every event posted so far ──
-  const old = host.channel!;
+  const old = host.channel();
   host.hold();
   const pauseStart = (mark = performance.now());
   const refuse = (phase: SwapPhase, blockers: readonly Blocker[], resumeOld: boolean): SwapReport => {
@@ -119,8 +85,7 @@ export async function replace(host: WorkerComponent<any>, request: { module: str
 
   // ── commit: the candidate takes over; the held events follow, in order; the old worker ends ──
   mark = performance.now();
-  host.setModule(request.module);
-  host.commit(candidate, installed.value.version, seq, installed.value.envelope, installed.value.snapshot);
+  host.commit({ candidate, module: request.module, version: installed.value.version, seq, envelope: installed.value.envelope, snapshot: installed.value.snapshot });
   const held = host.release();
   timings.resume = µs(mark);
   return {
