@@ -13,15 +13,15 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { AnyEventObject, EventObject } from 'xstate';
-import type { Blocker } from '../blockers/blocker.ts';
 import { type ErrorData, HotswapError } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { Envelope } from '../store/envelope.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
-import { Channel, type Crash } from './_internal/channel.ts';
+import { Channel, type Crash, type ServingStart, startServing } from './_internal/channel.ts';
+import { Listeners } from './_internal/listeners.ts';
 import { Outbox } from './_internal/outbox.ts';
-import type { FromWorker, HostedSnapshot, WorkerError, WorkerInit } from './_internal/protocol.ts';
+import type { FromWorker, HostedSnapshot, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
 import { inWorker, planBlockers, refusedReport, type SwapHost } from './_internal/swap.ts';
 import type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapOptions, WorkerSwapTarget } from './types.ts';
@@ -71,8 +71,8 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   #swapping: Promise<SwapReport> | undefined;
   #requests = 0;
   #history: number[] = [];
-  readonly #observers = new Set<(s: HostedSnapshot) => void>();
-  readonly #listeners = new Set<(e: WorkerEvent) => void>();
+  readonly #observers = new Listeners<HostedSnapshot>((e) => this.#report(e));
+  readonly #listeners = new Listeners<WorkerEvent>((e) => this.#report(e));
 
   /** @internal use {@link hostInWorker} */
   constructor(options: HostOptions, capacity: number) {
@@ -162,14 +162,12 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   /** Observes the mirrored snapshots: one per processed batch, swap and restart, across swaps. */
   subscribe(observer: ((snapshot: HostedSnapshot) => void) | { next: (snapshot: HostedSnapshot) => void }): { unsubscribe(): void } {
     const fn = typeof observer === 'function' ? observer : (s: HostedSnapshot) => observer.next(s);
-    this.#observers.add(fn);
-    return { unsubscribe: () => this.#observers.delete(fn) };
+    return this.#observers.add(fn);
   }
 
   /** Crashes, restarts and events the worker refused, as they happen. */
   onEvent(listener: (event: WorkerEvent) => void): { unsubscribe(): void } {
-    this.#listeners.add(listener);
-    return { unsubscribe: () => this.#listeners.delete(listener) };
+    return this.#listeners.add(listener);
   }
 
   #report(error: unknown): void {
@@ -182,24 +180,12 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   }
 
   #emit(e: WorkerEvent): void {
-    for (const l of this.#listeners) {
-      try {
-        l(e);
-      } catch (error) {
-        this.#report(error);
-      }
-    }
+    this.#listeners.emit(e);
   }
 
   #setSnapshot(s: HostedSnapshot): void {
     this.#snapshot = s;
-    for (const o of this.#observers) {
-      try {
-        o(s);
-      } catch (error) {
-        this.#report(error);
-      }
-    }
+    this.#observers.emit(s);
   }
 
   #onMessage = (m: FromWorker): void => {
@@ -253,25 +239,21 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     return this.#options.startTimeoutMs ?? 30_000;
   }
 
-  async #spawnServing(envelope: Envelope | undefined, version: number | undefined, seq: number): Promise<{ ok: true } | { ok: false; phase: 'load' | 'start'; error: WorkerError; blockers: readonly Blocker[] }> {
-    const ch = this.#spawn({
+  async #spawnServing(envelope: Envelope | undefined, version: number | undefined, seq: number): Promise<ServingStart> {
+    const init = {
       ...this.#init('serve', this.#module, {}),
       seq,
       ...(envelope === undefined ? {} : { envelope }),
       ...(version === undefined ? {} : { version }),
       ...(this.#options.input === undefined || envelope !== undefined ? {} : { input: this.#options.input }),
-    });
-    const r = await ch.until((m) => (m.t === 'ready' || m.t === 'failed' ? m : undefined), this.#startTimeoutMs);
-    if (!r.ok || r.value.t === 'failed') {
-      await ch.terminate();
-      if (r.ok && r.value.t === 'failed') return { ok: false, phase: r.value.phase, error: r.value.error, blockers: r.value.blockers };
-      return { ok: false, phase: 'start', error: (!r.ok ? r.crash?.error : undefined) ?? { name: 'TimeoutError', message: `no answer within ${this.#startTimeoutMs} ms` }, blockers: [] };
-    }
-    this.#version = r.value.version;
-    this.#setCheckpoint(seq, r.value.envelope);
-    this.#adopt(ch);
-    this.#setSnapshot(r.value.snapshot);
-    return { ok: true };
+    };
+    const r = await startServing(init, this.#options.resourceLimits, this.#startTimeoutMs);
+    if (!r.ok) return r;
+    this.#version = r.ready.version;
+    this.#setCheckpoint(seq, r.ready.envelope);
+    this.#adopt(r.channel);
+    this.#setSnapshot(r.ready.snapshot);
+    return r;
   }
 
   /** Makes `ch` the worker events go to, and watches it for a crash. */

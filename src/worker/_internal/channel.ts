@@ -1,7 +1,8 @@
 /**
  * One worker and the main thread's end of its port: spawning (from dist/ as plain JavaScript, from
  * src/ or for a `.ts` hosted module through tsx), waiting for a reply or the worker's death,
- * telling a crash from an exit we asked for, and staggered termination.
+ * telling a crash from an exit we asked for, staggered termination, and a serving worker's start.
+ * Pinned by test/worker/api.test.ts (start failures), crash.test.ts and old-code-released.test.ts.
  *
  * Why the tsx bootstrap: Node 20 workers do not run `--import tsx` from `execArgv` before their main
  * module, so a `.ts` entry fails with ERR_UNKNOWN_FILE_EXTENSION. A small evaluated bootstrap
@@ -10,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
+import type { Blocker } from '../../blockers/blocker.ts';
 import type { FromWorker, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
 
 /** Running from the TypeScript sources (tests, `--conditions=source`) rather than dist/. */
@@ -127,4 +129,21 @@ export class Channel {
     });
     return this.#terminated;
   }
+}
+
+/** How a serving worker's start ended: its channel and first snapshot, or why it did not start. */
+export type ServingStart =
+  | { readonly ok: true; readonly channel: Channel; readonly ready: Extract<FromWorker, { t: 'ready' }> }
+  | { readonly ok: false; readonly phase: 'load' | 'start'; readonly error: WorkerError; readonly blockers: readonly Blocker[] };
+
+/** Spawns a serving worker and waits, up to `timeoutMs`, until it is ready; terminates it if it fails. */
+export async function startServing(init: WorkerInit, resourceLimits: ResourceLimits | undefined, timeoutMs: number): Promise<ServingStart> {
+  const ch = new Channel(init, resourceLimits);
+  const r = await ch.until((m) => (m.t === 'ready' || m.t === 'failed' ? m : undefined), timeoutMs);
+  if (!r.ok || r.value.t === 'failed') {
+    await ch.terminate();
+    if (r.ok && r.value.t === 'failed') return { ok: false, phase: r.value.phase, error: r.value.error, blockers: r.value.blockers };
+    return { ok: false, phase: 'start', error: (!r.ok ? r.crash?.error : undefined) ?? { name: 'TimeoutError', message: `no answer within ${timeoutMs} ms` }, blockers: [] };
+  }
+  return { ok: true, channel: ch, ready: r.value };
 }
