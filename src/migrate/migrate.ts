@@ -9,7 +9,8 @@ import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
-import { deepFreeze, TooDeep } from './_internal/freeze.ts';
+import { deepFreeze, MAX_STATE_DEPTH, TooDeep } from './_internal/freeze.ts';
+import { FROZEN_PLAIN } from '../store/_internal/json.ts';
 import type { PersistedSnapshot } from './persisted.ts';
 import { holdsActorRefs, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
 import { checkState, restoreBlockers } from './verify.ts';
@@ -192,10 +193,13 @@ function badOutput(from: number, to: number, path: readonly LinkRef[], link: Lin
   return { ok: false, from, to, path, failedAt: link, blockers: [blocker('migration-bad-output', { link, reason })] };
 }
 
-/** Deeply freezes what links read and build: a snapshot's `value` and `context`. */
+/**
+ * Deeply freezes what links read and build: a snapshot's `value` and `context`, recording what it
+ * finds plain data in verify's cache as it goes (the next check steps over it).
+ */
 function freezeState(snapshot: PersistedSnapshot, known: WeakSet<object>): PersistedSnapshot {
-  deepFreeze(snapshot.value, known);
-  deepFreeze(snapshot.context, known);
+  deepFreeze(snapshot.value, known, MAX_STATE_DEPTH, FROZEN_PLAIN);
+  deepFreeze(snapshot.context, known, MAX_STATE_DEPTH, FROZEN_PLAIN);
   return snapshot;
 }
 

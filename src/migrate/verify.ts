@@ -11,7 +11,7 @@ import { describeError } from '../errors.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import type { AnyStateMachine } from 'xstate';
 import { ACTOR_MARKER_KEY, childMayHoldRefs, forEachMarker, isActorRef, isMachineSnapshot, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
-import { plainJson } from '../store/_internal/json.ts';
+import { FROZEN_PLAIN, plainJson } from '../store/_internal/json.ts';
 import { missingFields, referenceShape } from './_internal/shape.ts';
 import { findProblems } from './_internal/walk.ts';
 import { invokers, isActive, resolvesChild, unknownHistoryIds, type ValueProblem, valueProblems } from './_internal/states.ts';
@@ -55,12 +55,6 @@ export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, op
 }
 
 /**
- * Frozen subtrees found to be plain data, with their height (see `plainJson`): a state a swap passes
- * through is walked for plain data once, not at every swap.
- */
-const PLAIN = new WeakMap<object, number>();
-
-/**
  * {@link verifyState} without the actor-ref check (a migration runs that once, on its final state):
  * the blockers, whether what the migration built holds an actor ref's marker, and the context to
  * install — the schema's output when the version has a schema, else the snapshot's own.
@@ -96,9 +90,11 @@ export function checkState(
   }
 
   // What an envelope can hold, by the envelope's own rules: the state installed is one persist() writes.
-  // (one walk: the three sit side by side in the snapshot, one level below the envelope)
+  // (one walk: the three sit side by side in the snapshot, one level below the envelope). Frozen
+  // subtrees found plain before, by this walk or by migrate's freeze, are stepped over: a state a swap
+  // passes through is walked for plain data once, not at every swap.
   const installed = { value: snapshot.value, context, historyValue: snapshot.historyValue ?? {} };
-  const plain = plainJson(installed, { copy: false, depth: 1, cache: PLAIN, allow: isActorRef });
+  const plain = plainJson(installed, { copy: false, depth: 1, cache: FROZEN_PLAIN, allow: isActorRef });
   if (!plain.ok) blockers.push(blocker('unpersistable-value', { link, path: plain.problem.path, found: plain.problem.found }));
 
   // Keys the version's code may read: a `{ ...context }` that forgot one would kill it on the next event.

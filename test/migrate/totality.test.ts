@@ -215,6 +215,31 @@ describe('unpersistable-value: what is installed is what persist() can write', (
     );
   });
 
+  it('refuses exactly what createEnvelope refuses in data passed through from the input (found plain as it is frozen)', () => {
+    // `migrate`'s freeze records what it finds plain, and verify then steps over it: the padding makes
+    // every subtree around `v` big enough to be recorded, so a miss there would let `v` through
+    const key = fc.string({ maxLength: 4 }).filter((k) => k !== '__proto__' && k !== 'constructor' && k !== 'xstate$$type');
+    const value = fc.anything({ key, maxDepth: 3, withMap: true, withSet: true, withDate: true, withBigInt: true, withBoxedValues: true, withSparseArray: true, withNullPrototype: true, withObjectString: false });
+    const padded = (v: unknown) => ({ wrap: { v, pad: Array.from({ length: 40 }, (_, i) => ({ i })) } });
+    const through = link(anything, ({ value: sv, context }) => ({ value: sv, context: { ...context } }));
+    fc.assert(
+      fc.property(value, (v) => {
+        const r = migrate(through, state(padded(v)), { from: 1, to: 2 });
+        let written: boolean;
+        try {
+          createEnvelope({ component: 'm', version: 2, snapshot: state(padded(v)) });
+          written = true;
+        } catch (error) {
+          if (!isHotswapError(error, 'ENVELOPE_INVALID')) throw error;
+          written = false;
+        }
+        expect(r.ok).toBe(written);
+        if (!r.ok) expect(r.blockers.map((b) => b.kind)).toEqual(['unpersistable-value']);
+      }),
+      fcParams(300),
+    );
+  });
+
   it('holds the envelope’s depth limit: the context sits two levels down in an envelope', () => {
     /** `objects` nested objects, the context included: `{ v: { v: … 1 } }` */
     const nest = (objects: number): unknown => {

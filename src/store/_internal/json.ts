@@ -308,6 +308,29 @@ function checkPlain(root: unknown, options: Omit<PlainJsonOptions, 'copy'>): Pla
   }
 }
 
+/**
+ * Whether an object may be plain data by {@link plainJson}'s rules for the object itself (a plain
+ * object or array, no Proxy, no symbol key): what `migrate`'s deep freeze checks as it goes.
+ */
+export function plainNode(node: object): boolean {
+  return leaf(node).kind === 'node' && symbolKey(node) === undefined;
+}
+
+/** Whether a non-object member is plain data by {@link plainJson}'s rules (`undefined` only in an object). */
+export function plainMember(value: unknown, inArray: boolean): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'undefined':
+      return !inArray;
+    default:
+      return value === null;
+  }
+}
+
 /** What is wrong with `node`'s keys, when one is an (enumerable) symbol, which JSON drops. */
 function symbolKey(node: object): string | undefined {
   const symbols = Object.getOwnPropertySymbols(node);
