@@ -18,39 +18,17 @@ import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { Envelope } from '../store/envelope.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
-import { Channel, type Crash, type ServingStart, startServing } from './_internal/channel.ts';
-import { Listeners } from './_internal/listeners.ts';
+import { Channel, type Crash, type ServingStart, startServing, workerInit } from './_internal/channel.ts';
+import { LeaseTable, type WorkerLease } from './_internal/leases.ts';
+import { Mirror } from './_internal/mirror.ts';
+import { Recovery } from './_internal/recovery.ts';
 import { Outbox } from './_internal/outbox.ts';
-import type { FromWorker, HostedSnapshot, WorkerInit } from './_internal/protocol.ts';
+import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
-import { inWorker, planBlockers, refusedReport, type SwapHost } from './_internal/swap.ts';
+import { History, inWorker, planBlockers, refusedReport, type SwapHost } from './_internal/swap.ts';
 import type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapOptions, WorkerSwapTarget } from './types.ts';
 
-const href = (m: URL | string): string => (m instanceof URL ? m.href : /^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m) ? m : pathToFileURL(m).href);
-const HISTORY_MAX = 64;
-
-/**
- * Starts a component inside a worker thread and resolves to its proxy once the worker has loaded the
- * module and started the machine. Rejects with `WORKER_START_FAILED` (`details.phase` `load` or
- * `start`, `details.error`, `details.blockers`) when it cannot: the host process is not affected.
- *
- * @example
- * const limiter = await hostInWorker({ module: new URL('./plugins/limiter.js', import.meta.url), component: 'limiter', restart: 'auto' });
- * limiter.send({ type: 'HIT', key: 'a' });
- * await limiter.swap({ module: new URL('./plugins/limiter-v2.js', import.meta.url) });
- */
-export async function hostInWorker<TEvent extends EventObject = AnyEventObject>(options: HostOptions): Promise<WorkerComponent<TEvent>> {
-  const capacity = options.mailboxCapacity ?? 1024;
-  if (!Number.isInteger(capacity) || capacity < 1) {
-    throw new HotswapError('INVALID_ARGUMENT', `Expected \`mailboxCapacity\` to be a positive integer, got \`${String(capacity)}\``);
-  }
-  if (typeof options.component !== 'string' || options.component === '') {
-    throw new HotswapError('INVALID_ARGUMENT', `Expected \`component\` to be a non-empty string, got \`${String(options.component)}\``);
-  }
-  const component = new WorkerComponent<TEvent>(options, capacity);
-  await component.boot();
-  return component;
-}
+export const href = (m: URL | string): string => (m instanceof URL ? m.href : /^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m) ? m : pathToFileURL(m).href);
 
 /** A live component running in a worker thread, behind the live-component API. */
 export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
@@ -63,16 +41,17 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   #version = 0;
   #status: WorkerStatus = 'running';
   #channel: Channel | undefined;
-  #snapshot: HostedSnapshot | undefined;
-  #checkpoint: Envelope | undefined;
+  /** The snapshot, checkpoint and callbacks mirrored on this thread. */
+  readonly #mirror: Mirror;
+  readonly #leases = new LeaseTable({ request: (m) => this.#request(m), release: (lease) => this.#channel?.post({ t: 'release', lease }) });
   /** Accepted events: numbered, posted in order, held during a replacement or restart. */
   readonly #outbox = new Outbox(() => this.#channel);
-  #restarts = 0;
   #swapping: Promise<SwapReport> | undefined;
+  /** The serving worker crashed during a swap: reported when the swap's report is out. */
+  #crashDuringSwap: { readonly ch: Channel; readonly crash: Crash } | undefined;
   #requests = 0;
-  #history: number[] = [];
-  readonly #observers = new Listeners<HostedSnapshot>((e) => this.#report(e));
-  readonly #listeners = new Listeners<WorkerEvent>((e) => this.#report(e));
+  readonly #history = new History();
+  readonly #recovery: Recovery;
 
   /** @internal use {@link hostInWorker} */
   constructor(options: HostOptions, capacity: number) {
@@ -82,6 +61,14 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     this.journal = options.journal ?? new MemoryJournal();
     this.capacity = capacity;
     this.#module = href(options.module);
+    this.#mirror = new Mirror(options.onError);
+    const [outbox, mirror, leases] = [this.#outbox, this.#mirror, this.#leases];
+    this.#recovery = new Recovery(options, {
+      ...{ name: this.name, outbox, mirror, leases, version: () => this.#version, status: () => this.#status },
+      setStatus: (s) => void (this.#status = s),
+      serve: (envelope, version, seq) => this.#spawnServing(envelope, version, seq),
+      discard: () => this.#channel?.terminate().then(() => void (this.#channel = undefined)) ?? Promise.resolve(),
+    });
   }
 
   /** The running version's number. */
@@ -101,7 +88,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   }
   /** The last envelope checkpoint received from the worker: what a restart resumes from. */
   get lastCheckpoint(): Envelope | undefined {
-    return this.#checkpoint;
+    return this.#mirror.checkpoint;
   }
   /** The worker's thread id (changes at every replacement and restart), for diagnostics. */
   get threadId(): number {
@@ -156,36 +143,18 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
 
   /** The latest snapshot mirrored from the worker (after its last processed batch), as plain data. */
   getSnapshot(): HostedSnapshot {
-    return this.#snapshot!;
+    return this.#mirror.snapshot;
   }
 
   /** Observes the mirrored snapshots: one per processed batch, swap and restart, across swaps. */
   subscribe(observer: ((snapshot: HostedSnapshot) => void) | { next: (snapshot: HostedSnapshot) => void }): { unsubscribe(): void } {
     const fn = typeof observer === 'function' ? observer : (s: HostedSnapshot) => observer.next(s);
-    return this.#observers.add(fn);
+    return this.#mirror.observe(fn);
   }
 
   /** Crashes, restarts and events the worker refused, as they happen. */
   onEvent(listener: (event: WorkerEvent) => void): { unsubscribe(): void } {
-    return this.#listeners.add(listener);
-  }
-
-  #report(error: unknown): void {
-    const onError = this.#options.onError;
-    if (onError !== undefined) onError(error);
-    else
-      setTimeout(() => {
-        throw error;
-      });
-  }
-
-  #emit(e: WorkerEvent): void {
-    this.#listeners.emit(e);
-  }
-
-  #setSnapshot(s: HostedSnapshot): void {
-    this.#snapshot = s;
-    this.#observers.emit(s);
+    return this.#mirror.listen(listener);
   }
 
   #onMessage = (m: FromWorker): void => {
@@ -193,46 +162,34 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       case 'ack':
         this.#outbox.acked(m.seq);
         this.#version = m.version;
-        this.#setSnapshot(m.snapshot);
+        this.#mirror.setSnapshot(m.snapshot);
         return;
       case 'checkpoint':
-        this.#restarts = 0;
+        this.#recovery.healthy();
         this.#setCheckpoint(m.seq, m.envelope);
         return;
       case 'undelivered':
-        this.#emit({ type: 'undelivered', component: this.name, event: m.event, error: m.error });
+        this.#mirror.emit({ type: 'undelivered', component: this.name, event: m.event, error: m.error });
         return;
       case 'reported':
-        this.#emit({ type: 'error', component: this.name, error: m.error });
+        this.#mirror.emit({ type: 'error', component: this.name, error: m.error });
+        return;
+      case 'lease-ended':
+        this.#leases.revoked(m.lease, "a swap under `leases: 'revoke'`");
         return;
     }
   };
 
   #setCheckpoint(seq: number, envelope: Envelope | undefined): void {
     if (envelope === undefined) return;
-    this.#checkpoint = envelope;
+    this.#mirror.setCheckpoint(envelope);
     this.#outbox.checkpointed(seq);
   }
 
   // ── workers ────────────────────────────────────────────────────────────
 
-  /** The init of a worker for this component. */
   #init(role: WorkerInit['role'], module: string, extra: Partial<WorkerInit>): WorkerInit {
-    const c = this.#options.checkpoint;
-    return {
-      module,
-      component: this.name,
-      role,
-      seq: this.#outbox.processed,
-      capacity: this.capacity,
-      checkpointMs: c?.everyMs ?? 100,
-      checkpointEvents: c?.everyEvents ?? 1000,
-      ...extra,
-    };
-  }
-
-  #spawn(init: WorkerInit): Channel {
-    return new Channel(init, this.#options.resourceLimits);
+    return workerInit(this.#options, { role, module, capacity: this.capacity, seq: this.#outbox.processed, ...extra });
   }
 
   get #startTimeoutMs(): number {
@@ -240,19 +197,14 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   }
 
   async #spawnServing(envelope: Envelope | undefined, version: number | undefined, seq: number): Promise<ServingStart> {
-    const init = {
-      ...this.#init('serve', this.#module, {}),
-      seq,
-      ...(envelope === undefined ? {} : { envelope }),
-      ...(version === undefined ? {} : { version }),
-      ...(this.#options.input === undefined || envelope !== undefined ? {} : { input: this.#options.input }),
-    };
+    const from = envelope === undefined ? (this.#options.input === undefined ? {} : { input: this.#options.input }) : { envelope };
+    const init = this.#init('serve', this.#module, { seq, ...from, ...(version === undefined ? {} : { version }) });
     const r = await startServing(init, this.#options.resourceLimits, this.#startTimeoutMs);
     if (!r.ok) return r;
     this.#version = r.ready.version;
     this.#setCheckpoint(seq, r.ready.envelope);
     this.#adopt(r.channel);
-    this.#setSnapshot(r.ready.snapshot);
+    this.#mirror.setSnapshot(r.ready.snapshot);
     return r;
   }
 
@@ -261,19 +213,15 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     this.#channel = ch;
     ch.listen(this.#onMessage);
     void ch.gone.then((crash) => {
-      if (crash !== undefined && this.#channel === ch) void this.#crashed(crash);
+      if (crash === undefined || this.#channel !== ch) return;
+      if (this.#status === 'swapping') this.#crashDuringSwap = { ch, crash };
+      else void this.#crashed(crash);
     });
   }
 
-  async #crashed(crash: Crash): Promise<void> {
+  #crashed(crash: Crash): Promise<void> {
     this.#channel = undefined;
-    const { unprocessed, uncheckpointed } = this.#outbox.lost();
-    // every accepted event is now accounted for: processed, or reported here
-    this.#outbox.clear();
-    const auto = this.#options.restart === 'auto' && this.#restarts < (this.#options.maxRestarts ?? 3);
-    this.#status = auto ? 'restarting' : 'crashed';
-    this.#emit({ type: 'crashed', component: this.name, version: this.#version, error: crash.error, exitCode: crash.exitCode, unprocessed, uncheckpointed });
-    if (auto) await this.restart();
+    return this.#recovery.crashed(crash);
   }
 
   /**
@@ -281,33 +229,8 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * one). Events sent during an automatic restart are delivered to the restarted worker. Resolves to
    * whether it is running again.
    */
-  async restart(): Promise<boolean> {
-    if (this.#status !== 'crashed' && this.#status !== 'restarting') return this.#status === 'running';
-    this.#status = 'restarting';
-    this.#outbox.hold();
-    this.#restarts++;
-    const from = this.#checkpoint;
-    const r = await this.#spawnServing(from, from?.version ?? this.#version, this.#outbox.posted);
-    if ((this.#status as WorkerStatus) === 'stopped') {
-      // stop() was called while the worker started: it must not outlive the component
-      const ch = this.#channel;
-      this.#channel = undefined;
-      await ch?.terminate();
-      return false;
-    }
-    if (!r.ok) {
-      this.#outbox.unhold();
-      this.#status = 'crashed';
-      this.#emit({ type: 'restart-failed', component: this.name, error: r.error });
-      const held = this.#outbox.held();
-      if (held.length > 0) this.#emit({ type: 'crashed', component: this.name, version: this.#version, error: r.error, exitCode: 1, unprocessed: held, uncheckpointed: [] });
-      this.#outbox.clear();
-      return false;
-    }
-    this.#status = 'running';
-    this.#outbox.release();
-    this.#emit({ type: 'restarted', component: this.name, version: this.#version, from: from === undefined ? 'start' : 'checkpoint' });
-    return true;
+  restart(): Promise<boolean> {
+    return this.#recovery.restart();
   }
 
   // ── swap ───────────────────────────────────────────────────────────────
@@ -326,18 +249,20 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       flush: () => this.#outbox.flush(),
       settle: (report, snapshot, revert) => {
         if (report.outcome === 'committed') {
-          if (revert) this.#history.pop();
-          else if (this.#history.push(report.from) > HISTORY_MAX) this.#history.shift();
+          if (revert) this.#history.reverted();
+          else this.#history.committed(report.from);
           this.#version = report.to;
         }
-        this.#setSnapshot(snapshot);
+        this.#mirror.setSnapshot(snapshot);
       },
-      spawnCandidate: (module, extra) => this.#spawn(this.#init('candidate', module, extra)),
-      hold: () => {
-        this.#outbox.flush();
-        this.#outbox.hold();
-      },
+      spawnCandidate: (module, extra) => new Channel(this.#init('candidate', module, extra), this.#options.resourceLimits),
+      hold: () => this.#outbox.hold(),
       release: () => this.#outbox.release(),
+      abandon: (drained) => {
+        if (drained === undefined) return;
+        this.#outbox.acked(drained.seq); // the old worker processed up to here, and handed that state over
+        this.#setCheckpoint(drained.seq, drained.envelope);
+      },
       heldEvents: () => this.#outbox.held(),
       commit: ({ candidate, module, version, seq, envelope, snapshot }) => {
         this.#module = module;
@@ -345,11 +270,11 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         this.#channel = undefined; // the old worker's end is not a crash
         this.#outbox.acked(seq);
         this.#setCheckpoint(seq, envelope);
-        this.#history.push(this.#version);
-        if (this.#history.length > HISTORY_MAX) this.#history.shift();
+        this.#history.committed(this.#version);
         this.#version = version;
         this.#adopt(candidate);
-        this.#setSnapshot(snapshot);
+        this.#leases.revokeAll("the old worker was replaced (drained under `leases: 'revoke'`)");
+        this.#mirror.setSnapshot(snapshot);
         void old?.terminate();
       },
     };
@@ -376,7 +301,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * the running module's links (`down` after an upgrade), or to the version below without a swap.
    */
   revert(options: WorkerSwapOptions = {}): Promise<SwapReport> {
-    return this.#serialised(this.#history.at(-1) ?? this.#version - 1, options, true);
+    return this.#serialised(this.#history.revertTarget(this.#version), options, true);
   }
 
   async #serialised(target: WorkerSwapTarget, options: WorkerSwapOptions, revert: boolean): Promise<SwapReport> {
@@ -391,33 +316,52 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       return this.#record(await run);
     } finally {
       this.#swapping = undefined;
-      if (this.#status === 'swapping') this.#status = 'running';
+      const died = this.#crashDuringSwap;
+      this.#crashDuringSwap = undefined;
+      if (died !== undefined && this.#channel === died.ch) void this.#crashed(died.crash);
+      else if (this.#status === 'swapping') this.#status = 'running';
     }
   }
 
   #record(report: SwapReport): SwapReport {
     try {
-      void Promise.resolve(this.journal.append({ ...report, instance: this.id })).catch((e: unknown) => this.#report(e));
+      void Promise.resolve(this.journal.append({ ...report, instance: this.id })).catch((e: unknown) => this.#mirror.report(e));
     } catch (error) {
-      this.#report(error);
+      this.#mirror.report(error);
     }
     return report;
   }
 
   // ── queries ────────────────────────────────────────────────────────────
 
-  async #query(what: 'ledger' | 'persist' | 'snapshot'): Promise<unknown> {
+  #query(what: 'ledger' | 'persist' | 'snapshot'): Promise<unknown> {
+    return this.#request({ t: 'query', what });
+  }
+
+  /** Asks the serving worker, after every event sent so far; rejects with the worker's typed error. */
+  async #request(m: Request): Promise<unknown> {
     const ch = this.#channel;
     if (ch === undefined || this.#status === 'stopped') {
       throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' is ${this.#status}; no worker to ask`, { details: { component: this.id } });
     }
     this.#outbox.flush(); // after every event sent so far
-    const id = ++this.#requests;
-    ch.post({ t: 'query', id, what });
-    const r = await ch.until((m) => (m.t === 'reply' && m.id === id ? m : undefined), this.#startTimeoutMs);
-    if (!r.ok) throw new HotswapError('COMPONENT_CRASHED', `Worker of '${this.id}' ended before answering: ${r.crash?.error.message ?? 'timeout'}`, { details: { component: this.id } });
-    if (!r.value.ok) throw new HotswapError((r.value.error.code as ErrorData['code'] | undefined) ?? 'INVALID_ARGUMENT', r.value.error.message, { details: r.value.error.details ?? {} });
-    return r.value.value;
+    return ch.ask({ ...m, id: ++this.#requests } as ToWorker & { id: number }, this.#startTimeoutMs, this.id);
+  }
+
+  /**
+   * Borrows a handle the running version declares, as `LiveComponent.borrow` does, asynchronously:
+   * the lease is a record in the worker, where the swap policies see it. Rejects with
+   * `BORROW_REFUSED` (unknown handle, or a swap is running), `COMPONENT_STOPPED` or
+   * `COMPONENT_CRASHED`. A drained replacement refuses to move a transferable lease (`cross-isolate`).
+   */
+  borrow(handle: string, holder: string): Promise<WorkerLease> {
+    if (this.#status === 'swapping') {
+      return Promise.reject(new HotswapError('BORROW_REFUSED', `'${this.id}' is swapping; handle '${handle}' cannot be borrowed until it ends`, { details: { handle, component: this.id } }));
+    }
+    if (this.#status === 'crashed' || this.#status === 'restarting') {
+      return Promise.reject(new HotswapError('COMPONENT_CRASHED', `Component '${this.id}' is ${this.#status}; handle '${handle}' cannot be borrowed`, { details: { handle, component: this.id } }));
+    }
+    return this.#leases.borrow(handle, holder);
   }
 
   /** The effect ledger, read in the worker after every event sent before this call. */
@@ -446,13 +390,14 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     const ch = this.#channel;
     this.#status = 'stopped';
     this.#channel = undefined;
+    this.#leases.revokeAll('the component stopped');
     if (ch === undefined) return;
     this.#outbox.flushTo(ch);
     ch.post({ t: 'stop' });
     const r = await ch.until((m) => (m.t === 'stopped' ? m : undefined), this.#startTimeoutMs);
     if (r.ok) {
       this.#outbox.acked(r.value.seq);
-      this.#setSnapshot(r.value.snapshot);
+      this.#mirror.setSnapshot(r.value.snapshot);
     }
     await ch.terminate();
   }

@@ -4,7 +4,9 @@
  *
  * @packageDocumentation
  */
-export { hostInWorker, WorkerComponent } from './host.ts';
+export { hostInWorker } from './start.ts';
+export { WorkerComponent } from './host.ts';
+export type { WorkerLease } from './_internal/leases.ts';
 export type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapTarget, WorkerSwapOptions } from './types.ts';
 export { resolveHostedLineage, PLUGIN_KIND } from './module.ts';
 export type { HostedLineageResult } from './module.ts';

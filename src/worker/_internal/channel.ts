@@ -12,6 +12,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { Blocker } from '../../blockers/blocker.ts';
+import { type ErrorCode, HotswapError } from '../../errors.ts';
+import type { HostOptions } from '../types.ts';
 import type { FromWorker, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
 
 /** Running from the TypeScript sources (tests, `--conditions=source`) rather than dist/. */
@@ -46,6 +48,12 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+/** The `workerData` of a worker for a component hosted with `options`. */
+export function workerInit(options: HostOptions, init: Omit<WorkerInit, 'component' | 'checkpointMs' | 'checkpointEvents'>): WorkerInit {
+  const c = options.checkpoint;
+  return { component: options.component, checkpointMs: c?.everyMs ?? 100, checkpointEvents: c?.everyEvents ?? 1000, ...init };
+}
+
 /** How a worker ended without being asked to: what it threw, or its exit code. */
 export interface Crash {
   readonly error: WorkerError;
@@ -64,6 +72,7 @@ export class Channel {
   #error: WorkerError | undefined;
   #listeners = new Set<(m: FromWorker) => void>();
   #terminated: Promise<void> | undefined;
+  #exited = false;
 
   constructor(init: WorkerInit, resourceLimits: ResourceLimits | undefined) {
     const options = { workerData: init, execArgv: workerExecArgv(), ...(resourceLimits === undefined ? {} : { resourceLimits }) };
@@ -81,10 +90,16 @@ export class Channel {
     });
     this.gone = new Promise((resolve) => {
       this.worker.once('exit', (exitCode) => {
+        this.#exited = true;
         this.#listeners.clear();
         resolve(this.#asked ? undefined : { error: this.#error ?? { name: 'WorkerExit', message: `worker exited with code ${exitCode}` }, exitCode });
       });
     });
+  }
+
+  /** The worker has exited (crashed or terminated): nothing posted to it now is processed. */
+  get exited(): boolean {
+    return this.#exited;
   }
 
   post(m: ToWorker): void {
@@ -118,6 +133,18 @@ export class Channel {
       const timer = setTimeout(() => finish({ ok: false, crash: undefined, timeout: true }), ms);
       void this.gone.then((crash) => finish({ ok: false, crash, timeout: false }));
     });
+  }
+
+  /**
+   * Posts a request and resolves to the worker's reply: rejects with the worker's typed error, or
+   * `COMPONENT_CRASHED` when the worker ends (or says nothing for `ms`) before answering.
+   */
+  async ask(m: ToWorker & { readonly id: number }, ms: number, component: string): Promise<unknown> {
+    this.post(m);
+    const r = await this.until((x) => (x.t === 'reply' && x.id === m.id ? x : undefined), ms);
+    if (!r.ok) throw new HotswapError('COMPONENT_CRASHED', `Worker of '${component}' ended before answering: ${r.crash?.error.message ?? 'timeout'}`, { details: { component } });
+    if (!r.value.ok) throw new HotswapError((r.value.error.code as ErrorCode | undefined) ?? 'INVALID_ARGUMENT', r.value.error.message, { details: r.value.error.details ?? {} });
+    return r.value.value;
   }
 
   /** Terminates the worker, one termination at a time with a gap between them. Not a crash. */

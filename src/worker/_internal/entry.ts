@@ -14,7 +14,7 @@ import { describeError, isHotswapError } from '../../errors.ts';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { type AnyLineage, pathBetween } from '../../lineage/lineage.ts';
 import { persistedSnapshotOf } from '../../ledger/_internal/xstate-adapter.ts';
-import { coreOf, type LiveComponent } from '../../live/component.ts';
+import { coreOf, type Lease, type LiveComponent } from '../../live/component.ts';
 import { createRuntime } from '../../live/runtime.ts';
 import type { Envelope } from '../../store/envelope.ts';
 import { unacceptedHeld } from '../../swap/_internal/parts.ts';
@@ -95,6 +95,29 @@ function maybeCheckpoint(): void {
   else checkpointTimer ??= setTimeout(checkpoint, Math.max(0, init.checkpointMs - (performance.now() - lastCheckpoint)));
 }
 
+/** Leases lent to the main thread, by the main thread's id; a revocation is reported to it. */
+const leases = new Map<number, Lease>();
+
+function borrow(c: LiveComponent<any>, m: Extract<ToWorker, { t: 'borrow' }>): void {
+  const lease = c.borrow(m.handle, m.holder);
+  leases.set(m.lease, lease);
+  lease.signal.addEventListener('abort', () => leases.delete(m.lease) && post({ t: 'lease-ended', lease: m.lease }), { once: true });
+  post({ t: 'reply', id: m.id, ok: true, value: { since: lease.since } });
+}
+
+/** A lease's resource, as a copy: what cannot be cloned cannot cross to the main thread, and is refused. */
+function leaseGet(m: Extract<ToWorker, { t: 'lease-get' }>): void {
+  const lease = leases.get(m.lease);
+  if (lease === undefined) throw Object.assign(new Error(`lease ${m.lease} is not held`), { code: 'LEASE_REVOKED' });
+  const value = lease.get();
+  try {
+    post({ t: 'reply', id: m.id, ok: true, value });
+  } catch (error) {
+    const reason = `the resource of handle '${lease.handle}' cannot be copied to the main thread (${(error as Error).name}): a worker-hosted component can lend only plain data`;
+    post({ t: 'reply', id: m.id, ok: false, error: { name: 'HotswapError', code: 'BORROW_REFUSED', message: reason, details: { handle: lease.handle, reason: 'cross-isolate' } } });
+  }
+}
+
 let delivering = false;
 let mirrorQueued = false;
 
@@ -149,7 +172,11 @@ async function onMessage(m: ToWorker): Promise<void> {
       return;
     }
     case 'query':
+    case 'borrow':
+    case 'lease-get':
       try {
+        if (m.t === 'borrow') return borrow(c!, m);
+        if (m.t === 'lease-get') return leaseGet(m);
         const value = m.what === 'ledger' ? (plain(c!.ledger()) as ReturnType<LiveComponent['ledger']>) : m.what === 'persist' ? c!.persist() : mirror(c!);
         post({ t: 'reply', id: m.id, ok: true, value });
       } catch (error) {
@@ -167,6 +194,8 @@ async function onMessage(m: ToWorker): Promise<void> {
       post({ t: 'drained', id: m.id, seq, envelope: r.envelope, effects: r.effects, quiesceUs: Math.round((performance.now() - t) * 1000) });
       return;
     }
+    case 'release':
+      return;
     case 'resume':
       clock.resume();
       maybeCheckpoint();
@@ -264,6 +293,13 @@ async function main(): Promise<void> {
   // crash of this worker, reported by the host like any other.
   let chain: Promise<void> = Promise.resolve();
   port.on('message', (m: ToWorker) => {
+    if (m.t === 'release') {
+      // at once, not behind the queue: a swap waiting (policy `wait`) for this release is in it
+      const lease = leases.get(m.lease);
+      leases.delete(m.lease);
+      lease?.release();
+      return;
+    }
     chain = chain
       .then(() => onMessage(m))
       .catch((error: unknown) => {

@@ -23,18 +23,33 @@ export type HandoverResult =
   | { readonly ok: true; readonly envelope: Envelope; readonly effects: EffectOutcomes }
   | { readonly ok: false; readonly blockers: readonly Blocker[] };
 
-/** In-flight promises under `adopt`: their settlement would have to cross into the candidate worker. */
+/**
+ * What would have to cross into the candidate worker: in-flight promises under `adopt` (their
+ * settlement), and leases of transferable handles (the holder's lease would have to move to another
+ * isolate's resource; an in-worker swap transfers them).
+ */
 function crossIsolate(component: LiveComponent<any>, policies: Required<PlainPolicies>): Blocker[] {
-  if (policies.promises !== 'adopt') return [];
-  return component
-    .ledger()
-    .inFlight.filter((c) => c.logic === 'promise')
-    .map((c) =>
+  const ledger = component.ledger();
+  const promises =
+    policies.promises !== 'adopt'
+      ? []
+      : ledger.inFlight
+          .filter((c) => c.logic === 'promise')
+          .map((c) =>
+            blocker('cross-isolate', {
+              what: `invoked promise '${c.id}' (src ${c.src}) under policy 'adopt'`,
+              reason: 'it lives in the old worker, which is terminated at commit; use promises: "wait" or "abort"',
+            }),
+          );
+  const transferable = [...coreOf(component).leases.values()]
+    .filter((l) => l.transferable)
+    .map((l) =>
       blocker('cross-isolate', {
-        what: `invoked promise '${c.id}' (src ${c.src}) under policy 'adopt'`,
-        reason: 'it lives in the old worker, which is terminated at commit; use promises: "wait" or "abort"',
+        what: `the lease of transferable handle '${l.handle}' held by '${l.holder}'`,
+        reason: 'a drained replacement cannot move a lease into the new worker; release it first (a swap to a version of the running module transfers it)',
       }),
     );
+  return [...promises, ...transferable];
 }
 
 /** Quiesces, drains and persists the component; changes nothing (the caller pauses its clock after). */
@@ -51,6 +66,8 @@ export async function handover(component: LiveComponent<any>, plain: PlainPolici
     const { hard, soft, watch } = findBlocking(core, policies, core.version);
     if (hard.length > 0) return { ok: false, blockers: [...hard, ...soft] };
     if (soft.length === 0) break;
+    // `revoke`: outstanding leases end with the old worker at commit (the main thread revokes them)
+    if (policies.leases === 'revoke' && soft.every((b) => b.kind === 'lease-outstanding')) break;
     const why = await core.waitForChange(deadlineAt, undefined, watch);
     if (why !== 'changed') {
       const still = findBlocking(core, policies, core.version);
@@ -59,7 +76,7 @@ export async function handover(component: LiveComponent<any>, plain: PlainPolici
   }
 
   // ── drain ──
-  const effects = { carried: [] as string[], restarted: [] as string[], cancelled: [] as string[], adopted: [], aborted: [] as string[], transferred: [], revoked: [] };
+  const effects = { carried: [] as string[], restarted: [] as string[], cancelled: [] as string[], adopted: [], aborted: [] as string[], transferred: [], revoked: [...core.leases.values()].map((l) => l.handle) };
   const blockers: Blocker[] = [];
   for (const d of pendingDelays(core.actor, core.clock)) {
     if (policies.delays !== 'cancel' && !(d.fromRoot && d.selfTargeted)) {

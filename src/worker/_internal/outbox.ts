@@ -79,8 +79,9 @@ export class Outbox {
     ch.post({ t: 'events', seq: batch[0]!.seq, events: batch.map((p) => p.event) });
   }
 
-  /** Holds new events on the main thread (nothing is posted until {@link Outbox.release}). */
+  /** Posts what was accepted so far, then holds new events on the main thread until {@link Outbox.release}. */
   hold(): void {
+    this.flush();
     this.#holding = true;
   }
   /** Stops holding without posting (there is no worker to post to). */

@@ -64,6 +64,10 @@ export type ToWorker =
   | { readonly t: 'events'; readonly seq: number; readonly events: readonly EventObject[] }
   | { readonly t: 'swap'; readonly id: number; readonly target: number; readonly deadlineMs?: number; readonly policies?: PlainPolicies }
   | { readonly t: 'query'; readonly id: number; readonly what: 'ledger' | 'persist' | 'snapshot' }
+  /** Leases: `lease` is the main thread's id of the lease; `release` is taken at once, not queued behind events. */
+  | { readonly t: 'borrow'; readonly id: number; readonly lease: number; readonly handle: string; readonly holder: string }
+  | { readonly t: 'lease-get'; readonly id: number; readonly lease: number }
+  | { readonly t: 'release'; readonly lease: number }
   | { readonly t: 'handover'; readonly id: number; readonly deadlineMs: number; readonly policies: PlainPolicies }
   | { readonly t: 'resume' }
   | { readonly t: 'install'; readonly envelope: Envelope; readonly version: number; readonly seq: number; readonly held: readonly EventObject[] }
@@ -77,11 +81,21 @@ export type FromWorker =
   | { readonly t: 'undelivered'; readonly seq: number; readonly event: EventObject; readonly error: WorkerError }
   | { readonly t: 'checkpoint'; readonly seq: number; readonly envelope: Envelope }
   | { readonly t: 'report'; readonly id: number; readonly report: SwapReport; readonly snapshot: HostedSnapshot }
-  | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value: LedgerSnapshot | Envelope | HostedSnapshot }
+  | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value: LedgerSnapshot | Envelope | HostedSnapshot | LeaseGranted | unknown }
   | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: WorkerError }
   | { readonly t: 'drained'; readonly id: number; readonly seq: number; readonly envelope: Envelope; readonly effects: EffectOutcomes; readonly quiesceUs: number }
   | { readonly t: 'drain-refused'; readonly id: number; readonly blockers: readonly Blocker[] }
   | { readonly t: 'installed'; readonly version: number; readonly snapshot: HostedSnapshot; readonly envelope: Envelope | undefined; readonly us: number }
   | { readonly t: 'install-refused'; readonly error: WorkerError; readonly blockers: readonly Blocker[] }
   | { readonly t: 'reported'; readonly error: WorkerError }
-  | { readonly t: 'stopped'; readonly seq: number; readonly snapshot: HostedSnapshot };
+  | { readonly t: 'stopped'; readonly seq: number; readonly snapshot: HostedSnapshot }
+  /** A lease the worker revoked (a swap under `leases: 'revoke'`, or its stop). */
+  | { readonly t: 'lease-ended'; readonly lease: number };
+
+/** A message the worker answers with a `reply`, before its request id is set. */
+export type Request = ToWorker extends infer M ? (M extends { id: number; t: 'query' | 'borrow' | 'lease-get' } ? Omit<M, 'id'> : never) : never;
+
+/** The worker's answer to `borrow`: when the lease began, on the worker's clock. */
+export interface LeaseGranted {
+  readonly since: number;
+}

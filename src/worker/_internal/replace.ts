@@ -8,12 +8,15 @@
  * tens of ms, more from source); a failing one is terminated and the old worker never noticed. The
  * handover request travels the old worker's port behind every event posted before the hold, so the
  * old worker processes all of them first (G1). Commit posts the held events to the candidate, in
- * order, and terminates the old worker. Pinned by test/worker/swap.test.ts and swap.property.test.ts.
+ * order, and terminates the old worker. If the old worker dies mid-way, the swap is refused, the
+ * candidate terminated, and the held events stay for the crash report (host.ts reports the crash
+ * after the swap's report, and restarts from the handed-over envelope when there is one). Pinned by test/worker/swap.test.ts and swap.property.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies } from '../../swap/options.ts';
+import type { Envelope } from '../../store/envelope.ts';
 import type { SwapPhase, SwapReport } from '../../swap/report.ts';
 import type { WorkerSwapOptions } from '../types.ts';
 import type { PlainPolicies, WorkerError } from './protocol.ts';
@@ -55,8 +58,16 @@ export async function replace(host: SwapHost, request: { module: string; version
   const old = host.channel();
   host.hold();
   const pauseStart = (mark = performance.now());
+  const state: { handedOver?: { seq: number; envelope: Envelope } } = {};
   const refuse = (phase: SwapPhase, blockers: readonly Blocker[], resumeOld: boolean): SwapReport => {
     void candidate.terminate();
+    if (old.exited) {
+      // the old worker crashed mid-replacement: nothing posted to it now would be processed
+      const held = host.heldEvents().length;
+      host.abandon(state.handedOver);
+      const died = blockers.some((b) => b.kind === 'worker-crashed' && b.role === 'old') ? blockers : [...blockers, crashed(host, 'old', { name: 'WorkerExit', message: 'the worker died after handing over its state' })];
+      return refusedReport(host, to, phase, died, { timings, totalUs: µs(t0), pauseUs: µs(pauseStart), held });
+    }
     if (resumeOld) old.post({ t: 'resume' });
     const held = host.release();
     return refusedReport(host, to, phase, blockers, { timings, totalUs: µs(t0), pauseUs: µs(pauseStart), held });
@@ -69,6 +80,7 @@ export async function replace(host: SwapHost, request: { module: string; version
   if (!drained.ok) return refuse('quiesce', [crashed(host, 'old', drained.crash?.error)], false);
   if (drained.value.t === 'drain-refused') return refuse('quiesce', drained.value.blockers, false);
   const { envelope, seq, effects } = drained.value;
+  state.handedOver = { seq, envelope };
 
   // ── migrate, verify, install: the candidate's cold restore from the handed-over envelope ──
   mark = performance.now();

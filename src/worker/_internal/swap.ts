@@ -60,6 +60,29 @@ export interface SwapHost {
   heldEvents(): readonly EventObject[];
   /** The candidate takes over; the old worker is terminated. */
   commit(takeover: Takeover): void;
+  /**
+   * The old worker died during the replacement: keep the held events (the crash report names them),
+   * and, when it had handed its state over, record that envelope as the checkpoint a restart resumes
+   * from. The crash itself is reported once the swap's report is out.
+   */
+  abandon(drained: { readonly seq: number; readonly envelope: Envelope } | undefined): void;
+}
+
+/** The versions committed swaps came from, newest last (up to 64): what `revert()` goes back to. */
+export class History {
+  static readonly MAX = 64;
+  readonly #from: number[] = [];
+
+  committed(from: number): void {
+    if (this.#from.push(from) > History.MAX) this.#from.shift();
+  }
+  reverted(): void {
+    this.#from.pop();
+  }
+  /** The version before the last committed swap, or the one below `running` when there is none. */
+  revertTarget(running: number): number {
+    return this.#from.at(-1) ?? running - 1;
+  }
 }
 
 /** The links from `from` to `to`, one version at a time. */
