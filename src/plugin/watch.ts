@@ -25,7 +25,9 @@ export type PluginEvent =
   /**
    * A file was loaded and passed the loader's checks. `waitingFor`: the version missing below it.
    * For a worker-hosted component the main thread only checked where the file is and read its version
-   * from its name (`from` is undefined): the candidate worker of the swap imports and validates it.
+   * from its name (`from` is undefined): the candidate worker of the swap imports and validates it,
+   * and refuses it (`load-refused`, `misfit-version` or `wrong-component`) unless the module carries,
+   * as its newest version, the version the name claims, of this component, over the running version.
    */
   | { readonly type: 'loaded'; readonly file: string; readonly version: number; readonly from: number | undefined; readonly hash: string; readonly waitingFor?: number }
   /** A file was refused; whatever ran before keeps running. */
@@ -168,7 +170,7 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
       } else {
         refused = { target: what, from: target.running };
         // a worker-hosted file is first imported by the candidate worker: what it could not load is a load refusal too
-        const refusal = file === undefined || target.kind !== 'worker' ? undefined : loadRefusalOf(file, report.blockers);
+        const refusal = file === undefined || target.kind !== 'worker' ? undefined : loadRefusalOf(file, report.blockers, { version: top, running: report.from });
         if (refusal !== undefined) emit({ type: 'load-refused', file: file!, refusal });
         emit({ type: 'swap-refused', file, from: report.from, to: report.to, report, blockers: report.blockers });
       }

@@ -309,7 +309,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     const host = this.#swapHost();
     const early = planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
     if (early.length > 0) return this.#record(refusedReport(host, to, 'plan', early));
-    const run = typeof target === 'number' ? inWorker(host, target, options, revert) : replace(host, { module: href(target.module), version: target.version, options });
+    const run = typeof target === 'number' ? inWorker(host, target, options, revert) : replace(host, { module: href(target.module), version: target.version, exact: target.exact === true, options });
     this.#swapping = run;
     try {
       this.#status = 'swapping';

@@ -18,10 +18,26 @@ export const PLUGIN_KIND = 'hotswap.plugin/1' as const;
 
 /** The result of {@link resolveHostedLineage}. */
 export type HostedLineageResult =
-  | { readonly ok: true; readonly lineage: AnyLineage }
-  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+  | { readonly ok: true; readonly lineage: AnyLineage; /** The default-exported plugin the lineage was extended with. */ readonly plugin?: { readonly from: number; readonly version: number } }
+  | { readonly ok: false; readonly error: HostedModuleError };
 
-const refuse = (message: string): HostedLineageResult => ({ ok: false, error: { name: 'HostedModuleError', message } });
+/**
+ * Why a module breaks the contract, as plain data: `code` is the plugin loader's refusal code
+ * (`missing-export`, `wrong-component`, `misfit-version`), so a watcher reports it as such.
+ */
+export interface HostedModuleError {
+  readonly name: 'HostedModuleError';
+  readonly code: 'missing-export' | 'wrong-component' | 'misfit-version';
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** A {@link HostedModuleError}. */
+export function hostedModuleError(code: HostedModuleError['code'], message: string, details?: Record<string, unknown>): HostedModuleError {
+  return { name: 'HostedModuleError', code, message, ...(details === undefined ? {} : { details }) };
+}
+
+const refuse = (code: HostedModuleError['code'], message: string, details?: Record<string, unknown>): HostedLineageResult => ({ ok: false, error: hostedModuleError(code, message, details) });
 
 function isPluginData(value: unknown): value is { kind?: unknown; component?: unknown; from: unknown; version: unknown; link: unknown } {
   if (typeof value !== 'object' || value === null) return false;
@@ -46,20 +62,20 @@ export function resolveHostedLineage(namespace: Readonly<Record<string, unknown>
   else if (isLineage(fallback)) found = fallback;
   if (found === undefined) {
     const exports = Object.keys(namespace).join(', ') || 'none';
-    return refuse(`Expected the module to export a lineage as \`lineage\` or \`default\`, got exports: ${exports}`);
+    return refuse('missing-export', `Expected the module to export a lineage as \`lineage\` or \`default\`, got exports: ${exports}`);
   }
   if (found.name !== component) {
-    return refuse(`Expected a lineage of component \`${component}\`, got \`${found.name}\``);
+    return refuse('wrong-component', `Expected a lineage of component \`${component}\`, got \`${found.name}\``, { expected: component, got: found.name });
   }
   if (found !== fallback && isPluginData(fallback)) {
     if (fallback.component !== undefined && fallback.component !== component) {
-      return refuse(`Expected a plugin of component \`${component}\`, got \`${String(fallback.component)}\``);
+      return refuse('wrong-component', `Expected a plugin of component \`${component}\`, got \`${String(fallback.component)}\``, { expected: component, got: String(fallback.component) });
     }
     try {
-      return { ok: true, lineage: found.extend(fallback) };
+      const extended = found.extend(fallback);
+      return { ok: true, lineage: extended, plugin: { from: Number(fallback.from), version: extended.current.version } };
     } catch (error) {
-      const e = describeError(error);
-      return { ok: false, error: { name: e.name, message: `The default-exported plugin does not extend the exported lineage: ${e.message}` } };
+      return refuse('misfit-version', `The default-exported plugin does not extend the exported lineage: ${describeError(error).message}`);
     }
   }
   return { ok: true, lineage: found };

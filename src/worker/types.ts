@@ -66,8 +66,12 @@ export type WorkerEvent =
   | { readonly type: 'undelivered'; readonly component: string; readonly event: EventObject; readonly error: WorkerError }
   | { readonly type: 'error'; readonly component: string; readonly error: WorkerError };
 
-/** A swap target: a version of the running module, or a version (default: newest) of another module. */
-export type WorkerSwapTarget = number | { readonly module: URL | string; readonly version?: number };
+/**
+ * A swap target: a version of the running module, or a version (default: newest) of another module.
+ * `exact`: `version` must be that module's newest version (what a plugin file's name claims); any
+ * other is refused as `candidate-failed` with error code `misfit-version`, before anything is held.
+ */
+export type WorkerSwapTarget = number | { readonly module: URL | string; readonly version?: number; readonly exact?: boolean };
 
 /** Swap options that can cross to a worker: policies by name; preconditions run on the main thread. */
 export type WorkerSwapOptions = Omit<SwapOptions, 'lineage' | 'policies'> & { readonly policies?: PlainPolicies | SwapOptions['policies'] };

@@ -4,7 +4,7 @@
  * candidate worker of each swap; a broken file refused while the old worker keeps serving; and G1
  * across a reload loop. Each worker start costs ~1–3 s from the sources, so the runs are few.
  */
-import { symlink, writeFile } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
@@ -138,6 +138,60 @@ describe('a worker-hosted component', () => {
     expect(swaps()).toEqual([]);
     expect(counter.version).toBe(1);
   }, 30_000);
+});
+
+/** A module named as a counter plugin whose lineage is not what its name says: `lineage(name, v<versions>…)`. */
+function lineageFile(name: string, versions: readonly number[]): string {
+  return [
+    `import { defineVersion, lineage } from '${SRC}';`,
+    `import { counterV2 } from '${WORKER_COUNTER}';`,
+    `const at = (k) => defineVersion({ version: k, machine: counterV2.machine });`,
+    `let l = lineage('${name}', at(${versions[0]}));`,
+    ...versions.slice(1).map((k) => `l = l.next(at(${k}), { up: (s) => s, down: (s) => s });`),
+    `export { l as lineage };`,
+    '',
+  ].join('\n');
+}
+
+describe('the candidate worker checks what a file carries, not what its name says', () => {
+  it('refuses, naming the file, a file whose plugin is another version than its name, one that does not extend the running version, and one of another component; the old worker keeps serving', async () => {
+    await watch();
+    counter.send({ type: 'ADD', n: 1 });
+    const before = counter.threadId;
+
+    await writeFile(file(3), workerPlugin(2)); // named v3, carries v2 (from v1)
+    const lying = await waitFor('load-refused', (e) => e.file === file(3));
+    expect(lying.refusal).toMatchObject({ code: 'misfit-version', file: file(3), version: 3, current: 1 });
+    expect(lying.refusal.message).toMatch(/counter-v3\.js.*newest version is 2 \(its plugin carries v2 from v1\)/);
+    await watcher!.idle();
+    await rm(file(3));
+
+    await writeFile(file(2), lineageFile('counter', [2])); // a lineage that does not hold the running v1
+    const unrelated = await waitFor('load-refused', (e) => e.file === file(2));
+    expect(unrelated.refusal).toMatchObject({ code: 'misfit-version', file: file(2), version: 2, current: 1 });
+    expect(unrelated.refusal.message).toMatch(/counter@1 \(running now\) is not in this module's lineage/);
+    await watcher!.idle();
+
+    await writeFile(file(4), lineageFile('limiter', [1, 2, 3, 4]));
+    const other = await waitFor('load-refused', (e) => e.file === file(4));
+    expect(other.refusal).toMatchObject({ code: 'wrong-component', file: file(4), expected: 'counter', got: 'limiter' });
+    await watcher!.idle();
+
+    // named v5, carries v6 over a lineage holding v1…v5: taking the name's word would run v5 of it
+    await writeFile(file(5), workerPlugin(6));
+    const newer = await waitFor('load-refused', (e) => e.file === file(5));
+    expect(newer.refusal).toMatchObject({ code: 'misfit-version', file: file(5), version: 5 });
+    expect(newer.refusal.message).toMatch(/newest version is 6/);
+    await watcher!.idle();
+
+    expect(swaps()).toEqual(['no 1→3', 'no 1→2', 'no 1→4', 'no 1→5']);
+    expect(counter.threadId).toBe(before);
+    expect(counter.version).toBe(1);
+    counter.send({ type: 'ADD', n: 2 });
+    await until(counter, (s) => (s.context as { log: number[] }).log.length === 2);
+    expect(contextOf(counter).log).toEqual([1, 2]);
+    expect((await counter.journal.entries()).map((e) => e.outcome)).toEqual(['refused', 'refused', 'refused', 'refused']);
+  }, 60_000);
 });
 
 describe('G1 across a reload loop (worker-hosted)', () => {

@@ -13,6 +13,7 @@ describe('the hosted-module contract', () => {
   it('extends the exported lineage with a default-exported plugin', () => {
     const r = resolveHostedLineage({ lineage: counter1, default: { kind: 'hotswap.plugin/1', component: 'counter', from: 1, version: counterV2, link: v1to2 } }, 'counter');
     expect(r.ok && r.lineage.versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(r.ok && r.plugin).toEqual({ from: 1, version: 2 });
   });
 
   it('refuses a module without a lineage, a lineage of another component, and a plugin that does not fit', () => {
@@ -20,9 +21,9 @@ describe('the hosted-module contract', () => {
     const other = resolveHostedLineage({ lineage: counter1 }, 'driver');
     const misfit = resolveHostedLineage({ lineage: counter2, default: { kind: 'hotswap.plugin/1', from: 1, version: counterV2, link: v1to2 } }, 'counter');
     const wrongPlugin = resolveHostedLineage({ lineage: counter1, default: { kind: 'hotswap.plugin/1', component: 'driver', from: 1, version: counterV2, link: v1to2 } }, 'counter');
-    expect(none).toMatchObject({ ok: false, error: { message: expect.stringContaining('exports: machine') } });
-    expect(other).toMatchObject({ ok: false, error: { message: expect.stringContaining('`driver`, got `counter`') } });
-    expect(misfit).toMatchObject({ ok: false, error: { message: expect.stringContaining('does not extend') } });
-    expect(wrongPlugin).toMatchObject({ ok: false, error: { message: expect.stringContaining('plugin of component `counter`, got `driver`') } });
+    expect(none).toMatchObject({ ok: false, error: { code: 'missing-export', message: expect.stringContaining('exports: machine') } });
+    expect(other).toMatchObject({ ok: false, error: { code: 'wrong-component', details: { expected: 'driver', got: 'counter' }, message: expect.stringContaining('`driver`, got `counter`') } });
+    expect(misfit).toMatchObject({ ok: false, error: { code: 'misfit-version', message: expect.stringContaining('does not extend') } });
+    expect(wrongPlugin).toMatchObject({ ok: false, error: { code: 'wrong-component', message: expect.stringContaining('plugin of component `counter`, got `driver`') } });
   });
 });

@@ -6,8 +6,10 @@
  *   the component's lineage; a swap is `component.swap(n, { lineage })`.
  * - worker-hosted: the main thread never imports a plugin file (its code must go with the worker
  *   that ran it). It checks where the file is (roots, symlinks, `..`), reads it for its hash, and
- *   takes the version from the file's name (`<anything>-v<N>.js`, or `v<N>.ts`); the candidate worker
- *   of the swap `proxy.swap({ module, version: N })` imports and validates it. Each file is
+ *   takes the version from the file's name (`<anything>-v<N>.js`, or `v<N>.ts`) to order the files;
+ *   the candidate worker of the swap `proxy.swap({ module, version: N, exact: true })` imports it and
+ *   checks what it really carries: this component, newest version N, a lineage holding the running
+ *   version — a name that lies is a `misfit-version` refusal naming the file (loadRefusalOf). Each file is
  *   self-contained (it re-exports the lineage it extends), so there is no chain to wait for: the
  *   newest file is the target.
  */
@@ -157,7 +159,8 @@ function inWorker(proxy: WorkerComponent<any>, options: TargetOptions): PluginTa
     knows: (e) => pathToFileURL(e.real).href === proxy.module,
     top: (entries) => Math.max(proxy.version, ...entries.keys()),
     lineage: () => undefined,
-    up: (entry, _entries, swap) => proxy.swap({ module: pathToFileURL(entry.real), version: entry.version }, swap as WorkerSwapOptions | undefined),
+    // `exact`: the candidate refuses a file whose module does not carry, as its newest, the version its name claims
+    up: (entry, _entries, swap) => proxy.swap({ module: pathToFileURL(entry.real), version: entry.version, exact: true }, swap as WorkerSwapOptions | undefined),
     down: (n, swap) => proxy.swap(n, swap as WorkerSwapOptions | undefined),
     targetOf: (n, entries, down) => (down ? `down:${n}` : entries.get(n)),
   };
@@ -170,12 +173,18 @@ const SYNTAX = new Set(['SyntaxError', 'TransformError']);
  * in-process loader would have given (`syntax-error`, `import-threw`, `malformed-export` for a module
  * that breaks the worker module contract), naming the file.
  */
-export function loadRefusalOf(file: string, blockers: readonly Blocker[]): PluginRefusal | undefined {
+export function loadRefusalOf(file: string, blockers: readonly Blocker[], claimed: { readonly version: number; readonly running: number }): PluginRefusal | undefined {
   const b = blockers.find((x) => x.kind === 'candidate-failed') as Extract<Blocker, { kind: 'candidate-failed' }> | undefined;
   if (b === undefined || b.phase !== 'load') return undefined;
-  const code = (b.error as { code?: unknown }).code;
+  const { code, details } = b.error as { code?: unknown; details?: Record<string, unknown> };
   const error = { name: b.error.name, message: b.error.message, ...(typeof code === 'string' ? { code } : {}) };
   if (SYNTAX.has(error.name)) return pluginRefusal('syntax-error', { file, error });
-  if (error.name === 'HostedModuleError') return pluginRefusal('malformed-export', { file, problems: [error.message] });
+  if (error.name === 'HostedModuleError') {
+    // the module contract's codes are the loader's (src/worker/module.ts)
+    if (code === 'missing-export') return pluginRefusal('missing-export', { file });
+    if (code === 'wrong-component') return pluginRefusal('wrong-component', { file, expected: String(details?.['expected']), got: String(details?.['got']) });
+    if (code === 'misfit-version') return pluginRefusal('misfit-version', { file, version: claimed.version, from: undefined, current: claimed.running, reason: error.message });
+    return pluginRefusal('malformed-export', { file, problems: [error.message] });
+  }
   return pluginRefusal('import-threw', { file, error });
 }

@@ -18,10 +18,10 @@ import { coreOf, type Lease, type LiveComponent } from '../../live/component.ts'
 import { createRuntime } from '../../live/runtime.ts';
 import type { Envelope } from '../../store/envelope.ts';
 import { unacceptedHeld } from '../../swap/_internal/parts.ts';
-import { resolveHostedLineage } from '../module.ts';
+import { hostedModuleError, resolveHostedLineage } from '../module.ts';
 import { handover } from './handover.ts';
 import { PausableClock } from './pausable-clock.ts';
-import type { FromWorker, HostedSnapshot, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
+import type { FromWorker, HostedExport, HostedSnapshot, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -52,6 +52,7 @@ const clock = new PausableClock();
 const runtime = createRuntime({ clock, mailboxCapacity: init.capacity, onError: (error) => post({ t: 'reported', error: errorData(error) }) });
 
 let lineage: AnyLineage;
+let exported: HostedExport;
 let component: LiveComponent<any> | undefined;
 /** The last event sequence number processed (the state reflects every event up to it). */
 let seq = init.seq;
@@ -256,6 +257,7 @@ async function main(): Promise<void> {
     const r = resolveHostedLineage(namespace, init.component);
     if (!r.ok) return post({ t: 'failed', phase: 'load', error: r.error, blockers: [] });
     lineage = r.lineage;
+    exported = { component: lineage.name, newest: lineage.current.version, ...(r.plugin === undefined ? {} : { plugin: r.plugin }) };
   } catch (error) {
     return post({ t: 'failed', phase: 'load', error: errorData(error), blockers: [] });
   }
@@ -263,17 +265,23 @@ async function main(): Promise<void> {
   if (init.role === 'candidate') {
     const to = init.version ?? lineage.current.version;
     const from = init.from ?? to;
+    const known = lineage.versions.map((v) => v.version).join(', ');
     const problem =
-      lineage.get(to) === undefined
-        ? `${init.component} has no version ${to} in this module (known: ${lineage.versions.map((v) => v.version).join(', ')})`
-        : lineage.get(from) === undefined
-          ? `${init.component}@${from} (running now) is not in this module's lineage, so its state cannot be migrated`
-          : (pathBetween(lineage, from, to) ?? []).some((s) => s.run === undefined)
-            ? `the path ${init.component}@${from} → @${to} has a link without a down migration`
-            : undefined;
-    if (problem !== undefined) return post({ t: 'failed', phase: 'load', error: { name: 'HostedModuleError', message: problem }, blockers: [] });
+      init.exact === true && exported.newest !== to
+        ? `${init.component}@${to} was expected, but the module's newest version is ${exported.newest}${exported.plugin === undefined ? '' : ` (its plugin carries v${exported.plugin.version} from v${exported.plugin.from})`}`
+        : lineage.get(to) === undefined
+          ? `${init.component} has no version ${to} in this module (known: ${known})`
+          : lineage.get(from) === undefined
+            ? `${init.component}@${from} (running now) is not in this module's lineage (known: ${known}), so its state cannot be migrated`
+            : (pathBetween(lineage, from, to) ?? []).some((s) => s.run === undefined)
+              ? `the path ${init.component}@${from} → @${to} has a link without a down migration`
+              : undefined;
+    if (problem !== undefined) {
+      const error = hostedModuleError('misfit-version', problem, { version: to, from, newest: exported.newest });
+      return post({ t: 'failed', phase: 'load', error, blockers: [] });
+    }
     warmUp(to);
-    post({ t: 'loaded', version: to });
+    post({ t: 'loaded', version: to, exported });
   } else {
     try {
       const started = runtime.start(lineage, {

@@ -53,6 +53,11 @@ export interface WorkerInit {
   readonly input?: unknown;
   /** candidate: the version the running worker is at (its envelope will be migrated from it). */
   readonly from?: number;
+  /**
+   * candidate: `version` must be the newest version the module carries (what a plugin file's name
+   * claims); anything else is refused as `misfit-version` before anything is held.
+   */
+  readonly exact?: boolean;
   /** The last event sequence number the state reflects (serve from an envelope; 0 when fresh). */
   readonly seq: number;
   readonly capacity: number;
@@ -75,7 +80,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly t: 'ready'; readonly version: number; readonly snapshot: HostedSnapshot; readonly envelope: Envelope | undefined }
-  | { readonly t: 'loaded'; readonly version: number }
+  /** A candidate loaded and validated its module: what it carries, as the module says (not as its file is named). */
+  | { readonly t: 'loaded'; readonly version: number; readonly exported: HostedExport }
   | { readonly t: 'failed'; readonly phase: 'load' | 'start'; readonly error: WorkerError; readonly blockers: readonly Blocker[] }
   | { readonly t: 'ack'; readonly seq: number; readonly version: number; readonly snapshot: HostedSnapshot }
   | { readonly t: 'undelivered'; readonly seq: number; readonly event: EventObject; readonly error: WorkerError }
@@ -94,6 +100,15 @@ export type FromWorker =
 
 /** A message the worker answers with a `reply`, before its request id is set. */
 export type Request = ToWorker extends infer M ? (M extends { id: number; t: 'query' | 'borrow' | 'lease-get' } ? Omit<M, 'id'> : never) : never;
+
+/** What a hosted module exports, as found by the worker that imported it. */
+export interface HostedExport {
+  readonly component: string;
+  /** The newest version of its lineage. */
+  readonly newest: number;
+  /** The default-exported plugin the lineage was extended with, if any. */
+  readonly plugin?: { readonly from: number; readonly version: number };
+}
 
 /** The worker's answer to `borrow`: when the lease began, on the worker's clock. */
 export interface LeaseGranted {

@@ -28,7 +28,7 @@ const crashed = (host: SwapHost, role: 'old' | 'candidate', error: WorkerError |
   blocker('worker-crashed', { component: host.name, role, error: error ?? { name: 'TimeoutError', message: 'the worker did not answer in time' } });
 
 /** Swaps to a version of another module: a new worker replaces the running one (see above). */
-export async function replace(host: SwapHost, request: { module: string; version: number | undefined; options: WorkerSwapOptions }): Promise<SwapReport> {
+export async function replace(host: SwapHost, request: { module: string; version: number | undefined; exact: boolean; options: WorkerSwapOptions }): Promise<SwapReport> {
   const t0 = performance.now();
   const at = new Date().toISOString();
   const { options } = request;
@@ -40,7 +40,12 @@ export async function replace(host: SwapHost, request: { module: string; version
   let mark = performance.now();
   const failed = await preconditions(host, request.version ?? from, options);
   if (failed.length > 0) return refusedReport(host, request.version ?? from, 'plan', failed, { totalUs: µs(t0) });
-  const candidate = host.spawnCandidate(request.module, { from, ...(request.version === undefined ? {} : { version: request.version }), ...(host.input === undefined ? {} : { input: host.input }) });
+  const candidate = host.spawnCandidate(request.module, {
+    from,
+    ...(request.version === undefined ? {} : { version: request.version }),
+    ...(request.exact ? { exact: true } : {}),
+    ...(host.input === undefined ? {} : { input: host.input }),
+  });
   const loaded = await candidate.until((m) => (m.t === 'loaded' || m.t === 'failed' ? m : undefined), 30_000);
   const to = loaded.ok && loaded.value.t === 'loaded' ? loaded.value.version : (request.version ?? from);
   timings.plan = µs(mark);
