@@ -7,9 +7,10 @@
  * `send` is synchronous: events are numbered, batched per tick and posted in order (the bookkeeping
  * is _internal/outbox.ts). A swap to another module is a drained replacement (_internal/replace.ts);
  * a swap to a version of the running module runs inside the worker (_internal/swap.ts). Both get
- * what they need through a typed `SwapHost` this class builds, so its state stays `#private`. Here:
- * the public API, the serving worker's start, crash and restart, queries and stop. Pinned by
- * test/worker/*.test.ts.
+ * what they need through a typed `SwapHost` this class builds, so its state stays `#private`; crash
+ * containment and restart (_internal/recovery.ts) through a `RecoveryHost`. The mirrored snapshot and
+ * callbacks are _internal/mirror.ts, the leases' main-thread side _internal/leases.ts. Here: the public
+ * API, the serving worker's start, queries, swaps and stop. Pinned by test/worker/*.test.ts.
  */
 import { pathToFileURL } from 'node:url';
 import type { AnyEventObject, EventObject } from 'xstate';
@@ -28,7 +29,7 @@ import { replace } from './_internal/replace.ts';
 import { History, inWorker, planBlockers, refusedReport, type SwapHost } from './_internal/swap.ts';
 import type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapOptions, WorkerSwapTarget } from './types.ts';
 
-export const href = (m: URL | string): string => (m instanceof URL ? m.href : /^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m) ? m : pathToFileURL(m).href);
+const href = (m: URL | string): string => (m instanceof URL ? m.href : /^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m) ? m : pathToFileURL(m).href);
 
 /** A live component running in a worker thread, behind the live-component API. */
 export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
@@ -37,6 +38,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   readonly journal: Journal;
   readonly capacity: number;
   readonly #options: HostOptions;
+  readonly #startTimeoutMs: number;
   #module: string;
   #version = 0;
   #status: WorkerStatus = 'running';
@@ -61,6 +63,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     this.journal = options.journal ?? new MemoryJournal();
     this.capacity = capacity;
     this.#module = href(options.module);
+    this.#startTimeoutMs = options.startTimeoutMs ?? 30_000;
     this.#mirror = new Mirror(options.onError);
     const [outbox, mirror, leases] = [this.#outbox, this.#mirror, this.#leases];
     this.#recovery = new Recovery(options, {
@@ -192,10 +195,6 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     return workerInit(this.#options, { role, module, capacity: this.capacity, seq: this.#outbox.processed, ...extra });
   }
 
-  get #startTimeoutMs(): number {
-    return this.#options.startTimeoutMs ?? 30_000;
-  }
-
   async #spawnServing(envelope: Envelope | undefined, version: number | undefined, seq: number): Promise<ServingStart> {
     const from = envelope === undefined ? (this.#options.input === undefined ? {} : { input: this.#options.input }) : { envelope };
     const init = this.#init('serve', this.#module, { seq, ...from, ...(version === undefined ? {} : { version }) });
@@ -245,7 +244,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       version: () => this.#version,
       channel: () => this.#channel!,
       nextId: () => ++this.#requests,
-      query: (what) => this.#query(what) as Promise<HostedSnapshot>,
+      query: (what) => this.#request({ t: 'query', what }) as Promise<HostedSnapshot>,
       flush: () => this.#outbox.flush(),
       settle: (report, snapshot, revert) => {
         if (report.outcome === 'committed') {
@@ -334,10 +333,6 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
 
   // ── queries ────────────────────────────────────────────────────────────
 
-  #query(what: 'ledger' | 'persist' | 'snapshot'): Promise<unknown> {
-    return this.#request({ t: 'query', what });
-  }
-
   /** Asks the serving worker, after every event sent so far; rejects with the worker's typed error. */
   async #request(m: Request): Promise<unknown> {
     const ch = this.#channel;
@@ -366,7 +361,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
 
   /** The effect ledger, read in the worker after every event sent before this call. */
   ledger(): Promise<LedgerSnapshot> {
-    return this.#query('ledger') as Promise<LedgerSnapshot>;
+    return this.#request({ t: 'query', what: 'ledger' }) as Promise<LedgerSnapshot>;
   }
 
   /**
@@ -377,7 +372,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     if (this.#outbox.holding && this.#status === 'swapping') {
       return Promise.reject(new HotswapError('PERSIST_REFUSED', `'${this.id}' is swapping; events are held, so its state is not at rest — persist after the swap`, { details: { component: this.id } }));
     }
-    return this.#query('persist') as Promise<Envelope>;
+    return this.#request({ t: 'query', what: 'persist' }) as Promise<Envelope>;
   }
 
   /**
