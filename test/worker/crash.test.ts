@@ -3,6 +3,9 @@
  * `resourceLimits` is a typed event and a status; the process keeps serving; accepted events the
  * worker did not process are reported; the component restarts from its last checkpoint.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/index.ts';
 import { hostInWorker, type WorkerEvent } from '../../src/worker/index.ts';
@@ -62,6 +65,31 @@ describe('crash containment', () => {
     await until(c, (s) => (s.context as { log: number[] }).log.includes(4));
     expect(contextOf(c).log).toEqual([1, 4]);
     await c.stop();
+  });
+
+  it('reports a restart that cannot start as `restart-failed`, stays crashed, and names the events sent meanwhile', async () => {
+    // the hosted module is a file that disappears after the crash: the restarted worker cannot load it
+    const dir = await mkdtemp(join(tmpdir(), 'hotswap-restart-'));
+    const module = join(dir, 'counter.mjs');
+    await writeFile(module, `export { counter1 as lineage } from ${JSON.stringify(new URL('../fixtures/worker/counter.ts', import.meta.url).href)};\n`);
+    try {
+      const c = await hostInWorker<CounterEvent>({ module, component: 'counter', restart: 'auto', maxRestarts: 1 });
+      const failed = nextEvent(c, 'restart-failed');
+      await rm(module);
+      const crashes: WorkerEvent[] = [];
+      c.onEvent((e) => e.type === 'crashed' && crashes.push(e));
+      c.send({ type: 'EXIT' });
+      await nextEvent(c, 'crashed');
+      c.send({ type: 'ADD', n: 5 }); // accepted during the automatic restart
+      expect(await failed).toMatchObject({ type: 'restart-failed', component: 'counter' });
+      expect(c.status).toBe('crashed');
+      // the event sent during the restart was never processed: reported by a second `crashed`
+      expect(crashes.at(-1)).toMatchObject({ unprocessed: [{ type: 'ADD', n: 5 }] });
+      expect(c.trySend({ type: 'ADD', n: 6 })).toMatchObject({ ok: false, error: { code: 'COMPONENT_CRASHED' } });
+      await c.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('contains ERR_WORKER_OUT_OF_MEMORY under resourceLimits', async () => {
