@@ -84,7 +84,8 @@ export async function tick(store: FleetStore, rolloutId: string, options: Contro
       await store.expireDeadAgents(rolloutId);
       await store.ensureRevertSteps(rolloutId);
       view = await read(store, rolloutId);
-      if (!view.waves.every(settled) || !settled(view.revert)) return { view };
+      // another controller may have finished the revert meanwhile: judge the state just read, not the first one
+      if (view.rollout.status !== 'reverting' || !view.waves.every(settled) || !settled(view.revert)) return { view };
       return moved(store, view, await store.move(rolloutId, view.rollout.version, { kind: 'finish-revert' }));
     }
     default:

@@ -50,6 +50,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): FleetStore 
   const stepsOf = (rolloutId: string): Map<string, StepRow> => steps.get(rolloutId) ?? new Map();
   const counts = (rolloutId: string, pick: (s: StepRow) => boolean) => countsFrom([...stepsOf(rolloutId).values()].filter(pick).map((s) => ({ status: s.status, n: 1 })));
 
+  /** Cancels unclaimed up-steps and creates down steps for upgraded instances (synchronous: part of a move). */
+  const revertSteps = (rolloutId: string): number => {
+    const r = rollouts.get(rolloutId);
+    if (r?.status !== 'reverting') return 0;
+    const map = stepsOf(rolloutId);
+    let n = 0;
+    for (const s of [...map.values()]) {
+      if (s.kind === 'up' && (s.status === 'planned' || s.status === 'pending')) s.status = 'cancelled';
+      if (s.kind === 'up' && s.status === 'done' && !map.has(key('down', s.instance))) {
+        map.set(key('down', s.instance), { ...s, kind: 'down', from: r.to, target: r.from, status: 'pending' });
+        n++;
+      }
+    }
+    if (n > 0) notify();
+    return n;
+  };
+
   const store: FleetStore = {
     kind: 'memory',
     async registerAgent(agent: AgentInfo, leaseMs: number) {
@@ -137,19 +154,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): FleetStore 
       return n;
     },
     async ensureRevertSteps(rolloutId) {
-      const r = rollouts.get(rolloutId);
-      if (r?.status !== 'reverting') return 0;
-      const map = stepsOf(rolloutId);
-      let n = 0;
-      for (const s of [...map.values()]) {
-        if (s.kind === 'up' && (s.status === 'planned' || s.status === 'pending')) s.status = 'cancelled';
-        if (s.kind === 'up' && s.status === 'done' && !map.has(key('down', s.instance))) {
-          map.set(key('down', s.instance), { ...s, kind: 'down', from: r.to, target: r.from, status: 'pending' });
-          n++;
-        }
-      }
-      if (n > 0) notify();
-      return n;
+      return revertSteps(rolloutId);
     },
     async evidence(rolloutId, wave): Promise<Evidence> {
       const c = counts(rolloutId, (s) => s.kind === 'up' && s.wave === wave);
@@ -177,7 +182,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): FleetStore 
       if (t.status === 'completed') audit(rolloutId, 'completed', { wave: t.wave, data: { reason: t.reason } });
       if (t.effect === 'start-revert') {
         audit(rolloutId, 'revert-started', { wave: t.wave, data: { reason: t.reason } });
-        await store.ensureRevertSteps(rolloutId);
+        revertSteps(rolloutId);
       }
       notify();
       return { ok: true, rollout: next };
