@@ -127,6 +127,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   };
   const sleep = (): Promise<void> =>
     new Promise<void>((resolve) => {
+      if (stopped) return resolve();
       const timer = setTimeout(() => {
         wake = undefined;
         resolve();
