@@ -67,7 +67,7 @@ describe('controllers on PostgreSQL', () => {
       const started = await startRollout(c1!, { component: 'counter', from: 1, to: 2, waves: [{ count: 1 }, { share: 0.25 }, { share: 0.5 }, { share: 1 }] });
       if (!started.ok) throw new Error(started.message);
       // tight polling on both, so they collide often
-      const [a, b] = await Promise.all([c1!, c2!].map((store) => driveRollout(store, started.rollout.id, { pollMs: 2 })));
+      const [a, b] = await Promise.all([driveRollout(c1!, started.rollout.id, { pollMs: 2 }), driveRollout(c2!, started.rollout.id, { pollMs: 2 })]);
       expect(a.rollout.status).toBe('completed');
       expect(b.rollout.status).toBe('completed');
       const audit = await agentsStore.audit(started.rollout.id);
