@@ -6,7 +6,8 @@
  * `--busy` instances get 5 events up front, `--idle` ones none at all (the bad v2 accepts only those).
  * Prints `ready` once registered. On a `finish` line on stdin it stops sending, lets the mailboxes
  * drain, and prints one JSON line: per instance its version and G1 check (lost / duplicated / out of
- * order), the events sent, the longest event-loop block seen, and the agent's store round trips.
+ * order), the events sent, the longest event-loop block seen (since start, or since a `mark` line), and
+ * the agent's store round trips.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -56,6 +57,7 @@ const sender = setInterval(() => components.forEach((c) => idle.has(c.id) || sen
 process.stdout.write('ready\n');
 
 createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'mark') return loop.reset(); // measure from here (the benchmark's rollout start)
   if (line.trim() !== 'finish') return;
   clearInterval(sender);
   loop.disable();
@@ -65,7 +67,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     await agent.stop();
     await store.close();
     await runtime.stop();
-    process.stdout.write(`${JSON.stringify({ agentId, instances, recorded: agent.recorded, maxLoopBlockMs: loop.max / 1e6, roundTrips })}\n`);
+    process.stdout.write(`${JSON.stringify({ agentId, instances, recorded: agent.recorded, maxLoopBlockMs: loop.max / 1e6, p99LoopDelayMs: loop.percentile(99) / 1e6, roundTrips })}\n`);
     process.exit(0);
   }, 50);
 });

@@ -26,6 +26,8 @@ export interface AgentProcess {
   readonly child: ChildProcess;
   /** Asks it to stop sending, check G1 and report; resolves to its report. */
   finish(): Promise<AgentReport>;
+  /** Restarts its event-loop delay measurement. */
+  mark(): void;
   kill(): void;
 }
 
@@ -35,6 +37,7 @@ export interface AgentReport {
   readonly instances: readonly { id: string; version: number; sent: number; lost: number; duplicated: number; outOfOrder: number }[];
   readonly recorded: number;
   readonly maxLoopBlockMs: number;
+  readonly p99LoopDelayMs: number;
   readonly roundTrips: number;
 }
 
@@ -60,6 +63,7 @@ export function startAgentProcess(script: string, args: Record<string, string>, 
         agentId: args['agent']!,
         child,
         kill: () => void child.kill('SIGKILL'),
+        mark: () => void child.stdin!.write('mark\n'),
         finish: () =>
           new Promise<AgentReport>((res, rej) => {
             const t = setTimeout(() => {
