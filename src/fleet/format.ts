@@ -23,8 +23,8 @@ export function formatRollout(view: RolloutView, audit: readonly AuditEntry[] = 
 }
 
 function waveName(w: WaveSpec, last: boolean): string {
-  const target = 'count' in w ? `${w.count} inst.` : 'share' in w ? `${Math.round(w.share * 1000) / 10} %` : `${w.processes} proc.`;
-  return last ? `${target}+rest`.replace('100 %+rest', '100 %') : target;
+  const target = 'count' in w ? `${w.count}` : 'share' in w ? `${Math.round(w.share * 1000) / 10} %` : `p${w.processes}`;
+  return `→ ${target}${last && !('share' in w && w.share === 1) ? ' + rest' : ''}`;
 }
 
 function progress(c: StepCounts): string {

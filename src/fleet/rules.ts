@@ -96,9 +96,9 @@ export function transition(rollout: Rollout, move: Move): Transition | { readonl
       return status === 'waving' ? { status: 'gating', wave, effect: 'start-gate', reason: null, audit: 'wave-settled' } : refused(move, status);
     case 'decide':
       if (status !== 'gating') return refused(move, status);
-      if (move.verdict === 'pass') return forward('gate-decision', `gate ${wave} passed: ${move.reason}`);
-      if (move.verdict === 'fail') return { status: 'reverting', wave, effect: 'start-revert', reason: `gate ${wave} failed: ${move.reason}`, audit: 'gate-decision' };
-      return { status: 'paused', wave, effect: 'none', reason: `gate ${wave} inconclusive: ${move.reason}`, audit: 'gate-decision' };
+      if (move.verdict === 'pass') return forward('gate-decision', `gate ${wave + 1} passed: ${move.reason}`);
+      if (move.verdict === 'fail') return { status: 'reverting', wave, effect: 'start-revert', reason: `gate ${wave + 1} failed: ${move.reason}`, audit: 'gate-decision' };
+      return { status: 'paused', wave, effect: 'none', reason: `gate ${wave + 1} inconclusive: ${move.reason}`, audit: 'gate-decision' };
     case 'resume':
       return status === 'paused' ? forward('resumed', `resumed by ${move.by}`) : refused(move, status);
     case 'abort':

@@ -62,7 +62,7 @@ describe.each(stores)('a rollout %s', (_name, makeStore) => {
       if (!started.ok) throw new Error(started.message);
       const end = await driveRollout(store, started.rollout.id, { pollMs: 20 });
       expect(end.rollout.status).toBe('aborted');
-      expect(end.rollout.reason).toMatch(/^gate 0 failed: failure rate 50 %/);
+      expect(end.rollout.reason).toMatch(/^gate 1 failed: failure rate 50 %/);
       expect(end.waves[0]).toMatchObject({ done: 1, failed: 1 });
       expect(end.waves[1]).toMatchObject({ cancelled: 2, done: 0 });
       expect(end.revert).toMatchObject({ total: 1, done: 1 });
