@@ -85,8 +85,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   }, heartbeatMs);
   heartbeat.unref?.();
 
-  const run = async (step: Step): Promise<StepOutcome> => {
-    const c = options.components().find((x) => x.id === step.instance && x.name === step.component);
+  const run = async (step: Step, hosted: ReadonlyMap<string, LiveComponent<any>>): Promise<StepOutcome> => {
+    const c = hosted.get(`${step.component}\u0000${step.instance}`);
     const report: SwapSummary =
       c === undefined || c.status === 'stopped' ? refusal(step, 'not-hosted', `instance ${step.instance} of ${step.component} is not running in agent ${agentId}`)
       : c.version === step.target ? { outcome: 'committed', from: step.target, to: step.target, blockers: [], pauseUs: 0, totalUs: 0, journalId: 'already-there' }
@@ -108,8 +108,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         continue;
       }
       const outcomes: StepOutcome[] = [];
+      const hosted = new Map(options.components().map((c) => [`${c.name}\u0000${c.id}`, c]));
       for (let i = 0; i < steps.length; i += concurrency) {
-        outcomes.push(...(await Promise.all(steps.slice(i, i + concurrency).map(run))));
+        outcomes.push(...(await Promise.all(steps.slice(i, i + concurrency).map((step) => run(step, hosted)))));
         await new Promise<void>((r) => setImmediate(r)); // keep the loop responsive: events keep flowing
       }
       for (;;) {

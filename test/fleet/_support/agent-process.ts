@@ -53,7 +53,14 @@ const loop = monitorEventLoopDelay({ resolution: 1 });
 const store = await createPostgresStore({ connectionString: o.db!, schema: o.schema ?? 'hotswap_fleet', max: 2 });
 const agent = await startAgent({ store, agentId, process: `pid ${process.pid}`, components: () => components, leaseMs: Number(o.lease), pollMs: 100, batch: Number(o.batch) });
 loop.enable();
-const sender = setInterval(() => components.forEach((c) => idle.has(c.id) || send(c)), Number(o.every));
+// every instance gets an event each `--every` ms, spread over 5 ms ticks (1,000 sends at once would be a
+// loop block of the load generator's own making)
+const serving = components.filter((c) => !idle.has(c.id));
+const chunk = Math.max(1, Math.ceil((serving.length * 5) / Number(o.every)));
+let next = 0;
+const sender = setInterval(() => {
+  for (let k = 0; k < chunk && serving.length > 0; k++) send(serving[next++ % serving.length]!);
+}, 5);
 process.stdout.write('ready\n');
 
 createInterface({ input: process.stdin }).on('line', (line) => {
