@@ -7,6 +7,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, driveRollout, resumeRollout, startRollout, type AuditEntry } from '../../src/fleet/index.ts';
 import { bundleAgent, startAgentProcess, type AgentProcess } from './_support/processes.ts';
@@ -79,51 +80,57 @@ describe('a rollout over agent processes', () => {
     }
   });
 
-  it('survives SIGKILL of its controller and of an agent mid-rollout: another controller resumes, and the audit log explains the end', async () => {
+  it('survives SIGKILL of its controller and of agents before and during their wave: another controller resumes, and the audit log explains the end', async () => {
     const store = await createPostgresStore({ connectionString: url, schema: 'kills' });
+    const sql = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      const procs = await agents('kills', 3, () => ({ instances: '3', lease: '800' }));
-      // the controller is `hotswap rollout start`, a process of its own
+      // p1's swaps wait 3 s on a health probe: it is killed while they are in flight
+      const procs = await agents('kills', 3, (i) => ({ instances: '3', lease: '800', ...(i === 1 ? { slow: '3000' } : {}) }));
+      // the first controller is `hotswap rollout start`, a process of its own
       const controller = spawn(process.execPath, [bin, 'rollout', 'start', '--db', url, '--schema', 'kills', '--component', 'counter', '--from', '1', '--to', '2', '--waves', '1,50%,100%', '--soak', '600', '--id', 'k1', '--poll', '50'], { stdio: 'ignore' });
-      const killedController = new Promise<void>((resolve) => controller.on('exit', () => resolve()));
+      const exited = new Promise<void>((resolve) => controller.on('exit', () => resolve()));
       try {
         // kill it while wave 1's gate soaks
         await until(async () => (await store.audit('k1')).some((e) => e.kind === 'wave-settled'), 30_000);
         controller.kill('SIGKILL');
-        await killedController;
+        await exited;
         // and kill agent p2 (its instances are all in the last wave) before that wave opens
         procs[2]!.kill();
-        const before = (await store.view('k1'))!;
-        expect(['gating', 'waving']).toContain(before.rollout.status);
+        expect(['gating', 'waving']).toContain((await store.view('k1'))!.rollout.status);
       } finally {
         controller.kill('SIGKILL');
       }
-      // another controller takes over from the table state
-      let end = await driveRollout(store, 'k1', { pollMs: 50 });
-      if (end.rollout.status === 'paused') {
+      // another controller takes over from the table state; p1 dies mid-wave, its swaps claimed and in flight
+      const driving = driveRollout(store, 'k1', { pollMs: 50 });
+      await until(async () => (await sql.query(`SELECT count(*)::int AS n FROM kills.steps WHERE agent_id = 'p1' AND status = 'claimed'`)).rows[0].n === 2, 30_000);
+      procs[1]!.kill();
+      let end = await driving;
+      for (let people = 0; end.rollout.status === 'paused' && people < 3; people++) {
         expect(end.rollout.reason).toMatch(/unknown: agent lost/);
-        const resumed = await resumeRollout(store, 'k1', { expectedVersion: end.rollout.version, by: 'test' });
-        expect(resumed.ok).toBe(true);
-        end = (await store.view('k1'))!;
+        expect((await resumeRollout(store, 'k1', { expectedVersion: end.rollout.version, by: 'test' })).ok).toBe(true);
+        end = await driveRollout(store, 'k1', { pollMs: 50 });
       }
       expect(end.rollout.status).toBe('completed');
       const audit = await store.audit('k1');
       const story = explain(audit);
-      // p2 was SIGKILLed before its wave: its instances are unknown, never upgraded
-      for (let i = 0; i < 3; i++) expect(story.get(`p2/i${i}`)).toBe('unknown');
-      const reports = await Promise.all(procs.slice(0, 2).map((p) => p.finish()));
-      for (const i of reports.flatMap((r) => r.instances)) {
+      // p1 died with p1/i0 and p1/i1 claimed (wave 2), before p1/i2's wave; p2 before its wave: all unknown, none upgraded
+      for (const id of ['p1/i0', 'p1/i1', 'p1/i2', 'p2/i0', 'p2/i1', 'p2/i2']) expect(story.get(id)).toBe('unknown');
+      expect(audit.filter((e) => e.kind === 'instance-unknown' && e.data['was'] === 'claimed').map((e) => e.instance).sort()).toEqual(['p1/i0', 'p1/i1']);
+      const reports = await procs[0]!.finish();
+      for (const i of reports.instances) {
         expect(story.get(i.id)).toBe('upgraded');
         expect(i).toMatchObject({ version: 2, lost: 0, duplicated: 0, outOfOrder: 0 });
       }
       expect(audit.filter((e) => e.kind === 'wave-opened').map((e) => e.wave)).toEqual([0, 1, 2]);
-      expect(audit.some((e) => e.kind === 'resumed')).toBe(true);
+      expect(audit.filter((e) => e.kind === 'gate-decision').map((e) => e.data['verdict'])).toEqual(['pass', 'inconclusive', 'inconclusive']);
       // `hotswap rollout status` tells the same story
       const status = await promisify(execFile)(process.execPath, [bin, 'rollout', 'status', 'k1', '--db', url, '--schema', 'kills']);
       expect(status.stdout).toMatch(/rollout k1: counter v1 → v2 — completed/);
-      expect(status.stdout).toMatch(/agent p2: p2\/i0 unknown \(agent lease expired/);
+      expect(status.stdout).toMatch(/agent p1: p1\/i0 unknown \(agent lease expired; step was claimed\)/);
+      expect(status.stdout).toMatch(/agent p2: p2\/i0 unknown \(agent lease expired; step was pending\)/);
       expect(status.stdout).toMatch(/resumed by test → completed/);
     } finally {
+      await sql.end();
       await store.close();
     }
   });

@@ -28,6 +28,7 @@ const { values: o } = parseArgs({
     lease: { type: 'string', default: '1000' },
     every: { type: 'string', default: '5' },
     batch: { type: 'string', default: '250' },
+    slow: { type: 'string', default: '0' },
   },
 });
 const agentId = o.agent!;
@@ -51,7 +52,11 @@ for (const c of components) if (busy.has(c.id)) for (let k = 0; k < 5; k++) send
 
 const loop = monitorEventLoopDelay({ resolution: 1 });
 const store = await createPostgresStore({ connectionString: o.db!, schema: o.schema ?? 'hotswap_fleet', max: 2 });
-const agent = await startAgent({ store, agentId, process: `pid ${process.pid}`, components: () => components, leaseMs: Number(o.lease), pollMs: 100, batch: Number(o.batch) });
+// `--slow <ms>`: every swap first waits on a health probe that long (a precondition), so a test can kill the
+// process while its steps are claimed and its swaps in flight
+const slow = Number(o.slow);
+const swap = slow > 0 ? { deadlineMs: slow * 4, preconditions: { 'slow-probe': () => new Promise<boolean>((r) => setTimeout(() => r(true), slow)) } } : {};
+const agent = await startAgent({ store, agentId, process: `pid ${process.pid}`, components: () => components, leaseMs: Number(o.lease), pollMs: 100, batch: Number(o.batch), swap });
 loop.enable();
 // every instance gets an event each `--every` ms, spread over 5 ms ticks (1,000 sends at once would be a
 // loop block of the load generator's own making)
