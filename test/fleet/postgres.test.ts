@@ -4,6 +4,13 @@
  * two controllers on separate pools racing on one rollout never double-advance, and NOTIFY wakes an
  * agent that would otherwise poll only once a minute.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, driveRollout, startRollout } from '../../src/fleet/index.ts';
@@ -49,6 +56,17 @@ describe('the PostgreSQL schema', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('is a typed FLEET_PG_MISSING when `pg` is not installed (it is an optional peer dependency)', async () => {
+    // the store bundled without `pg`, run from a directory where `pg` cannot be resolved
+    const outfile = join(await mkdtemp(join(tmpdir(), 'hotswap-nopg-')), 'nopg.mjs');
+    const contents = `import { createPostgresStore } from './src/fleet/postgres-store.ts';
+      try { await createPostgresStore({ connectionString: 'postgres://127.0.0.1:1/x' }); console.log('connected?'); }
+      catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+    await build({ stdin: { contents, resolveDir: fileURLToPath(new URL('../../', import.meta.url)), loader: 'ts' }, outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['pg'], logLevel: 'error' });
+    const { stdout } = await promisify(execFile)(process.execPath, [outfile], { cwd: tmpdir() });
+    expect(JSON.parse(stdout)).toEqual({ code: 'FLEET_PG_MISSING', message: 'The PostgreSQL fleet store needs the `pg` package: run `npm install pg`' });
   });
 
   it('refuses a schema name it could not splice into SQL, and a call with neither or both connections', async () => {
