@@ -34,7 +34,10 @@ export interface AgentOptions {
   readonly concurrency?: number;
   /** Options for every swap (deadline, policies). */
   readonly swap?: SwapOptions;
-  /** Store errors (a lost connection): reported here, and the agent retries at the next poll. */
+  /**
+   * Store errors (a lost connection): reported here, and the agent retries at the next poll.
+   * @defaultValue a process warning (`HOTSWAP_FLEET_STORE`), never a throw
+   */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -64,7 +67,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const pollMs = positive('pollMs', options.pollMs ?? 250);
   const batch = positive('batch', options.batch ?? 250);
   const concurrency = positive('concurrency', options.concurrency ?? 16);
-  const onError = options.onError ?? ((e: unknown) => queueMicrotask(() => { throw e; }));
+  // a store that is briefly unreachable must not take the server down with it: warn, and retry at the next poll
+  const onError = options.onError ?? ((e: unknown) => process.emitWarning(`hotswap fleet agent ${options.agentId}: ${e instanceof Error ? e.message : String(e)}`, { code: 'HOTSWAP_FLEET_STORE' }));
   const info = () => ({
     agentId,
     process: options.process ?? `${hostname()}:${process.pid}`,

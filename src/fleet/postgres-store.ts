@@ -60,6 +60,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   if ((options.pool === undefined) === (options.connectionString === undefined)) throw new HotswapError('INVALID_ARGUMENT', 'Expected exactly one of `connectionString` and `pool`');
   const pool = options.pool ?? new (await loadPg()).Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
   const owned = options.pool === undefined;
+  // node-postgres emits 'error' on the pool when an idle client loses its server; unheard, that kills the
+  // process. The next query on the pool fails and is reported where it is made.
+  if (owned) (pool as unknown as { on(event: 'error', listener: () => void): void }).on('error', () => undefined);
   const s = `"${schema}"`;
   const channel = `${schema}_work`;
   let roundTrips = 0;

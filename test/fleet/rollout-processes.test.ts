@@ -85,7 +85,7 @@ describe('a rollout over agent processes', () => {
     const sql = new pg.Pool({ connectionString: url, max: 1 });
     try {
       // p1's swaps wait 3 s on a health probe: it is killed while they are in flight
-      const procs = await agents('kills', 3, (i) => ({ instances: '3', lease: '800', ...(i === 1 ? { slow: '3000' } : {}) }));
+      const procs = await agents('kills', 3, (i) => ({ instances: '3', lease: '2000', ...(i === 1 ? { slow: '3000' } : {}) }));
       // the first controller is `hotswap rollout start`, a process of its own
       const controller = spawn(process.execPath, [bin, 'rollout', 'start', '--db', url, '--schema', 'kills', '--component', 'counter', '--from', '1', '--to', '2', '--waves', '1,50%,100%', '--soak', '600', '--id', 'k1', '--poll', '50'], { stdio: 'ignore' });
       const exited = new Promise<void>((resolve) => controller.on('exit', () => resolve()));

@@ -81,7 +81,7 @@ describe.each(stores)('a rollout %s', (_name, makeStore) => {
 
   it("reports a dead agent's instances unknown, never upgraded, pauses for a person, and resumes on their word", async () => {
     const store = await makeStore();
-    const fleet = await startFleet(store, { agents: 2, instances: 2, leaseMs: 300 });
+    const fleet = await startFleet(store, { agents: 2, instances: 2, leaseMs: 1000 });
     try {
       await fleet.agents[1]!.stop(); // agent-1 dies: its lease runs out
       const started = await startRollout(store, { component: 'counter', from: 1, to: 2, waves: [{ share: 1 }] });

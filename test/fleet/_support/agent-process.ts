@@ -25,7 +25,7 @@ const { values: o } = parseArgs({
     lineage: { type: 'string', default: 'good' },
     busy: { type: 'string', default: '' },
     idle: { type: 'string', default: '' },
-    lease: { type: 'string', default: '1000' },
+    lease: { type: 'string', default: '3000' }, // generous: a starved process on a loaded machine must not look dead
     every: { type: 'string', default: '5' },
     batch: { type: 'string', default: '250' },
     slow: { type: 'string', default: '0' },
