@@ -104,6 +104,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
 
   // LISTEN on one dedicated connection, opened with the first subscriber; on error, subscribers fall back to their poll
   const listeners = new Set<() => void>();
+  let closed = false;
   let listening: Promise<PgClientLike | undefined> | undefined;
   const listen = (): void => {
     if (listening !== undefined) return;
@@ -113,8 +114,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
           if (m.channel === channel) for (const l of listeners) l();
         });
         c.on('error', () => {
+          // the connection is gone: subscribers poll meanwhile; listen again in a second while anyone listens
           listening = undefined;
           c.release(true);
+          if (listeners.size > 0 && !closed) setTimeout(() => listeners.size > 0 && !closed && listen(), 1000).unref();
         });
         await q(c, `LISTEN "${channel}"`);
         return c;
@@ -293,6 +296,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       return () => void listeners.delete(listener);
     },
     async close() {
+      closed = true;
       listeners.clear();
       const c = await listening?.catch(() => undefined);
       listening = undefined;

@@ -132,4 +132,35 @@ describe('controllers on PostgreSQL', () => {
       await store.close();
     }
   });
+  it('listens again after its LISTEN connection is killed, so agents are still woken without their poll', async () => {
+    const store = await createPostgresStore({ connectionString: url, schema: 'relisten' });
+    const { startAgent } = await import('../../src/fleet/index.ts');
+    const { createRuntime } = await import('../../src/index.ts');
+    const { counterLineages } = await import('./_support/counter.ts');
+    const runtime = createRuntime();
+    const mine = [runtime.start(counterLineages.good, { id: 'r0', version: 1 })];
+    const agent = await startAgent({ store, agentId: 'sleepy', components: () => mine, pollMs: 60_000 });
+    const admin = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const listeners = async () => (await admin.query(`SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN "relisten_work"%'`)).rows.map((r) => r.pid as number);
+      for (let i = 0; i < 100 && (await listeners()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      const [pid] = await listeners();
+      expect(pid).toBeDefined();
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      for (let i = 0; i < 200 && !(await listeners()).some((p) => p !== pid); i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await listeners()).filter((p) => p !== pid)).toHaveLength(1);
+      const started = await startRollout(store, { component: 'counter', from: 1, to: 2, waves: [{ share: 1 }] });
+      if (!started.ok) throw new Error(started.message);
+      const t0 = performance.now();
+      const end = await driveRollout(store, started.rollout.id, { pollMs: 60_000 });
+      expect(end.rollout.status).toBe('completed');
+      expect(performance.now() - t0).toBeLessThan(30_000); // woken, not polled (the poll is a minute)
+      expect(mine[0]!.version).toBe(2);
+    } finally {
+      await admin.end();
+      await agent.stop();
+      await runtime.stop();
+      await store.close();
+    }
+  });
 });
