@@ -15,7 +15,7 @@
  * A throwaway PostgreSQL server is started (test/fleet/_support/postgres.ts) unless `--db <url>` is given.
  * Writes bench/results/fleet.json and adds the `fleet.*` keys to bench/results/latest.json.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,7 @@ if (end.rollout.status !== 'completed') throw new Error(`bench: rollout ended ${
 const reports = await Promise.all(procs.map((p) => p.finish()));
 await store.close();
 await server?.stop();
+rmSync(script, { force: true });
 
 const upgraded = reports.flatMap((r) => r.instances).filter((i) => i.version === 2).length;
 const lost = reports.flatMap((r) => r.instances).reduce((n, i) => n + i.lost + i.duplicated + i.outOfOrder, 0);

@@ -5,6 +5,7 @@
  * this process, or `hotswap rollout` as a child process that gets SIGKILLed and is taken over by another.
  */
 import { execFile, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -26,7 +27,10 @@ afterEach(() => {
   for (const a of running) a.kill();
   running = [];
 });
-afterAll(async () => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  if (script !== '') await rm(script, { force: true });
+});
 
 async function agents(schema: string, n: number, extra: (i: number) => Record<string, string> = () => ({})): Promise<AgentProcess[]> {
   running = await Promise.all(Array.from({ length: n }, (_, i) => startAgentProcess(script, { db: url, schema, agent: `p${i}`, ...extra(i) })));
