@@ -34,6 +34,9 @@ export const ErrorCodes = [
   // worker-hosted components (hotswap/worker)
   'WORKER_START_FAILED',
   'COMPONENT_CRASHED',
+  // fleet rollouts (hotswap/fleet)
+  'FLEET_PG_MISSING',
+  'FLEET_SCHEMA_NEWER',
 ] as const;
 
 /** One of {@link ErrorCodes}. */

@@ -26,6 +26,8 @@ export const ExitCodes = { passed: 0, failed: 1, unusable: 2 } as const;
  * `stderr` as one `hotswap: …` line (with the stack only for errors that are not {@link HotswapError}s).
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  // `hotswap rollout …` (hotswap/fleet): loaded only when asked for, so `check` never loads `pg`
+  if (argv[0] === 'rollout') return (await import('./rollout.ts')).rolloutMain(argv.slice(1), io);
   try {
     const args = parseCommandLine(argv);
     if (args.command === 'help') {
