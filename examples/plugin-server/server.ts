@@ -29,6 +29,10 @@ export interface PluginServerOptions {
   readonly onEvent?: (event: PluginEvent) => void;
   /** The watcher's stability window (ms). @defaultValue 100 */
   readonly stableMs?: number;
+  /** The module the worker starts from. @defaultValue limiter.ts (v1) */
+  readonly module?: URL;
+  /** The version to start. @defaultValue the module's newest */
+  readonly version?: number;
 }
 
 /** The counters the limiter keeps, as the server last saw them. */
@@ -54,7 +58,13 @@ const COMPONENT = new URL('./limiter.ts', import.meta.url);
 /** Starts the limiter's worker (v1), the watcher and the HTTP server. */
 export async function startPluginServer(options: PluginServerOptions): Promise<PluginServer> {
   const journal = new FileJournal(options.journalFile);
-  const limiter = await hostInWorker<LimiterEvent>({ module: COMPONENT, component: 'rate-limiter', journal, mailboxCapacity: 1 << 16 });
+  const limiter = await hostInWorker<LimiterEvent>({
+    module: options.module ?? COMPONENT,
+    component: 'rate-limiter',
+    journal,
+    mailboxCapacity: 1 << 16,
+    ...(options.version !== undefined ? { version: options.version } : {}),
+  });
   const waiting = new Map<number, ServerResponse>();
   let accepted = 0;
 
