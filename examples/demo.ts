@@ -15,7 +15,7 @@
  * counts and checks the numbered requests itself (its counters migrate with it); exit 1 if a request
  * failed, an accepted request was lost or processed twice, or a swap did not end as planned.
  *
- * Options: `--connections N` (16), `--step-ms N` pause between steps (1500), `--max-seconds N` (50).
+ * Options: `--connections N` (8), `--step-ms N` pause between steps (1500), `--max-seconds N` (50).
  */
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ import type { PluginEvent } from '../src/plugin/index.ts';
 import { quantile, type Sample, startLoad } from './plugin-server/load.ts';
 import { startPluginServer } from './plugin-server/server.ts';
 
-const { values } = parseArgs({ options: { connections: { type: 'string', default: '16' }, 'step-ms': { type: 'string', default: '1500' }, 'max-seconds': { type: 'string', default: '50' } } });
+const { values } = parseArgs({ options: { connections: { type: 'string', default: '8' }, 'step-ms': { type: 'string', default: '1500' }, 'max-seconds': { type: 'string', default: '50' } } });
 const CONNECTIONS = Number(values.connections);
 const STEP_MS = Number(values['step-ms']);
 const MAX_MS = Number(values['max-seconds']) * 1000;
@@ -152,8 +152,8 @@ console.log('');
 console.log(`requests:   sent ${fmt(samples.length)} · succeeded ${fmt(ok.length)} (200 admitted ${fmt(samples.filter((s) => s.status === 200).length)}, 429 throttled ${fmt(samples.filter((s) => s.status === 429).length)}) · failed ${bad.length}`);
 for (const s of bad.slice(0, 3)) console.log(`            failed: status ${s.status} ${s.error ?? ''}`);
 console.log(`decided by: ${[...byVersion].sort(([a], [b]) => a - b).map(([v, n]) => `v${v} ${fmt(n)}`).join(' · ')}`);
-console.log(`latency:    without swaps ${lat(samples.filter((s) => !during(s)))}`);
-console.log(`            during swaps  ${lat(samples.filter(during))}`);
+console.log(`latency:    outside swap attempts ${lat(samples.filter((s) => !during(s)))}`);
+console.log(`            during swap attempts  ${lat(samples.filter(during))} (an attempt: file loaded by a candidate worker, then the pause)`);
 console.log('swaps:');
 attempts.forEach((a, i) => console.log(`  ${i + 1}. ${a.label.padEnd(60)} ${(a.outcome ?? 'no outcome').padEnd(9)} ${a.detail ?? ''}`));
 console.log(`exactly once: accepted ${fmt(server.accepted)}, processed ${fmt(stats.processed)} (counted by the limiter across ${journal.filter((e) => e.outcome === 'committed').length} migrations): lost ${lost}, duplicated ${stats.dupes}; admitted ${fmt(stats.admitted)} + throttled ${fmt(stats.throttled)}`);
