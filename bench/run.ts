@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (full) and `npm run bench -- --quick`: event throughput and swap pause, each as a
- * ratio against a baseline measured in this same run. Prints a table and writes flat JSON to
+ * ratio against a baseline measured in this same run, and the plugin server's HTTP latency with and
+ * without swaps (bench/server.ts). Prints a table and writes flat JSON to
  * `bench/results/latest.json` (or `--out <file>`). See docs/benchmarks.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { collectGarbage, gcAvailable } from './_internal/gc.ts';
 import { round } from './_internal/stats.ts';
 import { bytes, table, us } from './_internal/table.ts';
 import { benchReload, type ReloadConfig } from './reload.ts';
+import { benchServer, type ServerConfig } from './server.ts';
 import { benchSwapSized, type SizedCase, type SizedResult } from './swap-sized.ts';
 import { benchSwapTiny, type TinyConfig } from './swap-tiny.ts';
 
@@ -25,6 +27,7 @@ interface Plan {
   readonly tiny: TinyConfig;
   readonly sized: readonly SizedCase[];
   readonly reload: Omit<ReloadConfig, 'source'>;
+  readonly server: ServerConfig;
 }
 
 const FULL: Plan = {
@@ -36,6 +39,7 @@ const FULL: Plan = {
     { label: '10mb', bytes: 10_000_000, iterations: 5, warmup: 0 },
   ],
   reload: { reloads: 100, throughputRounds: 10, eventsPerRound: 20_000, swaps: 30 },
+  server: { runs: 3, connections: 4, coldMs: 2_000, warmupMs: 3_000, warmMs: 6_000, everyMs: 100 },
 };
 
 const QUICK: Plan = {
@@ -47,6 +51,7 @@ const QUICK: Plan = {
     { label: '10mb', bytes: 10_000_000, iterations: 2, warmup: 0 },
   ],
   reload: { reloads: 20, throughputRounds: 5, eventsPerRound: 20_000, swaps: 10 },
+  server: { runs: 1, connections: 4, coldMs: 2_000, warmupMs: 2_000, warmMs: 4_000, everyMs: 100 },
 };
 
 const { values: args } = parseArgs({
@@ -85,6 +90,10 @@ for (const c of plan.sized) {
 progress(`worker hosting: ${plan.reload.reloads} reloads each way, ${plan.reload.swaps} drained replacements`);
 collectGarbage();
 const reload = await benchReload({ ...plan.reload, source: measured === 'source' });
+
+progress(`plugin server: ${plan.server.runs} × (quiet, swap every ${plan.server.everyMs} ms) fresh server processes, ${plan.server.connections} keep-alive connections`);
+collectGarbage();
+const server = await benchServer(plan.server, progress);
 
 // ── results ─────────────────────────────────────────────────────────────────
 
@@ -154,6 +163,23 @@ results['worker.inprocess_swap_pause_p99_us'] = round(reload.inprocessPause.p99)
 results['worker.reload_ms'] = reload.reloadMs;
 results['worker.reload_stable_ms'] = reload.reloadStableMs;
 results['worker.swap_call_ms'] = reload.swapCallMs;
+// the plugin server runs examples/plugin-server from the TypeScript sources (tsx), whatever `meta.dist` says
+results['server.p99_ratio_tiny'] = server.p99RatioWarm;
+results['server.p99_ratio_tiny_cold'] = server.p99RatioCold;
+results['server.failed_requests'] = server.failedRequests;
+results['server.lost_or_duplicated'] = server.lostOrDuplicated;
+results['server.swap_pause_p50_us'] = server.swapPauseP50Us;
+results['server.swap_pause_p99_us'] = server.swapPauseP99Us;
+results['server.swaps'] = server.swapCount;
+results['server.swaps_refused'] = server.swapRefused;
+results['server.quiet_p50_ms'] = server.quiet.warm.p50Ms;
+results['server.quiet_p99_ms'] = server.quiet.warm.p99Ms;
+results['server.swapping_p50_ms'] = server.swaps.warm.p50Ms;
+results['server.swapping_p99_ms'] = server.swaps.warm.p99Ms;
+results['server.cold_quiet_p99_ms'] = server.quiet.cold.p99Ms;
+results['server.cold_swapping_p99_ms'] = server.swaps.cold.p99Ms;
+results['server.requests_per_s'] = server.requestsPerS;
+results['server.runs'] = plan.server.runs;
 results['meta.duration_s'] = round((performance.now() - started) / 1000, 1);
 
 mkdirSync(dirname(outFile), { recursive: true });
@@ -172,6 +198,10 @@ const rows = [
   ['worker: pause p99 vs in-process p99', us(reload.pause.p99), us(reload.inprocessPause.p99), (reload.pause.p99 / reload.inprocessPause.p99).toFixed(1), '', ''],
   ['worker: reload (file written → committed, watchPlugins) p50', `${reload.reloadMs.toFixed(1)} ms`, `stableMs ${reload.reloadStableMs}`, '', '', ''],
   ['worker: swap call → committed p50', `${reload.swapCallMs.toFixed(1)} ms`, '', '', '', ''],
+  ['server: HTTP p99, swap every 100 ms vs none (warmed)', `${server.swaps.warm.p99Ms.toFixed(2)} ms`, `${server.quiet.warm.p99Ms.toFixed(2)} ms`, server.p99RatioWarm.toFixed(2), '', ''],
+  ['server: same, cold (first 2 s of a fresh process)', `${server.swaps.cold.p99Ms.toFixed(2)} ms`, `${server.quiet.cold.p99Ms.toFixed(2)} ms`, server.p99RatioCold.toFixed(2), '', ''],
+  ['server: failed requests, lost or duplicated events', String(server.failedRequests), String(server.lostOrDuplicated), '', '0', yes(server.failedRequests === 0 && server.lostOrDuplicated === 0)],
+  ['server: in-worker swap pause p50 / p99', us(server.swapPauseP50Us), us(server.swapPauseP99Us), '', '', ''],
   ...sized.flatMap((s) => [
     [`swap ${s.label} (${bytes(s.stateBytes)}): first pause p50 vs naive p50`, us(s.pause.p50), us(s.naive.p50), s.ratio.toFixed(2), '', ''],
     [`swap ${s.label}: repeat pause p50 (payload frozen)`, us(s.repeatPause.p50), us(s.naive.p50), (s.repeatPause.p50 / s.naive.p50).toFixed(2), '', ''],

@@ -1,5 +1,5 @@
 /**
- * A token-bucket rate limiter in three versions, used by `examples/demo.ts` and the smaller examples.
+ * A token-bucket rate limiter in three versions, used by `examples/exactly-once/` and the smaller examples.
  *
  * Every version counts the requests it has processed in its own context and checks their sequence
  * numbers as they arrive (`seq.gaps` = a number was skipped, i.e. an event was lost; `seq.dupes` = a

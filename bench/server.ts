@@ -1,0 +1,132 @@
+/**
+ * The plugin server under HTTP load, with and without swaps: `server.p99_ratio_tiny` is the HTTP p99
+ * latency while the worker-hosted rate limiter is swapped every 100 ms ÷ the p99 without swaps.
+ *
+ * Each measurement is a fresh server process (bench/_internal/server-child.ts: examples/plugin-server,
+ * the limiter in a worker, run from the TypeScript sources through tsx), loaded from this process by
+ * `connections` keep-alive connections (examples/plugin-server/load.ts, `performance.now()` per
+ * request, bounded by time). The first `coldMs` of load are the *cold* window (fresh process, JIT not
+ * warmed), the last `warmMs` the *warmed* one. Quiet and swapping processes alternate, `runs` pairs.
+ * The swaps are in-worker v2 ⇄ v3 swaps (the tiny state of the limiter; the worker holds both versions'
+ * code), so the figure is the cost of the swap itself under load, not of starting a worker.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type Sample, startLoad } from '../examples/plugin-server/load.ts';
+import { quantile, round, summarize } from './_internal/stats.ts';
+
+export interface ServerConfig {
+  readonly runs: number;
+  readonly connections: number;
+  readonly coldMs: number;
+  readonly warmupMs: number;
+  readonly warmMs: number;
+  readonly everyMs: number;
+}
+
+export interface ServerWindow {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly n: number;
+}
+
+export interface ServerResult {
+  readonly quiet: { readonly cold: ServerWindow; readonly warm: ServerWindow };
+  readonly swaps: { readonly cold: ServerWindow; readonly warm: ServerWindow };
+  readonly p99RatioCold: number;
+  readonly p99RatioWarm: number;
+  readonly failedRequests: number;
+  readonly lostOrDuplicated: number;
+  readonly swapCount: number;
+  readonly swapRefused: number;
+  readonly swapPauseP50Us: number;
+  readonly swapPauseP99Us: number;
+  readonly requestsPerS: number;
+}
+
+const child = fileURLToPath(new URL('./_internal/server-child.ts', import.meta.url));
+
+interface Run {
+  readonly cold: Sample[];
+  readonly warm: Sample[];
+  readonly failed: number;
+  readonly pausesUs: number[];
+  readonly refused: number;
+  readonly lostOrDuplicated: number;
+  readonly perS: number;
+}
+
+async function line(lines: AsyncIterator<string>, proc: ChildProcess): Promise<Record<string, unknown>> {
+  const next = await lines.next();
+  if (next.done === true) throw new Error(`server process ended early (exit ${proc.exitCode})`);
+  return JSON.parse(next.value) as Record<string, unknown>;
+}
+
+async function once(mode: 'quiet' | 'swaps', c: ServerConfig): Promise<Run> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, mode, String(c.everyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  try {
+    const { url } = (await line(lines, proc)) as { url: string };
+    const total = c.coldMs + c.warmupMs + c.warmMs;
+    const load = startLoad({ url, connections: c.connections, maxRequests: 10_000_000, maxMs: total, clients: ['a', 'b', 'c', 'admin-d'] });
+    const t0 = performance.now();
+    const samples = await load.done;
+    proc.stdin.write('stop\n');
+    const end = (await line(lines, proc)) as { pausesUs: number[]; refused: number; lost: number; duplicated: number };
+    const ok = (s: Sample): boolean => s.status === 200 || s.status === 429;
+    return {
+      cold: samples.filter((s) => ok(s) && s.start - t0 < c.coldMs),
+      warm: samples.filter((s) => ok(s) && s.start - t0 >= c.coldMs + c.warmupMs),
+      failed: samples.filter((s) => !ok(s)).length,
+      pausesUs: end.pausesUs,
+      refused: end.refused,
+      lostOrDuplicated: end.lost + end.duplicated,
+      perS: samples.length / (total / 1000),
+    };
+  } finally {
+    proc.stdin.end();
+    await new Promise((r) => (proc.exitCode !== null ? r(undefined) : proc.once('exit', r)));
+  }
+}
+
+const window = (xs: readonly Sample[]): ServerWindow => {
+  const d = xs.map((s) => s.end - s.start);
+  return { p50Ms: round(quantile(d, 0.5), 3), p99Ms: round(quantile(d, 0.99), 3), n: d.length };
+};
+
+export async function benchServer(c: ServerConfig, progress: (msg: string) => void = () => {}): Promise<ServerResult> {
+  const quiet: Run[] = [];
+  const swaps: Run[] = [];
+  for (let i = 0; i < c.runs; i++) {
+    // alternate which goes first, so a drift in machine load does not favour one side
+    for (const mode of i % 2 === 0 ? (['quiet', 'swaps'] as const) : (['swaps', 'quiet'] as const)) {
+      progress(`server: run ${i + 1}/${c.runs}, ${mode}`);
+      (mode === 'quiet' ? quiet : swaps).push(await once(mode, c));
+    }
+  }
+  const all = (runs: Run[], k: 'cold' | 'warm'): Sample[] => runs.flatMap((r) => r[k]);
+  const q = { cold: window(all(quiet, 'cold')), warm: window(all(quiet, 'warm')) };
+  const s = { cold: window(all(swaps, 'cold')), warm: window(all(swaps, 'warm')) };
+  const pauses = summarize(swaps.flatMap((r) => r.pausesUs));
+  const runs = [...quiet, ...swaps];
+  return {
+    quiet: q,
+    swaps: s,
+    p99RatioCold: round(s.cold.p99Ms / q.cold.p99Ms, 3),
+    p99RatioWarm: round(s.warm.p99Ms / q.warm.p99Ms, 3),
+    failedRequests: runs.reduce((n, r) => n + r.failed, 0),
+    lostOrDuplicated: runs.reduce((n, r) => n + r.lostOrDuplicated, 0),
+    swapCount: pauses.n,
+    swapRefused: swaps.reduce((n, r) => n + r.refused, 0),
+    swapPauseP50Us: round(pauses.p50),
+    swapPauseP99Us: round(pauses.p99),
+    requestsPerS: Math.round(runs.reduce((n, r) => n + r.perS, 0) / runs.length),
+  };
+}
+
+// `npx tsx bench/server.ts`: this section alone, quick
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const r = await benchServer({ runs: 1, connections: 4, coldMs: 2_000, warmupMs: 2_000, warmMs: 4_000, everyMs: 100 }, (m) => process.stderr.write(`${m}\n`));
+  console.log(JSON.stringify(r, null, 2));
+}
