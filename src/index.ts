@@ -64,6 +64,9 @@ export type { StartTimerOptions } from './live/timers.ts';
 
 export type { LedgerSnapshot, LedgerDelay, LedgerTimer, LedgerInFlight, LedgerLease, LateResult } from './ledger/ledger.ts';
 
+export { ChannelNames } from './diagnostics/channels.ts';
+export type { SwapTrace, SwapAllTrace, SwapPhaseMessage, PluginLoadTrace } from './diagnostics/channels.ts';
+
 export { formatReport, SwapPhases } from './swap/report.ts';
 export type { SwapReport, SwapPhase, EffectOutcomes } from './swap/report.ts';
 export { DEFAULT_DEADLINE_MS } from './swap/options.ts';

@@ -8,6 +8,7 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import type { LiveComponent } from '../live/component.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { HotswapError, shown } from '../errors.ts';
+import { phaseFeed, traceSwapAll } from '../diagnostics/channels.ts';
 import { checkSwapOptions, checkTarget, checkTiming, DEFAULT_DEADLINE_MS, type SwapOptions } from './options.ts';
 import type { SwapReport } from './report.ts';
 import { SwapTransaction } from './transaction.ts';
@@ -39,7 +40,6 @@ export async function runSwapAll(
 ): Promise<SwapAllReport> {
   const misuse = checkSwapAll(parts.map((p) => p.request), options);
   if (misuse !== undefined) throw misuse;
-  const t0 = performance.now();
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   // One part refused ends the others' waits at once: nobody stays paused until the deadline for nothing.
   const together = new AbortController();
@@ -50,6 +50,14 @@ export async function runSwapAll(
     if (!ok && !together.signal.aborted) together.abort(`swapAll: ${tx.core.id} refused, so every component keeps its version`);
     return ok;
   };
+  return traceSwapAll(txs, () => lockstep(txs, together, refusedAll));
+}
+
+/** Every part through the pipeline together: all commit or none does. */
+async function lockstep(txs: readonly SwapTransaction[], together: AbortController, refusedAll: (ok: boolean, tx: SwapTransaction) => boolean): Promise<SwapAllReport> {
+  const t0 = performance.now();
+  const feeds = txs.map(phaseFeed); // `hotswap:swap:phase`, no-ops when nobody listens
+  const phases = (): void => feeds.forEach((feed) => feed());
   const names = (tx: SwapTransaction) => `${tx.core.id}`;
   const failOthers = (failed: readonly SwapTransaction[]): void => {
     const reason = `swapAll: ${failed.map(names).join(', ')} refused, so every component keeps its version`;
@@ -61,9 +69,12 @@ export async function runSwapAll(
     ok = txs.map((tx) => tx.begin()).every(Boolean);
     if (ok) ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.preconditions(), tx)))).every(Boolean);
     if (ok) {
+      phases();
       for (const tx of txs) tx.hold();
       ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.quiesce(), tx)))).every(Boolean);
+      phases();
       if (ok) ok = txs.every((tx) => tx.prepare());
+      phases();
       if (ok) ok = txs.every((tx) => tx.install());
       if (ok) for (const tx of txs) tx.commit();
       else for (const tx of txs) tx.rollback();
@@ -74,6 +85,7 @@ export async function runSwapAll(
     for (const tx of txs) tx.crashed(error);
   }
   if (!ok) failOthers(txs.filter((tx) => tx.blockers.length > 0 && !tx.blockers.every((b) => b.kind === 'aborted')));
+  phases();
   const reports = await Promise.all(txs.map((tx) => tx.finish()));
   return {
     outcome: ok ? 'committed' : 'refused',
