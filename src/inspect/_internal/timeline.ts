@@ -1,0 +1,99 @@
+/**
+ * The inspector's swap timeline, fed by the diagnostics channels (src/diagnostics): a record per swap
+ * attempt of the inspected runtime's components — phases as they finish, then the outcome, pause,
+ * held events and blockers from the report. Bounded; plain data for the page. Pinned by
+ * test/inspect/inspector.test.ts and the browser test.
+ */
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
+import { ChannelNames, type SwapAllTrace, type SwapPhaseMessage, type SwapTrace } from '../../diagnostics/channels.ts';
+import type { SwapPhase, SwapReport } from '../../swap/report.ts';
+
+/** One swap attempt as the page shows it. */
+export interface SwapRecord {
+  readonly swapId: string;
+  readonly instance: string;
+  readonly component: string;
+  readonly from: number;
+  readonly to: number;
+  readonly kind: 'swap' | 'revert' | 'swap-all';
+  /** Wall-clock start (ms since the epoch). */
+  readonly startedAt: number;
+  state: 'running' | 'committed' | 'refused';
+  readonly phases: { readonly phase: SwapPhase; readonly durationUs: number; readonly outcome: 'passed' | 'refused' }[];
+  refusedIn?: SwapPhase;
+  totalUs?: number;
+  pauseUs?: number;
+  held?: number;
+  blockers: readonly { readonly kind: string; readonly message: string }[];
+}
+
+/**
+ * Subscribes to the swap channels and keeps the last `limit` attempts of the instances `owns` accepts.
+ * `changed` is called after every update. `close()` unsubscribes.
+ */
+export function swapTimeline(options: { owns: (instance: string) => boolean; limit: number; changed: () => void }) {
+  const records: SwapRecord[] = [];
+  const byId = new Map<string, SwapRecord>();
+  const { owns, limit, changed } = options;
+
+  const open = (r: Omit<SwapRecord, 'state' | 'phases' | 'blockers' | 'startedAt'>): void => {
+    if (!owns(r.instance) || byId.has(r.swapId)) return;
+    const record: SwapRecord = { ...r, startedAt: Date.now(), state: 'running', phases: [], blockers: [] };
+    records.push(record);
+    byId.set(r.swapId, record);
+    while (records.length > limit) byId.delete(records.shift()!.swapId);
+    changed();
+  };
+  const close = (report: SwapReport | undefined, swapId: string): void => {
+    const record = byId.get(swapId);
+    if (record === undefined || report === undefined) return;
+    record.state = report.outcome;
+    if (report.phase !== undefined) record.refusedIn = report.phase;
+    record.totalUs = report.totalUs;
+    record.pauseUs = report.pauseUs;
+    record.held = report.held;
+    record.blockers = report.blockers.map((b) => ({ kind: b.kind, message: b.message }));
+    changed();
+  };
+
+  const swap = tracingChannel<unknown, SwapTrace>(ChannelNames.swap);
+  const swapAll = tracingChannel<unknown, SwapAllTrace>(ChannelNames.swapAll);
+  const none = (): void => undefined;
+  const swapHandlers = {
+    end: none,
+    asyncStart: none,
+    error: none,
+    start: (t: SwapTrace) => open({ swapId: t.swapId, instance: t.instance, component: t.component, from: t.from, to: t.to, kind: t.kind }),
+    asyncEnd: (t: SwapTrace) => close(t.result, t.swapId),
+  };
+  const allHandlers = {
+    end: none,
+    asyncStart: none,
+    error: none,
+    start: (t: SwapAllTrace) => {
+      for (const p of t.parts) open({ ...p, kind: 'swap-all' });
+    },
+    asyncEnd: (t: SwapAllTrace) => {
+      for (const report of t.result?.reports ?? []) close(report, report.id);
+    },
+  };
+  const onPhase = (m: unknown): void => {
+    const message = m as SwapPhaseMessage;
+    const record = byId.get(message.swapId);
+    if (record === undefined) return;
+    record.phases.push({ phase: message.phase, durationUs: message.durationUs, outcome: message.outcome });
+    changed();
+  };
+  swap.subscribe(swapHandlers);
+  swapAll.subscribe(allHandlers);
+  subscribe(ChannelNames.phase, onPhase);
+
+  return {
+    records: (): readonly SwapRecord[] => records,
+    close: (): void => {
+      swap.unsubscribe(swapHandlers);
+      swapAll.unsubscribe(allHandlers);
+      unsubscribe(ChannelNames.phase, onPhase);
+    },
+  };
+}
