@@ -59,6 +59,7 @@ export { createRuntime } from './live/runtime.ts';
 export type { Runtime, RuntimeOptions, StartOptions, LineageEvent } from './live/runtime.ts';
 export { LiveComponent } from './live/component.ts';
 export type { Lease } from './live/component.ts';
+export type { LineageSnapshot, LineageEmitted, VersionedSnapshot } from './live/actor-api.ts';
 export { startTimer, cancelTimer } from './live/timers.ts';
 export type { StartTimerOptions } from './live/timers.ts';
 

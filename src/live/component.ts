@@ -3,7 +3,7 @@
  * ledger, swap, revert, persist, stop — over the internal `ComponentCore`. Pinned by the tests in
  * test/live/ (stop, persist, borrow, timers) and every swap test.
  */
-import type { AnyEventObject, EventObject } from 'xstate';
+import type { ActorSystem, AnyActorLogic, AnyEventObject, EventObject, InteropSubscribable, Observer, Readable, Snapshot, Subscription } from 'xstate';
 import { type ErrorData, HotswapError } from '../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../ledger/ledger.ts';
 import { pendingDelays, persistedSnapshotOf } from '../ledger/_internal/xstate-adapter.ts';
@@ -13,7 +13,8 @@ import { createEnvelope, type Envelope, type PersistedTimer } from '../store/env
 import type { SwapOptions } from '../swap/options.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
-import type { ComponentCore, LeaseRecord, SnapshotObserver } from './_internal/core.ts';
+import type { ComponentCore, LeaseRecord } from './_internal/core.ts';
+import { EmittedRelay, selectFrom, snapshotObserver, symbolObservable, tagSnapshot, toObserver } from './actor-api.ts';
 
 /** A borrowed handle: access to a resource the component owns, until `release()`. */
 export interface Lease {
@@ -43,10 +44,14 @@ export function coreOf(component: LiveComponent<any>): ComponentCore {
 
 /**
  * One running instance of a component: the current version's actor, a bounded mailbox and an effect
- * ledger. Create it with `runtime.start(lineage, …)`.
+ * ledger. Create it with `runtime.start(lineage, …)`. It speaks XState's actor API across swaps
+ * (`getSnapshot`, `subscribe`, `select`, `on`, `Symbol.observable`), so XState's `waitFor` and
+ * `toPromise` take it: `TSnapshot` is the union of the lineage's versions' snapshots (narrow it by
+ * `version`), `TEmitted` what they emit.
  */
-export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
+export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapshot = any, TEmitted extends EventObject = EventObject> {
   readonly #core: ComponentCore;
+  #emitted: EmittedRelay | undefined;
 
   /** @internal */
   constructor(core: ComponentCore) {
@@ -125,16 +130,61 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
     }
   }
 
-  /** The current version's live snapshot. */
-  getSnapshot(): any {
-    return this.#core.actor.getSnapshot();
+  /** The current version's live snapshot, tagged with its `version` (narrow the union by it). */
+  getSnapshot(): TSnapshot {
+    const core = this.#core;
+    return tagSnapshot(core.actor.getSnapshot(), core.version.version);
   }
 
-  /** Observes snapshots across swaps: after a swap, the observer sees the new version's snapshots. */
-  subscribe(observer: ((snapshot: any) => void) | SnapshotObserver): { unsubscribe(): void } {
-    const o: SnapshotObserver = typeof observer === 'function' ? { next: observer } : observer;
-    this.#core.observers.add(o);
-    return { unsubscribe: () => this.#core.observers.delete(o) };
+  /**
+   * Observes snapshots across swaps: after a swap, the observer sees the new version's snapshots.
+   * `complete` runs once when the component's actor reaches a final state.
+   */
+  subscribe(observer: Observer<TSnapshot>): Subscription;
+  subscribe(next: (snapshot: TSnapshot) => void, error?: (error: any) => void, complete?: () => void): Subscription;
+  subscribe(nextOrObserver: Observer<TSnapshot> | ((snapshot: TSnapshot) => void), error?: (error: any) => void, complete?: () => void): Subscription {
+    const core = this.#core;
+    const o = snapshotObserver(toObserver(nextOrObserver, error, complete), () => core.version.version);
+    core.observers.add(o);
+    return { unsubscribe: () => core.observers.delete(o) };
+  }
+
+  /** XState's `select`: a derived value of the snapshots, notified when it changes (`equalityFn`, default `Object.is`). */
+  select<TSelected>(selector: (snapshot: TSnapshot) => TSelected, equalityFn?: (a: TSelected, b: TSelected) => boolean): Readable<TSelected> {
+    return selectFrom<TSnapshot, TSelected>(this, selector, equalityFn);
+  }
+
+  /** The interop observable (`Symbol.observable`, RxJS `from(component)`): the component itself. */
+  [symbolObservable](): InteropSubscribable<TSnapshot> {
+    return this;
+  }
+
+  /**
+   * Listens to events the running version emits (XState `emit`), across swaps: the listener moves to
+   * the new version at the commit. `'*'` listens to every emitted event.
+   */
+  on<TType extends TEmitted['type'] | '*'>(type: TType, handler: (emitted: TEmitted & (TType extends '*' ? unknown : { type: TType })) => void): Subscription {
+    const core = this.#core;
+    this.#emitted ??= new EmittedRelay(() => core.actor, core.observers);
+    return this.#emitted.on(type, handler as (event: EventObject) => void);
+  }
+
+  /** XState's `start()`: a live component is started by `runtime.start`, so this does nothing. */
+  start(): void {}
+
+  /** The running version's persisted snapshot (XState's `getPersistedSnapshot`); `persist()` adds the timers. */
+  getPersistedSnapshot(): Snapshot<unknown> {
+    return persistedSnapshotOf(this.#core.actor) as unknown as Snapshot<unknown>;
+  }
+
+  /** The running actor's XState system (it changes at every committed swap). */
+  get system(): ActorSystem<any> {
+    return this.#core.actor.system;
+  }
+
+  /** The running actor's logic (its version's machine). */
+  get src(): string | AnyActorLogic {
+    return this.#core.actor.src;
   }
 
   /**

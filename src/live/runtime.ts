@@ -20,6 +20,7 @@ import { planDelays } from '../swap/_internal/delays.ts';
 import { runSwapAll, type SwapAllReport, type SwapAllRequest } from '../swap/swap-all.ts';
 import { ComponentCore } from './_internal/core.ts';
 import { LiveComponent } from './component.ts';
+import type { LineageEmitted, LineageSnapshot } from './actor-api.ts';
 import { type PersistedTimer } from '../store/envelope.ts';
 import { restoreEnvelope } from '../store/restore.ts';
 
@@ -80,7 +81,7 @@ export interface Runtime {
    * Starts a live component of the lineage: fresh, or from a persisted snapshot (migrated and checked
    * exactly like a swap, pending timers re-armed). Throws `START_REFUSED` with the blockers otherwise.
    */
-  start<L extends AnyLineage>(lineage: L, options?: StartOptions): LiveComponent<LineageEvent<L>>;
+  start<L extends AnyLineage>(lineage: L, options?: StartOptions): LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>;
   /** Swaps several components as one step: quiesced in parallel under one deadline, all commit or none. */
   swapAll(requests: readonly SwapAllRequest[], options?: { deadlineMs?: number; signal?: AbortSignal }): Promise<SwapAllReport>;
   /** The live components started here and not stopped. */
@@ -105,7 +106,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const live = new Map<LiveComponent<any>, ComponentCore>();
   let counter = 0;
 
-  const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>> => {
+  const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>> => {
     if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`lineage\` to be a lineage from \`lineage(...)\`, got ${shown(lineage)}`);
     if (typeof o !== 'object' || o === null) throw new HotswapError('INVALID_ARGUMENT', `Expected \`options\` to be an object or absent, got ${shown(o)}`);
     const to = o.version ?? lineage.current.version;
@@ -180,7 +181,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       refuse([blocker('install-failed', { version: to, error: describeError(launched.error) })]);
     } else core.attach(launched.actor, version);
     for (const t of timers) core.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
-    const component = new LiveComponent<LineageEvent<L>>(core);
+    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core);
     live.set(component as LiveComponent, core);
     core.onClose = () => live.delete(component as LiveComponent);
     return component;
