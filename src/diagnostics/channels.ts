@@ -9,7 +9,7 @@
 import { channel, tracingChannel } from 'node:diagnostics_channel';
 import type { SwapAllReport } from '../swap/swap-all.ts';
 import type { Blocker } from '../blockers/blocker.ts';
-import { type SwapPhase, SwapPhases, type SwapReport } from '../swap/report.ts';
+import type { SwapPhase, SwapReport } from '../swap/report.ts';
 
 /** The channel names, as `diagnostics_channel.subscribe` / `tracingChannel` take them. */
 export const ChannelNames = {
@@ -145,7 +145,9 @@ export function phaseFeed(tx: TracedSwap): () => void {
   };
   return () => {
     if (!phaseChannel.hasSubscribers) return;
-    for (const phase of SwapPhases) {
+    // timings are set as phases finish, so their keys are in pipeline order (no import of the swap's values:
+    // the swap layer imports this module, not the other way round)
+    for (const phase of Object.keys(tx.timings) as SwapPhase[]) {
       const durationUs = tx.timings[phase];
       if (durationUs !== undefined && !published.has(phase)) publish(phase, durationUs);
     }
