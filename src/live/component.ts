@@ -154,7 +154,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
     return selectFrom<TSnapshot, TSelected>(this, selector, equalityFn);
   }
 
-  /** The interop observable (`Symbol.observable`, RxJS `from(component)`): the component itself. */
+  /** The interop observable (under `Symbol.observable`, else `'@@observable'`, as XState spells it): the component itself. */
   [symbolObservable](): InteropSubscribable<TSnapshot> {
     return this;
   }
