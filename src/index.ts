@@ -40,8 +40,8 @@ export { migrate } from './migrate/migrate.ts';
 export type { MigrateOptions, MigrateResult } from './migrate/migrate.ts';
 export { verifyState, invariantBlockers } from './migrate/verify.ts';
 export type { VerifyOptions } from './migrate/verify.ts';
-export { isPersistedSnapshot } from './migrate/persisted.ts';
-export type { PersistedSnapshot, PersistedChild } from './migrate/persisted.ts';
+export { isPersistedSnapshot } from './xstate/persisted.ts';
+export type { PersistedSnapshot, PersistedChild } from './xstate/persisted.ts';
 
 export { ENVELOPE_FORMAT, createEnvelope, parseEnvelope, envelopeHash, serializeEnvelope } from './store/envelope.ts';
 export type { Envelope, EnvelopeInput, EnvelopeResult, PersistedTimer } from './store/envelope.ts';
@@ -55,11 +55,11 @@ export type { RestoreOptions, RestoreResult } from './store/restore.ts';
 export { systemClock, ManualClock, MAX_TIMER_MS, isTimerDelay } from './clock/clock.ts';
 export type { Clock } from './clock/clock.ts';
 
-export { createRuntime } from './live/runtime.ts';
-export type { Runtime, RuntimeOptions, StartOptions, LineageEvent } from './live/runtime.ts';
-export { LiveComponent } from './live/component.ts';
-export type { Lease } from './live/component.ts';
-export type { LineageSnapshot, LineageEmitted, VersionedSnapshot } from './live/actor-api.ts';
+export { createRuntime } from './runtime/runtime.ts';
+export type { Runtime, RuntimeOptions, StartOptions, LineageEvent, SwapAllRequest } from './runtime/runtime.ts';
+export { LiveComponent } from './runtime/component.ts';
+export type { Lease } from './runtime/component.ts';
+export type { LineageSnapshot, LineageEmitted, VersionedSnapshot } from './runtime/actor-api.ts';
 export { startTimer, cancelTimer } from './live/timers.ts';
 export type { StartTimerOptions } from './live/timers.ts';
 
@@ -82,7 +82,7 @@ export type {
   Precondition,
   PreconditionContext,
 } from './swap/options.ts';
-export type { SwapAllRequest, SwapAllReport } from './swap/swap-all.ts';
+export type { SwapAllReport } from './swap/swap-all.ts';
 
 export { MemoryJournal } from './journal/journal.ts';
 export type { Journal, JournalEntry } from './journal/journal.ts';

@@ -7,9 +7,11 @@
  * Pinned by test/diagnostics/channels.test.ts.
  */
 import { channel, tracingChannel } from 'node:diagnostics_channel';
-import type { SwapAllReport } from '../swap/swap-all.ts';
 import type { Blocker } from '../blockers/blocker.ts';
-import type { SwapPhase, SwapReport } from '../swap/report.ts';
+
+// This module sits below the swap layer, which imports it (test/layering.test.ts): it imports nothing
+// of swap/, types included, so the report and phase types are parameters — `SwapTrace<SwapReport>`,
+// `SwapPhaseMessage<SwapPhase>` — that default to what a subscriber can rely on without them.
 
 /** The channel names, as `diagnostics_channel.subscribe` / `tracingChannel` take them. */
 export const ChannelNames = {
@@ -27,9 +29,9 @@ export const ChannelNames = {
  * The context object of the `hotswap:swap` tracing channel: the same object at `start`, `end`,
  * `asyncStart` and `asyncEnd`. At `asyncStart`/`asyncEnd` it carries `result`, the swap report
  * (committed or refused: refusal is data, G7); `error` only for a throw that is no refusal (misuse
- * is refused before a swap starts and is not traced).
+ * is refused before a swap starts and is not traced). Subscribe as `SwapTrace<SwapReport>`.
  */
-export interface SwapTrace {
+export interface SwapTrace<TReport = unknown> {
   /** The swap id, as in the report and its journal entry. */
   readonly swapId: string;
   /** The lineage (component) name. */
@@ -40,24 +42,25 @@ export interface SwapTrace {
   readonly to: number;
   /** `revert` for `component.revert()`, `swap` otherwise. */
   readonly kind: 'swap' | 'revert';
-  /** The report, set when the swap finishes. */
-  result?: SwapReport;
+  /** The report (a `SwapReport`), set when the swap finishes. */
+  result?: TReport;
   error?: unknown;
 }
 
-/** The context object of the `hotswap:swap-all` tracing channel. */
-export interface SwapAllTrace {
+/** The context object of the `hotswap:swap-all` tracing channel (`SwapAllTrace<SwapAllReport>`). */
+export interface SwapAllTrace<TReport = unknown> {
   readonly parts: readonly { readonly swapId: string; readonly component: string; readonly instance: string; readonly from: number; readonly to: number }[];
-  result?: SwapAllReport;
+  result?: TReport;
   error?: unknown;
 }
 
-/** A message of `hotswap:swap:phase`: one phase of one swap attempt has finished. */
-export interface SwapPhaseMessage {
+/** A message of `hotswap:swap:phase`: one phase of one swap attempt has finished (`SwapPhaseMessage<SwapPhase>`). */
+export interface SwapPhaseMessage<TPhase extends string = string> {
   readonly swapId: string;
   readonly component: string;
   readonly instance: string;
-  readonly phase: SwapPhase;
+  /** One of `SwapPhases`. */
+  readonly phase: TPhase;
   /**
    * Microseconds the phase took (wall time, as the report's `timings`); 0 for a phase that refused
    * before it timed itself (an invariant refused while migrate ran, an abort seen between phases).
@@ -79,10 +82,10 @@ export interface PluginLoadTrace {
   error?: unknown;
 }
 
-const swapTracing = tracingChannel<unknown, SwapTrace & object>(ChannelNames.swap);
-const swapAllTracing = tracingChannel<unknown, SwapAllTrace & object>(ChannelNames.swapAll);
+const swapTracing = tracingChannel<unknown, SwapTrace>(ChannelNames.swap);
+const swapAllTracing = tracingChannel<unknown, SwapAllTrace>(ChannelNames.swapAll);
 const phaseChannel = channel(ChannelNames.phase);
-const pluginTracing = tracingChannel<unknown, PluginLoadTrace & object>(ChannelNames.pluginLoad);
+const pluginTracing = tracingChannel<unknown, PluginLoadTrace>(ChannelNames.pluginLoad);
 
 /** What the swap pipeline hands over: a transaction's public face, read only when someone listens. */
 export interface TracedSwap {
@@ -90,8 +93,8 @@ export interface TracedSwap {
   readonly core: { readonly name: string; readonly id: string };
   readonly from: number;
   readonly targetNumber: number;
-  readonly timings: Readonly<Partial<Record<SwapPhase, number>>>;
-  readonly phase: SwapPhase | undefined;
+  readonly timings: { readonly [phase: string]: number | undefined };
+  readonly phase: string | undefined;
   readonly blockers: readonly Blocker[];
 }
 
@@ -100,14 +103,14 @@ export interface TracedSwap {
  * report), with the subscribers' async-context stores bound for its whole run. Without subscribers,
  * `run()` is called and returned as is.
  */
-export function traceSwap(tx: TracedSwap, kind: 'swap' | 'revert', run: () => Promise<SwapReport>): Promise<SwapReport> {
+export function traceSwap<R>(tx: TracedSwap, kind: 'swap' | 'revert', run: () => Promise<R>): Promise<R> {
   if (!swapTracing.hasSubscribers) return run();
   const context: SwapTrace = { swapId: tx.id, component: tx.core.name, instance: tx.core.id, from: tx.from, to: tx.targetNumber, kind };
   return swapTracing.tracePromise(run, context);
 }
 
 /** Runs one `swapAll` under the `hotswap:swap-all` tracing channel (see {@link traceSwap}). */
-export function traceSwapAll(txs: readonly TracedSwap[], run: () => Promise<SwapAllReport>): Promise<SwapAllReport> {
+export function traceSwapAll<R>(txs: readonly TracedSwap[], run: () => Promise<R>): Promise<R> {
   if (!swapAllTracing.hasSubscribers) return run();
   const parts = txs.map((tx) => ({ swapId: tx.id, component: tx.core.name, instance: tx.core.id, from: tx.from, to: tx.targetNumber }));
   return swapAllTracing.tracePromise(run, { parts });
@@ -128,8 +131,8 @@ const NO_FEED = (): void => undefined;
  */
 export function phaseFeed(tx: TracedSwap): () => void {
   if (!phaseChannel.hasSubscribers) return NO_FEED;
-  const published = new Set<SwapPhase>();
-  const publish = (phase: SwapPhase, durationUs: number): void => {
+  const published = new Set<string>();
+  const publish = (phase: string, durationUs: number): void => {
     published.add(phase);
     const refused = tx.phase === phase && tx.blockers.length > 0;
     const message: SwapPhaseMessage = {
@@ -147,7 +150,7 @@ export function phaseFeed(tx: TracedSwap): () => void {
     if (!phaseChannel.hasSubscribers) return;
     // timings are set as phases finish, so their keys are in pipeline order (no import of the swap's values:
     // the swap layer imports this module, not the other way round)
-    for (const phase of Object.keys(tx.timings) as SwapPhase[]) {
+    for (const phase of Object.keys(tx.timings)) {
       const durationUs = tx.timings[phase];
       if (durationUs !== undefined && !published.has(phase)) publish(phase, durationUs);
     }

@@ -7,21 +7,20 @@ import type { AnyActorRef } from 'xstate';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
-import type { InFlightEntry, LeaseRecord } from '../live/_internal/core.ts';
-import { type ComponentCore, HISTORY_MAX } from '../live/_internal/core.ts';
-import { offerAdoptions } from '../live/_internal/promises.ts';
+import type { InFlightEntry, LeaseRecord } from '../ledger/effect-ledger.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { persistedSnapshotOf, persistState, restorable } from '../ledger/_internal/xstate-adapter.ts';
+import { persistedSnapshotOf, persistState, restorable } from '../xstate/adapter.ts';
 import { migrateAlong } from '../migrate/migrate.ts';
-import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { planDelays, type Rearm } from './_internal/delays.ts';
 import { findBlocking } from './_internal/quiescence.ts';
 import { abortReason, runPreconditions } from './_internal/preconditions.ts';
 import { drain } from './_internal/drain.ts';
 import { journalReport, type MutableEffects, NO_EFFECTS, unacceptedHeld } from './_internal/parts.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
-import type { SwapPhase, SwapReport } from './report.ts';
+import type { SwapJournal, SwapPhase, SwapReport } from './report.ts';
 
 const MIGRATION_KINDS = new Set(['migration-threw', 'migration-mutated-input', 'migration-bad-output', 'irreversible']);
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
@@ -31,6 +30,8 @@ const µs = (from: number): number => Math.round((performance.now() - from) * 10
 export interface SwapRequest {
   readonly target: number | AnyVersion;
   readonly options?: SwapOptions | undefined;
+  /** Where the attempt is recorded (G8). */
+  readonly journal: SwapJournal;
   /** Undoes the component's last committed swap (its history entry comes off on commit). */
   readonly revert?: boolean;
 }
@@ -64,8 +65,8 @@ export class SwapTransaction {
   #migrated: PersistedSnapshot | undefined;
   #rearm: readonly Rearm[] = [];
   #cancelTimers: readonly string[] = [];
-  #adopt: readonly InFlightEntry[] = [];
-  #revoke: LeaseRecord[] = [];
+  #adopt: readonly Readonly<InFlightEntry>[] = [];
+  #revoke: Readonly<LeaseRecord>[] = [];
   /** Hands adopted promises back to their old children: set while an install may still be refused. */
   #undoAdoptions: () => void = () => undefined;
   #newActor: AnyActorRef | undefined;
@@ -78,6 +79,7 @@ export class SwapTransaction {
   #resolveDone!: () => void;
 
   readonly #expected: AnyVersion | undefined;
+  readonly #journal: SwapJournal;
   /** Undoes the component's last committed swap: on commit, its history entry comes off instead of on. */
   readonly #revert: boolean;
 
@@ -85,7 +87,8 @@ export class SwapTransaction {
    * `target` a version number, or a version object — which must then be that version of the lineage
    * used (checked in plan, whoever asks: `swap`, `swapOrThrow`, `revert` and `swapAll` share this path).
    */
-  constructor(core: ComponentCore, { target, options = {}, revert = false }: SwapRequest) {
+  constructor(core: ComponentCore, { target, options = {}, revert = false, journal }: SwapRequest) {
+    this.#journal = journal;
     this.#expected = typeof target === 'number' ? undefined : target;
     this.#revert = revert;
     this.core = core;
@@ -176,7 +179,7 @@ export class SwapTransaction {
       }
       this.#target = target;
       const done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
-      core.swapping = { id: this.id, target: this.targetNumber, since: core.clock.now(), done };
+      core.lock({ id: this.id, target: this.targetNumber, since: core.clock.now(), done });
       this.#locked = true;
       return true;
     } finally {
@@ -208,7 +211,7 @@ export class SwapTransaction {
 
   /** From here on, `send` holds events in the mailbox. */
   hold(deadlineAt = this.#deadlineAt): void {
-    this.core.mode = 'held';
+    this.core.hold();
     this.#pauseStart = this.#mark = performance.now();
     this.#deadlineAt = deadlineAt;
   }
@@ -244,7 +247,7 @@ export class SwapTransaction {
           // Leases alone still block: under `revoke` the swap goes on, and they are revoked at the commit
           // point — a swap refused later (migrate, verify, install) leaves them held (G2).
           if (this.policies.leases === 'revoke' && soft.every((b) => b.kind === 'lease-outstanding')) {
-            this.#revoke = [...this.core.leases.values()].filter((l) => !l.transferable);
+            this.#revoke = [...this.core.effects.leases.values()].filter((l) => !l.transferable);
             return this.#notAborted('quiesce');
           }
           const still = findBlocking(this.core, this.policies, this.#target!);
@@ -310,7 +313,7 @@ export class SwapTransaction {
     this.#mark = performance.now();
     const { core } = this;
     const target = this.#target!;
-    this.#undoAdoptions = offerAdoptions(core, this.#adopt);
+    this.#undoAdoptions = core.effects.offerAdoptions(this.#adopt);
     // XState writes revived actor refs into the (frozen) objects holding their markers: thaw those paths
     const launched = core.launch(target, restorable(this.#migrated!), this.#rearm);
     this.timings.install = this.#lap();
@@ -329,17 +332,15 @@ export class SwapTransaction {
   commit(): void {
     this.#mark = performance.now();
     const { core } = this;
-    for (const name of this.#cancelTimers) core.cancelTimer(name);
+    for (const name of this.#cancelTimers) core.effects.cancelTimer(name);
     const old = core.actor;
     core.attach(this.#newActor!, this.#target!);
-    core.lineage = this.lineage;
-    if (this.#revert) core.history.pop();
-    else if (core.history.push(this.from) > HISTORY_MAX) core.history.shift();
+    core.committed(this.from, this.lineage, this.#revert);
     this.#committed = true;
     this.#at_phase = 'resume';
-    for (const entry of this.#adopt) entry.adopted = false; // the new child owns it now, like any promise
+    core.effects.adoptionsCommitted(this.#adopt); // the new children own them now, like any promise
     for (const lease of this.#revoke) {
-      core.endLease(lease, 'revoked');
+      core.effects.endLease(lease, 'revoked');
       this.effects.revoked.push(lease.handle);
     }
     core.emit(this.#newActor!.getSnapshot());
@@ -382,13 +383,13 @@ export class SwapTransaction {
   async finish(): Promise<SwapReport> {
     const { core } = this;
     if (this.#locked) {
-      core.swapping = undefined;
+      core.unlock();
       this.#locked = false;
       this.#resolveDone();
     }
     const committed = this.#committed;
     const before = this.#persisted ?? persistedSnapshotOf(core.actor);
-    return journalReport(core, {
+    return journalReport(core, this.#journal, {
       id: this.id,
       component: core.name,
       outcome: committed ? 'committed' : 'refused',

@@ -8,7 +8,7 @@ import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, lineage, SwapPhases, type SwapReport } from '../../src/index.ts';
+import { createRuntime, lineage, type SwapAllReport, type SwapPhase, SwapPhases, type SwapReport } from '../../src/index.ts';
 import { ChannelNames, phaseFeed, type PluginLoadTrace, type SwapAllTrace, type SwapPhaseMessage, type SwapTrace } from '../../src/diagnostics/channels.ts';
 import { loadPlugin } from '../../src/plugin/index.ts';
 import { counterLineage, counterV1, counterV2 } from '../fixtures/counter.ts';
@@ -37,8 +37,8 @@ function record<T extends object>(name: string) {
 }
 
 function phases() {
-  const messages: SwapPhaseMessage[] = [];
-  const onMessage = (m: unknown) => void messages.push(m as SwapPhaseMessage);
+  const messages: SwapPhaseMessage<SwapPhase>[] = [];
+  const onMessage = (m: unknown) => void messages.push(m as SwapPhaseMessage<SwapPhase>);
   subscribe(ChannelNames.phase, onMessage);
   return { messages, stop: () => unsubscribe(ChannelNames.phase, onMessage) };
 }
@@ -50,7 +50,7 @@ afterEach(() => {
 
 describe('hotswap:swap', () => {
   it('traces a committed swap: start with who and what, then the report at asyncEnd', async () => {
-    const trace = record<SwapTrace>(ChannelNames.swap);
+    const trace = record<SwapTrace<SwapReport>>(ChannelNames.swap);
     stops.push(trace.stop);
     const c = createRuntime().start(twoVersions(), { id: 'counter-a', version: 1 });
     const report = await c.swap(2);
@@ -63,7 +63,7 @@ describe('hotswap:swap', () => {
   });
 
   it('traces a refusal as data: the refused report at asyncEnd, no error event', async () => {
-    const trace = record<SwapTrace>(ChannelNames.swap);
+    const trace = record<SwapTrace<SwapReport>>(ChannelNames.swap);
     stops.push(trace.stop);
     const c = createRuntime().start(twoVersions(), { version: 1 });
     const report = await c.swap(7);
@@ -73,7 +73,7 @@ describe('hotswap:swap', () => {
   });
 
   it('marks a revert as kind revert', async () => {
-    const trace = record<SwapTrace>(ChannelNames.swap);
+    const trace = record<SwapTrace<SwapReport>>(ChannelNames.swap);
     stops.push(trace.stop);
     const c = createRuntime().start(twoVersions(), { version: 1 });
     await c.swap(2);
@@ -86,7 +86,7 @@ describe('hotswap:swap', () => {
   });
 
   it("runs the swap inside a subscriber's async-context store: a migration sees the APM span", async () => {
-    const tc = tracingChannel<unknown, SwapTrace>(ChannelNames.swap);
+    const tc = tracingChannel<unknown, SwapTrace<SwapReport>>(ChannelNames.swap);
     tc.start.bindStore(seen, (ctx) => `span:${ctx.swapId}`);
     stops.push(() => tc.start.unbindStore(seen));
     let inMigration: string | undefined;
@@ -143,7 +143,7 @@ describe('hotswap:swap:phase', () => {
 
 describe('hotswap:swap-all', () => {
   it('traces a swapAll with its parts, and every part publishes its phases', async () => {
-    const trace = record<SwapAllTrace>(ChannelNames.swapAll);
+    const trace = record<SwapAllTrace<SwapAllReport>>(ChannelNames.swapAll);
     const p = phases();
     stops.push(trace.stop, p.stop);
     const runtime = createRuntime();

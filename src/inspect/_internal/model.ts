@@ -4,7 +4,7 @@
  * opted in, or through their redaction function: a component's state can hold secrets. Plain JSON.
  * Pinned by test/inspect/inspector.test.ts.
  */
-import type { LiveComponent } from '../../live/component.ts';
+import type { LiveComponent } from '../../runtime/component.ts';
 
 /** How the page may show a component's context: not at all, as is, or as a function returns it. */
 export type ContextView = boolean | ((context: unknown, component: { readonly id: string; readonly name: string; readonly version: number }) => unknown);

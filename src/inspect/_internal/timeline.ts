@@ -7,6 +7,7 @@
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import { ChannelNames, type SwapAllTrace, type SwapPhaseMessage, type SwapTrace } from '../../diagnostics/channels.ts';
 import type { SwapPhase, SwapReport } from '../../swap/report.ts';
+import type { SwapAllReport } from '../../swap/swap-all.ts';
 
 /** One swap attempt as the page shows it. */
 export interface SwapRecord {
@@ -56,29 +57,29 @@ export function swapTimeline(options: { owns: (instance: string) => boolean; lim
     changed();
   };
 
-  const swap = tracingChannel<unknown, SwapTrace>(ChannelNames.swap);
-  const swapAll = tracingChannel<unknown, SwapAllTrace>(ChannelNames.swapAll);
+  const swap = tracingChannel<unknown, SwapTrace<SwapReport>>(ChannelNames.swap);
+  const swapAll = tracingChannel<unknown, SwapAllTrace<SwapAllReport>>(ChannelNames.swapAll);
   const none = (): void => undefined;
   const swapHandlers = {
     end: none,
     asyncStart: none,
     error: none,
-    start: (t: SwapTrace) => open({ swapId: t.swapId, instance: t.instance, component: t.component, from: t.from, to: t.to, kind: t.kind }),
-    asyncEnd: (t: SwapTrace) => close(t.result, t.swapId),
+    start: (t: SwapTrace<SwapReport>) => open({ swapId: t.swapId, instance: t.instance, component: t.component, from: t.from, to: t.to, kind: t.kind }),
+    asyncEnd: (t: SwapTrace<SwapReport>) => close(t.result, t.swapId),
   };
   const allHandlers = {
     end: none,
     asyncStart: none,
     error: none,
-    start: (t: SwapAllTrace) => {
+    start: (t: SwapAllTrace<SwapAllReport>) => {
       for (const p of t.parts) open({ ...p, kind: 'swap-all' });
     },
-    asyncEnd: (t: SwapAllTrace) => {
+    asyncEnd: (t: SwapAllTrace<SwapAllReport>) => {
       for (const report of t.result?.reports ?? []) close(report, report.id);
     },
   };
   const onPhase = (m: unknown): void => {
-    const message = m as SwapPhaseMessage;
+    const message = m as SwapPhaseMessage<SwapPhase>;
     const record = byId.get(message.swapId);
     if (record === undefined) return;
     record.phases.push({ phase: message.phase, durationUs: message.durationUs, outcome: message.outcome });

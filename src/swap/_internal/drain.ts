@@ -5,9 +5,10 @@
  */
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
-import { inFlightChildren } from '../../ledger/_internal/read-ledger.ts';
-import { type PendingDelay, pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
-import type { ComponentCore, InFlightEntry } from '../../live/_internal/core.ts';
+import { type InFlightEntry, isRootDelay, remainingMs } from '../../ledger/effect-ledger.ts';
+import { inFlightChildren } from '../../ledger/_internal/walk.ts';
+import type { PendingDelay } from '../../xstate/adapter.ts';
+import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
 import { promisePolicyFor, type SwapPolicies } from '../options.ts';
 import { type MutableEffects, toLedgerEntry } from './parts.ts';
@@ -21,7 +22,7 @@ export interface Drained {
   /** Runtime timers to cancel at the commit point. */
   readonly cancelTimers: string[];
   /** Promises the new version adopts. */
-  readonly adopt: InFlightEntry[];
+  readonly adopt: Readonly<InFlightEntry>[];
 }
 
 /**
@@ -30,9 +31,10 @@ export interface Drained {
  */
 export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: MutableEffects): Drained {
   const out: Drained = { blockers: [], carryable: [], cancelTimers: [], adopt: [] };
-  for (const d of pendingDelays(core.actor, core.clock)) {
+  const ledger = core.effects;
+  for (const d of ledger.delays(core.actor)) {
     if (policies.delays === 'cancel') effects.cancelled.push(d.id);
-    else if (!(d.fromRoot && d.selfTargeted)) {
+    else if (!isRootDelay(d)) {
       // Only the root's own delays are carried: a child machine is restored from its snapshot, which
       // XState persists without its timers, and a delay sent to another actor has no state to re-arm in.
       const reason = d.selfTargeted
@@ -41,24 +43,24 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
       out.blockers.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: d.sourceState, remainingMs: d.remainingMs, reason }));
     } else out.carryable.push(d);
   }
-  for (const timer of core.timers.values()) {
+  for (const timer of ledger.timers.values()) {
     if (policies.timers === 'cancel') {
       out.cancelTimers.push(timer.name);
       effects.cancelled.push(timer.name);
     } else if (target.handlers?.[timer.handler] === undefined) {
       out.blockers.push(
-        blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: Math.max(0, timer.dueAt - core.clock.now()), reason: `v${target.version} defines no handler '${timer.handler}'` }),
+        blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: remainingMs(timer.dueAt, core.clock.now()), reason: `v${target.version} defines no handler '${timer.handler}'` }),
       );
     } else effects.carried.push(timer.name);
   }
-  for (const entry of core.inFlight.values()) {
+  for (const entry of ledger.inFlight.values()) {
     if (entry.settled || entry.owner.getSnapshot().status !== 'active') continue;
     const policy = promisePolicyFor(policies, toLedgerEntry(entry, core.clock.now()));
     if (typeof policy !== 'string') out.blockers.push(policy);
     else if (policy === 'adopt') out.adopt.push(entry);
     else if (policy === 'abort') effects.aborted.push(entry.childId);
   }
-  for (const child of inFlightChildren(core)) {
+  for (const child of inFlightChildren(core.actor, ledger.inFlight, core.clock)) {
     if (child.logic === 'callback') effects.restarted.push(child.id);
     // a child machine's promise is not tracked: it stops with its machine, and the restore starts it afresh
     else if (child.logic === 'promise' && child.parent !== undefined) {
@@ -67,6 +69,6 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
       else if (policy === 'abort') effects.aborted.push(child.id);
     }
   }
-  for (const lease of core.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);
+  for (const lease of ledger.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);
   return out;
 }

@@ -11,8 +11,8 @@
  */
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
-import { pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
-import { coreOf, type LiveComponent } from '../../live/component.ts';
+import { pendingDelays } from '../../xstate/adapter.ts';
+import { coreOf, type LiveComponent } from '../../runtime/component.ts';
 import { createEnvelope, type Envelope, type PersistedTimer } from '../../store/envelope.ts';
 import { resolvePolicies } from '../../swap/options.ts';
 import type { EffectOutcomes } from '../../swap/report.ts';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { toPromise, waitFor } from 'xstate';
 import { createRuntime } from '../../src/index.ts';
-import { symbolObservable } from '../../src/live/actor-api.ts';
+import { symbolObservable } from '../../src/runtime/actor-api.ts';
 import { emitterLineage } from '../fixtures/emitter.ts';
 
 const start = () => createRuntime().start(emitterLineage, { version: 1 });

@@ -6,14 +6,15 @@
 import type { ActorSystem, AnyActorLogic, AnyEventObject, EventObject, InteropSubscribable, Observer, Readable, Snapshot, Subscription } from 'xstate';
 import { type ErrorData, HotswapError } from '../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../ledger/ledger.ts';
-import { pendingDelays, persistedSnapshotOf } from '../ledger/_internal/xstate-adapter.ts';
+import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { createEnvelope, type Envelope, type PersistedTimer } from '../store/envelope.ts';
+import type { Journal } from '../journal/journal.ts';
+import { createEnvelope, type Envelope } from '../store/envelope.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
-import type { ComponentCore, LeaseRecord } from './_internal/core.ts';
+import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
 import { EmittedRelay, selectFrom, snapshotObserver, symbolObservable, tagSnapshot, toObserver } from './actor-api.ts';
 
 /** A borrowed handle: access to a resource the component owns, until `release()`. */
@@ -51,11 +52,13 @@ export function coreOf(component: LiveComponent<any>): ComponentCore {
  */
 export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapshot = any, TEmitted extends EventObject = EventObject> {
   readonly #core: ComponentCore;
+  readonly #journal: Journal;
   #emitted: EmittedRelay | undefined;
 
   /** @internal */
-  constructor(core: ComponentCore) {
+  constructor(core: ComponentCore, journal: Journal) {
     this.#core = core;
+    this.#journal = journal;
     cores.set(this, core);
   }
 
@@ -97,7 +100,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   }
   /** Late settlements of old work that were dropped and recorded (G4). */
   get late(): readonly LateResult[] {
-    return this.#core.late;
+    return this.#core.effects.late;
   }
   /**
    * Events accepted into the mailbox during a swap that the actor could no longer take because it
@@ -193,7 +196,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    */
   borrow(handle: string, holder: string): Lease {
     const core = this.#core;
-    const record: LeaseRecord = core.borrow(handle, holder);
+    const record: Readonly<LeaseRecord> = core.borrow(handle, holder);
     return {
       id: record.id,
       handle,
@@ -210,7 +213,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
         const snap = core.actor.getSnapshot() as { value: unknown; context: unknown };
         return core.version.handles?.[handle]?.resource?.({ value: snap.value, context: snap.context });
       },
-      release: () => core.endLease(record, 'released'),
+      release: () => core.effects.endLease(record, 'released'),
     };
   }
 
@@ -226,7 +229,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * with a `HotswapError` `INVALID_ARGUMENT` (so do `swapOrThrow` and `revert`).
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    return runSwap(this.#core, { target, options });
+    return runSwap(this.#core, { target, options, journal: this.#journal });
   }
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
@@ -246,7 +249,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
     const core = this.#core;
-    return runSwap(core, { target: core.history.at(-1) ?? core.version.version - 1, options, revert: true });
+    return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal });
   }
 
   /**
@@ -262,19 +265,11 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
         details: { swapId: core.swapping.id },
       });
     }
-    const now = core.clock.now();
-    const timers: PersistedTimer[] = [];
-    for (const d of pendingDelays(core.actor, core.clock)) {
-      if (d.fromRoot && d.selfTargeted) timers.push({ kind: 'delay', id: d.id, event: d.event, delayMs: d.delayMs, remainingMs: d.remainingMs });
-    }
-    for (const t of core.timers.values()) {
-      timers.push({ kind: 'timer', id: t.name, handler: t.handler, payload: t.payload, delayMs: t.delayMs, remainingMs: Math.max(0, t.dueAt - now) });
-    }
     return createEnvelope({
       component: core.name,
       version: core.version.version,
       snapshot: persistedSnapshotOf(core.actor),
-      timers,
+      timers: core.effects.carried(core.actor),
     });
   }
 
@@ -283,22 +278,8 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * and finishes first; events still held are delivered before the actor stops (XState's own `stop()`
    * would drop them). Runtime timers are cancelled, leases revoked.
    */
-  async stop(): Promise<void> {
-    const core = this.#core;
-    if (core.closed) return;
-    if (core.swapping !== undefined) {
-      core.abortSwaps(); // before its commit point, the swap is refused and the held events go to the old version
-      await core.swapping.done;
-    }
-    // another stop() may have finished while this one waited
-    if (core.closed) return;
-    core.closed = true;
-    if (core.mode !== 'stopped') core.deliverHeld();
-    for (const name of [...core.timers.keys()]) core.cancelTimer(name);
-    for (const lease of [...core.leases.values()]) core.endLease(lease, 'revoked');
-    core.mode = 'stopped';
-    core.retire(core.actor);
-    core.onClose?.();
+  stop(): Promise<void> {
+    return this.#core.stop();
   }
 
 }

@@ -2,7 +2,7 @@
  * `createRuntime`: hosts live components on one clock and journal. `start` runs a component fresh or
  * from a snapshot or envelope, migrated, verified and with its timers re-armed — refused with
  * `START_REFUSED` before anything starts; `swapAll` swaps several as one step. Pinned by
- * test/live/start.test.ts and test/swap/coordinator.test.ts.
+ * test/runtime/start.test.ts and test/swap/coordinator.test.ts.
  */
 import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, isTimerDelay, MAX_TIMER_MS, systemClock } from '../clock/clock.ts';
@@ -12,13 +12,15 @@ import { describeError, HotswapError, shown } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
-import { restorable } from '../ledger/_internal/xstate-adapter.ts';
-import { isPersistedSnapshot, type PersistedSnapshot } from '../migrate/persisted.ts';
+import { restorable } from '../xstate/adapter.ts';
+import { isPersistedSnapshot, type PersistedSnapshot } from '../xstate/persisted.ts';
 import { migrate } from '../migrate/migrate.ts';
 import { verifyState } from '../migrate/verify.ts';
 import { planDelays } from '../swap/_internal/delays.ts';
-import { runSwapAll, type SwapAllReport, type SwapAllRequest } from '../swap/swap-all.ts';
-import { ComponentCore } from './_internal/core.ts';
+import { runSwapAll, type SwapAllReport } from '../swap/swap-all.ts';
+import type { SwapOptions } from '../swap/options.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import { ComponentCore } from '../live/_internal/core.ts';
 import { LiveComponent } from './component.ts';
 import type { LineageEmitted, LineageSnapshot } from './actor-api.ts';
 import { type PersistedTimer } from '../store/envelope.ts';
@@ -73,6 +75,14 @@ export interface StartOptions {
   readonly input?: unknown;
 }
 
+/** One component's part in a `swapAll`. */
+export interface SwapAllRequest {
+  readonly component: LiveComponent<any>;
+  readonly target: number | AnyVersion;
+  /** Per-component options; `deadlineMs` and `signal` come from the `swapAll` call. */
+  readonly options?: Omit<SwapOptions, 'deadlineMs' | 'signal'>;
+}
+
 /** Hosts live components. */
 export interface Runtime {
   readonly clock: Clock;
@@ -114,7 +124,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (version === undefined) {
       throw new HotswapError('UNKNOWN_VERSION', `${lineage.name} has no version ${to}`, { details: { version: to } });
     }
-    const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, journal, inspect: options.inspect, onError: options.onError });
+    // set below: the component is created once its core has started
+    const box: { component?: LiveComponent } = {};
+    const onClose = (): void => void live.delete(box.component!);
+    const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, inspect: options.inspect, onError: options.onError, onClose });
     let from = o.from ?? to;
     // `from` as known when refusing: after an envelope, the version that wrote it
     const refuse = (blockers: readonly Blocker[]): never => {
@@ -177,13 +190,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
     const launched = core.launch(version, snapshot, plan?.rearm ?? [], o.input);
     if (!launched.ok) {
-      for (const name of [...core.timers.keys()]) core.cancelTimer(name); // nothing of a refused start keeps running
+      core.effects.cancelAllTimers(); // nothing of a refused start keeps running
       refuse([blocker('install-failed', { version: to, error: describeError(launched.error) })]);
     } else core.attach(launched.actor, version);
-    for (const t of timers) core.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
-    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core);
+    for (const t of timers) core.effects.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
+    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core, journal);
+    box.component = component as LiveComponent;
     live.set(component as LiveComponent, core);
-    core.onClose = () => live.delete(component as LiveComponent);
     return component;
   };
 
@@ -199,9 +212,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           const what = r?.component instanceof LiveComponent ? `Component '${r.component.id}' is not hosted by this runtime (or was stopped)` : `Expected \`requests[${i}].component\` to be a live component, got ${shown(r?.component)}`;
           throw new HotswapError('INVALID_ARGUMENT', what);
         }
-        return { core, request: r! };
+        return { core, target: r!.target, options: r!.options };
       });
-      return runSwapAll(resolved, o ?? {});
+      return runSwapAll(resolved, o ?? {}, journal);
     },
     components: () => [...live.keys()].filter((c) => c.status !== 'stopped'),
     stop: async () => {

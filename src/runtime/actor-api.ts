@@ -4,12 +4,12 @@
  * subscription shapes XState's `waitFor` / `toPromise` / `Subscribable` / `InteropObservable` expect,
  * `select`, and emitted events (`emit` / `on`) that follow the component from version to version.
  * Kept apart from component.ts, which only delegates here. Pinned by test/types/actor-api.test-d.ts
- * and test/live/actor-api.test.ts.
+ * and test/runtime/actor-api.test.ts.
  */
 import type { AnyActorRef, EmittedFrom, EventObject, Observer, Readable, Snapshot, Subscription } from 'xstate';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion, MachineOf, SnapshotOf } from '../lineage/types.ts';
-import type { SnapshotObserver } from './_internal/core.ts';
+import type { SnapshotObserver } from '../live/_internal/core.ts';
 
 /** A version's live snapshot, tagged with its version number (XState's snapshot, plus `version`). */
 export type VersionedSnapshot<V extends AnyVersion> = V extends AnyVersion ? SnapshotOf<V> & { readonly version: V['version'] } : never;
