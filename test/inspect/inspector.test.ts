@@ -6,6 +6,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime, isHotswapError, type Runtime, type SwapReport } from '../../src/index.ts';
 import { inspect, type Inspector, type InspectOptions } from '../../src/inspect/index.ts';
+import { emitterLineage } from '../fixtures/emitter.ts';
 import { sessionLineage } from './_session.ts';
 
 const open: (Inspector | Runtime)[] = [];
@@ -141,6 +142,30 @@ describe('timeline', () => {
     expect(second.refusedIn).toBe('verify');
     expect(second.blockers.map((b: any) => b.kind)).toEqual(refused.blockers.map((b) => b.kind));
     expect(second.blockers[0].message).toContain('expected 1 (one per login), got 0');
+  });
+});
+
+describe('a swap in progress', () => {
+  it('shows the swap running with the phases done so far, and the component swapping with its held events', async () => {
+    const runtime = createRuntime();
+    const c = runtime.start(emitterLineage, { id: 'emitter-a', version: 1 });
+    const inspector = await inspect(runtime, { log: () => undefined });
+    open.push(inspector, runtime);
+    const lease = c.borrow('port', 'test'); // holds the swap in quiesce until released
+    const swapping = c.swap(2);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    c.send({ type: 'INC' });
+    const during = (await call(inspector, { path: '/api/model' })).body;
+    expect(during.components[0]).toMatchObject({ status: 'swapping', held: 1, version: 1 });
+    expect(during.components[0].leases).toEqual([{ handle: 'port', holder: 'test', heldMs: expect.any(Number), transferable: false }]);
+    expect(during.swaps).toHaveLength(1);
+    expect(during.swaps[0]).toMatchObject({ state: 'running', from: 1, to: 2 });
+    expect(during.swaps[0].phases.map((p: any) => p.phase)).toEqual(['plan']);
+    lease.release();
+    expect((await swapping).outcome).toBe('committed');
+    const after = (await call(inspector, { path: '/api/model' })).body;
+    expect(after.swaps[0]).toMatchObject({ state: 'committed', held: 1 });
+    expect(after.components[0]).toMatchObject({ status: 'running', held: 0, version: 2 });
   });
 });
 
