@@ -95,6 +95,13 @@ export async function inspect(runtime: Runtime, options: InspectOptions = {}): P
     }, 50);
   };
   const timeline = swapTimeline({ owns, limit: options.history ?? 100, changed });
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  try {
+    // the attempts made before the page opened, where the journal can list them
+    timeline.seed(await runtime.journal.entries());
+  } catch (error) {
+    log(`hotswap inspector: the journal could not be read, so the timeline starts now (${error instanceof Error ? error.message : String(error)})`);
+  }
 
   const model = () => {
     const components = runtime.components();
@@ -178,7 +185,6 @@ export async function inspect(runtime: Runtime, options: InspectOptions = {}): P
   port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}/`;
-  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   log(`hotswap inspector: ${url}#token=${token} (swap and revert need the token${LOOPBACK.has(host) ? '' : `; bound to ${host}, not loopback`})`);
 
   return {

@@ -145,6 +145,28 @@ describe('timeline', () => {
   });
 });
 
+describe('the journal', () => {
+  it('puts the swaps made before the inspector started on the timeline, from the runtime journal', async () => {
+    const runtime = createRuntime();
+    const c = runtime.start(sessionLineage, { id: 'early', version: 1 });
+    c.send({ type: 'LOGIN', user: 'ada' });
+    await c.swap(2);
+    await c.swap(3); // refused at verify
+    const inspector = await inspect(runtime, { log: () => undefined });
+    open.push(inspector, runtime);
+    await c.swap(1);
+    const { body } = await call(inspector, { path: '/api/model' });
+    expect(body.swaps.map((s: any) => [s.kind, s.state, s.from, s.to])).toEqual([
+      ['journal', 'committed', 1, 2],
+      ['journal', 'refused', 2, 3],
+      ['swap', 'committed', 2, 1],
+    ]);
+    expect(body.swaps[0].phases.map((p: any) => p.phase)).toEqual(['plan', 'quiesce', 'drain', 'migrate', 'verify', 'install', 'resume']);
+    expect(body.swaps[1]).toMatchObject({ refusedIn: 'verify', blockers: [{ kind: 'invariant-violation' }] });
+    expect(body.swaps[1].phases.at(-1)).toMatchObject({ phase: 'verify', outcome: 'refused' });
+  });
+});
+
 describe('a swap in progress', () => {
   it('shows the swap running with the phases done so far, and the component swapping with its held events', async () => {
     const runtime = createRuntime();

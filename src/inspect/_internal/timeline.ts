@@ -8,6 +8,7 @@ import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel
 import { ChannelNames, type SwapAllTrace, type SwapPhaseMessage, type SwapTrace } from '../../diagnostics/channels.ts';
 import type { SwapPhase, SwapReport } from '../../swap/report.ts';
 import type { SwapAllReport } from '../../swap/swap-all.ts';
+import type { JournalEntry } from '../../journal/journal.ts';
 
 /** One swap attempt as the page shows it. */
 export interface SwapRecord {
@@ -16,7 +17,8 @@ export interface SwapRecord {
   readonly component: string;
   readonly from: number;
   readonly to: number;
-  readonly kind: 'swap' | 'revert' | 'swap-all';
+  /** `journal`: recorded before the inspector started, read from the runtime's journal. */
+  readonly kind: 'swap' | 'revert' | 'swap-all' | 'journal';
   /** Wall-clock start (ms since the epoch). */
   readonly startedAt: number;
   state: 'running' | 'committed' | 'refused';
@@ -91,6 +93,40 @@ export function swapTimeline(options: { owns: (instance: string) => boolean; lim
 
   return {
     records: (): readonly SwapRecord[] => records,
+    /** Puts the journal's past attempts of our instances before the ones seen live (the last `limit`). */
+    seed: (entries: readonly JournalEntry[]): void => {
+      const past: SwapRecord[] = [];
+      for (const e of entries) {
+        if (!owns(e.instance) || byId.has(e.id)) continue;
+        const phases = (Object.keys(e.timings) as SwapPhase[]).map((phase) => ({
+          phase,
+          durationUs: e.timings[phase] ?? 0,
+          outcome: e.phase === phase ? ('refused' as const) : ('passed' as const),
+        }));
+        if (e.phase !== undefined && !(e.phase in e.timings)) phases.push({ phase: e.phase, durationUs: 0, outcome: 'refused' });
+        const parsed = Date.parse(e.at);
+        past.push({
+          swapId: e.id,
+          instance: e.instance,
+          component: e.component,
+          from: e.from,
+          to: e.to,
+          kind: 'journal',
+          startedAt: Number.isNaN(parsed) ? 0 : parsed,
+          state: e.outcome,
+          phases,
+          ...(e.phase === undefined ? {} : { refusedIn: e.phase }),
+          totalUs: e.totalUs,
+          pauseUs: e.pauseUs,
+          held: e.held,
+          blockers: e.blockers.map((b) => ({ kind: b.kind, message: b.message })),
+        });
+      }
+      for (const r of past) byId.set(r.swapId, r);
+      records.unshift(...past);
+      while (records.length > limit) byId.delete(records.shift()!.swapId);
+      if (past.length > 0) changed();
+    },
     close: (): void => {
       swap.unsubscribe(swapHandlers);
       swapAll.unsubscribe(allHandlers);
