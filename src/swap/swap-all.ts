@@ -58,14 +58,14 @@ export async function runSwapAll(
 
   let ok = false;
   try {
-    ok = txs.map((tx) => tx.begin()).every(Boolean);
+    ok = txs.map((tx) => tx.plan()).every(Boolean);
     if (ok) ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.preconditions(), tx)))).every(Boolean);
     if (ok) {
       for (const tx of txs) tx.hold();
       ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.quiesce(), tx)))).every(Boolean);
-      if (ok) ok = txs.every((tx) => tx.prepare());
+      if (ok) ok = txs.every((tx) => tx.drain() && tx.migrate() && tx.verify());
       if (ok) ok = txs.every((tx) => tx.install());
-      if (ok) for (const tx of txs) tx.commit();
+      if (ok) for (const tx of txs) tx.resume();
       else for (const tx of txs) tx.rollback();
     }
   } catch (error) {

@@ -18,7 +18,7 @@ export async function runSwap(core: ComponentCore, request: SwapRequest): Promis
   const tx = new SwapTransaction(core, request);
   try {
     // `preconditions` and `quiesce` return a promise only when they must wait
-    const checked = tx.begin() && tx.preconditions();
+    const checked = tx.plan() && tx.preconditions();
     if (checked === true || (checked !== false && (await checked))) {
       // A swap may be asked for from inside the component's own processing (an action, an observer):
       // let that XState step finish first, or its event would be lost and old code run after the commit.
@@ -26,7 +26,7 @@ export async function runSwap(core: ComponentCore, request: SwapRequest): Promis
       if (checked === true) await undefined;
       tx.hold();
       const quiet = tx.quiesce();
-      if ((quiet === true || (quiet !== false && (await quiet))) && tx.prepare() && tx.install()) tx.commit();
+      if ((quiet === true || (quiet !== false && (await quiet))) && tx.drain() && tx.migrate() && tx.verify() && tx.install()) tx.resume();
       else tx.rollback();
     }
   } catch (error) {
