@@ -1,6 +1,9 @@
 /**
  * hotswap — replace a live, stateful XState v5 component with a new version of its code.
  *
+ * The runtime entry: it never loads fast-check. `checkLineages` and its report types are in
+ * `hotswap/check`, the property kit in `hotswap/testing` (test/layering.test.ts checks this).
+ *
  * @packageDocumentation
  */
 export { HotswapError, isHotswapError, describeError, ErrorCodes } from './errors.ts';
@@ -88,6 +91,3 @@ export { MemoryJournal } from './journal/journal.ts';
 export type { Journal, JournalEntry } from './journal/journal.ts';
 export { FileJournal } from './journal/file-journal.ts';
 export type { FileJournalOptions } from './journal/file-journal.ts';
-
-export { checkLineages } from './check/index.ts';
-export type { CheckConfig, ComponentEvents, CheckOptions, CheckReport, LinkReport, Reason, ReasonKind, Verdict } from './check/index.ts';

@@ -56,22 +56,25 @@ function sourceFiles(dir: string): string[] {
 const areaOf = (file: string): string => relative(SRC, file).split(/[\\/]/)[0]!;
 
 /**
- * Relative imports of one file (`import`, `export … from`, dynamic `import()`), resolved to paths;
- * `values` leaves out `import type` / `export type`, which are erased (under `verbatimModuleSyntax`
- * only those are) and so cannot order module evaluation.
+ * The imports of one file. `all`: relative ones of every kind (`import`, `import type`, `export … from`,
+ * `import()`), resolved to paths. `values`: the static relative ones that load a module — not
+ * `import type` / `export type`, which are erased (under `verbatimModuleSyntax` only those are) and so
+ * cannot order module evaluation, nor a lazy `import()`. `packages`: the packages it loads statically.
  */
-function importsOf(file: string): { all: string[]; values: string[] } {
+function importsOf(file: string): { all: string[]; values: string[]; packages: string[] } {
   const text = readFileSync(file, 'utf8');
   const all = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
   const values: string[] = [];
+  const packages: string[] = [];
   for (const st of ts.createSourceFile(file, text, ts.ScriptTarget.Latest).statements) {
     const spec = (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier !== undefined && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
     if (spec === undefined) continue;
     const typeOnly = ts.isImportDeclaration(st) ? st.importClause?.isTypeOnly === true : (st as ts.ExportDeclaration).isTypeOnly;
-    if (!typeOnly) values.push(spec);
+    if (!typeOnly) (spec.startsWith('.') ? values : packages).push(spec);
   }
+
   const local = (list: string[]): string[] => list.filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s));
-  return { all: local(all), values: local(values) };
+  return { all: local(all), values: local(values), packages };
 }
 
 const files = sourceFiles(SRC);
@@ -147,6 +150,24 @@ describe('layering of src/', () => {
     const key = (c: readonly string[]): string => c.join(' ⇄ ');
     const known = new Set(KNOWN_TYPE_CYCLES.map(key));
     expect(cycles(graph).filter((c) => !known.has(key(c)))).toEqual([]);
+  });
+
+  it('loads no fast-check from the root entry: `import "hotswap"` stays light', () => {
+    const seen = new Set<string>();
+    const loaders: string[] = [];
+    const visit = (file: string): void => {
+      if (seen.has(file) || !parsed.has(file)) return;
+      seen.add(file);
+      if (parsed.get(file)!.packages.some((p) => p === 'fast-check' || p.startsWith('@fast-check/'))) loaders.push(relative(SRC, file));
+      for (const next of parsed.get(file)!.values) visit(next);
+    };
+    visit(join(SRC, 'index.ts'));
+    expect(seen.size).toBeGreaterThan(30); // the walk followed the entry's imports
+    expect(loaders).toEqual([]);
+    // and the subpaths that need it do load it
+    seen.clear();
+    visit(join(SRC, 'check/index.ts'));
+    expect(loaders.length).toBeGreaterThan(0);
   });
 
   it('reaches XState internals only through src/xstate/', () => {

@@ -5,10 +5,10 @@
  * test/runtime/start.test.ts and test/swap/coordinator.test.ts.
  */
 import type { InspectionEvent, Snapshot } from 'xstate';
-import { type Clock, isTimerDelay, MAX_TIMER_MS, systemClock } from '../clock/clock.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
-import { describeError, HotswapError, shown } from '../errors.ts';
+import { HotswapError, shown } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
@@ -16,7 +16,8 @@ import { restorable } from '../xstate/adapter.ts';
 import { isPersistedSnapshot, type PersistedSnapshot } from '../xstate/persisted.ts';
 import { migrate } from '../migrate/migrate.ts';
 import { verifyState } from '../migrate/verify.ts';
-import { planDelays } from '../swap/_internal/delays.ts';
+import { install } from '../swap/install.ts';
+import { verify } from '../swap/verify.ts';
 import { runSwapAll, type SwapAllReport } from '../swap/swap-all.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import type { AnyVersion } from '../lineage/types.ts';
@@ -160,17 +161,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       else snapshot = restorable(r.snapshot);
     }
 
+    // the same verify and install steps as a swap: delays carried into the migrated state, timers
+    // whose handlers the version must define, then the actor created, re-armed and started
     const delays = saved.filter((t) => t.kind === 'delay' && t.event !== undefined);
     const timers = saved.filter((t) => t.kind === 'timer');
     const blockers: Blocker[] = [];
-    for (const t of timers) {
-      if (!isTimerDelay(t.remainingMs) || !isTimerDelay(t.delayMs)) {
-        // checked before anything starts: the same rule `startTimer` enforces after
-        blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: `its delay and remaining time must be from 0 to ${MAX_TIMER_MS} ms` }));
-      } else if (version.handlers?.[t.handler ?? t.id] === undefined) {
-        blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: `v${to} defines no handler '${t.handler ?? t.id}'` }));
-      }
-    }
     if (snapshot === undefined) {
       // delayed events belong to the state that scheduled them: without that state there is nothing to carry them into
       for (const d of saved.filter((t) => t.kind === 'delay')) {
@@ -178,21 +173,24 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       }
     }
     const origin = lineage.get(from);
-    const plan =
-      snapshot === undefined || origin === undefined
-        ? undefined
-        : planDelays(
-            delays.map((d) => ({ id: d.id, event: d.event!, delayMs: d.delayMs, remainingMs: d.remainingMs })),
-            { lineage, steps: pathBetween(lineage, from, to) ?? [], from: origin, to: version, migratedValue: snapshot.value, policy: 'carry' },
-          );
-    blockers.push(...(plan?.blockers ?? []));
-    if (blockers.length > 0) refuse(blockers);
-
-    const launched = core.launch(version, snapshot, plan?.rearm ?? [], o.input);
-    if (!launched.ok) {
+    const carry = snapshot !== undefined && origin !== undefined;
+    const checked = verify({
+      lineage,
+      steps: carry ? (pathBetween(lineage, from, to) ?? []) : [],
+      from: origin ?? version,
+      to: version,
+      migratedValue: snapshot?.value,
+      delays: carry ? delays.map((d) => ({ id: d.id, event: d.event!, delayMs: d.delayMs, remainingMs: d.remainingMs })) : undefined,
+      delayPolicy: 'carry',
+      timers: timers.map((t) => ({ name: t.id, handler: t.handler ?? t.id, delayMs: t.delayMs, remainingMs: t.remainingMs })),
+    });
+    if (!checked.ok) blockers.unshift(...checked.blockers);
+    if (blockers.length > 0 || !checked.ok) refuse(blockers);
+    const installed = install(core, { target: version, snapshot, rearm: checked.ok ? checked.rearm : [], input: o.input });
+    if (!installed.ok) {
       core.effects.cancelAllTimers(); // nothing of a refused start keeps running
-      refuse([blocker('install-failed', { version: to, error: describeError(launched.error) })]);
-    } else core.attach(launched.actor, version);
+      refuse(installed.blockers);
+    } else core.attach(installed.actor, version);
     for (const t of timers) core.effects.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
     const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core, journal);
     box.component = component as LiveComponent;

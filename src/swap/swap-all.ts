@@ -66,17 +66,15 @@ async function lockstep(txs: readonly SwapTransaction[], together: AbortControll
 
   let ok = false;
   try {
-    ok = txs.map((tx) => tx.begin()).every(Boolean);
+    ok = txs.map((tx) => tx.plan()).every(Boolean);
     if (ok) ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.preconditions(), tx)))).every(Boolean);
     if (ok) {
       phases();
       for (const tx of txs) tx.hold();
       ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.quiesce(), tx)))).every(Boolean);
-      phases();
-      if (ok) ok = txs.every((tx) => tx.prepare());
-      phases();
+      if (ok) ok = txs.every((tx) => tx.drain() && tx.migrate() && tx.verify());
       if (ok) ok = txs.every((tx) => tx.install());
-      if (ok) for (const tx of txs) tx.commit();
+      if (ok) for (const tx of txs) tx.resume();
       else for (const tx of txs) tx.rollback();
     }
   } catch (error) {
@@ -85,7 +83,7 @@ async function lockstep(txs: readonly SwapTransaction[], together: AbortControll
     for (const tx of txs) tx.crashed(error);
   }
   if (!ok) failOthers(txs.filter((tx) => tx.blockers.length > 0 && !tx.blockers.every((b) => b.kind === 'aborted')));
-  phases();
+  phases(); // quiesce to resume: published after the pause, so no subscriber runs inside it
   const reports = await Promise.all(txs.map((tx) => tx.finish()));
   return {
     outcome: ok ? 'committed' : 'refused',

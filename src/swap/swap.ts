@@ -24,7 +24,7 @@ async function run(tx: SwapTransaction): Promise<SwapReport> {
   const phases = phaseFeed(tx); // `hotswap:swap:phase`, a no-op when nobody listens
   try {
     // `preconditions` and `quiesce` return a promise only when they must wait
-    const checked = tx.begin() && tx.preconditions();
+    const checked = tx.plan() && tx.preconditions();
     if (checked === true || (checked !== false && (await checked))) {
       phases();
       // A swap may be asked for from inside the component's own processing (an action, an observer):
@@ -33,12 +33,12 @@ async function run(tx: SwapTransaction): Promise<SwapReport> {
       if (checked === true) await undefined;
       tx.hold();
       const quiet = tx.quiesce();
-      if ((quiet === true || (quiet !== false && (await quiet))) && (phases(), tx.prepare()) && (phases(), tx.install())) tx.commit();
+      if ((quiet === true || (quiet !== false && (await quiet))) && tx.drain() && tx.migrate() && tx.verify() && tx.install()) tx.resume();
       else tx.rollback();
     }
   } catch (error) {
     tx.crashed(error); // refusal is data (G7): a throw inside the pipeline becomes a refused report
   }
-  phases();
+  phases(); // quiesce to resume: published after the pause, so no subscriber runs inside it
   return tx.finish();
 }

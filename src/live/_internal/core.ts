@@ -1,21 +1,25 @@
 /**
- * The mutable heart of a live component, shared by the public facade (`LiveComponent`) and the
- * swap coordinator. Not exported from the package.
+ * `ComponentCore`: one live component's state — the running actor and version, the mode events are
+ * delivered in, the mailbox, the swap lock and history, the effect ledger — owned here and changed
+ * only through its verbs. The public facade (`LiveComponent`, src/runtime) and the swap steps
+ * (src/swap) drive it; it knows neither. Not exported from the package. Pinned by the tests in
+ * test/live/ and every swap test.
  */
-import { type AnyActorRef, type AnyStateMachine, createActor, type EventObject, type InspectionEvent, type Subscription } from 'xstate';
+import type { AnyActorRef, EventObject, InspectionEvent, Subscription } from 'xstate';
 import type { Clock } from '../../clock/clock.ts';
-import { HotswapError, shown } from '../../errors.ts';
+import { HotswapError } from '../../errors.ts';
 import { bounded, EffectLedger, type LeaseRecord, type RuntimeTimer } from '../../ledger/effect-ledger.ts';
 import type { LedgerSnapshot } from '../../ledger/ledger.ts';
-import { trackedMachine } from '../../xstate/tracked-machine.ts';
-import { failedRestore, instrumentScheduler, scheduleDelay } from '../../xstate/adapter.ts';
-import { hostOf, registerHost, unregisterHost } from '../../xstate/host-registry.ts';
+import { createHostedActor } from '../../xstate/actor.ts';
+import { failedRestore, scheduleDelay } from '../../xstate/adapter.ts';
+import { hostOf, unregisterHost } from '../../xstate/host-registry.ts';
 import type { AnyLineage } from '../../lineage/lineage.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
 import type { PersistedSnapshot } from '../../xstate/persisted.ts';
 import { Mailbox } from '../mailbox.ts';
 import { ActorHost } from './host.ts';
 import { reportAsync } from './records.ts';
+import { badTimerEvent, borrowRefused, componentStopped, mailboxFull } from './refusals.ts';
 import { waitForChange, waitUntil } from './waits.ts';
 
 export type { InFlightEntry, LeaseRecord, RuntimeTimer } from '../../ledger/effect-ledger.ts';
@@ -181,13 +185,7 @@ export class ComponentCore {
       this.actor.send(event);
       return;
     }
-    if (this.mode === 'stopped') {
-      const status = this.actor.getSnapshot().status;
-      const why = status === 'active' || status === 'stopped' ? 'is stopped' : `has ${status === 'done' ? 'reached a final state' : 'failed'}`;
-      throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' ${why}; event '${event.type}' was not accepted`, {
-        details: { component: this.id, status, event: event.type },
-      });
-    }
+    if (this.mode === 'stopped') throw componentStopped(this.id, this.actor.getSnapshot().status, event.type);
     if (this.mode === 'draining') {
       // Sent from inside the actor's own processing while held events are delivered (an action that
       // sends to its component): refusing it would fail the action and kill the actor. It queues
@@ -195,13 +193,7 @@ export class ComponentCore {
       this.mailbox.force(event);
       return;
     }
-    if (!this.mailbox.offer(event)) {
-      throw new HotswapError(
-        'MAILBOX_FULL',
-        `Mailbox of '${this.id}' is full (capacity ${this.mailbox.capacity}) while a swap is in progress; event '${event.type}' was not accepted`,
-        { details: { component: this.id, capacity: this.mailbox.capacity, event: event.type } },
-      );
-    }
+    if (!this.mailbox.offer(event)) throw mailboxFull(this.id, this.mailbox.capacity, event.type);
   }
 
   /** Delivers every held event, in order, to the current actor; events sent meanwhile queue behind. */
@@ -225,19 +217,6 @@ export class ComponentCore {
 
   // ── actors ───────────────────────────────────────────────────────────────
 
-  /** Creates (not starts) an actor for `version`, instrumented and linked to this component. */
-  createActor(version: AnyVersion, snapshot: PersistedSnapshot | undefined, input?: unknown): AnyActorRef {
-    const machine: AnyStateMachine = trackedMachine(version.machine);
-    const options: { clock: Clock; inspect?: (event: InspectionEvent) => void; snapshot?: unknown; input?: unknown } = { clock: this.clock };
-    if (this.inspect !== undefined) options.inspect = this.inspect;
-    if (snapshot !== undefined) options.snapshot = snapshot;
-    if (input !== undefined) options.input = input;
-    const actor = createActor(machine, options as never);
-    instrumentScheduler(actor, this.clock);
-    registerHost(actor.system, new ActorHost(this, actor, version.version));
-    return actor;
-  }
-
   /**
    * Creates and starts an actor for `version` (not yet the one events go to) and arms `delays` on it.
    * XState reports restore and start failures as `status: 'error'`, not as a throw: both are caught
@@ -252,7 +231,7 @@ export class ComponentCore {
     let actor: AnyActorRef | undefined;
     let failure: unknown;
     try {
-      actor = this.createActor(version, snapshot, input);
+      actor = createHostedActor(version.machine, { clock: this.clock, inspect: this.inspect, snapshot, input, host: (a) => new ActorHost(this, a, version.version) });
       // One subscription for the actor's whole life: before `attach` it catches start failures,
       // after it forwards to the component's observers.
       const self = actor;
@@ -378,10 +357,7 @@ export class ComponentCore {
     }
     if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') {
       // sending it would fail the actor and stop the component: the firing is refused, the component serves on
-      const got = shown(event);
-      this.#timerRejected(timer, new HotswapError('INVALID_ARGUMENT', `Expected handler '${timer.handler}' of v${this.version.version} to return an event \`{ type }\`, got ${got}`, {
-        details: { component: this.id, timer: timer.name, handler: timer.handler, version: this.version.version },
-      }));
+      this.#timerRejected(timer, badTimerEvent(this.id, timer, this.#version.version, event));
       return;
     }
     if (this.mode === 'running') this.actor.send(event);
@@ -402,16 +378,8 @@ export class ComponentCore {
   borrow(handle: string, holder: string): Readonly<LeaseRecord> {
     if (this.#mode === 'stopped') throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' is stopped`);
     const def = this.#version.handles?.[handle];
-    if (def === undefined) {
-      throw new HotswapError('BORROW_REFUSED', `v${this.#version.version} of '${this.name}' declares no handle '${handle}'`, {
-        details: { handle, version: this.#version.version },
-      });
-    }
-    if (this.#swapping !== undefined && def.transferable !== true) {
-      throw new HotswapError('BORROW_REFUSED', `'${this.id}' is swapping; handle '${handle}' cannot be borrowed until it ends`, {
-        details: { handle, swapId: this.#swapping.id },
-      });
-    }
+    if (def === undefined) throw borrowRefused(this.id, handle, { version: this.#version.version, name: this.name });
+    if (this.#swapping !== undefined && def.transferable !== true) throw borrowRefused(this.id, handle, { swapId: this.#swapping.id });
     return this.effects.lend(handle, holder, def.transferable === true);
   }
 

@@ -1,20 +1,23 @@
 /**
- * Drain, the phase after quiesce: where the effect policies are decided, in one place, before
+ * The drain step (`SwapPhases[2]`): where the effect policies are decided, in one place, before
  * anything is applied — the transaction applies them only if the swap reaches its commit point.
- * Pinned by test/swap/policies.test.ts and test/swap/nested-children.test.ts.
+ * Input: the quiescent core, the policies, the target; result: the blockers, or what to carry,
+ * cancel and adopt. Pinned by test/swap/policies.test.ts and test/swap/nested-children.test.ts.
  */
-import type { Blocker } from '../../blockers/blocker.ts';
-import { blocker } from '../../blockers/messages.ts';
-import { type InFlightEntry, isRootDelay, remainingMs } from '../../ledger/effect-ledger.ts';
-import { inFlightChildren } from '../../ledger/_internal/walk.ts';
-import type { PendingDelay } from '../../xstate/adapter.ts';
-import type { ComponentCore } from '../../live/_internal/core.ts';
-import type { AnyVersion } from '../../lineage/types.ts';
-import { promisePolicyFor, type SwapPolicies } from '../options.ts';
-import { type MutableEffects, toLedgerEntry } from './parts.ts';
+import type { Blocker } from '../blockers/blocker.ts';
+import { blocker } from '../blockers/messages.ts';
+import { type InFlightEntry, isRootDelay, remainingMs } from '../ledger/effect-ledger.ts';
+import { inFlightChildren } from '../ledger/_internal/walk.ts';
+import type { PendingDelay } from '../xstate/adapter.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import { promisePolicyFor, type SwapPolicies } from './options.ts';
+import { type MutableEffects, toLedgerEntry } from './_internal/parts.ts';
 
 /** What the drain step decided about each pending effect of a quiescent component. */
 export interface Drained {
+  /** No blocker: every effect can go on under these policies. */
+  readonly ok: boolean;
   /** Effects that cannot go on into the new version under these policies. */
   readonly blockers: Blocker[];
   /** The root's own pending delays, for the delay plan. */
@@ -30,7 +33,7 @@ export interface Drained {
  * callback and transferable lease, recording the outcomes in `effects` (kept only if the swap commits).
  */
 export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: MutableEffects): Drained {
-  const out: Drained = { blockers: [], carryable: [], cancelTimers: [], adopt: [] };
+  const out = { ok: true, blockers: [] as Blocker[], carryable: [] as PendingDelay[], cancelTimers: [] as string[], adopt: [] as Readonly<InFlightEntry>[] };
   const ledger = core.effects;
   for (const d of ledger.delays(core.actor)) {
     if (policies.delays === 'cancel') effects.cancelled.push(d.id);
@@ -70,5 +73,6 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
     }
   }
   for (const lease of ledger.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);
+  out.ok = out.blockers.length === 0;
   return out;
 }
