@@ -23,7 +23,9 @@ const runtime1 = createRuntime({ clock: clock1 });
 const limiter = runtime1.start(rateLimiter, { version: 1, id: 'limiter-1' });
 clock1.advance(30); // 30 ms into the 50 ms refill period and the 100 ms stats window
 for (let seq = 1; seq <= 120; seq++) limiter.send({ type: 'REQUEST', seq, client: 'web' });
-const before = limiter.getSnapshot().context;
+const s1 = limiter.getSnapshot();
+if (s1.version !== 1) throw new Error(`expected v1, got v${s1.version}`); // narrows the snapshot to v1's
+const before = s1.context;
 console.log(`v1 at t=30 ms: ${before.processed} requests, ${before.admitted} admitted, ${before.tokens} tokens left`);
 
 const persisted = limiter.persist();
@@ -46,7 +48,11 @@ const restored = runtime2.start(rateLimiter, {
   version: 3,
   timers: loaded.envelope.timers,
 });
-const ctx = () => restored.getSnapshot().context;
+const ctx = () => {
+  const s = restored.getSnapshot();
+  if (s.version !== 3) throw new Error(`expected v3, got v${s.version}`); // narrows the snapshot to v3's
+  return s.context;
+};
 console.log(`restored as v${restored.version} (state '${restored.getSnapshot().value}'): ${ctx().stats.processed} requests, ${ctx().bucket.tokens} tokens, sequence up to ${ctx().seq.last}`);
 const ledger = restored.ledger();
 for (const d of ledger.delays) console.log(`  re-armed delay ${d.id.padEnd(37)} fires in ${d.remainingMs} ms`);

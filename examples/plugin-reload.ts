@@ -8,7 +8,8 @@
  * Run: npx tsx examples/plugin-reload.ts
  */
 import { createRuntime, formatReport, ManualClock, tryExtend, type VersionPlugin } from '../src/index.ts';
-import { rateLimiter } from './components/rate-limiter.ts';
+import { rateLimiter, type V3Context } from './components/rate-limiter.ts';
+import type { V4Context } from './plugins/rate-limiter-v4.ts';
 
 // A manual clock keeps the bucket from refilling in the middle, so the numbers below are exact.
 const runtime = createRuntime({ clock: new ManualClock() });
@@ -20,7 +21,7 @@ const burst = (client: string, n: number): void => {
 burst('web', 150);
 burst('admin', 20);
 const show = (label: string): void => {
-  const c = limiter.getSnapshot().context;
+  const c = limiter.getSnapshot().context as V3Context; // v3, or the plugin's v4 (extends v3's context), which rateLimiter's type does not know
   console.log(`${label}: v${limiter.version}, processed ${c.stats.processed}, admitted ${c.stats.admitted}, throttled ${c.stats.throttled}, by client ${JSON.stringify(c.clients)}`);
 };
 show('before');
@@ -49,7 +50,7 @@ console.log(formatReport(report));
 burst('web', 50);
 burst('admin', 20);
 show('after');
-const c = limiter.getSnapshot().context;
+const c = limiter.getSnapshot().context as V4Context; // the plugin's v4: the lineage the limiter started with types v1–v3 only
 console.log(`VIP admitted without tokens: ${c.vip.admitted} (${c.vip.clients.join(', ')}); sequence gaps ${c.seq.gaps}, repeats ${c.seq.dupes}`);
 
 // 4. And back: v4's link is reversible, and the component now follows the extended lineage.

@@ -12,7 +12,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRuntime, ManualClock } from '../src/index.ts';
 import { type PluginEvent, watchPlugins } from '../src/plugin/index.ts';
-import { rateLimiter } from './components/rate-limiter.ts';
+import { rateLimiter, type V3Context } from './components/rate-limiter.ts';
+import type { V4Context } from './plugins/rate-limiter-v4.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // next to examples/plugins/, so the copied plugins' relative imports resolve as they do there
@@ -50,7 +51,7 @@ const deployed = join(dir, 'rate-limiter-v4.ts');
 let waiting = next('swap-refused');
 await copyFile(join(here, 'plugins', 'rate-limiter-v4-broken.ts'), deployed);
 await waiting;
-console.log(`still v${limiter.version}, processed ${limiter.getSnapshot().context.stats.processed}`);
+console.log(`still v${limiter.version}, processed ${(limiter.getSnapshot().context as V3Context).stats.processed}`);
 
 waiting = next('load-refused');
 await writeFile(join(dir, 'rate-limiter-v5.ts'), 'export default definePlugin({ component: ');
@@ -61,7 +62,7 @@ waiting = next('swap-committed');
 await copyFile(join(here, 'plugins', 'rate-limiter-v4.ts'), deployed);
 await waiting;
 burst('admin', 20);
-const c = limiter.getSnapshot().context;
+const c = limiter.getSnapshot().context as V4Context; // the plugin's v4: the lineage the limiter started with types v1–v3 only
 console.log(`now v${limiter.version}: processed ${c.stats.processed}, VIP admitted ${c.vip.admitted}`);
 
 waiting = next('swap-committed');

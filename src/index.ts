@@ -1,6 +1,9 @@
 /**
  * hotswap — replace a live, stateful XState v5 component with a new version of its code.
  *
+ * The runtime entry: it never loads fast-check. `checkLineages` and its report types are in
+ * `hotswap/check`, the property kit in `hotswap/testing` (test/layering.test.ts checks this).
+ *
  * @packageDocumentation
  */
 export { HotswapError, isHotswapError, describeError, ErrorCodes } from './errors.ts';
@@ -40,8 +43,8 @@ export { migrate } from './migrate/migrate.ts';
 export type { MigrateOptions, MigrateResult } from './migrate/migrate.ts';
 export { verifyState, invariantBlockers } from './migrate/verify.ts';
 export type { VerifyOptions } from './migrate/verify.ts';
-export { isPersistedSnapshot } from './migrate/persisted.ts';
-export type { PersistedSnapshot, PersistedChild } from './migrate/persisted.ts';
+export { isPersistedSnapshot } from './xstate/persisted.ts';
+export type { PersistedSnapshot, PersistedChild } from './xstate/persisted.ts';
 
 export { ENVELOPE_FORMAT, createEnvelope, parseEnvelope, envelopeHash, serializeEnvelope } from './store/envelope.ts';
 export type { Envelope, EnvelopeInput, EnvelopeResult, PersistedTimer } from './store/envelope.ts';
@@ -55,14 +58,18 @@ export type { RestoreOptions, RestoreResult } from './store/restore.ts';
 export { systemClock, ManualClock, MAX_TIMER_MS, isTimerDelay } from './clock/clock.ts';
 export type { Clock } from './clock/clock.ts';
 
-export { createRuntime } from './live/runtime.ts';
-export type { Runtime, RuntimeOptions, StartOptions, LineageEvent } from './live/runtime.ts';
-export { LiveComponent } from './live/component.ts';
-export type { Lease } from './live/component.ts';
+export { createRuntime } from './runtime/runtime.ts';
+export type { Runtime, RuntimeOptions, StartOptions, LineageEvent, SwapAllRequest } from './runtime/runtime.ts';
+export { LiveComponent } from './runtime/component.ts';
+export type { Lease } from './runtime/component.ts';
+export type { LineageSnapshot, LineageEmitted, VersionedSnapshot } from './runtime/actor-api.ts';
 export { startTimer, cancelTimer } from './live/timers.ts';
 export type { StartTimerOptions } from './live/timers.ts';
 
 export type { LedgerSnapshot, LedgerDelay, LedgerTimer, LedgerInFlight, LedgerLease, LateResult } from './ledger/ledger.ts';
+
+export { ChannelNames } from './diagnostics/channels.ts';
+export type { SwapTrace, SwapAllTrace, SwapPhaseMessage, PluginLoadTrace } from './diagnostics/channels.ts';
 
 export { formatReport, SwapPhases } from './swap/report.ts';
 export type { SwapReport, SwapPhase, EffectOutcomes } from './swap/report.ts';
@@ -78,12 +85,9 @@ export type {
   Precondition,
   PreconditionContext,
 } from './swap/options.ts';
-export type { SwapAllRequest, SwapAllReport } from './swap/swap-all.ts';
+export type { SwapAllReport } from './swap/swap-all.ts';
 
 export { MemoryJournal } from './journal/journal.ts';
 export type { Journal, JournalEntry } from './journal/journal.ts';
 export { FileJournal } from './journal/file-journal.ts';
 export type { FileJournalOptions } from './journal/file-journal.ts';
-
-export { checkLineages } from './check/index.ts';
-export type { CheckConfig, ComponentEvents, CheckOptions, CheckReport, LinkReport, Reason, ReasonKind, Verdict } from './check/index.ts';

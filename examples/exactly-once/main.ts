@@ -145,7 +145,7 @@ await loadFinished;
 const seconds = (performance.now() - t0) / 1000;
 const snapshot = limiter.getSnapshot();
 const counters = countersOf(limiter.version, snapshot.context);
-const stats = snapshot.context.stats as { admitted: number; throttled: number; windows: number };
+const stats = (snapshot.context as { stats: { admitted: number; throttled: number; windows: number } }).stats; // v2 or later, past v1's context
 await limiter.stop();
 await runtime.stop();
 const entries = await journal.entries();

@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import { HotswapError, shown } from '../errors.ts';
-import type { LiveComponent } from '../live/component.ts';
+import type { LiveComponent } from '../runtime/component.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import type { SwapReport } from '../swap/report.ts';
 import type { FleetStore, Step, StepOutcome, SwapSummary } from './types.ts';

@@ -4,7 +4,7 @@
  * handler (G4). Pinned by test/live/timers.test.ts and test/swap/policies.test.ts (`describe('runtime timers')`).
  */
 import { HotswapError } from '../errors.ts';
-import { hostOf } from './_internal/host.ts';
+import { hostOf } from '../xstate/host-registry.ts';
 
 interface ActionArgsLike {
   readonly context: any;

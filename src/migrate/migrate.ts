@@ -10,9 +10,9 @@ import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
 import { deepFreeze, MAX_STATE_DEPTH, TooDeep } from './_internal/freeze.ts';
-import { FROZEN_PLAIN } from '../store/_internal/json.ts';
-import type { PersistedSnapshot } from './persisted.ts';
-import { holdsActorRefs, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
+import { FROZEN_PLAIN } from '../_internal/json.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
+import { holdsActorRefs, noteActorRefs } from '../xstate/adapter.ts';
 import { checkState, restoreBlockers } from './verify.ts';
 
 /** Where a migration starts and ends. */

@@ -10,12 +10,12 @@ import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import type { AnyStateMachine } from 'xstate';
-import { ACTOR_MARKER_KEY, childMayHoldRefs, forEachMarker, isActorRef, isMachineSnapshot, noteActorRefs } from '../ledger/_internal/xstate-adapter.ts';
-import { FROZEN_PLAIN, plainJson } from '../store/_internal/json.ts';
+import { ACTOR_MARKER_KEY, childMayHoldRefs, forEachMarker, isActorRef, isMachineSnapshot, noteActorRefs } from '../xstate/adapter.ts';
+import { FROZEN_PLAIN, plainJson } from '../_internal/json.ts';
 import { missingFields, referenceShape } from './_internal/shape.ts';
 import { findProblems } from './_internal/walk.ts';
 import { invokers, isActive, resolvesChild, unknownHistoryIds, type ValueProblem, valueProblems } from './_internal/states.ts';
-import type { PersistedSnapshot } from './persisted.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 
 /** What {@link verifyState} checks. All on by default. */
 export interface VerifyOptions {

@@ -8,6 +8,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { HotswapError } from '../errors.ts';
+import { tracePluginLoad } from '../diagnostics/channels.ts';
 import { type AnyLineage, tryExtend } from '../lineage/lineage.ts';
 import { checkPluginExport } from './check.ts';
 import type { AnyPlugin } from './define.ts';
@@ -126,7 +127,11 @@ export async function locatePluginFile(
  * if (r.ok) await limiter.swap(r.plugin.version.version, { lineage: r.lineage });
  * else console.error(r.refusal.message);
  */
-export async function loadPlugin(file: string, options: LoadPluginOptions): Promise<LoadPluginResult> {
+export function loadPlugin(file: string, options: LoadPluginOptions): Promise<LoadPluginResult> {
+  return tracePluginLoad(String(file), () => load(file, options)); // `hotswap:plugin:load` (src/diagnostics)
+}
+
+async function load(file: string, options: LoadPluginOptions): Promise<LoadPluginResult> {
   const roots = options?.roots;
   if (!Array.isArray(roots) || roots.length === 0 || !roots.every((r) => typeof r === 'string' && r.length > 0)) {
     throw new HotswapError('INVALID_ARGUMENT', `Expected \`roots\` to be a non-empty array of directories, got \`${String(roots)}\``);

@@ -11,7 +11,7 @@ import { extname } from 'node:path';
 import type { Blocker } from '../blockers/blocker.ts';
 import { HotswapError } from '../errors.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
-import type { LiveComponent } from '../live/component.ts';
+import type { LiveComponent } from '../runtime/component.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import type { SwapReport } from '../swap/report.ts';
 import type { WorkerComponent } from '../worker/host.ts';

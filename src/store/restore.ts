@@ -8,8 +8,8 @@ import { blocker, formatBlockers } from '../blockers/messages.ts';
 import type { ErrorData } from '../errors.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import { migrate } from '../migrate/migrate.ts';
-import { restorable } from '../ledger/_internal/xstate-adapter.ts';
-import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import { restorable } from '../xstate/adapter.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { type Envelope, type PersistedTimer, parseEnvelope } from './envelope.ts';
 import type { EnvelopeStore } from './store.ts';
 

@@ -84,3 +84,11 @@ export function formatReport(r: SwapReport): string {
   ].filter((s) => s !== '');
   return `swap ${r.component} v${r.from} → v${r.to} committed: paused ${(r.pauseUs / 1000).toFixed(3)} ms wall time, ${r.held} events held${parts.length > 0 ? `; ${parts.join(', ')}` : ''}`;
 }
+
+/**
+ * Where a swap writes its report (G8): a journal, seen from the swap. `Journal` (src/journal) is one;
+ * the swap names only what it calls, so the journal may depend on the report and not the reverse.
+ */
+export interface SwapJournal {
+  append(entry: SwapReport & { readonly instance: string }): void | Promise<void>;
+}

@@ -4,6 +4,7 @@
  * test/swap/swap-safety.property.test.ts.
  */
 import type { ComponentCore } from '../live/_internal/core.ts';
+import { phaseFeed, traceSwap } from '../diagnostics/channels.ts';
 import { checkSwapOptions, checkTarget } from './options.ts';
 import type { SwapReport } from './report.ts';
 import { type SwapRequest, SwapTransaction } from './transaction.ts';
@@ -16,21 +17,28 @@ export async function runSwap(core: ComponentCore, request: SwapRequest): Promis
   const misuse = checkTarget(request.target) ?? checkSwapOptions(request.options);
   if (misuse !== undefined) throw misuse;
   const tx = new SwapTransaction(core, request);
+  return traceSwap(tx, request.revert === true ? 'revert' : 'swap', () => run(tx));
+}
+
+async function run(tx: SwapTransaction): Promise<SwapReport> {
+  const phases = phaseFeed(tx); // `hotswap:swap:phase`, a no-op when nobody listens
   try {
     // `preconditions` and `quiesce` return a promise only when they must wait
-    const checked = tx.begin() && tx.preconditions();
+    const checked = tx.plan() && tx.preconditions();
     if (checked === true || (checked !== false && (await checked))) {
+      phases();
       // A swap may be asked for from inside the component's own processing (an action, an observer):
       // let that XState step finish first, or its event would be lost and old code run after the commit.
       // From here to the commit nothing yields when nothing must wait.
       if (checked === true) await undefined;
       tx.hold();
       const quiet = tx.quiesce();
-      if ((quiet === true || (quiet !== false && (await quiet))) && tx.prepare() && tx.install()) tx.commit();
+      if ((quiet === true || (quiet !== false && (await quiet))) && tx.drain() && tx.migrate() && tx.verify() && tx.install()) tx.resume();
       else tx.rollback();
     }
   } catch (error) {
     tx.crashed(error); // refusal is data (G7): a throw inside the pipeline becomes a refused report
   }
+  phases(); // quiesce to resume: published after the pause, so no subscriber runs inside it
   return tx.finish();
 }

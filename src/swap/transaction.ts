@@ -1,5 +1,7 @@
 /**
- * One swap attempt on one live component, as the phases of docs/design.md §2. `swap()` runs one
+ * One swap attempt on one live component: the seven steps of docs/design.md §2 (src/swap/plan.ts …
+ * resume.ts), composed — each step takes typed input and returns its result, and the transaction
+ * keeps only what a later step needs, the lock, the timings and the report. `swap()` runs one
  * transaction start to end; `swapAll()` runs several in lockstep so they commit all or none.
  */
 import { randomUUID } from 'node:crypto';
@@ -7,30 +9,33 @@ import type { AnyActorRef } from 'xstate';
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
-import type { InFlightEntry, LeaseRecord } from '../live/_internal/core.ts';
-import { type ComponentCore, HISTORY_MAX } from '../live/_internal/core.ts';
-import { offerAdoptions } from '../live/_internal/promises.ts';
-import { type AnyLineage, pathBetween, type PathStep } from '../lineage/lineage.ts';
+import type { LeaseRecord } from '../ledger/effect-ledger.ts';
+import type { AnyLineage, PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { persistedSnapshotOf, persistState, restorable } from '../ledger/_internal/xstate-adapter.ts';
-import { migrateAlong } from '../migrate/migrate.ts';
-import type { PersistedSnapshot } from '../migrate/persisted.ts';
-import { planDelays, type Rearm } from './_internal/delays.ts';
-import { findBlocking } from './_internal/quiescence.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
+import { persistedSnapshotOf } from '../xstate/adapter.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { abortReason, runPreconditions } from './_internal/preconditions.ts';
-import { drain } from './_internal/drain.ts';
-import { journalReport, type MutableEffects, NO_EFFECTS, unacceptedHeld } from './_internal/parts.ts';
+import { journalReport, type MutableEffects, NO_EFFECTS } from './_internal/parts.ts';
+import { drain, type Drained } from './drain.ts';
+import { install } from './install.ts';
+import { migrateStep } from './migrate.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
-import type { SwapPhase, SwapReport } from './report.ts';
+import { plan } from './plan.ts';
+import { quiesce, type QuiesceResult } from './quiesce.ts';
+import type { SwapJournal, SwapPhase, SwapReport } from './report.ts';
+import { resume } from './resume.ts';
+import { verify } from './verify.ts';
 
-const MIGRATION_KINDS = new Set(['migration-threw', 'migration-mutated-input', 'migration-bad-output', 'irreversible']);
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
-
+const noop = (): void => undefined;
 
 /** What one transaction is asked to do. */
 export interface SwapRequest {
   readonly target: number | AnyVersion;
   readonly options?: SwapOptions | undefined;
+  /** Where the attempt is recorded (G8). */
+  readonly journal: SwapJournal;
   /** Undoes the component's last committed swap (its history entry comes off on commit). */
   readonly revert?: boolean;
 }
@@ -43,52 +48,55 @@ export class SwapTransaction {
   readonly policies: Required<SwapPolicies>;
   readonly options: SwapOptions;
   readonly lineage: AnyLineage;
+  /** Aborts the attempt before the commit point: the caller's signal, or the component stopping. */
+  readonly signal: AbortSignal;
+  readonly timings: Partial<Record<SwapPhase, number>> = {};
+  readonly blockers: Blocker[] = [];
+  /** Errors that did not stop the swap but belong in its report (after commit, journal). */
+  readonly errors: string[] = [];
+  readonly effects: MutableEffects = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
+  /** The phase that refused. */
+  phase: SwapPhase | undefined;
+  path: readonly LinkRef[] = [];
   readonly #t0 = performance.now();
   readonly #at = new Date().toISOString();
-  readonly timings: Partial<Record<SwapPhase, number>> = {};
-  blockers: Blocker[] = [];
-  phase: SwapPhase | undefined;
-  path: LinkRef[] = [];
-  #steps: PathStep[] = [];
+  readonly #journal: SwapJournal;
+  /** The version object the caller passed (checked in plan), and whether this undoes the last swap. */
+  readonly #expected: AnyVersion | undefined;
+  readonly #revert: boolean;
+  /** When the attempt began on the component's clock (its deadline counts from here), and its deadline. */
+  readonly #startedAt: number;
+  #deadlineAt: number;
+  // what later steps need of earlier ones
+  #steps: readonly PathStep[] = [];
   #target: AnyVersion | undefined;
-  #locked = false;
+  #drained: Drained | undefined;
+  #revoke: readonly Readonly<LeaseRecord>[] = [];
+  #before: PersistedSnapshot | undefined;
+  #migrated: PersistedSnapshot | undefined;
+  #rearm: Parameters<typeof install>[1]['rearm'] = [];
+  #newActor: AnyActorRef | undefined;
+  #undoAdoptions: () => void = noop;
+  // lock, phase and timing
+  #resolveDone: (() => void) | undefined;
+  #committed = false;
+  /** The phase running now, for a report when something throws. */
+  #running: SwapPhase = 'plan';
   #pauseStart: number | undefined;
   /** The last timing mark (`performance.now()`): each phase ends with {@link SwapTransaction.#lap}. */
   #mark = 0;
   #pauseUs = 0;
   #held = 0;
-  #deadlineAt = 0;
-  /** When the attempt began on the runtime's clock: its deadline counts from here. */
-  #startedAt = 0;
-  #persisted: PersistedSnapshot | undefined;
-  #migrated: PersistedSnapshot | undefined;
-  #rearm: readonly Rearm[] = [];
-  #cancelTimers: readonly string[] = [];
-  #adopt: readonly InFlightEntry[] = [];
-  #revoke: LeaseRecord[] = [];
-  /** Hands adopted promises back to their old children: set while an install may still be refused. */
-  #undoAdoptions: () => void = () => undefined;
-  #newActor: AnyActorRef | undefined;
-  #committed = false;
-  /** The phase running now, for a report when something throws. */
-  #at_phase: SwapPhase = 'plan';
-  /** Errors that did not stop the swap but belong in its report (after commit, journal). */
-  readonly errors: string[] = [];
-  readonly effects: MutableEffects = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
-  #resolveDone!: () => void;
-
-  readonly #expected: AnyVersion | undefined;
-  /** Undoes the component's last committed swap: on commit, its history entry comes off instead of on. */
-  readonly #revert: boolean;
 
   /**
    * `target` a version number, or a version object — which must then be that version of the lineage
    * used (checked in plan, whoever asks: `swap`, `swapOrThrow`, `revert` and `swapAll` share this path).
    */
-  constructor(core: ComponentCore, { target, options = {}, revert = false }: SwapRequest) {
+  constructor(core: ComponentCore, { target, options = {}, revert = false, journal }: SwapRequest) {
+    this.core = core;
+    this.#journal = journal;
     this.#expected = typeof target === 'number' ? undefined : target;
     this.#revert = revert;
-    this.core = core;
     this.targetNumber = typeof target === 'number' ? target : target.version;
     this.from = core.version.version;
     this.options = options;
@@ -100,9 +108,6 @@ export class SwapTransaction {
     this.#startedAt = core.clock.now();
     this.#deadlineAt = this.#startedAt + (options.deadlineMs ?? DEFAULT_DEADLINE_MS);
   }
-
-  /** Aborts the attempt before the commit point: the caller's signal, or the component stopping. */
-  readonly signal: AbortSignal;
 
   get committed(): boolean {
     return this.#committed;
@@ -116,7 +121,7 @@ export class SwapTransaction {
 
   /** False (refused, phase `phase`) when the caller's signal has fired: checked between phases. */
   #notAborted(phase: SwapPhase): boolean {
-    if (this.signal?.aborted !== true) return true;
+    if (!this.signal.aborted) return true;
     return this.#refuse(phase, [blocker('aborted', { reason: abortReason(this.signal) })]);
   }
 
@@ -130,7 +135,7 @@ export class SwapTransaction {
       this.errors.push(`after commit: ${e.name}: ${e.message}`);
       return;
     }
-    this.#refuse(this.#at_phase, [blocker('aborted', { reason: `${this.#at_phase} threw ${e.name}: ${e.message}` })]);
+    this.#refuse(this.#running, [blocker('aborted', { reason: `${this.#running} threw ${e.name}: ${e.message}` })]);
     try {
       this.rollback();
     } catch (again) {
@@ -140,44 +145,17 @@ export class SwapTransaction {
 
   // ── plan ─────────────────────────────────────────────────────────────────
 
-  /** Checks the request and takes the component's swap lock. False (with blockers) when refused. */
-  begin(): boolean {
+  /** The plan step, then the component's swap lock. False (with blockers) when refused. */
+  plan(): boolean {
     const t = performance.now();
     try {
-      const { core } = this;
-      if (core.mode === 'stopped') return this.#refuse('plan', [blocker('component-stopped', { component: core.id })]);
-      if (core.swapping !== undefined) {
-        const s = core.swapping;
-        return this.#refuse('plan', [blocker('swap-in-progress', { swapId: s.id, target: s.target, since: s.since })]);
-      }
-      const l = this.lineage;
-      if (l.name !== core.name || l.get(this.from) !== core.version) {
-        return this.#refuse('plan', [blocker('lineage-mismatch', { expected: core.name, got: l.name, version: this.from })]);
-      }
-      if (!this.#notAborted('plan')) return false;
-      const target = l.get(this.targetNumber);
-      if (target === undefined) {
-        return this.#refuse('plan', [blocker('unknown-version', { version: this.targetNumber, known: l.versions.map((v) => v.version) })]);
-      }
-      if (this.#expected !== undefined && target !== this.#expected) {
-        return this.#refuse('plan', [
-          blocker('aborted', { reason: `the version passed is not v${this.targetNumber} of lineage '${l.name}' (pass the lineage it belongs to as options.lineage)` }),
-        ]);
-      }
-      if (target === core.version) return this.#refuse('plan', [blocker('same-version', { version: this.from })]);
-      this.#steps = pathBetween(l, this.from, this.targetNumber) ?? [];
-      this.path = this.#steps.map((s) => ({ from: s.from.version, to: s.to.version }));
-      const irreversible = this.#steps.filter((s) => s.run === undefined);
-      if (irreversible.length > 0) {
-        return this.#refuse(
-          'plan',
-          irreversible.map((s) => blocker('irreversible', { link: { from: s.to.version, to: s.from.version } })),
-        );
-      }
-      this.#target = target;
+      const planned = plan(this.core, { lineage: this.lineage, target: this.targetNumber, expected: this.#expected, signal: this.signal });
+      this.path = planned.path;
+      if (!planned.ok) return this.#refuse('plan', planned.blockers);
+      this.#steps = planned.steps;
+      this.#target = planned.target;
       const done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
-      core.swapping = { id: this.id, target: this.targetNumber, since: core.clock.now(), done };
-      this.#locked = true;
+      this.core.lock({ id: this.id, target: this.targetNumber, since: this.core.clock.now(), done });
       return true;
     } finally {
       this.timings.plan = µs(t);
@@ -206,99 +184,80 @@ export class SwapTransaction {
 
   // ── quiesce ──────────────────────────────────────────────────────────────
 
-  /** From here on, `send` holds events in the mailbox. */
+  /** From here on, `send` holds events in the mailbox: the pause begins. */
   hold(deadlineAt = this.#deadlineAt): void {
-    this.core.mode = 'held';
+    this.core.hold();
     this.#pauseStart = this.#mark = performance.now();
     this.#deadlineAt = deadlineAt;
   }
 
-  /**
-   * Waits, up to the deadline, until the component is quiescent. Synchronous when it already is (or
-   * cannot become so): the common swap does not give up its turn between pausing and migrating.
-   */
+  /** The quiesce step, timed from `hold()`. Synchronous when nothing must be waited for. */
   quiesce(): boolean | Promise<boolean> {
-    this.#at_phase = 'quiesce';
-    // timed from `hold()`: the time this component has been held until it is quiescent
-    let waiting = false;
+    this.#running = 'quiesce';
+    let r: QuiesceResult | Promise<QuiesceResult>;
     try {
-      const { hard, soft, watch } = findBlocking(this.core, this.policies, this.#target!);
-      if (hard.length === 0 && soft.length > 0) {
-        waiting = true;
-        return this.#waitQuiescent(soft, watch);
-      }
-      return hard.length > 0 ? this.#refuse('quiesce', [...hard, ...soft]) : this.#notAborted('quiesce');
-    } finally {
-      if (!waiting) this.timings.quiesce = this.#lap();
+      r = quiesce(this.core, { policies: this.policies, target: this.#target!, startedAt: this.#startedAt, deadlineAt: this.#deadlineAt, signal: this.signal });
+    } catch (error) {
+      this.timings.quiesce = this.#lap(); // a check that throws is timed too
+      throw error;
     }
+    if (!(r instanceof Promise)) return this.#quiesced(r);
+    return r.then(
+      (q) => this.#quiesced(q),
+      (error: unknown) => {
+        this.timings.quiesce = this.#lap();
+        throw error;
+      },
+    );
   }
 
-  async #waitQuiescent(blocking: Blocker[], watching: readonly AnyActorRef[]): Promise<boolean> {
-    let soft = blocking;
-    let watch = watching;
-    try {
-      for (;;) {
-        const why = await this.core.waitForChange(this.#deadlineAt, this.signal, watch);
-        if (why === 'aborted') return this.#refuse('quiesce', [blocker('aborted', { reason: abortReason(this.signal) }), ...soft]);
-        if (why === 'deadline') {
-          // Leases alone still block: under `revoke` the swap goes on, and they are revoked at the commit
-          // point — a swap refused later (migrate, verify, install) leaves them held (G2).
-          if (this.policies.leases === 'revoke' && soft.every((b) => b.kind === 'lease-outstanding')) {
-            this.#revoke = [...this.core.leases.values()].filter((l) => !l.transferable);
-            return this.#notAborted('quiesce');
-          }
-          const still = findBlocking(this.core, this.policies, this.#target!);
-          return this.#refuse('quiesce', [blocker('quiesce-timeout', { waitedMs: this.core.clock.now() - this.#startedAt }), ...still.hard, ...still.soft]);
-        }
-        const now = findBlocking(this.core, this.policies, this.#target!);
-        if (now.hard.length > 0) return this.#refuse('quiesce', [...now.hard, ...now.soft]);
-        if (now.soft.length === 0) return this.#notAborted('quiesce');
-        soft = now.soft;
-        watch = now.watch;
-      }
-    } finally {
-      this.timings.quiesce = this.#lap();
-    }
+  #quiesced(r: QuiesceResult): boolean {
+    this.timings.quiesce = this.#lap();
+    if (!r.ok) return this.#refuse('quiesce', r.blockers);
+    this.#revoke = r.revoke;
+    return true;
   }
 
   // ── drain, migrate, verify (synchronous: nothing runs between them) ─────
 
-  prepare(): boolean {
+  drain(): boolean {
     if (!this.#notAborted('drain')) return false;
-    this.#at_phase = 'drain';
-    const { core, policies } = this;
-    const target = this.#target!;
+    this.#running = 'drain';
     this.#mark = performance.now();
-    const drained = drain(core, policies, target, this.effects);
-    this.#cancelTimers = drained.cancelTimers;
-    this.#adopt = drained.adopt;
+    const drained = (this.#drained = drain(this.core, this.policies, this.#target!, this.effects));
     this.timings.drain = this.#lap();
-    if (drained.blockers.length > 0) return this.#refuse('drain', drained.blockers);
+    return drained.ok || this.#refuse('drain', drained.blockers);
+  }
 
-    this.#at_phase = 'migrate';
-    const persisted = persistState(core.actor);
-    this.#persisted = persisted.snapshot;
-    const r = migrateAlong(this.lineage, this.#steps, this.path, this.#persisted, this.from, this.targetNumber, persisted.actorRefs);
+  migrate(): boolean {
+    this.#running = 'migrate';
+    const r = migrateStep(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, from: this.from, to: this.targetNumber });
+    this.#before = r.before;
     this.timings.migrate = this.#lap();
-    if (!r.ok) return this.#refuse(r.blockers.some((b) => MIGRATION_KINDS.has(b.kind)) ? 'migrate' : 'verify', r.blockers);
-    this.#migrated = r.snapshot;
+    if (!r.ok) return this.#refuse(r.phase, r.blockers);
+    this.#migrated = r.migrated;
+    return true;
+  }
 
-    this.#at_phase = 'verify';
-    const plan = planDelays(drained.carryable, {
+  verify(): boolean {
+    this.#running = 'verify';
+    const { core } = this;
+    const r = verify({
       lineage: this.lineage,
       steps: this.#steps,
       from: core.version,
-      to: target,
-      migratedValue: r.snapshot.value,
-      policy: policies.delays,
+      to: this.#target!,
+      migratedValue: this.#migrated!.value,
+      delays: this.#drained!.carryable,
+      delayPolicy: this.policies.delays,
+      held: core.mailbox.size === 0 ? undefined : core.mailbox.items(),
     });
-    const unaccepted = core.mailbox.size === 0 ? [] : unacceptedHeld(core.mailbox.items(), target);
     this.timings.verify = this.#lap();
-    if (plan.blockers.length > 0 || unaccepted.length > 0) return this.#refuse('verify', [...plan.blockers, ...unaccepted]);
-    this.#rearm = plan.rearm;
-    for (const id of plan.carried) this.effects.carried.push(id);
-    for (const id of plan.restarted) this.effects.restarted.push(id);
-    for (const id of plan.cancelled) this.effects.cancelled.push(id);
+    if (!r.ok) return this.#refuse('verify', r.blockers);
+    this.#rearm = r.rearm;
+    for (const id of r.carried) this.effects.carried.push(id);
+    for (const id of r.restarted) this.effects.restarted.push(id);
+    for (const id of r.cancelled) this.effects.cancelled.push(id);
     return true;
   }
 
@@ -306,47 +265,40 @@ export class SwapTransaction {
 
   install(): boolean {
     if (!this.#notAborted('install')) return false;
-    this.#at_phase = 'install';
+    this.#running = 'install';
     this.#mark = performance.now();
-    const { core } = this;
-    const target = this.#target!;
-    this.#undoAdoptions = offerAdoptions(core, this.#adopt);
-    // XState writes revived actor refs into the (frozen) objects holding their markers: thaw those paths
-    const launched = core.launch(target, restorable(this.#migrated!), this.#rearm);
+    const adopt = this.#drained!.adopt;
+    const r = install(this.core, { target: this.#target!, snapshot: this.#migrated, rearm: this.#rearm, adopt });
     this.timings.install = this.#lap();
-    if (!launched.ok) {
-      this.#undoAdoptions();
-      return this.#refuse('install', [blocker('install-failed', { version: target.version, error: describeError(launched.error) })]);
-    }
-    this.#newActor = launched.actor;
-    this.effects.adopted.push(...this.#adopt.map((e) => e.childId));
+    if (!r.ok) return this.#refuse('install', r.blockers);
+    this.#newActor = r.actor;
+    this.#undoAdoptions = r.undo;
+    for (const e of adopt) this.effects.adopted.push(e.childId);
     return true;
   }
 
-  // ── commit or roll back, then resume ─────────────────────────────────────
+  // ── resume (the commit point), or roll back ──────────────────────────────
 
-  /** The commit point: the new actor takes over; the old one stops without running old code. */
-  commit(): void {
+  /** The commit point and the resume: the new actor takes over; the old one stops without running old code. */
+  resume(): void {
     this.#mark = performance.now();
-    const { core } = this;
-    for (const name of this.#cancelTimers) core.cancelTimer(name);
-    const old = core.actor;
-    core.attach(this.#newActor!, this.#target!);
-    core.lineage = this.lineage;
-    if (this.#revert) core.history.pop();
-    else if (core.history.push(this.from) > HISTORY_MAX) core.history.shift();
-    this.#committed = true;
-    this.#at_phase = 'resume';
-    for (const entry of this.#adopt) entry.adopted = false; // the new child owns it now, like any promise
-    for (const lease of this.#revoke) {
-      core.endLease(lease, 'revoked');
-      this.effects.revoked.push(lease.handle);
-    }
-    core.emit(this.#newActor!.getSnapshot());
-    this.#held = core.deliverHeld();
-    this.#endPause();
-    // Still synchronous with the commit: nothing of the old actor can run between attach and here.
-    core.retire(old);
+    const r = resume(this.core, {
+      actor: this.#newActor!,
+      target: this.#target!,
+      lineage: this.lineage,
+      from: this.from,
+      revert: this.#revert,
+      cancelTimers: this.#drained!.cancelTimers,
+      adopt: this.#drained!.adopt,
+      revoke: this.#revoke,
+      effects: this.effects,
+      onCommit: () => {
+        this.#committed = true;
+        this.#running = 'resume';
+      },
+    });
+    this.#held = r.held;
+    this.#endPause(r.resumedAt);
     this.timings.resume = this.#lap();
   }
 
@@ -359,14 +311,14 @@ export class SwapTransaction {
     }
     if (this.#pauseStart !== undefined) {
       // the state the attempt leaves behind, before the held events move it on
-      this.#persisted ??= persistedSnapshotOf(this.core.actor);
+      this.#before ??= persistedSnapshotOf(this.core.actor);
       if (this.core.mode !== 'stopped') this.#held = this.core.deliverHeld();
     }
-    this.#endPause();
+    this.#endPause(performance.now());
   }
 
-  #endPause(): void {
-    if (this.#pauseStart !== undefined) this.#pauseUs = µs(this.#pauseStart);
+  #endPause(at: number): void {
+    if (this.#pauseStart !== undefined) this.#pauseUs = Math.round((at - this.#pauseStart) * 1000);
     this.#pauseStart = undefined;
   }
 
@@ -381,17 +333,17 @@ export class SwapTransaction {
   /** Releases the lock, writes the journal entry (G8) and returns the report. Never throws. */
   async finish(): Promise<SwapReport> {
     const { core } = this;
-    if (this.#locked) {
-      core.swapping = undefined;
-      this.#locked = false;
+    if (this.#resolveDone !== undefined) {
+      core.unlock();
       this.#resolveDone();
+      this.#resolveDone = undefined;
     }
     const committed = this.#committed;
-    const before = this.#persisted ?? persistedSnapshotOf(core.actor);
-    return journalReport(core, {
+    const before = this.#before ?? persistedSnapshotOf(core.actor);
+    const report = {
       id: this.id,
       component: core.name,
-      outcome: committed ? 'committed' : 'refused',
+      outcome: committed ? ('committed' as const) : ('refused' as const),
       from: this.from,
       to: this.targetNumber,
       path: this.path,
@@ -404,7 +356,7 @@ export class SwapTransaction {
       // a refused swap carried, cancelled, adopted, aborted or revoked nothing
       effects: committed ? this.effects : NO_EFFECTS,
       at: this.#at,
-    }, before, committed ? this.#migrated : before, this.errors);
+    };
+    return journalReport(core, this.#journal, report, before, committed ? this.#migrated : before, this.errors);
   }
-
 }

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { AnyStateMachine, EventObject } from 'xstate';
 import { HotswapError } from '../errors.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
-import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { describeReachable, differences, show, showEvents } from './_internal/describe.ts';
 import { reachableOf, versionOf } from './_internal/lookup.ts';
 import { migrateOrFail } from './_internal/run.ts';

@@ -1,7 +1,7 @@
 /** Options shared by the kit's predicates and ready-made properties. */
 import type fc from 'fast-check';
 import type { EventObject } from 'xstate';
-import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 
 /** The two ends of a migration path, as version numbers of the lineage. */
 export interface PathOptions {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { AnyStateMachine, EventObject } from 'xstate';
 import type { AnyVersion, EventOf } from '../lineage/types.ts';
-import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { show, showEvents } from './_internal/describe.ts';
 import { fireDelay, initialWalk, nextDue, stepBare, stepWalk, type WalkState } from './_internal/step.ts';
 

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import type { EventObject } from 'xstate';
 import type { AnyLineage } from '../lineage/lineage.ts';
-import type { PersistedSnapshot } from '../migrate/persisted.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { reachableOf, versionOf } from './_internal/lookup.ts';
 import { migrateOrFail } from './_internal/run.ts';
 import type { GenerationOptions, PathOptions } from './options.ts';

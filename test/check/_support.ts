@@ -6,7 +6,7 @@
 import { type AnyStateMachine, type EventObject, createActor } from 'xstate';
 import type { CheckSample } from '../../src/check/_internal/samples.ts';
 import { declaredDelays } from '../../src/check/_internal/machine.ts';
-import type { PersistedSnapshot } from '../../src/migrate/persisted.ts';
+import type { PersistedSnapshot } from '../../src/xstate/persisted.ts';
 
 export function sampleOf(machine: AnyStateMachine, events: readonly EventObject[] = []): CheckSample {
   const actor = createActor(machine).start();

@@ -1,5 +1,5 @@
 /**
- * `component.borrow(handle, holder)` (src/live/component.ts, src/live/_internal/leases.ts): lends a
+ * `component.borrow(handle, holder)` (src/runtime/component.ts, src/live/_internal/leases.ts): lends a
  * resource the running version declares in `handles`, lists it in the ledger until released, and reads
  * it from the version holding it now. (How leases hold back, block or survive a swap is in
  * policies.test.ts, `describe('leases')`, and leases.test.ts.)

@@ -1,5 +1,5 @@
 /**
- * `component.persist()` (src/live/component.ts): a hashed envelope of the state at rest, the root's
+ * `component.persist()` (src/runtime/component.ts): a hashed envelope of the state at rest, the root's
  * pending delays and the runtime timers with their remaining time — refused while a swap holds events.
  * (Re-arming what it saved in a new runtime is in coordinator.test.ts, `describe('persist and start')`.)
  */

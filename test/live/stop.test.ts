@@ -1,5 +1,5 @@
 /**
- * `component.stop()` (src/live/component.ts): delivers what is held, cancels runtime timers, revokes
+ * `component.stop()` (src/runtime/component.ts): delivers what is held, cancels runtime timers, revokes
  * leases, stops the actor and its children, leaves the runtime — once, however often it is called —
  * and from then on the component refuses loudly instead of dropping events. (Stopping during a swap is
  * in coordinator.test.ts, `describe('stop')`.)

@@ -19,7 +19,7 @@ import {
   verifyState,
 } from '../../src/index.ts';
 import { referenceShape } from '../../src/migrate/_internal/shape.ts';
-import { MAX_ENVELOPE_DEPTH } from '../../src/store/_internal/json.ts';
+import { MAX_ENVELOPE_DEPTH } from '../../src/_internal/json.ts';
 import { fcParams } from '../_support/fc.ts';
 
 const state = (context: unknown, value: unknown = 'a'): PersistedSnapshot => ({ status: 'active', value, context, children: {}, historyValue: {} });

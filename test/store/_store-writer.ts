@@ -5,7 +5,7 @@
  *
  * Usage: node writer.mjs <dir> <first n> <seed> [count]
  */
-import type { PersistedSnapshot } from '../../src/migrate/persisted.ts';
+import type { PersistedSnapshot } from '../../src/xstate/persisted.ts';
 import { createEnvelope } from '../../src/store/envelope.ts';
 import { createFileStore } from '../../src/store/file-store.ts';
 import { prng } from '../_support/prng.ts';

@@ -11,7 +11,7 @@ import {
   restoreEnvelope,
   serializeEnvelope,
 } from '../../src/index.ts';
-import { MAX_ENVELOPE_DEPTH as MAX_DEPTH } from '../../src/store/_internal/json.ts';
+import { MAX_ENVELOPE_DEPTH as MAX_DEPTH } from '../../src/_internal/json.ts';
 import { driver } from '../fixtures/driver.ts';
 import { busyDelay, workedV1Snapshot } from './helpers.ts';
 

@@ -33,7 +33,8 @@ describe('XState does not persist pending delayed events (xstate#5331)', () => {
     expect(c.getSnapshot().value).toBe('working');
     clock.advance(1);
     expect(c.getSnapshot().value).toBe('idle');
-    expect(c.getSnapshot().context.completed).toBe(1);
+    const s = c.getSnapshot();
+    expect(s.version === 2 && s.context.completed).toBe(1);
   });
 });
 

@@ -9,7 +9,8 @@
  *     intended, not data loss).
  */
 import { assign, setup } from 'xstate';
-import { defineVersion, lineage, type CheckConfig, type StateOf } from 'hotswap';
+import { defineVersion, lineage, type StateOf } from 'hotswap';
+import type { CheckConfig } from 'hotswap/check';
 import fc from 'fast-check';
 
 export type CartEvent = { type: 'ADD'; sku: string } | { type: 'REMOVE'; sku: string } | { type: 'CHECKOUT' } | { type: 'CANCEL' } | { type: 'COUPON'; code: string };

@@ -3,7 +3,7 @@
  * that reached each one written for people.
  */
 import type { EventObject } from 'xstate';
-import type { PersistedSnapshot } from '../../migrate/persisted.ts';
+import type { PersistedSnapshot } from '../../xstate/persisted.ts';
 
 /**
  * One reachable state of a version and how it was reached. Structurally the testing kit's

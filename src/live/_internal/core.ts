@@ -1,42 +1,34 @@
 /**
- * The mutable heart of a live component, shared by the public facade (`LiveComponent`) and the
- * swap coordinator. Not exported from the package.
+ * `ComponentCore`: one live component's state — the running actor and version, the mode events are
+ * delivered in, the mailbox, the swap lock and history, the effect ledger — owned here and changed
+ * only through its verbs. The public facade (`LiveComponent`, src/runtime) and the swap steps
+ * (src/swap) drive it; it knows neither. Not exported from the package. Pinned by the tests in
+ * test/live/ and every swap test.
  */
-import { type AnyActorRef, type AnyStateMachine, createActor, type EventObject, type InspectionEvent, type Subscription } from 'xstate';
+import type { AnyActorRef, EventObject, InspectionEvent, Subscription } from 'xstate';
 import type { Clock } from '../../clock/clock.ts';
-import { HotswapError, shown } from '../../errors.ts';
-import type { LateResult, LedgerSnapshot } from '../../ledger/ledger.ts';
-import { trackedMachine } from '../../ledger/_internal/tracked-machine.ts';
-import { failedRestore, instrumentScheduler, scheduleDelay } from '../../ledger/_internal/xstate-adapter.ts';
-import { readLedger } from '../../ledger/_internal/read-ledger.ts';
+import { HotswapError } from '../../errors.ts';
+import { bounded, EffectLedger, type LeaseRecord, type RuntimeTimer } from '../../ledger/effect-ledger.ts';
+import type { LedgerSnapshot } from '../../ledger/ledger.ts';
+import { createHostedActor } from '../../xstate/actor.ts';
+import { failedRestore, scheduleDelay } from '../../xstate/adapter.ts';
+import { hostOf, unregisterHost } from '../../xstate/host-registry.ts';
 import type { AnyLineage } from '../../lineage/lineage.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
-import type { PersistedSnapshot } from '../../migrate/persisted.ts';
-import type { Journal } from '../../journal/journal.ts';
+import type { PersistedSnapshot } from '../../xstate/persisted.ts';
 import { Mailbox } from '../mailbox.ts';
-import { borrowHandle, endLease, type LeaseRecord } from './leases.ts';
-import { type InFlightEntry, trackPromise } from './promises.ts';
-import { bounded, reportAsync } from './records.ts';
-import { isTimerDelay, MAX_TIMER_MS } from '../../clock/clock.ts';
+import { ActorHost } from './host.ts';
+import { reportAsync } from './records.ts';
+import { badTimerEvent, borrowRefused, componentStopped, mailboxFull } from './refusals.ts';
+import { waitForChange, waitUntil } from './waits.ts';
 
-export type { InFlightEntry } from './promises.ts';
-export type { LeaseRecord } from './leases.ts';
-import { ActorHost, type EffectHost, hostOf, type PromiseArgs, registerHost, unregisterHost } from './host.ts';
+export type { InFlightEntry, LeaseRecord, RuntimeTimer } from '../../ledger/effect-ledger.ts';
 
 /** How many committed swaps `revert()` can undo, one after another. */
 export const HISTORY_MAX = 64;
 
 /** How events reach the actor: straight through, held in the mailbox, or refused. */
 export type Mode = 'running' | 'held' | 'draining' | 'stopped';
-
-export interface RuntimeTimer {
-  readonly name: string;
-  readonly handler: string;
-  readonly payload: unknown;
-  readonly delayMs: number;
-  readonly dueAt: number;
-  handle: unknown;
-}
 
 export type SnapshotObserver = {
   next?: (snapshot: any) => void;
@@ -49,72 +41,141 @@ export interface CoreOptions {
   readonly version: AnyVersion;
   readonly clock: Clock;
   readonly capacity: number;
-  readonly journal: Journal;
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
   readonly onError?: ((error: unknown) => void) | undefined;
+  /** Called once by `stop()`, so the runtime forgets the component. */
+  readonly onClose?: (() => void) | undefined;
 }
 
+/** The swap holding a component's swap lock. */
+export interface SwapLock {
+  readonly id: string;
+  readonly target: number;
+  readonly since: number;
+  readonly done: Promise<unknown>;
+}
 
-
-
-
-export class ComponentCore implements EffectHost {
+/**
+ * One live component's state, owned here: the running actor and version, the mode events are
+ * delivered in, the mailbox, the swap lock and history, and the effect ledger. Members are read
+ * through getters and changed through verbs (`hold`, `lock`, `attach`, `committed`, `stop`), so the
+ * rules about them — who may write the mode, what a commit records — sit in one place.
+ */
+export class ComponentCore {
   readonly id: string;
   readonly clock: Clock;
-  readonly journal: Journal;
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
   /** Where errors from user code go (observers, timer handlers); never back into the runtime. */
   readonly onError: (error: unknown) => void;
-  lineage: AnyLineage;
-  version: AnyVersion;
-  actor!: AnyActorRef;
-  mode: Mode = 'running';
-  /** Set by `stop()`: the component is gone for good (an actor that finished only makes `mode` stopped). */
-  closed = false;
-  readonly #stop = new AbortController();
-  /** Fires when `stop()` is called: a swap in progress is aborted before its commit point. */
-  get stopSignal(): AbortSignal {
-    return this.#stop.signal;
-  }
-  /** Aborts a swap in progress (the component is stopping). */
-  abortSwaps(): void {
-    this.#stop.abort('the component is stopping');
-  }
-  /** Called once by `stop()`, so the runtime forgets the component. */
-  onClose: (() => void) | undefined;
+  /** Everything this component has started and not finished, and the rules about it. */
+  readonly effects: EffectLedger;
   readonly mailbox: Mailbox<EventObject>;
   readonly observers = new Set<SnapshotObserver>();
-  readonly timers = new Map<string, RuntimeTimer>();
-  readonly inFlight = new Map<InFlightEntry['owner'], InFlightEntry>();
-  readonly adoptions = new Map<string, InFlightEntry>();
-  readonly leases = new Map<number, LeaseRecord>();
-  readonly late: LateResult[] = [];
   /** Events accepted while the actor was alive that it could no longer take (it failed or finished meanwhile). */
   readonly undelivered: { readonly event: EventObject; readonly reason: string }[] = [];
-  swapping: { readonly id: string; readonly target: number; readonly since: number; readonly done: Promise<unknown> } | undefined;
+  #lineage: AnyLineage;
+  #version: AnyVersion;
+  #actor!: AnyActorRef;
+  #mode: Mode = 'running';
+  /** Set by `stop()`: the component is gone for good (an actor that finished only makes `mode` stopped). */
+  #closed = false;
+  #swapping: SwapLock | undefined;
+  #lastError: unknown;
+  readonly #onClose: (() => void) | undefined;
+  readonly #stop = new AbortController();
   /**
    * The version this component ran before each committed swap, most recent last (what `revert()`
    * undoes); a committed revert takes its entry off. The last {@link HISTORY_MAX} are kept.
    */
-  readonly history: number[] = [];
-  lastError: unknown;
+  readonly #history: number[] = [];
   // Per actor, deleted when it is retired: at most the running actor and one being installed.
   readonly #subs = new Map<AnyActorRef, Subscription>();
   readonly #waiters = new Set<() => void>();
 
   constructor(options: CoreOptions) {
     this.id = options.id;
-    this.lineage = options.lineage;
-    this.version = options.version;
+    this.#lineage = options.lineage;
+    this.#version = options.version;
     this.clock = options.clock;
-    this.journal = options.journal;
     this.inspect = options.inspect;
     this.onError = options.onError ?? reportAsync;
+    this.#onClose = options.onClose;
     this.mailbox = new Mailbox(options.capacity);
+    this.effects = new EffectLedger({ clock: this.clock, notifyChange: () => this.notifyChange(), fireTimer: (t) => this.#fireTimer(t) });
   }
 
   get name(): string {
-    return this.lineage.name;
+    return this.#lineage.name;
+  }
+  get lineage(): AnyLineage {
+    return this.#lineage;
+  }
+  get version(): AnyVersion {
+    return this.#version;
+  }
+  get actor(): AnyActorRef {
+    return this.#actor;
+  }
+  get mode(): Mode {
+    return this.#mode;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get swapping(): SwapLock | undefined {
+    return this.#swapping;
+  }
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+  /** The version before the last committed swap (what `revert()` goes back to), if any. */
+  get previousVersion(): number | undefined {
+    return this.#history.at(-1);
+  }
+  /** Fires when `stop()` is called: a swap in progress is aborted before its commit point. */
+  get stopSignal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  // ── swap lock and commit ─────────────────────────────────────────────────
+
+  /** Takes the swap lock (the caller checked `swapping` is free). */
+  lock(swap: SwapLock): void {
+    this.#swapping = swap;
+  }
+  unlock(): void {
+    this.#swapping = undefined;
+  }
+  /** From here on, `send` holds events in the mailbox. */
+  hold(): void {
+    this.#mode = 'held';
+  }
+  /** Records a committed swap from `from`: a revert takes its history entry off, a swap puts one on. */
+  committed(from: number, lineage: AnyLineage, revert: boolean): void {
+    this.#lineage = lineage;
+    if (revert) this.#history.pop();
+    else if (this.#history.push(from) > HISTORY_MAX) this.#history.shift();
+  }
+
+  /**
+   * Stops the component for good: a swap in progress is aborted first (refused before its commit
+   * point) and awaited; held events are delivered; runtime timers are cancelled, leases revoked.
+   */
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#swapping !== undefined) {
+      this.#stop.abort('the component is stopping');
+      await this.#swapping.done;
+    }
+    // another stop() may have finished while this one waited
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#mode !== 'stopped') this.deliverHeld();
+    this.effects.cancelAllTimers();
+    this.effects.revokeAll();
+    this.#mode = 'stopped';
+    this.retire(this.#actor);
+    this.#onClose?.();
   }
 
   // ── events ───────────────────────────────────────────────────────────────
@@ -124,13 +185,7 @@ export class ComponentCore implements EffectHost {
       this.actor.send(event);
       return;
     }
-    if (this.mode === 'stopped') {
-      const status = this.actor.getSnapshot().status;
-      const why = status === 'active' || status === 'stopped' ? 'is stopped' : `has ${status === 'done' ? 'reached a final state' : 'failed'}`;
-      throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' ${why}; event '${event.type}' was not accepted`, {
-        details: { component: this.id, status, event: event.type },
-      });
-    }
+    if (this.mode === 'stopped') throw componentStopped(this.id, this.actor.getSnapshot().status, event.type);
     if (this.mode === 'draining') {
       // Sent from inside the actor's own processing while held events are delivered (an action that
       // sends to its component): refusing it would fail the action and kill the actor. It queues
@@ -138,25 +193,19 @@ export class ComponentCore implements EffectHost {
       this.mailbox.force(event);
       return;
     }
-    if (!this.mailbox.offer(event)) {
-      throw new HotswapError(
-        'MAILBOX_FULL',
-        `Mailbox of '${this.id}' is full (capacity ${this.mailbox.capacity}) while a swap is in progress; event '${event.type}' was not accepted`,
-        { details: { component: this.id, capacity: this.mailbox.capacity, event: event.type } },
-      );
-    }
+    if (!this.mailbox.offer(event)) throw mailboxFull(this.id, this.mailbox.capacity, event.type);
   }
 
   /** Delivers every held event, in order, to the current actor; events sent meanwhile queue behind. */
   deliverHeld(): number {
     let n = 0;
-    this.mode = 'draining';
+    this.#mode = 'draining';
     for (let e = this.mailbox.shift(); e !== undefined; e = this.mailbox.shift()) {
       if (this.#finished()) bounded(this.undelivered, { event: e, reason: `actor is '${this.actor.getSnapshot().status}'` });
       else this.actor.send(e);
       n++;
     }
-    this.mode = this.#finished() ? 'stopped' : 'running';
+    this.#mode = this.#finished() ? 'stopped' : 'running';
     if (this.#dueDuringHold.length > 0) for (const t of this.#dueDuringHold.splice(0)) this.#fireTimer(t);
     return n;
   }
@@ -167,19 +216,6 @@ export class ComponentCore implements EffectHost {
   }
 
   // ── actors ───────────────────────────────────────────────────────────────
-
-  /** Creates (not starts) an actor for `version`, instrumented and linked to this component. */
-  createActor(version: AnyVersion, snapshot: PersistedSnapshot | undefined, input?: unknown): AnyActorRef {
-    const machine: AnyStateMachine = trackedMachine(version.machine);
-    const options: { clock: Clock; inspect?: (event: InspectionEvent) => void; snapshot?: unknown; input?: unknown } = { clock: this.clock };
-    if (this.inspect !== undefined) options.inspect = this.inspect;
-    if (snapshot !== undefined) options.snapshot = snapshot;
-    if (input !== undefined) options.input = input;
-    const actor = createActor(machine, options as never);
-    instrumentScheduler(actor, this.clock);
-    registerHost(actor.system, new ActorHost(this, actor, version.version));
-    return actor;
-  }
 
   /**
    * Creates and starts an actor for `version` (not yet the one events go to) and arms `delays` on it.
@@ -195,7 +231,7 @@ export class ComponentCore implements EffectHost {
     let actor: AnyActorRef | undefined;
     let failure: unknown;
     try {
-      actor = this.createActor(version, snapshot, input);
+      actor = createHostedActor(version.machine, { clock: this.clock, inspect: this.inspect, snapshot, input, host: (a) => new ActorHost(this, a, version.version) });
       // One subscription for the actor's whole life: before `attach` it catches start failures,
       // after it forwards to the component's observers.
       const self = actor;
@@ -204,7 +240,7 @@ export class ComponentCore implements EffectHost {
           if (this.actor !== self) return;
           if (this.observers.size > 0) this.emit(snap);
           // a final state: XState would ignore further events, so the component refuses them
-          if (snap.status !== 'active' && this.mode === 'running') this.mode = 'stopped';
+          if (snap.status !== 'active' && this.#mode === 'running') this.#mode = 'stopped';
           this.notifyChange();
         },
         error: (error) => {
@@ -212,8 +248,8 @@ export class ComponentCore implements EffectHost {
             failure ??= error;
             return;
           }
-          this.lastError = error;
-          if (this.mode === 'running') this.mode = 'stopped';
+          this.#lastError = error;
+          if (this.#mode === 'running') this.#mode = 'stopped';
           for (const o of this.observers) this.#guarded(() => o.error?.(error));
           this.notifyChange();
         },
@@ -252,8 +288,8 @@ export class ComponentCore implements EffectHost {
 
   /** Makes `actor` (from {@link ComponentCore.launch}) the one events and observers go to. */
   attach(actor: AnyActorRef, version: AnyVersion): void {
-    this.actor = actor;
-    this.version = version;
+    this.#actor = actor;
+    this.#version = version;
     hostOf(actor.system)?.flush();
   }
 
@@ -267,9 +303,7 @@ export class ComponentCore implements EffectHost {
     unregisterHost(actor.system);
     // Its children are stopped now: forget their promises unless a new version adopted them. A late
     // settlement is still recorded (the settle callback holds the entry), and nothing keeps old code here.
-    for (const [owner, entry] of this.inFlight) {
-      if (!entry.adopted && owner.getSnapshot().status !== 'active') this.inFlight.delete(owner);
-    }
+    this.effects.forgetStopped();
   }
 
   // ── waiting ──────────────────────────────────────────────────────────────
@@ -285,62 +319,15 @@ export class ComponentCore implements EffectHost {
    * `deadlineAt`, or on abort.
    */
   waitForChange(deadlineAt: number, signal: AbortSignal | undefined, watch: readonly AnyActorRef[] = []): Promise<'changed' | 'deadline' | 'aborted'> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve('aborted');
-      // a deadline already reached needs no timer (a ManualClock would fire it only on `advance`)
-      if (deadlineAt - this.clock.now() <= 0) return resolve('deadline');
-      const watched: Subscription[] = [];
-      const finish = (why: 'changed' | 'deadline' | 'aborted'): void => {
-        this.#waiters.delete(onChange);
-        this.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        for (const s of watched) s.unsubscribe();
-        resolve(why);
-      };
-      const onChange = (): void => finish('changed');
-      const onAbort = (): void => finish('aborted');
-      const timer = this.clock.setTimeout(() => finish('deadline'), Math.max(0, deadlineAt - this.clock.now()));
-      this.#waiters.add(onChange);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      for (const actor of watch) watched.push(actor.subscribe({ complete: onChange, error: onChange }));
-    });
+    return waitForChange(this.clock, this.#waiters, deadlineAt, signal, watch);
   }
 
   /** A cancellable wait until `deadlineAt` on the component's clock (cancel the loser of every race). */
   waitForChangeless(deadlineAt: number, signal: AbortSignal | undefined): { promise: Promise<void>; cancel: () => void } {
-    let cancel = (): void => undefined;
-    const promise = new Promise<void>((resolve) => {
-      if (deadlineAt - this.clock.now() <= 0) return resolve();
-      const timer = this.clock.setTimeout(resolve, deadlineAt - this.clock.now());
-      const onAbort = (): void => resolve();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      cancel = () => {
-        this.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-    });
-    return { promise, cancel };
+    return waitUntil(this.clock, deadlineAt, signal);
   }
 
-  // ── effect host: runtime timers ──────────────────────────────────────────
-
-  startTimer(name: string, handler: string, delayMs: number, payload: unknown): void {
-    if (!isTimerDelay(delayMs)) {
-      // past 2^31 − 1 ms Node fires a timer at once (TimeoutOverflowWarning): refuse rather than misfire
-      throw new HotswapError('INVALID_ARGUMENT', `Expected the delay of timer '${name}' to be a number from 0 to ${MAX_TIMER_MS} ms, got \`${delayMs}\``);
-    }
-    this.cancelTimer(name);
-    const timer: RuntimeTimer = { name, handler, payload, delayMs, dueAt: this.clock.now() + delayMs, handle: undefined };
-    timer.handle = this.clock.setTimeout(() => this.#fireTimer(timer), delayMs);
-    this.timers.set(name, timer);
-  }
-
-  cancelTimer(name: string): void {
-    const t = this.timers.get(name);
-    if (t === undefined) return;
-    this.clock.clearTimeout(t.handle);
-    this.timers.delete(name);
-  }
+  // ── runtime timers firing ─────────────────────────────────────────────
 
   /**
    * The handler of the version running *now* turns the firing into an event (G4: never old code).
@@ -349,13 +336,13 @@ export class ComponentCore implements EffectHost {
    * version then running), so a swap holds at most `mailboxCapacity` events however many timers fire.
    */
   #fireTimer(timer: RuntimeTimer): void {
-    if (this.timers.get(timer.name) !== timer) return;
-    if (this.mode === 'held' && this.mailbox.size >= this.mailbox.capacity) {
+    if (!this.effects.isPending(timer)) return;
+    if (this.#mode === 'held' && this.mailbox.size >= this.mailbox.capacity) {
       timer.handle = undefined;
       this.#dueDuringHold.push(timer);
       return;
     }
-    this.timers.delete(timer.name);
+    this.effects.timerDone(timer);
     const handler = this.version.handlers?.[timer.handler];
     if (handler === undefined || this.mode === 'stopped') {
       this.#timerRejected(timer);
@@ -370,10 +357,7 @@ export class ComponentCore implements EffectHost {
     }
     if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') {
       // sending it would fail the actor and stop the component: the firing is refused, the component serves on
-      const got = shown(event);
-      this.#timerRejected(timer, new HotswapError('INVALID_ARGUMENT', `Expected handler '${timer.handler}' of v${this.version.version} to return an event \`{ type }\`, got ${got}`, {
-        details: { component: this.id, timer: timer.name, handler: timer.handler, version: this.version.version },
-      }));
+      this.#timerRejected(timer, badTimerEvent(this.id, timer, this.#version.version, event));
       return;
     }
     if (this.mode === 'running') this.actor.send(event);
@@ -381,37 +365,26 @@ export class ComponentCore implements EffectHost {
   }
 
   #timerRejected(timer: RuntimeTimer, error?: unknown): void {
-    bounded(this.late, { id: timer.name, src: `timer:${timer.handler}`, version: this.version.version, outcome: 'rejected', at: this.clock.now() });
+    this.effects.recordLate({ id: timer.name, src: `timer:${timer.handler}`, version: this.version.version, outcome: 'rejected', at: this.clock.now() });
     if (error !== undefined) this.onError(error);
   }
 
   /** Timers that fell due while the mailbox was full during a hold: fired, in due order, when it ends. */
   readonly #dueDuringHold: RuntimeTimer[] = [];
 
-  // ── effect host: promises ────────────────────────────────────────────────
-
-  runPromise(
-    src: string,
-    args: PromiseArgs,
-    creator: (args: PromiseArgs) => PromiseLike<unknown>,
-    version = this.version.version,
-  ): PromiseLike<unknown> {
-    return trackPromise(this, src, args, creator, version);
-  }
-
   // ── leases ───────────────────────────────────────────────────────────────
 
-  borrow(handle: string, holder: string): LeaseRecord {
-    return borrowHandle(this, handle, holder);
+  /** Lends a handle the running version declares; refused for unknown handles, and mid-swap unless transferable. */
+  borrow(handle: string, holder: string): Readonly<LeaseRecord> {
+    if (this.#mode === 'stopped') throw new HotswapError('COMPONENT_STOPPED', `Component '${this.id}' is stopped`);
+    const def = this.#version.handles?.[handle];
+    if (def === undefined) throw borrowRefused(this.id, handle, { version: this.#version.version, name: this.name });
+    if (this.#swapping !== undefined && def.transferable !== true) throw borrowRefused(this.id, handle, { swapId: this.#swapping.id });
+    return this.effects.lend(handle, holder, def.transferable === true);
   }
 
-  endLease(record: LeaseRecord, how: 'released' | 'revoked'): void {
-    endLease(this, record, how);
-  }
-
-  // ── ledger ───────────────────────────────────────────────────────────────
-
+  /** The effect ledger as plain data, for the running actor. */
   ledger(): LedgerSnapshot {
-    return readLedger(this);
+    return this.effects.snapshot(this.#actor, this.#version.machine);
   }
 }

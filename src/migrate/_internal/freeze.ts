@@ -1,4 +1,4 @@
-import { CACHE_MIN, MAX_ENVELOPE_DEPTH, plainMember, plainNode } from '../../store/_internal/json.ts';
+import { CACHE_MIN, MAX_ENVELOPE_DEPTH, plainMember, plainNode } from '../../_internal/json.ts';
 
 /**
  * Deep freeze that stops at objects already frozen. A migration's input is frozen once; what a

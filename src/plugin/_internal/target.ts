@@ -17,7 +17,7 @@ import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Blocker } from '../../blockers/blocker.ts';
 import type { AnyLineage } from '../../lineage/lineage.ts';
-import type { LiveComponent } from '../../live/component.ts';
+import type { LiveComponent } from '../../runtime/component.ts';
 import type { SwapOptions } from '../../swap/options.ts';
 import type { SwapReport } from '../../swap/report.ts';
 import type { WorkerComponent } from '../../worker/host.ts';

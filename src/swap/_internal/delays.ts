@@ -7,7 +7,7 @@
 import type { EventObject } from 'xstate';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
-import { delayedTransitions } from '../../ledger/_internal/xstate-adapter.ts';
+import { delayedTransitions } from '../../xstate/adapter.ts';
 import { isActive } from '../../migrate/_internal/states.ts';
 import type { AnyLineage, PathStep } from '../../lineage/lineage.ts';
 import type { AnyVersion } from '../../lineage/types.ts';

@@ -2,13 +2,12 @@
 import type { EventObject } from 'xstate';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
-import type { InFlightEntry } from '../../live/_internal/core.ts';
+import type { InFlightEntry } from '../../ledger/effect-ledger.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
 import { sha256Hex } from '../../_internal/canonical.ts';
 import { describeError } from '../../errors.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
-import type { EffectOutcomes, SwapReport } from '../report.ts';
-import type { JournalEntry } from '../../journal/journal.ts';
+import type { EffectOutcomes, SwapJournal, SwapReport } from '../report.ts';
 
 /** The effect lists a transaction fills as it goes (see `EffectOutcomes`). */
 export interface MutableEffects {
@@ -60,6 +59,7 @@ export function toLedgerEntry(entry: InFlightEntry, now: number) {
  */
 export async function journalReport(
   core: ComponentCore,
+  journal: SwapJournal,
   report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'>,
   before: unknown,
   after: unknown,
@@ -81,10 +81,10 @@ export async function journalReport(
   if (beforeHash !== undefined) full.beforeHash = beforeHash;
   if (afterHash !== undefined) full.afterHash = afterHash;
   if (problems.length > 0) full.errors = problems;
-  const entry: { -readonly [K in keyof JournalEntry]?: JournalEntry[K] } = { ...full };
+  const entry: { -readonly [K in keyof SwapReport]: SwapReport[K] } & { instance?: string } = { ...full };
   entry.instance = core.id;
   try {
-    await core.journal.append(entry as JournalEntry);
+    await journal.append(entry as SwapReport & { instance: string });
     return full;
   } catch (error) {
     return { ...full, errors: [...problems, `journal: ${describeError(error).message}`] };

@@ -6,8 +6,8 @@
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import type { AnyActorRef } from 'xstate';
-import { walkInFlight } from '../../ledger/_internal/read-ledger.ts';
-import { pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
+import { remainingMs } from '../../ledger/effect-ledger.ts';
+import { walkInFlight } from '../../ledger/_internal/walk.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
 import { promisePolicyFor, type SwapPolicies } from '../options.ts';
@@ -27,7 +27,8 @@ export function findBlocking(
   const soft: Blocker[] = [];
   const watch: AnyActorRef[] = [];
   // read only when something here reports an age (a clock read is a good part of a tiny swap's check)
-  const now = core.leases.size > 0 || core.timers.size > 0 ? core.clock.now() : undefined;
+  const ledger = core.effects;
+  const now = ledger.leases.size > 0 || ledger.timers.size > 0 ? core.clock.now() : undefined;
   const snapshot = core.actor.getSnapshot() as { status: string; value: unknown; hasTag(tag: string): boolean };
 
   if (snapshot.status !== 'active') hard.push(blocker('not-active', { status: snapshot.status }));
@@ -37,7 +38,7 @@ export function findBlocking(
     soft.push(blocker('not-at-swap-point', { state: JSON.stringify(snapshot.value), requiredTag: tag }));
   }
 
-  walkInFlight(core, now, (child, actor) => {
+  walkInFlight(core.actor, ledger.inFlight, core.clock, (child, actor) => {
     if (!child.persistable) {
       hard.push(blocker('unpersistable-child', { child: child.id, reason: 'spawned from inline logic; give it a string `src` from setup({ actors })' }));
       return;
@@ -63,22 +64,22 @@ export function findBlocking(
           : `a promise of child machine '${child.parent}': only the root machine's promise actors can be adopted`;
       hard.push(blocker('in-flight', { id: child.id, src: child.src, ageMs: age, policy: `adopt (${why})` }));
     }
-  });
+  }, now);
 
-  for (const lease of core.leases.values()) {
+  for (const lease of ledger.leases.values()) {
     if (lease.transferable) continue;
     const b = blocker('lease-outstanding', { handle: lease.handle, holder: lease.holder, heldMs: now! - lease.since, policy: policies.leases });
     (policies.leases === 'block' ? hard : soft).push(b);
   }
 
   if (policies.delays === 'block') {
-    for (const d of pendingDelays(core.actor, core.clock)) {
+    for (const d of ledger.delays(core.actor)) {
       hard.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: d.sourceState, remainingMs: d.remainingMs, reason: 'policy is block' }));
     }
   }
   if (policies.timers === 'block') {
-    for (const t of core.timers.values()) {
-      hard.push(blocker('pending-timer', { name: t.name, handler: t.handler, remainingMs: Math.max(0, t.dueAt - now!), reason: 'policy is block' }));
+    for (const t of ledger.timers.values()) {
+      hard.push(blocker('pending-timer', { name: t.name, handler: t.handler, remainingMs: remainingMs(t.dueAt, now!), reason: 'policy is block' }));
     }
   }
   return { hard, soft, watch };

@@ -2,7 +2,7 @@
 import { formatBlockers } from '../../blockers/messages.ts';
 import type { AnyLineage } from '../../lineage/lineage.ts';
 import { migrate } from '../../migrate/migrate.ts';
-import type { PersistedSnapshot } from '../../migrate/persisted.ts';
+import type { PersistedSnapshot } from '../../xstate/persisted.ts';
 import { type SwapPropertyCode, SwapPropertyError } from '../failure.ts';
 import type { Reachable } from '../reachable.ts';
 import { describeReachable, indent } from './describe.ts';

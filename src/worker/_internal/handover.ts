@@ -11,8 +11,8 @@
  */
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
-import { pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
-import { coreOf, type LiveComponent } from '../../live/component.ts';
+import { pendingDelays } from '../../xstate/adapter.ts';
+import { coreOf, type LiveComponent } from '../../runtime/component.ts';
 import { createEnvelope, type Envelope, type PersistedTimer } from '../../store/envelope.ts';
 import { resolvePolicies } from '../../swap/options.ts';
 import type { EffectOutcomes } from '../../swap/report.ts';
@@ -41,7 +41,7 @@ function crossIsolate(component: LiveComponent<any>, policies: Required<PlainPol
               reason: 'it lives in the old worker, which is terminated at commit; use promises: "wait" or "abort"',
             }),
           );
-  const transferable = [...coreOf(component).leases.values()]
+  const transferable = [...coreOf(component).effects.leases.values()]
     .filter((l) => l.transferable)
     .map((l) =>
       blocker('cross-isolate', {
@@ -76,7 +76,7 @@ export async function handover(component: LiveComponent<any>, plain: PlainPolici
   }
 
   // ── drain ──
-  const effects = { carried: [] as string[], restarted: [] as string[], cancelled: [] as string[], adopted: [], aborted: [] as string[], transferred: [], revoked: [...core.leases.values()].map((l) => l.handle) };
+  const effects = { carried: [] as string[], restarted: [] as string[], cancelled: [] as string[], adopted: [], aborted: [] as string[], transferred: [], revoked: [...core.effects.leases.values()].map((l) => l.handle) };
   const blockers: Blocker[] = [];
   for (const d of pendingDelays(core.actor, core.clock)) {
     if (policies.delays !== 'cancel' && !(d.fromRoot && d.selfTargeted)) {

@@ -3,17 +3,19 @@
  * ledger, swap, revert, persist, stop — over the internal `ComponentCore`. Pinned by the tests in
  * test/live/ (stop, persist, borrow, timers) and every swap test.
  */
-import type { AnyEventObject, EventObject } from 'xstate';
+import type { ActorSystem, AnyActorLogic, AnyEventObject, EventObject, InteropSubscribable, Observer, Readable, Snapshot, Subscription } from 'xstate';
 import { type ErrorData, HotswapError } from '../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../ledger/ledger.ts';
-import { pendingDelays, persistedSnapshotOf } from '../ledger/_internal/xstate-adapter.ts';
+import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { createEnvelope, type Envelope, type PersistedTimer } from '../store/envelope.ts';
+import type { Journal } from '../journal/journal.ts';
+import { createEnvelope, type Envelope } from '../store/envelope.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
-import type { ComponentCore, LeaseRecord, SnapshotObserver } from './_internal/core.ts';
+import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
+import { EmittedRelay, selectFrom, snapshotObserver, symbolObservable, tagSnapshot, toObserver } from './actor-api.ts';
 
 /** A borrowed handle: access to a resource the component owns, until `release()`. */
 export interface Lease {
@@ -43,14 +45,20 @@ export function coreOf(component: LiveComponent<any>): ComponentCore {
 
 /**
  * One running instance of a component: the current version's actor, a bounded mailbox and an effect
- * ledger. Create it with `runtime.start(lineage, …)`.
+ * ledger. Create it with `runtime.start(lineage, …)`. It speaks XState's actor API across swaps
+ * (`getSnapshot`, `subscribe`, `select`, `on`, `Symbol.observable`), so XState's `waitFor` and
+ * `toPromise` take it: `TSnapshot` is the union of the lineage's versions' snapshots (narrow it by
+ * `version`), `TEmitted` what they emit.
  */
-export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
+export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapshot = any, TEmitted extends EventObject = EventObject> {
   readonly #core: ComponentCore;
+  readonly #journal: Journal;
+  #emitted: EmittedRelay | undefined;
 
   /** @internal */
-  constructor(core: ComponentCore) {
+  constructor(core: ComponentCore, journal: Journal) {
     this.#core = core;
+    this.#journal = journal;
     cores.set(this, core);
   }
 
@@ -92,7 +100,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   }
   /** Late settlements of old work that were dropped and recorded (G4). */
   get late(): readonly LateResult[] {
-    return this.#core.late;
+    return this.#core.effects.late;
   }
   /**
    * Events accepted into the mailbox during a swap that the actor could no longer take because it
@@ -125,16 +133,61 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
     }
   }
 
-  /** The current version's live snapshot. */
-  getSnapshot(): any {
-    return this.#core.actor.getSnapshot();
+  /** The current version's live snapshot, tagged with its `version` (narrow the union by it). */
+  getSnapshot(): TSnapshot {
+    const core = this.#core;
+    return tagSnapshot(core.actor.getSnapshot(), core.version.version);
   }
 
-  /** Observes snapshots across swaps: after a swap, the observer sees the new version's snapshots. */
-  subscribe(observer: ((snapshot: any) => void) | SnapshotObserver): { unsubscribe(): void } {
-    const o: SnapshotObserver = typeof observer === 'function' ? { next: observer } : observer;
-    this.#core.observers.add(o);
-    return { unsubscribe: () => this.#core.observers.delete(o) };
+  /**
+   * Observes snapshots across swaps: after a swap, the observer sees the new version's snapshots.
+   * `complete` runs once when the component's actor reaches a final state.
+   */
+  subscribe(observer: Observer<TSnapshot>): Subscription;
+  subscribe(next: (snapshot: TSnapshot) => void, error?: (error: any) => void, complete?: () => void): Subscription;
+  subscribe(nextOrObserver: Observer<TSnapshot> | ((snapshot: TSnapshot) => void), error?: (error: any) => void, complete?: () => void): Subscription {
+    const core = this.#core;
+    const o = snapshotObserver(toObserver(nextOrObserver, error, complete), () => core.version.version);
+    core.observers.add(o);
+    return { unsubscribe: () => core.observers.delete(o) };
+  }
+
+  /** XState's `select`: a derived value of the snapshots, notified when it changes (`equalityFn`, default `Object.is`). */
+  select<TSelected>(selector: (snapshot: TSnapshot) => TSelected, equalityFn?: (a: TSelected, b: TSelected) => boolean): Readable<TSelected> {
+    return selectFrom<TSnapshot, TSelected>(this, selector, equalityFn);
+  }
+
+  /** The interop observable (under `Symbol.observable`, else `'@@observable'`, as XState spells it): the component itself. */
+  [symbolObservable](): InteropSubscribable<TSnapshot> {
+    return this;
+  }
+
+  /**
+   * Listens to events the running version emits (XState `emit`), across swaps: the listener moves to
+   * the new version at the commit. `'*'` listens to every emitted event.
+   */
+  on<TType extends TEmitted['type'] | '*'>(type: TType, handler: (emitted: TEmitted & (TType extends '*' ? unknown : { type: TType })) => void): Subscription {
+    const core = this.#core;
+    this.#emitted ??= new EmittedRelay(() => core.actor, core.observers);
+    return this.#emitted.on(type, handler as (event: EventObject) => void);
+  }
+
+  /** XState's `start()`: a live component is started by `runtime.start`, so this does nothing. */
+  start(): void {}
+
+  /** The running version's persisted snapshot (XState's `getPersistedSnapshot`); `persist()` adds the timers. */
+  getPersistedSnapshot(): Snapshot<unknown> {
+    return persistedSnapshotOf(this.#core.actor) as unknown as Snapshot<unknown>;
+  }
+
+  /** The running actor's XState system (it changes at every committed swap). */
+  get system(): ActorSystem<any> {
+    return this.#core.actor.system;
+  }
+
+  /** The running actor's logic (its version's machine). */
+  get src(): string | AnyActorLogic {
+    return this.#core.actor.src;
   }
 
   /**
@@ -143,7 +196,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
    */
   borrow(handle: string, holder: string): Lease {
     const core = this.#core;
-    const record: LeaseRecord = core.borrow(handle, holder);
+    const record: Readonly<LeaseRecord> = core.borrow(handle, holder);
     return {
       id: record.id,
       handle,
@@ -160,7 +213,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
         const snap = core.actor.getSnapshot() as { value: unknown; context: unknown };
         return core.version.handles?.[handle]?.resource?.({ value: snap.value, context: snap.context });
       },
-      release: () => core.endLease(record, 'released'),
+      release: () => core.effects.endLease(record, 'released'),
     };
   }
 
@@ -176,7 +229,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
    * with a `HotswapError` `INVALID_ARGUMENT` (so do `swapOrThrow` and `revert`).
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    return runSwap(this.#core, { target, options });
+    return runSwap(this.#core, { target, options, journal: this.#journal });
   }
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
@@ -196,7 +249,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
     const core = this.#core;
-    return runSwap(core, { target: core.history.at(-1) ?? core.version.version - 1, options, revert: true });
+    return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal });
   }
 
   /**
@@ -212,19 +265,11 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
         details: { swapId: core.swapping.id },
       });
     }
-    const now = core.clock.now();
-    const timers: PersistedTimer[] = [];
-    for (const d of pendingDelays(core.actor, core.clock)) {
-      if (d.fromRoot && d.selfTargeted) timers.push({ kind: 'delay', id: d.id, event: d.event, delayMs: d.delayMs, remainingMs: d.remainingMs });
-    }
-    for (const t of core.timers.values()) {
-      timers.push({ kind: 'timer', id: t.name, handler: t.handler, payload: t.payload, delayMs: t.delayMs, remainingMs: Math.max(0, t.dueAt - now) });
-    }
     return createEnvelope({
       component: core.name,
       version: core.version.version,
       snapshot: persistedSnapshotOf(core.actor),
-      timers,
+      timers: core.effects.carried(core.actor),
     });
   }
 
@@ -233,22 +278,8 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
    * and finishes first; events still held are delivered before the actor stops (XState's own `stop()`
    * would drop them). Runtime timers are cancelled, leases revoked.
    */
-  async stop(): Promise<void> {
-    const core = this.#core;
-    if (core.closed) return;
-    if (core.swapping !== undefined) {
-      core.abortSwaps(); // before its commit point, the swap is refused and the held events go to the old version
-      await core.swapping.done;
-    }
-    // another stop() may have finished while this one waited
-    if (core.closed) return;
-    core.closed = true;
-    if (core.mode !== 'stopped') core.deliverHeld();
-    for (const name of [...core.timers.keys()]) core.cancelTimer(name);
-    for (const lease of [...core.leases.values()]) core.endLease(lease, 'revoked');
-    core.mode = 'stopped';
-    core.retire(core.actor);
-    core.onClose?.();
+  stop(): Promise<void> {
+    return this.#core.stop();
   }
 
 }

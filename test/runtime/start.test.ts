@@ -1,5 +1,5 @@
 /**
- * `runtime.start` (src/live/runtime.ts): a start it refuses starts nothing — no actor, no timer — and
+ * `runtime.start` (src/runtime/runtime.ts): a start it refuses starts nothing — no actor, no timer — and
  * says why with `START_REFUSED` or the argument's code. (Starting from snapshots and envelopes that
  * verify is in coordinator.test.ts, `describe('persist and start')` and `describe('start from an envelope')`.)
  */

@@ -1,19 +1,23 @@
 /**
- * Drain, the phase after quiesce: where the effect policies are decided, in one place, before
+ * The drain step (`SwapPhases[2]`): where the effect policies are decided, in one place, before
  * anything is applied — the transaction applies them only if the swap reaches its commit point.
- * Pinned by test/swap/policies.test.ts and test/swap/nested-children.test.ts.
+ * Input: the quiescent core, the policies, the target; result: the blockers, or what to carry,
+ * cancel and adopt. Pinned by test/swap/policies.test.ts and test/swap/nested-children.test.ts.
  */
-import type { Blocker } from '../../blockers/blocker.ts';
-import { blocker } from '../../blockers/messages.ts';
-import { inFlightChildren } from '../../ledger/_internal/read-ledger.ts';
-import { type PendingDelay, pendingDelays } from '../../ledger/_internal/xstate-adapter.ts';
-import type { ComponentCore, InFlightEntry } from '../../live/_internal/core.ts';
-import type { AnyVersion } from '../../lineage/types.ts';
-import { promisePolicyFor, type SwapPolicies } from '../options.ts';
-import { type MutableEffects, toLedgerEntry } from './parts.ts';
+import type { Blocker } from '../blockers/blocker.ts';
+import { blocker } from '../blockers/messages.ts';
+import { type InFlightEntry, isRootDelay, remainingMs } from '../ledger/effect-ledger.ts';
+import { inFlightChildren } from '../ledger/_internal/walk.ts';
+import type { PendingDelay } from '../xstate/adapter.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import { promisePolicyFor, type SwapPolicies } from './options.ts';
+import { type MutableEffects, toLedgerEntry } from './_internal/parts.ts';
 
 /** What the drain step decided about each pending effect of a quiescent component. */
 export interface Drained {
+  /** No blocker: every effect can go on under these policies. */
+  readonly ok: boolean;
   /** Effects that cannot go on into the new version under these policies. */
   readonly blockers: Blocker[];
   /** The root's own pending delays, for the delay plan. */
@@ -21,7 +25,7 @@ export interface Drained {
   /** Runtime timers to cancel at the commit point. */
   readonly cancelTimers: string[];
   /** Promises the new version adopts. */
-  readonly adopt: InFlightEntry[];
+  readonly adopt: Readonly<InFlightEntry>[];
 }
 
 /**
@@ -29,10 +33,11 @@ export interface Drained {
  * callback and transferable lease, recording the outcomes in `effects` (kept only if the swap commits).
  */
 export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: MutableEffects): Drained {
-  const out: Drained = { blockers: [], carryable: [], cancelTimers: [], adopt: [] };
-  for (const d of pendingDelays(core.actor, core.clock)) {
+  const out = { ok: true, blockers: [] as Blocker[], carryable: [] as PendingDelay[], cancelTimers: [] as string[], adopt: [] as Readonly<InFlightEntry>[] };
+  const ledger = core.effects;
+  for (const d of ledger.delays(core.actor)) {
     if (policies.delays === 'cancel') effects.cancelled.push(d.id);
-    else if (!(d.fromRoot && d.selfTargeted)) {
+    else if (!isRootDelay(d)) {
       // Only the root's own delays are carried: a child machine is restored from its snapshot, which
       // XState persists without its timers, and a delay sent to another actor has no state to re-arm in.
       const reason = d.selfTargeted
@@ -41,24 +46,24 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
       out.blockers.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: d.sourceState, remainingMs: d.remainingMs, reason }));
     } else out.carryable.push(d);
   }
-  for (const timer of core.timers.values()) {
+  for (const timer of ledger.timers.values()) {
     if (policies.timers === 'cancel') {
       out.cancelTimers.push(timer.name);
       effects.cancelled.push(timer.name);
     } else if (target.handlers?.[timer.handler] === undefined) {
       out.blockers.push(
-        blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: Math.max(0, timer.dueAt - core.clock.now()), reason: `v${target.version} defines no handler '${timer.handler}'` }),
+        blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: remainingMs(timer.dueAt, core.clock.now()), reason: `v${target.version} defines no handler '${timer.handler}'` }),
       );
     } else effects.carried.push(timer.name);
   }
-  for (const entry of core.inFlight.values()) {
+  for (const entry of ledger.inFlight.values()) {
     if (entry.settled || entry.owner.getSnapshot().status !== 'active') continue;
     const policy = promisePolicyFor(policies, toLedgerEntry(entry, core.clock.now()));
     if (typeof policy !== 'string') out.blockers.push(policy);
     else if (policy === 'adopt') out.adopt.push(entry);
     else if (policy === 'abort') effects.aborted.push(entry.childId);
   }
-  for (const child of inFlightChildren(core)) {
+  for (const child of inFlightChildren(core.actor, ledger.inFlight, core.clock)) {
     if (child.logic === 'callback') effects.restarted.push(child.id);
     // a child machine's promise is not tracked: it stops with its machine, and the restore starts it afresh
     else if (child.logic === 'promise' && child.parent !== undefined) {
@@ -67,6 +72,7 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
       else if (policy === 'abort') effects.aborted.push(child.id);
     }
   }
-  for (const lease of core.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);
+  for (const lease of ledger.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);
+  out.ok = out.blockers.length === 0;
   return out;
 }

@@ -1,12 +1,12 @@
 /**
- * The persisted-snapshot half of the XState adapter (re-exported by `xstate-adapter.ts`, the one entry
+ * The persisted-snapshot half of the XState adapter (re-exported by `adapter.ts`, the one entry
  * point for XState internals): XState's `getPersistedSnapshot()` rebuilt field by field, and what
  * XState's restore needs of a snapshot holding actor refs (markers). Pinned to xstate ~5.33 with the
- * rest; tested against the installed version in test/ledger/persisted-snapshot.test.ts.
+ * rest; tested against the installed version in test/xstate/persisted-snapshot.test.ts.
  */
 import { type AnyActorRef, StateMachine } from 'xstate';
-import { describeError } from '../../errors.ts';
-import type { PersistedChild, PersistedSnapshot } from '../../migrate/persisted.ts';
+import { describeError } from '../errors.ts';
+import type { PersistedChild, PersistedSnapshot } from './persisted.ts';
 
 /** The own keys of a machine snapshot in xstate 5.33 (`createMachineSnapshot`). */
 const SNAPSHOT_KEYS = new Set([

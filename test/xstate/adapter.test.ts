@@ -8,7 +8,7 @@ import {
   logicKind,
   pendingDelays,
   scheduleDelay,
-} from '../../src/ledger/_internal/xstate-adapter.ts';
+} from '../../src/xstate/adapter.ts';
 import { driverV1Machine } from '../fixtures/driver.ts';
 
 /** A driver actor on `clock`, its scheduler instrumented, busy with one job (a pending `after 100`). */

@@ -1,7 +1,7 @@
 /**
- * The ONE entry point to XState internals (with its persisted-snapshot half, `xstate-persist.ts`,
+ * The ONE entry point to XState internals (with its persisted-snapshot half, `persist.ts`,
  * re-exported here). Pinned to xstate ~5.33 in package.json and tested against the installed version
- * in test/ledger/xstate-adapter.test.ts and test/ledger/persisted-snapshot.test.ts.
+ * in test/xstate/adapter.test.ts and test/xstate/persisted-snapshot.test.ts.
  *
  * Why internals at all: XState v5 does not persist pending delayed events (statelyai/xstate#5331);
  * they live only in the actor system's scheduler (`system.scheduler`, its table keyed `sessionId.id`),
@@ -10,10 +10,10 @@
  * pending delays here and re-arm them on the new actor with their remaining time.
  */
 import type { AnyActorLogic, AnyActorRef, AnyStateMachine, EventObject } from 'xstate';
-import type { Clock } from '../../clock/clock.ts';
+import type { Clock } from '../clock/clock.ts';
 
 // The persisted-snapshot half lives in its own file; this module stays the one entry point.
-export * from './xstate-persist.ts';
+export * from './persist.ts';
 
 interface ScheduledEvent {
   source: AnyActorRef;

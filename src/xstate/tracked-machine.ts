@@ -5,8 +5,8 @@
  * and test/swap/xstate-pitfalls.test.ts.
  */
 import { type AnyActorLogic, type AnyStateMachine, fromPromise } from 'xstate';
-import { hostOf, type PromiseArgs } from '../../live/_internal/host.ts';
-import { logicKind, promiseCreatorOf } from './xstate-adapter.ts';
+import { hostOf, type PromiseArgs } from './host-registry.ts';
+import { logicKind, promiseCreatorOf } from './adapter.ts';
 
 const cache = new WeakMap<AnyStateMachine, AnyStateMachine>();
 

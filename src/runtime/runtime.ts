@@ -2,24 +2,28 @@
  * `createRuntime`: hosts live components on one clock and journal. `start` runs a component fresh or
  * from a snapshot or envelope, migrated, verified and with its timers re-armed — refused with
  * `START_REFUSED` before anything starts; `swapAll` swaps several as one step. Pinned by
- * test/live/start.test.ts and test/swap/coordinator.test.ts.
+ * test/runtime/start.test.ts and test/swap/coordinator.test.ts.
  */
 import type { InspectionEvent, Snapshot } from 'xstate';
-import { type Clock, isTimerDelay, MAX_TIMER_MS, systemClock } from '../clock/clock.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
-import { describeError, HotswapError, shown } from '../errors.ts';
+import { HotswapError, shown } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
-import { restorable } from '../ledger/_internal/xstate-adapter.ts';
-import { isPersistedSnapshot, type PersistedSnapshot } from '../migrate/persisted.ts';
+import { restorable } from '../xstate/adapter.ts';
+import { isPersistedSnapshot, type PersistedSnapshot } from '../xstate/persisted.ts';
 import { migrate } from '../migrate/migrate.ts';
 import { verifyState } from '../migrate/verify.ts';
-import { planDelays } from '../swap/_internal/delays.ts';
-import { runSwapAll, type SwapAllReport, type SwapAllRequest } from '../swap/swap-all.ts';
-import { ComponentCore } from './_internal/core.ts';
+import { install } from '../swap/install.ts';
+import { verify } from '../swap/verify.ts';
+import { runSwapAll, type SwapAllReport } from '../swap/swap-all.ts';
+import type { SwapOptions } from '../swap/options.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import { ComponentCore } from '../live/_internal/core.ts';
 import { LiveComponent } from './component.ts';
+import type { LineageEmitted, LineageSnapshot } from './actor-api.ts';
 import { type PersistedTimer } from '../store/envelope.ts';
 import { restoreEnvelope } from '../store/restore.ts';
 
@@ -72,6 +76,14 @@ export interface StartOptions {
   readonly input?: unknown;
 }
 
+/** One component's part in a `swapAll`. */
+export interface SwapAllRequest {
+  readonly component: LiveComponent<any>;
+  readonly target: number | AnyVersion;
+  /** Per-component options; `deadlineMs` and `signal` come from the `swapAll` call. */
+  readonly options?: Omit<SwapOptions, 'deadlineMs' | 'signal'>;
+}
+
 /** Hosts live components. */
 export interface Runtime {
   readonly clock: Clock;
@@ -80,7 +92,7 @@ export interface Runtime {
    * Starts a live component of the lineage: fresh, or from a persisted snapshot (migrated and checked
    * exactly like a swap, pending timers re-armed). Throws `START_REFUSED` with the blockers otherwise.
    */
-  start<L extends AnyLineage>(lineage: L, options?: StartOptions): LiveComponent<LineageEvent<L>>;
+  start<L extends AnyLineage>(lineage: L, options?: StartOptions): LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>;
   /** Swaps several components as one step: quiesced in parallel under one deadline, all commit or none. */
   swapAll(requests: readonly SwapAllRequest[], options?: { deadlineMs?: number; signal?: AbortSignal }): Promise<SwapAllReport>;
   /** The live components started here and not stopped. */
@@ -105,7 +117,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const live = new Map<LiveComponent<any>, ComponentCore>();
   let counter = 0;
 
-  const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>> => {
+  const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>> => {
     if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`lineage\` to be a lineage from \`lineage(...)\`, got ${shown(lineage)}`);
     if (typeof o !== 'object' || o === null) throw new HotswapError('INVALID_ARGUMENT', `Expected \`options\` to be an object or absent, got ${shown(o)}`);
     const to = o.version ?? lineage.current.version;
@@ -113,7 +125,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (version === undefined) {
       throw new HotswapError('UNKNOWN_VERSION', `${lineage.name} has no version ${to}`, { details: { version: to } });
     }
-    const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, journal, inspect: options.inspect, onError: options.onError });
+    // set below: the component is created once its core has started
+    const box: { component?: LiveComponent } = {};
+    const onClose = (): void => void live.delete(box.component!);
+    const core = new ComponentCore({ id: o.id ?? `${lineage.name}#${++counter}`, lineage, version, clock, capacity, inspect: options.inspect, onError: options.onError, onClose });
     let from = o.from ?? to;
     // `from` as known when refusing: after an envelope, the version that wrote it
     const refuse = (blockers: readonly Blocker[]): never => {
@@ -146,17 +161,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       else snapshot = restorable(r.snapshot);
     }
 
+    // the same verify and install steps as a swap: delays carried into the migrated state, timers
+    // whose handlers the version must define, then the actor created, re-armed and started
     const delays = saved.filter((t) => t.kind === 'delay' && t.event !== undefined);
     const timers = saved.filter((t) => t.kind === 'timer');
     const blockers: Blocker[] = [];
-    for (const t of timers) {
-      if (!isTimerDelay(t.remainingMs) || !isTimerDelay(t.delayMs)) {
-        // checked before anything starts: the same rule `startTimer` enforces after
-        blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: `its delay and remaining time must be from 0 to ${MAX_TIMER_MS} ms` }));
-      } else if (version.handlers?.[t.handler ?? t.id] === undefined) {
-        blockers.push(blocker('pending-timer', { name: t.id, handler: t.handler ?? t.id, remainingMs: t.remainingMs, reason: `v${to} defines no handler '${t.handler ?? t.id}'` }));
-      }
-    }
     if (snapshot === undefined) {
       // delayed events belong to the state that scheduled them: without that state there is nothing to carry them into
       for (const d of saved.filter((t) => t.kind === 'delay')) {
@@ -164,25 +173,28 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       }
     }
     const origin = lineage.get(from);
-    const plan =
-      snapshot === undefined || origin === undefined
-        ? undefined
-        : planDelays(
-            delays.map((d) => ({ id: d.id, event: d.event!, delayMs: d.delayMs, remainingMs: d.remainingMs })),
-            { lineage, steps: pathBetween(lineage, from, to) ?? [], from: origin, to: version, migratedValue: snapshot.value, policy: 'carry' },
-          );
-    blockers.push(...(plan?.blockers ?? []));
-    if (blockers.length > 0) refuse(blockers);
-
-    const launched = core.launch(version, snapshot, plan?.rearm ?? [], o.input);
-    if (!launched.ok) {
-      for (const name of [...core.timers.keys()]) core.cancelTimer(name); // nothing of a refused start keeps running
-      refuse([blocker('install-failed', { version: to, error: describeError(launched.error) })]);
-    } else core.attach(launched.actor, version);
-    for (const t of timers) core.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
-    const component = new LiveComponent<LineageEvent<L>>(core);
+    const carry = snapshot !== undefined && origin !== undefined;
+    const checked = verify({
+      lineage,
+      steps: carry ? (pathBetween(lineage, from, to) ?? []) : [],
+      from: origin ?? version,
+      to: version,
+      migratedValue: snapshot?.value,
+      delays: carry ? delays.map((d) => ({ id: d.id, event: d.event!, delayMs: d.delayMs, remainingMs: d.remainingMs })) : undefined,
+      delayPolicy: 'carry',
+      timers: timers.map((t) => ({ name: t.id, handler: t.handler ?? t.id, delayMs: t.delayMs, remainingMs: t.remainingMs })),
+    });
+    if (!checked.ok) blockers.unshift(...checked.blockers);
+    if (blockers.length > 0 || !checked.ok) refuse(blockers);
+    const installed = install(core, { target: version, snapshot, rearm: checked.ok ? checked.rearm : [], input: o.input });
+    if (!installed.ok) {
+      core.effects.cancelAllTimers(); // nothing of a refused start keeps running
+      refuse(installed.blockers);
+    } else core.attach(installed.actor, version);
+    for (const t of timers) core.effects.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
+    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core, journal);
+    box.component = component as LiveComponent;
     live.set(component as LiveComponent, core);
-    core.onClose = () => live.delete(component as LiveComponent);
     return component;
   };
 
@@ -198,9 +210,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           const what = r?.component instanceof LiveComponent ? `Component '${r.component.id}' is not hosted by this runtime (or was stopped)` : `Expected \`requests[${i}].component\` to be a live component, got ${shown(r?.component)}`;
           throw new HotswapError('INVALID_ARGUMENT', what);
         }
-        return { core, request: r! };
+        return { core, target: r!.target, options: r!.options };
       });
-      return runSwapAll(resolved, o ?? {});
+      return runSwapAll(resolved, o ?? {}, journal);
     },
     components: () => [...live.keys()].filter((c) => c.status !== 'stopped'),
     stop: async () => {

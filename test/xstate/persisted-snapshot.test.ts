@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AnyActorRef, assign, createActor, createMachine, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import { deepFreeze } from '../../src/migrate/_internal/freeze.ts';
-import { holdsActorRefs, persistedSnapshotOf, restorable } from '../../src/ledger/_internal/xstate-adapter.ts';
-import type { PersistedSnapshot } from '../../src/migrate/persisted.ts';
+import { holdsActorRefs, persistedSnapshotOf, restorable } from '../../src/xstate/adapter.ts';
+import type { PersistedSnapshot } from '../../src/xstate/persisted.ts';
 import { fcParams } from '../_support/fc.ts';
 
 const pinger = fromCallback(() => () => undefined);

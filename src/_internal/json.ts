@@ -4,7 +4,7 @@
  * all come back as a problem with a path, never as a thrown error.
  */
 import { types } from 'node:util';
-import { describeError } from '../../errors.ts';
+import { describeError } from '../errors.ts';
 
 /**
  * How deep arrays and objects may nest in an envelope, counted from the envelope itself (its

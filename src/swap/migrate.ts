@@ -1,0 +1,35 @@
+/**
+ * The migrate step (`SwapPhases[3]`): takes the old actor's persisted snapshot (frozen: a migration
+ * cannot mutate it) and runs each link of the path in order. Input: the core and the planned path;
+ * result: the snapshot before and the migrated one, or the blockers with the phase that refused (a
+ * link that threw or returned a bad value is `migrate`; a result that fails a check is `verify`).
+ * Pinned by test/migrate/ and test/swap/verify.test.ts.
+ */
+import type { Blocker, LinkRef } from '../blockers/blocker.ts';
+import type { AnyLineage, PathStep } from '../lineage/lineage.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
+import { migrateAlong } from '../migrate/migrate.ts';
+import { persistState } from '../xstate/adapter.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
+
+const MIGRATION_KINDS = new Set(['migration-threw', 'migration-mutated-input', 'migration-bad-output', 'irreversible']);
+
+export interface MigrateInput {
+  readonly lineage: AnyLineage;
+  readonly steps: readonly PathStep[];
+  readonly path: readonly LinkRef[];
+  readonly from: number;
+  readonly to: number;
+}
+
+export type MigrateStepResult =
+  | { readonly ok: true; readonly before: PersistedSnapshot; readonly migrated: PersistedSnapshot }
+  | { readonly ok: false; readonly before: PersistedSnapshot; readonly phase: 'migrate' | 'verify'; readonly blockers: readonly Blocker[] };
+
+/** Migrates the running actor's persisted state along the path. */
+export function migrateStep(core: ComponentCore, { lineage, steps, path, from, to }: MigrateInput): MigrateStepResult {
+  const persisted = persistState(core.actor);
+  const r = migrateAlong(lineage, steps, path, persisted.snapshot, from, to, persisted.actorRefs);
+  if (r.ok) return { ok: true, before: persisted.snapshot, migrated: r.snapshot };
+  return { ok: false, before: persisted.snapshot, phase: r.blockers.some((b) => MIGRATION_KINDS.has(b.kind)) ? 'migrate' : 'verify', blockers: r.blockers };
+}
