@@ -184,11 +184,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
   async swapOrThrow(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    const report = await this.swap(target, options);
-    if (report.outcome === 'refused') {
-      throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
-    }
-    return report;
+    return orThrow(await this.swap(target, options));
   }
 
   /**
@@ -200,6 +196,11 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   revert(options: SwapOptions = {}): Promise<SwapReport> {
     const core = this.#core;
     return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal });
+  }
+
+  /** {@link LiveComponent.revert} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
+  async revertOrThrow(options: SwapOptions = {}): Promise<SwapReport> {
+    return orThrow(await this.revert(options));
   }
 
   /**
@@ -232,4 +233,10 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
     return this.#core.stop();
   }
 
+}
+
+/** The throwing twin of a swap's result: the report when committed, else `SWAP_REFUSED` with it in `details`. */
+function orThrow(report: SwapReport): SwapReport {
+  if (report.outcome === 'refused') throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
+  return report;
 }
