@@ -136,8 +136,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject> {
   /** Observes snapshots across swaps: after a swap, the observer sees the new version's snapshots. */
   subscribe(observer: ((snapshot: any) => void) | SnapshotObserver): { unsubscribe(): void } {
     const o: SnapshotObserver = typeof observer === 'function' ? { next: observer } : observer;
-    this.#core.observers.add(o);
-    return { unsubscribe: () => this.#core.observers.delete(o) };
+    return { unsubscribe: this.#core.observe(o) };
   }
 
   /**
