@@ -8,15 +8,11 @@ import { gateFailures } from '../check/scores.ts';
 import { isHotswapError } from '../errors.ts';
 import { parseCommandLine, usage } from './args.ts';
 import { loadLineageModule } from './load.ts';
+import type { Io } from './io.ts';
 import { stylerFor } from './style.ts';
 
-/** Where the command reads and writes; the process's own by default. */
-export interface Io {
-  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
-  readonly stderr: { write(text: string): unknown };
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
+export type { Io } from './io.ts';
+
 
 /** Exit codes: 0 passed, 1 the gate failed, 2 bad usage or a module that cannot be checked. */
 export const ExitCodes = { passed: 0, failed: 1, unusable: 2 } as const;

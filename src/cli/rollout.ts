@@ -10,7 +10,7 @@ import { abortRollout, driveRollout, resumeRollout, startRollout } from '../flee
 import { formatRollout, formatStory } from '../fleet/format.ts';
 import { createPostgresStore } from '../fleet/postgres-store.ts';
 import type { FleetStore, MoveResult, RolloutView } from '../fleet/types.ts';
-import type { Io } from './main.ts';
+import type { Io } from './io.ts';
 import { parseRolloutArgs, rolloutUsage, type RolloutArgs } from './rollout-args.ts';
 
 /** Exit codes of `hotswap rollout`. */
