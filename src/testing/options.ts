@@ -1,7 +1,11 @@
 /** Options shared by the kit's predicates and ready-made properties. */
 import type fc from 'fast-check';
-import type { EventObject } from 'xstate';
+import type { EventObject, InputFrom } from 'xstate';
+import type { AnyVersion, MachineOf } from '../lineage/types.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
+
+/** The input a version's machine is created with (XState's `InputFrom`), e.g. `{ baseUrl: string }`. */
+export type InputOf<V extends AnyVersion> = InputFrom<MachineOf<V>>;
 
 /** The two ends of a migration path, as version numbers of the lineage. */
 export interface PathOptions {
@@ -21,6 +25,12 @@ export type Projection = (state: PersistedSnapshot) => unknown;
 
 /** How a ready-made property generates its reachable states (see `ReachableOptions`). */
 export interface GenerationOptions<TEvent extends EventObject = EventObject> {
+  /**
+   * The `from` version's machine input (`createActor(machine, { input })`), for machines whose context
+   * is `({ input }) => …`.
+   * @defaultValue `undefined`
+   */
+  readonly input?: unknown;
   /**
    * Events to run the `from` version with.
    * @defaultValue bare `{ type }` events of the accepted types that need no payload
