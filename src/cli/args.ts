@@ -20,6 +20,8 @@ export interface CheckArgs {
   readonly writeBaseline: string | undefined;
   /** The note of entries `writeBaseline` adds. */
   readonly note: string | undefined;
+  /** A plugin file to check: the link it adds to the module's lineage of its component, only. */
+  readonly plugin: string | undefined;
 }
 
 /** What the command line asks for. */
@@ -44,6 +46,8 @@ Options:
                            (keeping the notes of entries already there) and exit 0
   --note <text>            the note of the entries --write-baseline adds (each entry needs one
                            before the baseline can be used)
+  --plugin <file>          check one plugin file: extend the module's lineage of the plugin's
+                           component with it and check only the link it adds
   -h, --help      show this help
 
 Exit codes: 0 passed, 1 a link is UNSAFE (or WARNING with --strict, or over --budget),
@@ -85,6 +89,7 @@ export function parseCommandLine(argv: readonly string[]): Args {
     baseline: path('baseline', values.baseline),
     writeBaseline: path('write-baseline', values['write-baseline']),
     note: values.note,
+    plugin: path('plugin', values.plugin),
   };
 }
 
@@ -103,6 +108,7 @@ function parse(argv: readonly string[]) {
       baseline: { type: 'string' },
       'write-baseline': { type: 'string' },
       note: { type: 'string' },
+      plugin: { type: 'string' },
     },
   });
 }

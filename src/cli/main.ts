@@ -10,6 +10,7 @@ import { gateFailures } from '../check/scores.ts';
 import { HotswapError, isHotswapError } from '../errors.ts';
 import { parseCommandLine, usage } from './args.ts';
 import { loadLineageModule } from './load.ts';
+import { extendWithPlugin } from './load-plugin.ts';
 import { stylerFor } from './style.ts';
 
 /** Where the command reads and writes; the process's own by default. */
@@ -37,7 +38,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     // Read the baseline before the (slow) check, so a bad file is refused at once.
     const baseline = args.baseline === undefined ? undefined : readBaseline(io.cwd, args.baseline);
     const loaded = await loadLineageModule(args.module, io.cwd);
-    const checked = checkLineages(loaded.lineages, {
+    const plugin = args.plugin === undefined ? undefined : await extendWithPlugin(args.plugin, io.cwd, loaded.lineages);
+    const checked = checkLineages(plugin === undefined ? loaded.lineages : [plugin.lineage], {
+      ...(plugin === undefined ? {} : { newestOnly: true }),
       ...(args.runs === undefined ? {} : { runs: args.runs }),
       ...(args.seed === undefined ? {} : { seed: args.seed }),
       ...(loaded.config === undefined ? {} : { config: loaded.config }),
@@ -62,9 +65,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const gate = { strict: args.strict, budget: args.budget ?? null, passed: failures.length === 0, failures };
       const base =
         applied === undefined ? {} : { baseline: { file: args.baseline, entries: baseline!.accepted.length, accepted: applied.accepted, stale: applied.stale.map(describeEntry) } };
-      io.stdout.write(`${JSON.stringify({ module: args.module, ...report, ...base, gate }, null, 2)}\n`);
+      const extra = args.plugin === undefined ? {} : { plugin: args.plugin };
+      io.stdout.write(`${JSON.stringify({ module: args.module, ...extra, ...report, ...base, gate }, null, 2)}\n`);
     } else {
-      const module = relative(io.cwd, loaded.path) || args.module;
+      const lineages = relative(io.cwd, loaded.path) || args.module;
+      const module = plugin === undefined ? lineages : `${relative(io.cwd, plugin.path) || args.plugin} (extends ${lineages})`;
       const warnings = [...(report.warnings ?? []), ...stale];
       const shown = warnings.length === 0 ? report : { ...report, warnings };
       io.stdout.write(formatReport(shown, { module, failures, style: stylerFor(io.stdout, io.env) }));
