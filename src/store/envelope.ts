@@ -2,14 +2,13 @@
  * The persisted envelope: one component instance's state at rest, with the timers it had pending and
  * a content hash, as plain JSON.
  */
-import { freeze } from 'immer';
 import type { Snapshot } from 'xstate';
 import { type ErrorCode, type ErrorData, HotswapError, describeError } from '../errors.ts';
 import { isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
 import { findProblems } from '../migrate/_internal/walk.ts';
 import { type PersistedSnapshot, isPersistedSnapshot } from '../migrate/persisted.ts';
 import { sha256Hex } from '../_internal/canonical.ts';
-import { type JsonProblem, plainJson } from './_internal/json.ts';
+import { freezeJson, type JsonProblem, plainJson } from './_internal/json.ts';
 
 /** The `format` tag of every envelope this version of hotswap writes and reads. */
 export const ENVELOPE_FORMAT = 'hotswap.envelope/1' as const;
@@ -116,7 +115,7 @@ export function createEnvelope(input: EnvelopeInput): Envelope {
       details: problem.details ?? {},
     });
   }
-  return freeze({ ...body, hash: envelopeHash(body) }, true);
+  return freezeJson({ ...body, hash: envelopeHash(body) });
 }
 
 /**
@@ -164,7 +163,7 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
       stored: envelope.hash,
     });
   }
-  return { ok: true, envelope: freeze(envelope, true) };
+  return { ok: true, envelope: freezeJson(envelope) };
 }
 
 /**
