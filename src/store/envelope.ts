@@ -8,7 +8,8 @@ import { isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
 import { findProblems } from '../migrate/_internal/walk.ts';
 import { type PersistedSnapshot, isPersistedSnapshot } from '../migrate/persisted.ts';
 import { sha256Hex } from '../_internal/canonical.ts';
-import { freezeJson, type JsonProblem, plainJson } from './_internal/json.ts';
+import { type JsonProblem, plainJson } from './_internal/json.ts';
+import { freezeJson } from './_internal/freeze-json.ts';
 
 /** The `format` tag of every envelope this version of hotswap writes and reads. */
 export const ENVELOPE_FORMAT = 'hotswap.envelope/1' as const;

@@ -9,7 +9,8 @@
 export { reachableSnapshots, sampleReachable, eventTypesOf } from './reachable.ts';
 export type { ReachableOptions, Reachable, PendingDelayInfo, AfterEvent } from './reachable.ts';
 
-export type { PathOptions, Projection, GenerationOptions, InputOf } from './options.ts';
+export type { PathOptions, Projection, GenerationOptions } from './options.ts';
+export type { InputOf } from './input.ts';
 export { SwapPropertyError, SwapPropertyCodes } from './failure.ts';
 export type { SwapPropertyCode } from './failure.ts';
 

@@ -1,11 +1,7 @@
 /** Options shared by the kit's predicates and ready-made properties. */
 import type fc from 'fast-check';
-import type { EventObject, InputFrom } from 'xstate';
-import type { AnyVersion, MachineOf } from '../lineage/types.ts';
+import type { EventObject } from 'xstate';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
-
-/** The input a version's machine is created with (XState's `InputFrom`), e.g. `{ baseUrl: string }`. */
-export type InputOf<V extends AnyVersion> = InputFrom<MachineOf<V>>;
 
 /** The two ends of a migration path, as version numbers of the lineage. */
 export interface PathOptions {

@@ -7,7 +7,7 @@ import type { AnyStateMachine, EventObject } from 'xstate';
 import type { AnyVersion, EventOf } from '../lineage/types.ts';
 import type { PersistedSnapshot } from '../migrate/persisted.ts';
 import { show, showEvents } from './_internal/describe.ts';
-import type { InputOf } from './options.ts';
+import type { InputOf } from './input.ts';
 import { fireDelay, initialWalk, nextDue, stepBare, stepWalk, type WalkState } from './_internal/step.ts';
 
 /** How {@link reachableSnapshots} generates event sequences. */

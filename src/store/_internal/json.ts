@@ -385,15 +385,3 @@ function set(target: unknown[] | Record<string, unknown> | undefined, key: strin
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else (target as Record<string, unknown>)[key] = value;
 }
-
-/**
- * Deeply freezes data {@link plainJson} has checked (or copied): plain objects and arrays, nested at
- * most {@link MAX_ENVELOPE_DEPTH} deep, so the recursion is bounded. Stops at objects already frozen.
- * Envelopes are handed out frozen, so a caller cannot change what the hash covers.
- */
-export function freezeJson<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const key of Object.keys(value)) freezeJson((value as Record<string, unknown>)[key]);
-  return value;
-}
