@@ -2,6 +2,7 @@
  * The persisted envelope: one component instance's state at rest, with the timers it had pending and
  * a content hash, as plain JSON.
  */
+import { freezeJson } from './freeze-json.ts';
 import type { Snapshot } from 'xstate';
 import { type ErrorCode, type ErrorData, HotswapError, describeError } from '../errors.ts';
 import { isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
@@ -9,7 +10,6 @@ import { findProblems } from '../migrate/_internal/walk.ts';
 import { type PersistedSnapshot, isPersistedSnapshot } from '../migrate/persisted.ts';
 import { sha256Hex } from '../_internal/canonical.ts';
 import { type JsonProblem, plainJson } from './_internal/json.ts';
-import { freezeJson } from './_internal/freeze-json.ts';
 
 /** The `format` tag of every envelope this version of hotswap writes and reads. */
 export const ENVELOPE_FORMAT = 'hotswap.envelope/1' as const;
