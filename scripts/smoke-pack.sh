@@ -73,7 +73,6 @@ grep -q 'needs the package `fast-check`' check.err
 
 cd "$dir"
 npm init -y >/dev/null
-echo "== npm install $tarball xstate fast-check (+ typescript @types/node for the types check)"
 echo "== with the dev tools' optional peers: npm install $tarball xstate; -D fast-check tsx (+ typescript @types/node)"
 npm install --no-audit --no-fund --loglevel=error "./$tarball" xstate
 npm install --no-audit --no-fund --loglevel=error --save-dev fast-check tsx typescript@~5.9 @types/node@20
