@@ -73,7 +73,7 @@ export function parseBaseline(text: string, file: string, options: { readonly re
     const e = entry as Record<string, unknown>;
     if (typeof e['component'] !== 'string' || e['component'] === '') throw invalid(`${at}: expected \`component\` to be a non-empty string`);
     for (const key of ['from', 'to'] as const) {
-      if (!Number.isSafeInteger(e[key])) throw invalid(`${at}: expected \`${key}\` to be a version number, got \`${String(e[key])}\``);
+      if (!Number.isSafeInteger(e[key])) throw invalid(`${at}: expected \`${key}\` to be a version number, got \`${JSON.stringify(e[key])}\``);
     }
     if (!(ReasonKinds as readonly unknown[]).includes(e['kind'])) {
       throw invalid(`${at}: expected \`kind\` to be a reason kind (${ReasonKinds.join(', ')}), got \`${String(e['kind'])}\``);

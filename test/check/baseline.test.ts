@@ -74,7 +74,7 @@ describe('baselines', () => {
       /^Baseline `base.json` entry 1: expected `kind` to be a reason kind \(migration-failed, .*\), got `data-lost`$/,
     );
     expect(refusal('{"hotswapBaseline": 1, "accepted": [{"component": "p", "from": "1", "to": 2, "kind": "data-loss", "note": "x"}]}')).toBe(
-      'Baseline `base.json` entry 1: expected `from` to be a version number, got `1`',
+      'Baseline `base.json` entry 1: expected `from` to be a version number, got `"1"`',
     );
   });
 
