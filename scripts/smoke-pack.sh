@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Packaging smoke test: pack this repository, install the tarball into a fresh project outside it, and
-# use it the way a user does: plain `node` on an .mjs file (no tsx, no TypeScript), then `npx hotswap`,
-# then a strict `tsc` over a .ts consumer against the published .d.ts files.
-# Needs the npm registry (xstate, fast-check, typescript, @types/node), so `npm test` does not run it.
+# Packaging smoke test: pack this repository, check the tarball offline (scripts/check-pack.sh: the
+# published manifest, publint, attw), then install it twice outside the repository, the way users do:
+#   1. runtime only (`npm install hotswap --omit=dev`, no optional peers): what a server carries, its
+#      size, a live swap in plain `node`, a `.js` plugin loaded and a `.ts` one refused naming tsx, and
+#      `hotswap check` saying it needs fast-check;
+#   2. with the optional peers a project's dev tools add (fast-check, tsx): the kit's properties, a swap,
+#      `npx hotswap check` on a TypeScript module, and a strict `tsc` over the published .d.ts.
+# Needs the npm registry (xstate, fast-check, tsx, typescript, @types/node), so `npm test` does not run it.
 #
 #   scripts/smoke-pack.sh [dir]     dir defaults to /tmp/consumer and is emptied first
 set -euo pipefail
@@ -11,18 +15,68 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${1:-/tmp/consumer}"
 case "$(realpath -m "$dir")/" in "$repo"/*) echo "smoke-pack: $dir is inside the repository; use a directory outside it" >&2; exit 2 ;; esac
 rm -rf "$dir"
-mkdir -p "$dir"
+mkdir -p "$dir/runtime"
 
-echo "== npm pack (runs prepare: npm run build)"
+echo "== npm pack (prepack: build, strip the manifest)"
 tarball="$(cd "$repo" && npm pack --silent --pack-destination "$dir" | tail -n 1)"
 tar -tzf "$dir/$tarball" | grep -c '^package/dist/.*\.js$' | xargs echo "   $tarball: dist .js files:"
+bash "$repo/scripts/check-pack.sh" "$dir/$tarball"
+
+echo "== runtime only: npm install $tarball --omit=dev"
+cd "$dir/runtime"
+npm init -y >/dev/null
+npm pkg set type=module >/dev/null
+npm install --no-audit --no-fund --loglevel=error --omit=dev "../$tarball"
+echo "   installed: $(ls node_modules | tr '\n' ' ')"
+echo "   node_modules: $(du -sh node_modules | cut -f1)"
+mkdir -p plugins
+cat > plugins/counter-v2.js <<'JS'
+import { assign, setup } from 'xstate';
+import { defineVersion } from 'hotswap';
+import { definePlugin } from 'hotswap/plugin';
+const machine = setup({}).createMachine({
+  id: 'counter', context: { count: 0, step: 10 }, initial: 'counting',
+  states: { counting: { on: { INC: { actions: assign({ count: ({ context }) => context.count + context.step }) } } } },
+});
+export default definePlugin({ component: 'counter', from: 1, version: defineVersion({ version: 2, machine }),
+  link: { up: ({ value, context }) => ({ value, context: { ...context, step: 10 } }) } });
+JS
+sed 's/version: 2/version: 2 as const/' plugins/counter-v2.js > plugins/counter-v2-ts.ts
+cat > server.mjs <<'JS'
+// A server: the runtime and a plugin, nothing from the dev tools.
+import { assign, setup } from 'xstate';
+import { createRuntime, defineVersion, lineage } from 'hotswap';
+import { loadPlugin } from 'hotswap/plugin';
+const v1 = setup({}).createMachine({
+  id: 'counter', context: { count: 0 }, initial: 'counting',
+  states: { counting: { on: { INC: { actions: assign({ count: ({ context }) => context.count + 1 }) } } } },
+});
+const counter = lineage('counter', defineVersion({ version: 1, machine: v1 }));
+const roots = [new URL('./plugins/', import.meta.url).pathname];
+const ts = await loadPlugin('plugins/counter-v2-ts.ts', { roots, lineage: counter });
+console.log(`.ts plugin without tsx: ${ts.ok ? 'loaded?!' : `${ts.refusal.code}: ${ts.refusal.message}`}`);
+if (ts.ok || !/needs the package `tsx`/.test(ts.refusal.message)) process.exit(1);
+const js = await loadPlugin('plugins/counter-v2.js', { roots, lineage: counter });
+if (!js.ok) { console.log(js.refusal.message); process.exit(1); }
+const c = createRuntime().start(js.lineage, { version: 1 });
+c.send({ type: 'INC' });
+const report = await c.swap(2);
+c.send({ type: 'INC' });
+console.log(`.js plugin: swap ${report.outcome}; now v${c.version}; context ${JSON.stringify(c.getSnapshot().context)}`);
+if (report.outcome !== 'committed' || c.getSnapshot().context.count !== 11) process.exit(1);
+JS
+node server.mjs
+echo "== runtime only: npx hotswap check (needs the optional fast-check)"
+if npx --no-install hotswap check server.mjs 2> check.err; then echo "expected a refusal" >&2; exit 1; fi
+cat check.err
+grep -q 'needs the package `fast-check`' check.err
 
 cd "$dir"
 npm init -y >/dev/null
-echo "== npm install $tarball xstate fast-check (+ typescript @types/node for the types check)"
-npm install --no-audit --no-fund --loglevel=error "./$tarball" xstate fast-check
-npm install --no-audit --no-fund --loglevel=error --save-dev typescript@~5.9 @types/node@20
-npm ls --depth=0 xstate fast-check hotswap
+echo "== with the dev tools' optional peers: npm install $tarball xstate; -D fast-check tsx (+ typescript @types/node)"
+npm install --no-audit --no-fund --loglevel=error "./$tarball" xstate
+npm install --no-audit --no-fund --loglevel=error --save-dev fast-check tsx typescript@~5.9 @types/node@20
+npm ls --depth=0 xstate fast-check tsx hotswap
 
 cat > smoke.mjs <<'JS'
 // A user's script: plain Node ESM, the published package, no loader.
@@ -86,7 +140,7 @@ echo "== node smoke.mjs"
 node smoke.mjs
 echo "== npx hotswap --help"
 npx --no-install hotswap --help
-echo "== npx hotswap check lineage.ts (a user's TypeScript module, loaded through tsx)"
+echo "== npx hotswap check lineage.ts (a user's TypeScript module, loaded through the optional tsx)"
 cat > lineage.ts <<'TS'
 import { assign, setup } from 'xstate';
 import { defineVersion, lineage } from 'hotswap';

@@ -62,8 +62,9 @@ export function blockerReasons(outcomes: readonly Outcome[]): Reason[] {
     for (const b of o.result.blockers) tally.add(keyOf(b), o.index, b, o.example);
   }
   const total = outcomes.length;
-  return tally.entries().map(({ count, first, example }) =>
+  return tally.entries().map(({ key, count, first, example }) =>
     reason(reasonKindOf(first), `${first.message} — ${count} of ${total} states, e.g. ${describeExample(example)}`, {
+      subject: key,
       count,
       total,
       example,

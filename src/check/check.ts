@@ -6,9 +6,10 @@ import { type AnyStateMachine, initialTransition } from 'xstate';
 import { HotswapError, describeError } from '../errors.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
-import { sampleReachable } from '../testing/reachable.ts';
+import fc from 'fast-check';
+import { eventTypesOf, sampleReachable } from '../testing/reachable.ts';
 import type { CheckSample } from './_internal/samples.ts';
-import { type CheckConfig, eventsFor, isArbitrary } from './config.ts';
+import { type CheckConfig, type ComponentEvents, eventsFor, isArbitrary } from './config.ts';
 import { checkLink } from './link.ts';
 import { summarize } from './scores.ts';
 import type { CheckReport, CheckSettings, LinkReport } from './types.ts';
@@ -32,6 +33,11 @@ export interface CheckOptions {
   readonly seed?: number;
   /** Event arbitraries and sequence length, usually the module's `hotswapCheck` export. */
   readonly config?: CheckConfig;
+  /**
+   * Check only each lineage's newest link (the one a plugin just added), sampling only its two versions.
+   * @defaultValue false: every link
+   */
+  readonly newestOnly?: boolean;
 }
 
 /**
@@ -67,18 +73,19 @@ export function checkLineages(lineages: readonly AnyLineage[], options: CheckOpt
       if (s === undefined) samples.set(v.version, (s = sample(l.name, v, settings, options.config)));
       return s;
     };
-    for (let i = 0; i + 1 < l.versions.length; i++) {
+    const first = options.newestOnly === true ? Math.max(0, l.versions.length - 2) : 0;
+    for (let i = first; i + 1 < l.versions.length; i++) {
       const older = l.versions[i]!;
       const newer = l.versions[i + 1]!;
       links.push(...checkLink(l, older.version, { older: of(older), newer: of(newer) }));
     }
   }
-  const warnings = configWarnings(lineages, options.config);
+  const warnings = configWarnings(lineages, options.config, settings.seed);
   return { settings, links, summary: summarize(links), ...(warnings.length === 0 ? {} : { warnings }) };
 }
 
 /** Events given for a component or a version the module does not export: they would silently go unused. */
-function configWarnings(lineages: readonly AnyLineage[], config: CheckConfig | undefined): string[] {
+function configWarnings(lineages: readonly AnyLineage[], config: CheckConfig | undefined, seed: number): string[] {
   const warnings: string[] = [];
   const events = config?.events;
   if (events === undefined) return warnings;
@@ -90,7 +97,9 @@ function configWarnings(lineages: readonly AnyLineage[], config: CheckConfig | u
       continue;
     }
     const given = events[component];
-    if (given === undefined || isArbitrary(given)) continue;
+    if (given === undefined) continue;
+    warnings.push(...unknownEventTypes(l, component, given, seed));
+    if (isArbitrary(given)) continue;
     const known = l.versions.map((v) => v.version);
     for (const key of Object.keys(given)) {
       if (!known.includes(Number(key))) {
@@ -99,6 +108,29 @@ function configWarnings(lineages: readonly AnyLineage[], config: CheckConfig | u
     }
   }
   return warnings;
+}
+
+/**
+ * Events the config gives that no version of the component accepts (a typo such as `'SETT'`): the type
+ * system catches them with `defineCheckConfig`; this catches them in plain JavaScript modules, from a
+ * fixed-seed sample of each arbitrary.
+ */
+function unknownEventTypes(l: AnyLineage, component: string, given: ComponentEvents, seed: number): string[] {
+  // A wildcard transition (`'*'`, `'a.*'`) accepts types no list can name: then nothing is unknown.
+  const wildcard = l.versions.some((v) => ((v.machine as AnyStateMachine).events as readonly unknown[]).some((t) => typeof t === 'string' && (t === '*' || t.endsWith('.*'))));
+  if (wildcard) return [];
+  const accepted = new Set(l.versions.flatMap((v) => eventTypesOf(v.machine as AnyStateMachine)));
+  const arbitraries = isArbitrary(given) ? [given] : Object.values(given).filter(isArbitrary);
+  const unknown = new Set<string>();
+  for (const arbitrary of arbitraries) {
+    for (const event of fc.sample(arbitrary, { numRuns: 50, seed })) {
+      const type = (event as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || !accepted.has(type)) unknown.add(String(type));
+    }
+  }
+  return [...unknown].map(
+    (type) => `hotswapCheck.events.${component} produces '${type}', which no version of ${component} accepts (${[...accepted].sort().join(', ')}); such events change nothing`,
+  );
 }
 
 function sample(component: string, version: AnyVersion, settings: CheckSettings, config: CheckConfig | undefined): CheckSample[] {

@@ -48,14 +48,21 @@ export function formatReport(report: CheckReport, options: FormatOptions = {}): 
       `${name(l).padEnd(nameWidth)}  ${l.direction.padEnd(4)}  ${style(verdictTone[l.verdict], l.verdict.padEnd(7))}  risk ${String(l.risk).padStart(riskWidth)}${states}`,
     );
     for (const r of l.reasons) {
+      if (r.accepted !== undefined) {
+        // Reviewed: shown, so the report still tells the whole story, but it counts for nothing.
+        lines.push(style('dim', `    accepted   0  ${r.kind.padEnd(kindWidth)}  ${r.message} — baseline: ${r.accepted}`));
+        continue;
+      }
       const score = `+${r.score}`.padStart(4);
       lines.push(`    ${style(severityTone[r.severity], r.severity.padEnd(7))} ${score}  ${r.kind.padEnd(kindWidth)}  ${r.message}`);
     }
   }
   const s = report.summary;
+  const accepted = report.links.reduce((n, l) => n + l.reasons.filter((r) => r.accepted !== undefined).length, 0);
   lines.push(
     '',
-    `${s.links} links: ${style('good', `${s.safe} SAFE`)}, ${style('warn', `${s.warning} WARNING`)}, ${style('bad', `${s.unsafe} UNSAFE`)}; highest risk ${s.maxRisk}`,
+    `${s.links} links: ${style('good', `${s.safe} SAFE`)}, ${style('warn', `${s.warning} WARNING`)}, ${style('bad', `${s.unsafe} UNSAFE`)}; highest risk ${s.maxRisk}` +
+      (accepted === 0 ? '' : style('dim', `; ${accepted} accepted by the baseline`)),
   );
   for (const w of report.warnings ?? []) lines.push(style('warn', `warning: ${w}`));
   for (const f of options.failures ?? []) lines.push(style('bad', `fail: ${f}`));

@@ -6,6 +6,7 @@ import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { referenceShape } from '../migrate/_internal/shape.ts';
 import { migrate } from '../migrate/migrate.ts';
+import { invariantBlockers } from '../migrate/verify.ts';
 import { blockerReasons } from './blockers.ts';
 import { fieldReasons } from './fields.ts';
 import type { Outcome } from './_internal/outcome.ts';
@@ -42,15 +43,15 @@ export function checkLink(l: AnyLineage, n: number, evidence: LinkEvidence): [Li
   // Read loosely: `renamedStates` is newer than some lineages' types.
   const renamed = (link as { renamedStates?: Readonly<Record<string, string>> }).renamedStates ?? {};
   const unrenamed = Object.fromEntries(Object.entries(renamed).map(([a, b]) => [b, a]));
-  const [olderSamples, olderErrors] = usable(distinctSamples(evidence.older), n);
-  const [newerSamples, newerErrors] = usable(distinctSamples(evidence.newer), n + 1);
+  const [olderSamples, olderErrors] = usable(distinctSamples(evidence.older), older);
+  const [newerSamples, newerErrors] = usable(distinctSamples(evidence.newer), newer);
 
   const upOutcomes = run(l, olderSamples, n, n + 1);
   const up = report(l.name, n, n + 1, 'up', upOutcomes, [
     ...shapeReasons(newer),
     ...olderErrors,
     ...blockerReasons(upOutcomes),
-    ...fieldReasons(upOutcomes, { direction: 'up', drops: link.drops ?? [], to: n + 1 }),
+    ...fieldReasons(upOutcomes, { direction: 'up', drops: link.drops ?? [], renames: link.renames ?? {}, to: n + 1 }),
     ...stateReasons(older.machine, newer.machine, n + 1, upOutcomes),
     ...timerReasons(older.machine, newer.machine, n + 1, upOutcomes, renamed),
   ]);
@@ -68,8 +69,8 @@ export function checkLink(l: AnyLineage, n: number, evidence: LinkEvidence): [Li
     ...shapeReasons(older),
     ...newerErrors,
     ...blockerReasons(downOutcomes),
-    ...roundTripReasons(l, n, olderSamples),
-    ...fieldReasons(downOutcomes, { direction: 'down', targetFields, to: n }),
+    ...roundTripReasons(l, n, olderSamples, link.downDrops ?? []),
+    ...fieldReasons(downOutcomes, { direction: 'down', drops: link.downDrops ?? [], targetFields, to: n }),
     ...stateReasons(newer.machine, older.machine, n, downOutcomes),
     ...timerReasons(newer.machine, older.machine, n, downOutcomes, unrenamed),
   ]);
@@ -89,16 +90,34 @@ function shapeReasons(target: AnyVersion): Reason[] {
 }
 
 /**
- * Leaves out sampled states XState itself marks `error` (an action, guard or context factory threw):
- * they are a defect of the version, not evidence about the link. Says so, as coverage.
+ * Leaves out sampled states that are no evidence about the link, and says so, as coverage:
+ * - states XState itself marks `error` (an action, guard or context factory threw): a defect of the version;
+ * - states that break the version's own invariant: the machine can reach them, but any swap out of them
+ *   migrates a state that was already wrong, so a target invariant that refuses it is not the link's
+ *   fault (a link between two versions that share an invariant would otherwise always be UNSAFE).
  */
-function usable(samples: DistinctSample[], version: number): [DistinctSample[], Reason[]] {
+function usable(samples: DistinctSample[], version: AnyVersion): [DistinctSample[], Reason[]] {
+  const reasons: Reason[] = [];
   const errors = samples.filter((s) => s.sample.snapshot.status === 'error');
-  if (errors.length === 0) return [samples, []];
-  const shortest = errors.reduce((a, b) => (b.example.length < a.example.length ? b : a));
-  const e = describeError(shortest.sample.snapshot.error);
-  const message = `${errors.length} sampled states of v${version} are XState error states (${e.name}: ${e.message}), left out, e.g. ${describeExample(shortest.example)}`;
-  return [samples.filter((s) => s.sample.snapshot.status !== 'error'), [reason('coverage', message, { count: errors.length, total: samples.length, example: shortest.example })]];
+  if (errors.length > 0) {
+    const shortest = shortestOf(errors);
+    const e = describeError(shortest.sample.snapshot.error);
+    const message = `${errors.length} sampled states of v${version.version} are XState error states (${e.name}: ${e.message}), left out, e.g. ${describeExample(shortest.example)}`;
+    reasons.push(reason('coverage', message, { count: errors.length, total: samples.length, example: shortest.example }));
+  }
+  const active = samples.filter((s) => s.sample.snapshot.status !== 'error');
+  const broken = active.filter((s) => invariantBlockers(version, { value: s.sample.snapshot.value, context: s.sample.snapshot.context }).length > 0);
+  if (broken.length > 0) {
+    const shortest = shortestOf(broken);
+    const first = invariantBlockers(version, { value: shortest.sample.snapshot.value, context: shortest.sample.snapshot.context })[0]!;
+    const message = `${broken.length} sampled states of v${version.version} break its own invariant (${first.message}), left out: a swap from them is refused whatever the link does, e.g. ${describeExample(shortest.example)}`;
+    reasons.push(reason('coverage', message, { count: broken.length, total: samples.length, example: shortest.example }));
+  }
+  return [active.filter((s) => !broken.includes(s)), reasons];
+}
+
+function shortestOf(samples: readonly DistinctSample[]): DistinctSample {
+  return samples.reduce((a, b) => (b.example.length < a.example.length ? b : a));
 }
 
 function run(l: AnyLineage, samples: readonly DistinctSample[], from: number, to: number): Outcome[] {
@@ -120,7 +139,7 @@ function report(
     to,
     direction,
     verdict: verdictOf(sorted),
-    risk: riskOf(sorted),
+    risk: riskOf(sorted, direction),
     samples: { total: outcomes.length, migrated: outcomes.filter((o) => o.result.ok).length },
     reasons: sorted,
   };

@@ -13,15 +13,21 @@ export const reasonScores: { readonly [K in ReasonKind]: { readonly severity: Se
   'unmapped-state': { severity: 'unsafe', score: 60 },
   // The swap goes through, but data is gone.
   'data-loss': { severity: 'unsafe', score: 50 },
-  'round-trip': { severity: 'unsafe', score: 50 },
   // Review before shipping.
   irreversible: { severity: 'warning', score: 30 },
+  // A rollback that loses data is still a rollback: graded below having none (`irreversible`), so the
+  // report never rewards deleting a `down`.
+  'lossy-down': { severity: 'warning', score: 25 },
+  'round-trip': { severity: 'warning', score: 25 },
   'round-trip-state': { severity: 'warning', score: 20 },
   'type-change': { severity: 'warning', score: 20 },
   'timer-dropped': { severity: 'warning', score: 20 },
   'unverified-state': { severity: 'warning', score: 20 },
   // Nothing would catch a key a migration into this version leaves out (no shape, no schema).
   'unknown-shape': { severity: 'warning', score: 20 },
+  // Too few of the source's states were reached for the evidence to mean much (events that do not
+  // match the machine, a typo): the verdict would rest on almost nothing.
+  'low-coverage': { severity: 'warning', score: 20 },
   // Declared on purpose: not a failure, but data does go away, so it counts towards a budget.
   'field-dropped': { severity: 'info', score: 5 },
   'field-discarded': { severity: 'info', score: 0 },
@@ -35,6 +41,7 @@ export const reasonScores: { readonly [K in ReasonKind]: { readonly severity: Se
 
 /** Evidence about how many sampled states showed a reason, and one that did. */
 export interface ReasonEvidence {
+  readonly subject?: string;
   readonly count?: number;
   readonly total?: number;
   readonly example?: readonly string[];
@@ -48,6 +55,7 @@ export function reason(kind: ReasonKind, message: string, evidence: ReasonEviden
     severity,
     score,
     message,
+    ...(evidence.subject === undefined ? {} : { subject: evidence.subject }),
     ...(evidence.count === undefined ? {} : { count: evidence.count }),
     ...(evidence.total === undefined ? {} : { total: evidence.total }),
     ...(evidence.example === undefined ? {} : { example: evidence.example }),
@@ -64,16 +72,27 @@ export function sortReasons(reasons: readonly Reason[]): Reason[] {
     .map(([r]) => r);
 }
 
-/** UNSAFE when any reason is unsafe, WARNING when any is a warning, SAFE otherwise. */
+/**
+ * UNSAFE when any reason is unsafe, WARNING when any is a warning, SAFE otherwise. Reasons a baseline
+ * accepted do not count.
+ */
 export function verdictOf(reasons: readonly Reason[]): Verdict {
-  if (reasons.some((r) => r.severity === 'unsafe')) return 'UNSAFE';
-  if (reasons.some((r) => r.severity === 'warning')) return 'WARNING';
+  const open = reasons.filter((r) => r.accepted === undefined);
+  if (open.some((r) => r.severity === 'unsafe')) return 'UNSAFE';
+  if (open.some((r) => r.severity === 'warning')) return 'WARNING';
   return 'SAFE';
 }
 
-/** The risk score: the sum of the reasons' scores. */
-export function riskOf(reasons: readonly Reason[]): number {
-  return reasons.reduce((sum, r) => sum + r.score, 0);
+/**
+ * The risk score: the sum of the scores of the reasons a baseline did not accept. For a down link with
+ * no unsafe reason it is capped at the score of a missing `down`, so that a lossy rollback never scores
+ * worse than none (one loss shows up both as `lossy-down` and in the round trip).
+ */
+export function riskOf(reasons: readonly Reason[], direction: 'up' | 'down' = 'up'): number {
+  const open = reasons.filter((r) => r.accepted === undefined);
+  const sum = open.reduce((total, r) => total + r.score, 0);
+  if (direction === 'down' && !open.some((r) => r.severity === 'unsafe')) return Math.min(sum, reasonScores.irreversible.score);
+  return sum;
 }
 
 /** Counts verdicts over link reports. */

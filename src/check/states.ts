@@ -7,6 +7,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { pathToValue, shorthandStates } from '../migrate/_internal/states.ts';
+import { eventTypesOf } from '../testing/reachable.ts';
 import { activePaths, describeValue, hasState, statePaths } from './_internal/machine.ts';
 import { describeExample } from './_internal/samples.ts';
 import type { Outcome } from './_internal/outcome.ts';
@@ -29,6 +30,7 @@ export function stateReasons(from: AnyStateMachine, to: AnyStateMachine, toVersi
         reason(
           'unverified-state',
           `state '${state}' does not exist in v${toVersion} and was never reached in ${sampled(total)}: its mapping is unverified`,
+          { subject: state },
         ),
       );
       continue;
@@ -47,6 +49,7 @@ export function stateReasons(from: AnyStateMachine, to: AnyStateMachine, toVersi
       .join(', ');
     reasons.push(
       reason('state-mapped', `state '${state}' does not exist in v${toVersion}; the migration maps it to ${to} (${migrated} of ${reaching.length} states)`, {
+        subject: state,
         count: migrated,
         total: reaching.length,
       }),
@@ -55,6 +58,7 @@ export function stateReasons(from: AnyStateMachine, to: AnyStateMachine, toVersi
 
   reasons.push(...shorthandReasons(to, toVersion, outcomes));
 
+  reasons.push(...coverageReasons(all, reached, total, eventTypesOf(from).length > 0));
   const unreached = topmost(all.filter((s) => !reached.has(s) && !removed.some((r) => s === r || s.startsWith(`${r}.`))));
   if (unreached.length > 0) {
     reasons.push(
@@ -66,6 +70,25 @@ export function stateReasons(from: AnyStateMachine, to: AnyStateMachine, toVersi
     );
   }
   return reasons;
+}
+
+/** Below this share of the source's states reached, the evidence is too thin for a verdict to rest on. */
+export const MIN_STATE_COVERAGE = 0.5;
+
+/**
+ * A `low-coverage` warning when the samples say almost nothing: only one distinct state was sampled
+ * (the events never changed anything: a typo such as `'SETT'`, or events the machine ignores) or fewer
+ * than {@link MIN_STATE_COVERAGE} of the source's states were reached.
+ */
+function coverageReasons(all: readonly string[], reached: ReadonlySet<string>, total: number, hasEvents: boolean): Reason[] {
+  const share = all.length === 0 ? 1 : all.filter((s) => reached.has(s)).length / all.length;
+  const why =
+    total <= 1 && hasEvents
+      ? `only ${sampled(total)}: the events never changed the state or context (check \`hotswapCheck.events\` against the machine's events)`
+      : share < MIN_STATE_COVERAGE
+        ? `only ${Math.round(share * 100)}% of its states reached (${all.filter((s) => reached.has(s)).length} of ${all.length}); give events (\`hotswapCheck.events\`) or more \`--runs\``
+        : undefined;
+  return why === undefined ? [] : [reason('low-coverage', `the evidence is thin: ${why}`, { count: total })];
 }
 
 /** One `state-shorthand` reason per compound (or parallel) state that migrated values name by a plain string. */
@@ -82,7 +105,7 @@ function shorthandReasons(to: AnyStateMachine, toVersion: number, outcomes: read
     return reason(
       'state-shorthand',
       `the migration names compound state '${key}' without a child in v${toVersion}; XState's shorthand enters its initial '${initial}' (${count} of ${migrated} migrated states, e.g. ${describeExample(example)})`,
-      { count, total: migrated, example },
+      { subject: key, count, total: migrated, example },
     );
   });
 }

@@ -64,7 +64,7 @@ export function timerReasons(
   }
   return tally
     .entries()
-    .map(({ count, first, example }) =>
-      reason('timer-dropped', `${first} — ${count} of ${total} states, e.g. ${describeExample(example)}`, { count, total, example }),
+    .map(({ key, count, first, example }) =>
+      reason('timer-dropped', `${first} — ${count} of ${total} states, e.g. ${describeExample(example)}`, { subject: key, count, total, example }),
     );
 }

@@ -21,14 +21,16 @@ export const ReasonKinds = [
   'invariant-violation',
   'unmapped-state',
   'data-loss',
-  'round-trip',
   // warning
   'irreversible',
+  'lossy-down',
+  'round-trip',
   'round-trip-state',
   'type-change',
   'timer-dropped',
   'unverified-state',
   'unknown-shape',
+  'low-coverage',
   // info
   'field-dropped',
   'field-discarded',
@@ -55,6 +57,13 @@ export interface Reason {
   readonly total?: number;
   /** The event sequence that reached one such state (event types, with payloads in `{…}`). */
   readonly example?: readonly string[];
+  /**
+   * What the reason is about, when it is about one thing: a field path (`note`), a state (`paused`), a
+   * blocker's key. With the link and the kind it identifies a finding across runs, for baselines.
+   */
+  readonly subject?: string;
+  /** The baseline entry's note, when a reviewed baseline accepts this finding: it then does not fail the gate. */
+  readonly accepted?: string;
 }
 
 /** The direction a link is taken in. */
@@ -67,7 +76,10 @@ export interface LinkReport {
   readonly to: number;
   readonly direction: Direction;
   readonly verdict: Verdict;
-  /** Sum of the reasons' scores. */
+  /**
+   * Sum of the scores of the reasons not accepted by a baseline. A down link that has only warnings is
+   * never scored above a missing `down` (`irreversible`): a lossy rollback is no worse than none.
+   */
   readonly risk: number;
   /** Distinct sampled states of `from`, and how many of them migrated without a blocker. */
   readonly samples: { readonly total: number; readonly migrated: number };

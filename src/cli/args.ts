@@ -14,6 +14,14 @@ export interface CheckArgs {
   readonly budget: number | undefined;
   readonly runs: number | undefined;
   readonly seed: number | undefined;
+  /** A baseline file whose reviewed findings do not fail the gate. */
+  readonly baseline: string | undefined;
+  /** Write the current findings as a baseline to this file (keeping the notes of entries it already has). */
+  readonly writeBaseline: string | undefined;
+  /** The note of entries `writeBaseline` adds. */
+  readonly note: string | undefined;
+  /** A plugin file to check: the link it adds to the module's lineage of its component, only. */
+  readonly plugin: string | undefined;
 }
 
 /** What the command line asks for. */
@@ -32,10 +40,19 @@ Options:
   --json          print a machine-readable report instead of the table
   --runs <n>      generated event sequences per version (default 200)
   --seed <n>      generation seed, a 32-bit integer (default fixed, so runs repeat)
+  --baseline <file>        accept the reviewed findings listed in <file>: they no longer
+                           fail the gate, new findings still do
+  --write-baseline <file>  write every current finding that can fail the gate to <file>
+                           (keeping the notes of entries already there) and exit 0
+  --note <text>            the note of the entries --write-baseline adds (each entry needs one
+                           before the baseline can be used)
+  --plugin <file>          check one plugin file: extend the module's lineage of the plugin's
+                           component with it and check only the link it adds
   -h, --help      show this help
 
 Exit codes: 0 passed, 1 a link is UNSAFE (or WARNING with --strict, or over --budget),
-2 bad usage or a module that cannot be checked.
+not counting findings the baseline accepts; 2 bad usage, a module that cannot be checked,
+or a baseline that cannot be read.
 `;
 
 /**
@@ -57,6 +74,9 @@ export function parseCommandLine(argv: readonly string[]): Args {
   }
   if (module === undefined) throw new HotswapError('INVALID_ARGUMENT', 'Expected a module to check: `hotswap check <module>`');
   if (extra.length > 0) throw new HotswapError('INVALID_ARGUMENT', `Expected one module, got also \`${extra.join(' ')}\``);
+  if (values.note !== undefined && values['write-baseline'] === undefined) {
+    throw new HotswapError('INVALID_ARGUMENT', 'Expected `--note` only with `--write-baseline <file>` (it is the note of the entries written)');
+  }
   return {
     command: 'check',
     module,
@@ -66,6 +86,10 @@ export function parseCommandLine(argv: readonly string[]): Args {
     runs: number('runs', values.runs, (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer'),
     // fast-check keeps 32 bits of a seed: 4294967297 would silently run as seed 1.
     seed: number('seed', values.seed, (n) => Number.isInteger(n) && n >= SEED_MIN && n <= SEED_MAX, `an integer from ${SEED_MIN} to ${SEED_MAX}`),
+    baseline: path('baseline', values.baseline),
+    writeBaseline: path('write-baseline', values['write-baseline']),
+    note: values.note,
+    plugin: path('plugin', values.plugin),
   };
 }
 
@@ -81,8 +105,17 @@ function parse(argv: readonly string[]) {
       budget: { type: 'string' },
       runs: { type: 'string' },
       seed: { type: 'string' },
+      baseline: { type: 'string' },
+      'write-baseline': { type: 'string' },
+      note: { type: 'string' },
+      plugin: { type: 'string' },
     },
   });
+}
+
+function path(name: string, raw: string | undefined): string | undefined {
+  if (raw !== undefined && raw.trim() === '') throw new HotswapError('INVALID_ARGUMENT', `Expected \`--${name}\` to be a file path, got \`${raw}\``);
+  return raw;
 }
 
 function number(name: string, raw: string | undefined, ok: (n: number) => boolean, what: string): number | undefined {

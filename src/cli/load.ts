@@ -35,7 +35,12 @@ export async function loadLineageModule(specifier: string, cwd: string): Promise
     ns = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
     const e = describeError(error);
-    throw new HotswapError('CHECK_MODULE_FAILED', `Importing \`${specifier}\` threw ${e.name}: ${e.message}`, {
+    // Node cannot import TypeScript by itself (before type stripping): tsx, an optional peer, does it.
+    const hint =
+      (error as { code?: unknown } | null)?.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?ts$/u.test(path)
+        ? ' (TypeScript modules need the package `tsx`, an optional peer dependency of hotswap: npm install --save-dev tsx)'
+        : '';
+    throw new HotswapError('CHECK_MODULE_FAILED', `Importing \`${specifier}\` threw ${e.name}: ${e.message}${hint}`, {
       cause: error,
       details: { module: specifier, path },
     });

@@ -32,6 +32,14 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/**
+ * One turn of the real event loop: every queued microtask (promise reactions, `await` continuations)
+ * runs, then pending immediates. Taken from the global at load, so a test that fakes the global timers
+ * cannot stall it.
+ */
+const realSetImmediate = globalThis.setImmediate;
+const turn = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
+
 interface ManualTimer {
   readonly id: number;
   readonly due: number;
@@ -51,6 +59,7 @@ export class ManualClock implements Clock {
   #now: number;
   #nextId = 1;
   readonly #timers = new Map<number, ManualTimer>();
+  #advancing = false;
 
   constructor(start = 0) {
     this.#now = start;
@@ -77,19 +86,58 @@ export class ManualClock implements Clock {
 
   /** Moves time forward by `ms`, firing every timer that falls due, in order. */
   advance(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError(`Expected \`ms\` to be a non-negative number, got \`${ms}\``);
-    const end = this.#now + ms;
-    for (;;) {
-      let next: ManualTimer | undefined;
-      for (const t of this.#timers.values()) {
-        if (t.due <= end && (next === undefined || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t;
-      }
-      if (next === undefined) break;
-      this.#timers.delete(next.id);
-      this.#now = Math.max(this.#now, next.due);
-      next.fn();
-    }
+    const end = this.#end(ms);
+    for (let next = this.#due(end); next !== undefined; next = this.#due(end)) this.#fire(next);
     this.#now = end;
+  }
+
+  /**
+   * Moves time forward by `ms` like {@link advance}, but lets the real event loop turn before each timer
+   * fires and after the last (like `@sinonjs/fake-timers`' `tickAsync`): promise settlements, `await`
+   * continuations and `setImmediate` callbacks run at the time they belong to, and a timer they set
+   * that falls due within `ms` fires in the same advance. Use it when timers and promises interleave
+   * (an actor's promise that resolves, then waits on the clock).
+   *
+   * @example
+   * await clock.advanceAsync(1_000); // a fetch mock resolved, its retry timer fired, its result settled
+   */
+  async advanceAsync(ms: number): Promise<void> {
+    const end = this.#end(ms);
+    if (this.#advancing) {
+      throw new RangeError('Expected one `advanceAsync` at a time: another is still running (await it first)');
+    }
+    this.#advancing = true;
+    try {
+      await turn();
+      for (let next = this.#due(end); next !== undefined; next = this.#due(end)) {
+        this.#fire(next);
+        await turn();
+      }
+      this.#now = Math.max(this.#now, end);
+    } finally {
+      this.#advancing = false;
+    }
+  }
+
+  /** Validates a step and returns where it ends. */
+  #end(ms: number): number {
+    if (!(ms >= 0)) throw new RangeError(`Expected \`ms\` to be a non-negative number, got \`${ms}\``);
+    return this.#now + ms;
+  }
+
+  /** The timer due first at or before `end` (ties: set first), if any. */
+  #due(end: number): ManualTimer | undefined {
+    let next: ManualTimer | undefined;
+    for (const t of this.#timers.values()) {
+      if (t.due <= end && (next === undefined || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t;
+    }
+    return next;
+  }
+
+  #fire(timer: ManualTimer): void {
+    this.#timers.delete(timer.id);
+    this.#now = Math.max(this.#now, timer.due);
+    timer.fn();
   }
 
   /** Advances to the next pending timer and fires it (and any due at the same time). False when none. */

@@ -144,6 +144,19 @@ export interface Link<TFrom extends AnyVersion, TTo extends AnyVersion> {
    */
   readonly drops?: readonly string[];
   /**
+   * Context fields (dotted paths) the `down` migration discards or cannot give back on purpose (a
+   * rollback that keeps the first of several `endpoints`): `hotswap check` reports them as intended
+   * rather than as a lossy rollback.
+   */
+  readonly downDrops?: readonly string[];
+  /**
+   * Context fields this link moves, `{ from: to }` with dotted paths and `[i]` for an array item:
+   * `{ endpoint: 'endpoints[0]', 'retry.max': 'policy.retries' }`. `hotswap check` verifies each in
+   * every sampled state (the value at `to` after `up` equals the value at `from` before) and reports a
+   * rename, not data loss. The migration must still move the value itself.
+   */
+  readonly renames?: Readonly<Record<string, string>>;
+  /**
    * States this link renames, as dotted paths `{ 'busy': 'working' }`. Pending delayed events of a
    * renamed state are carried to the new state (when it declares the same delay); `hotswap check`
    * reads it too. The migration must still map the state value itself.

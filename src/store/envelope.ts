@@ -2,7 +2,7 @@
  * The persisted envelope: one component instance's state at rest, with the timers it had pending and
  * a content hash, as plain JSON.
  */
-import { freeze } from 'immer';
+import { freezeJson } from './freeze-json.ts';
 import type { Snapshot } from 'xstate';
 import { type ErrorCode, type ErrorData, HotswapError, describeError } from '../errors.ts';
 import { isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
@@ -116,7 +116,7 @@ export function createEnvelope(input: EnvelopeInput): Envelope {
       details: problem.details ?? {},
     });
   }
-  return freeze({ ...body, hash: envelopeHash(body) }, true);
+  return freezeJson({ ...body, hash: envelopeHash(body) });
 }
 
 /**
@@ -164,7 +164,7 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
       stored: envelope.hash,
     });
   }
-  return { ok: true, envelope: freeze(envelope, true) };
+  return { ok: true, envelope: freezeJson(envelope) };
 }
 
 /**

@@ -10,6 +10,7 @@ export { reachableSnapshots, sampleReachable, eventTypesOf } from './reachable.t
 export type { ReachableOptions, Reachable, PendingDelayInfo, AfterEvent } from './reachable.ts';
 
 export type { PathOptions, Projection, GenerationOptions } from './options.ts';
+export type { InputOf } from './input.ts';
 export { SwapPropertyError, SwapPropertyCodes } from './failure.ts';
 export type { SwapPropertyCode } from './failure.ts';
 
@@ -20,7 +21,7 @@ export { assertEquivalent, equivalenceProperty } from './equivalence.ts';
 export type { EquivalenceOptions } from './equivalence.ts';
 
 export { swapSafetyProperty, runSwapScenario } from './swap-safety.ts';
-export type { SwapScenario, SwapSafetyOptions, SwapSafetyResult } from './swap-safety.ts';
+export type { SwapScenario, ScenarioKit, SwapSafetyOptions, SwapSafetyResult } from './scenario.ts';
 export { swapCommands, anySwapPolicies } from './swap-commands.ts';
 export type { SwapCommand, SwapTarget } from './swap-commands.ts';
 export { SwapCoverage } from './swap-coverage.ts';

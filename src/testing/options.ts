@@ -22,6 +22,12 @@ export type Projection = (state: PersistedSnapshot) => unknown;
 /** How a ready-made property generates its reachable states (see `ReachableOptions`). */
 export interface GenerationOptions<TEvent extends EventObject = EventObject> {
   /**
+   * The `from` version's machine input (`createActor(machine, { input })`), for machines whose context
+   * is `({ input }) => …`.
+   * @defaultValue `undefined`
+   */
+  readonly input?: unknown;
+  /**
    * Events to run the `from` version with.
    * @defaultValue bare `{ type }` events of the accepted types that need no payload
    */

@@ -7,10 +7,17 @@ import type { AnyStateMachine, EventObject } from 'xstate';
 import type { AnyVersion, EventOf } from '../lineage/types.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { show, showEvents } from './_internal/describe.ts';
+import type { InputOf } from './input.ts';
 import { fireDelay, initialWalk, nextDue, stepBare, stepWalk, type WalkState } from './_internal/step.ts';
 
 /** How {@link reachableSnapshots} generates event sequences. */
-export interface ReachableOptions<TEvent extends EventObject = EventObject> {
+export interface ReachableOptions<TEvent extends EventObject = EventObject, TInput = unknown> {
+  /**
+   * The machine's input, as `createActor(machine, { input })` would give it: a machine whose context is
+   * `({ input }) => …` starts from it (without it, XState passes `undefined`).
+   * @defaultValue `undefined`
+   */
+  readonly input?: TInput;
   /**
    * Event arbitrary.
    * @defaultValue `{ type }` events of the machine's accepted event types ({@link eventTypesOf}); an event the
@@ -80,7 +87,7 @@ export function eventTypesOf(machine: AnyStateMachine): string[] {
  */
 export function reachableSnapshots<V extends AnyVersion>(
   version: V,
-  options: ReachableOptions<EventOf<V>> = {},
+  options: ReachableOptions<EventOf<V>, InputOf<V>> = {},
 ): fc.Arbitrary<Reachable<EventOf<V>>> {
   const machine = version.machine as AnyStateMachine;
   const maxEvents = options.maxEvents ?? 20;
@@ -100,7 +107,8 @@ export function reachableSnapshots<V extends AnyVersion>(
 
   const steps: fc.Arbitrary<Step<EventOf<V>>[]> =
     choices.length === 0 ? fc.constant([]) : fc.array(fc.oneof(...choices), { maxLength: maxEvents, size: 'max' });
-  return steps.map((s) => run(machine, s));
+  const input = options.input;
+  return steps.map((s) => run(machine, s, input));
 }
 
 /**
@@ -111,14 +119,14 @@ export function reachableSnapshots<V extends AnyVersion>(
  */
 export function sampleReachable<V extends AnyVersion>(
   version: V,
-  options: ReachableOptions<EventOf<V>> & { readonly runs: number; readonly seed: number },
+  options: ReachableOptions<EventOf<V>, InputOf<V>> & { readonly runs: number; readonly seed: number },
 ): Reachable<EventOf<V>>[] {
   const { runs, seed, ...rest } = options;
   return fc.sample(reachableSnapshots(version, rest), { numRuns: runs, seed });
 }
 
-function run<TEvent extends EventObject>(machine: AnyStateMachine, steps: readonly Step<TEvent>[]): Reachable<TEvent> {
-  let walk: WalkState = initialWalk(machine);
+function run<TEvent extends EventObject>(machine: AnyStateMachine, steps: readonly Step<TEvent>[], input: unknown): Reachable<TEvent> {
+  let walk: WalkState = initialWalk(machine, input);
   const events: (TEvent | AfterEvent)[] = [];
   for (const step of steps) {
     if (walk.snapshot.status !== 'active') break;

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import type { EventObject } from 'xstate';
 import type { SwapPolicies } from '../swap/options.ts';
-import type { SwapSafetyOptions, SwapScenario } from './swap-safety.ts';
+import type { SwapSafetyOptions, SwapScenario } from './scenario.ts';
 
 /**
  * The version a swap asks for: a version number, or `{ other: k }` — the k-th (wrapping) of the

@@ -10,7 +10,6 @@ import { ManualClock } from '../clock/clock.ts';
 import { HotswapError } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import type { LedgerSnapshot } from '../ledger/ledger.ts';
-import type { AnyLineage } from '../lineage/lineage.ts';
 import { invariantBlockers } from '../migrate/verify.ts';
 import { migrate } from '../migrate/migrate.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
@@ -19,49 +18,9 @@ import type { Lease, LiveComponent } from '../runtime/component.ts';
 import type { PromisePolicy, SwapPolicies } from '../swap/options.ts';
 import type { SwapReport } from '../swap/report.ts';
 import { SwapPropertyError } from './failure.ts';
+import type { ScenarioKit, SwapSafetyOptions, SwapSafetyResult, SwapScenario } from './scenario.ts';
 import { resolveTarget, type SwapCommand, swapCommands, type SwapTarget } from './swap-commands.ts';
-import { type PolicyKind, policyNames, type SwapAttempt, type SwapCoverage } from './swap-coverage.ts';
-
-/** A fresh world per run: the lineage and the scenario's own actions (e.g. settle a pending request). */
-export interface SwapScenario {
-  readonly lineage: AnyLineage;
-  /** Named steps the scenario can take, e.g. `settle: (c, i) => calls[i % calls.length]?.resolve('x')`. Must not throw. */
-  readonly actions?: Readonly<Record<string, (component: LiveComponent, index: number) => void>>;
-}
-
-/** Options of {@link swapSafetyProperty}. */
-export interface SwapSafetyOptions<TEvent extends EventObject = EventObject> {
-  /** Events the load sends. Each is copied before sending, so events are told apart by identity. */
-  readonly events: fc.Arbitrary<TEvent>;
-  /** @defaultValue the lineage's first version */
-  readonly start?: number;
-  /** Versions to swap to. @defaultValue every version of the lineage */
-  readonly targets?: readonly number[];
-  /** @defaultValue any mix of every policy (`block` rarer), a quarter choosing per promise with a function */
-  readonly policies?: fc.Arbitrary<SwapPolicies>;
-  /** @defaultValue 40 */
-  readonly maxCommands?: number;
-  /** Longest single clock tick. @defaultValue 300 */
-  readonly maxTickMs?: number;
-  /** Swap deadline. @defaultValue 100 */
-  readonly deadlineMs?: number;
-  /** A small mailbox, so full-mailbox refusals happen. @defaultValue 8 */
-  readonly mailboxCapacity?: number;
-  /** Where {@link swapSafetyProperty} records what every run tested (see {@link SwapCoverage}). */
-  readonly coverage?: SwapCoverage;
-}
-
-/** What went wrong in a scenario, one line per violated guarantee. */
-export interface SwapSafetyResult {
-  readonly violations: readonly string[];
-  readonly accepted: number;
-  readonly refusedSends: number;
-  readonly reports: readonly SwapReport[];
-  /** Every swap attempt with the policies it asked for and what it met, in the order they resolved. */
-  readonly attempts: readonly SwapAttempt[];
-  /** How many of the swaps were asked for from inside the component (`swap-inside` whose observer fired). */
-  readonly inside: number;
-}
+import { type PolicyKind, policyNames, type SwapAttempt } from './swap-coverage.ts';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -81,7 +40,8 @@ export async function runSwapScenario<TEvent extends EventObject>(
 ): Promise<SwapSafetyResult> {
   const violations: string[] = [];
   const deadline = options.deadlineMs ?? 100;
-  const clock = new ManualClock();
+  const clock = scenario.clock ?? new ManualClock();
+  const kit: ScenarioKit = { clock };
   const seqOf = new WeakMap<object, number>();
   const accepted: number[] = [];
   const processed: { seq: number; root: string; current: string }[] = [];
@@ -126,7 +86,10 @@ export async function runSwapScenario<TEvent extends EventObject>(
   };
   const runtime = createRuntime({ clock, inspect, journal, mailboxCapacity: options.mailboxCapacity ?? 8 });
   const l = scenario.lineage;
-  component = runtime.start(l, { version: options.start ?? l.versions[0]!.version });
+  component = runtime.start(l, {
+    version: options.start ?? l.versions[0]!.version,
+    ...(scenario.input === undefined ? {} : { input: scenario.input }),
+  });
   current = component.sessionId;
   let lastVersion = component.version;
   let lastSession = component.sessionId;
@@ -224,7 +187,7 @@ export async function runSwapScenario<TEvent extends EventObject>(
         break;
       }
       case 'act':
-        scenario.actions?.[cmd.name]?.(component, cmd.index);
+        scenario.actions?.[cmd.name]?.(component, cmd.index, kit);
         break;
     }
   }

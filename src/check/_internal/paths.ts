@@ -81,3 +81,30 @@ export function firstDifference(a: unknown, b: unknown, prefix = ''): string | u
 export function isWithin(path: string, ancestor: string): boolean {
   return path === ancestor || path.startsWith(`${ancestor}.`);
 }
+
+/**
+ * Splits a declared path, dotted with `[i]` for array items (`endpoints[0].url`), into its keys and
+ * indices; `undefined` when it is not one (empty segments, a bad index).
+ */
+export function parsePath(path: string): (string | number)[] | undefined {
+  const out: (string | number)[] = [];
+  for (const part of path.split('.')) {
+    const m = /^([^[\]]+)((?:\[\d+\])*)$/u.exec(part);
+    if (m === null) return undefined;
+    out.push(m[1]!);
+    for (const index of m[2]!.matchAll(/\[(\d+)\]/gu)) out.push(Number(index[1]));
+  }
+  return out;
+}
+
+/** The value at a declared path (see {@link parsePath}), and whether it is there at all. */
+export function valueAt(root: unknown, path: readonly (string | number)[]): { found: boolean; value?: unknown } {
+  let node = root;
+  for (const key of path) {
+    if (typeof key === 'number' ? !Array.isArray(node) || key >= node.length : node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, key)) {
+      return { found: false };
+    }
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return { found: true, value: node };
+}

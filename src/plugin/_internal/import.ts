@@ -16,15 +16,33 @@ import { pathToFileURL } from 'node:url';
 
 type ScopedImport = (specifier: string, parentURL: string) => Promise<unknown>;
 
-let scoped: Promise<ScopedImport> | undefined;
+let scoped: Promise<ScopedImport | undefined> | undefined;
 
-const namespaced = (): Promise<ScopedImport> => {
-  scoped ??= import('tsx/esm/api').then(({ register }) => {
-    const api = register({ namespace: 'hotswap-plugin' });
-    return (specifier, parentURL) => api.import(specifier, parentURL) as Promise<unknown>;
-  });
+/**
+ * tsx's scoped import, or `undefined` when tsx is not installed: it is an optional peer dependency,
+ * needed only for TypeScript plugins, so a server that loads `.js` plugins does not carry it.
+ */
+const namespaced = (): Promise<ScopedImport | undefined> => {
+  scoped ??= import('tsx/esm/api').then(
+    ({ register }): ScopedImport => {
+      const api = register({ namespace: 'hotswap-plugin' });
+      return (specifier, parentURL) => api.import(specifier, parentURL) as Promise<unknown>;
+    },
+    (error: unknown) => {
+      if ((error as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+      throw error;
+    },
+  );
   return scoped;
 };
+
+/** Thrown (and reported as the load's `import-threw` refusal) for a `.ts` plugin when tsx is not installed. */
+export class TsxMissing extends Error {
+  override readonly name = 'TsxMissing';
+  constructor(readonly file: string) {
+    super(`Loading the TypeScript plugin ${file} needs the package \`tsx\` (an optional peer dependency of hotswap): npm install tsx`);
+  }
+}
 
 /** The content hash that names one version of a file's code. */
 export function contentHash(content: Uint8Array): string {
@@ -34,5 +52,8 @@ export function contentHash(content: Uint8Array): string {
 /** Imports the file at `path` (a real, absolute path) as the module for `hash`; resolves to its namespace. */
 export async function importPluginFile(path: string, hash: string): Promise<unknown> {
   const load = await namespaced();
-  return load(`${pathToFileURL(path).href}?hotswap=${hash}`, import.meta.url);
+  const url = `${pathToFileURL(path).href}?hotswap=${hash}`;
+  if (load !== undefined) return load(url, import.meta.url);
+  if (/\.m?ts$/u.test(path)) throw new TsxMissing(path);
+  return import(url) as Promise<unknown>;
 }

@@ -25,5 +25,6 @@ export function reachableOf(l: AnyLineage, from: number, options: GenerationOpti
   if (options.events !== undefined) r.events = options.events;
   if (options.maxEvents !== undefined) r.maxEvents = options.maxEvents;
   if (options.fireDelays !== undefined) r.fireDelays = options.fireDelays;
+  if (options.input !== undefined) r.input = options.input;
   return reachableSnapshots(versionOf(l, from), r) as fc.Arbitrary<Reachable>;
 }

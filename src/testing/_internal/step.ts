@@ -29,9 +29,9 @@ interface ActionLike {
   readonly params?: unknown;
 }
 
-/** Starts a walk at the machine's initial state. */
-export function initialWalk(machine: AnyStateMachine): WalkState {
-  const [snapshot, actions] = initialTransition(machine);
+/** Starts a walk at the machine's initial state, given `input` (XState's `createActor(m, { input })`). */
+export function initialWalk(machine: AnyStateMachine, input?: unknown): WalkState {
+  const [snapshot, actions] = initialTransition(machine, input);
   return applyActions({ snapshot, pending: [], now: 0, scheduled: 0 }, snapshot, actions as readonly ActionLike[]);
 }
 
