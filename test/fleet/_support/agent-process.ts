@@ -51,6 +51,27 @@ const send = (c: LiveComponent<any>): void => {
 for (const c of components) if (busy.has(c.id)) for (let k = 0; k < 5; k++) send(c);
 
 const loop = monitorEventLoopDelay({ resolution: 1 });
+// The longest stretch of this process's own CPU work between two turns of a 1 ms timer: a synchronous
+// block of the agent's making. `monitorEventLoopDelay` also counts the time the OS ran something else
+// (nine processes on two cores), so both are reported.
+let cpuBlockUs = 0;
+let probing = false;
+let last = process.cpuUsage();
+const probe = (): void => {
+  if (!probing) return;
+  const now = process.cpuUsage();
+  cpuBlockUs = Math.max(cpuBlockUs, now.user - last.user + (now.system - last.system));
+  last = now;
+  setTimeout(probe, 1);
+};
+const startProbe = (): void => {
+  cpuBlockUs = 0;
+  last = process.cpuUsage();
+  if (!probing) {
+    probing = true;
+    setTimeout(probe, 1);
+  }
+};
 const store = await createPostgresStore({ connectionString: o.db!, schema: o.schema ?? 'hotswap_fleet', max: 2 });
 // `--slow <ms>`: every swap first waits on a health probe that long (a precondition), so a test can kill the
 // process while its steps are claimed and its swaps in flight
@@ -58,6 +79,7 @@ const slow = Number(o.slow);
 const swap = slow > 0 ? { deadlineMs: slow * 4, preconditions: { 'slow-probe': () => new Promise<boolean>((r) => setTimeout(() => r(true), slow)) } } : {};
 const agent = await startAgent({ store, agentId, process: `pid ${process.pid}`, components: () => components, leaseMs: Number(o.lease), pollMs: 100, batch: Number(o.batch), swap });
 loop.enable();
+startProbe();
 // every instance gets an event each `--every` ms, spread over 5 ms ticks (1,000 sends at once would be a
 // loop block of the load generator's own making)
 const serving = components.filter((c) => !idle.has(c.id));
@@ -69,17 +91,21 @@ const sender = setInterval(() => {
 process.stdout.write('ready\n');
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line.trim() === 'mark') return loop.reset(); // measure from here (the benchmark's rollout start)
+  if (line.trim() === 'mark') {
+    startProbe();
+    return loop.reset(); // measure from here (the benchmark's rollout start)
+  }
   if (line.trim() !== 'finish') return;
   clearInterval(sender);
   loop.disable();
+  probing = false;
   setTimeout(async () => {
     const instances = components.map((c) => ({ id: c.id, version: c.version, sent: sent.get(c)!, ...lostOrDuplicated(c.getSnapshot().context.seen, sent.get(c)!) }));
     const roundTrips = store.roundTrips;
     await agent.stop();
     await store.close();
     await runtime.stop();
-    process.stdout.write(`${JSON.stringify({ agentId, instances, recorded: agent.recorded, maxLoopBlockMs: loop.max / 1e6, p99LoopDelayMs: loop.percentile(99) / 1e6, roundTrips })}\n`);
+    process.stdout.write(`${JSON.stringify({ agentId, instances, recorded: agent.recorded, maxLoopBlockMs: loop.max / 1e6, maxCpuBlockMs: cpuBlockUs / 1e3, p99LoopDelayMs: loop.percentile(99) / 1e6, roundTrips })}\n`);
     process.exit(0);
   }, 50);
 });

@@ -37,6 +37,8 @@ export interface AgentReport {
   readonly instances: readonly { id: string; version: number; sent: number; lost: number; duplicated: number; outOfOrder: number }[];
   readonly recorded: number;
   readonly maxLoopBlockMs: number;
+  /** The longest stretch of the agent's own CPU work between two turns of a 1 ms timer (not OS scheduling). */
+  readonly maxCpuBlockMs: number;
   readonly p99LoopDelayMs: number;
   readonly roundTrips: number;
 }
