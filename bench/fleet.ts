@@ -27,7 +27,7 @@ import { createPostgresStore, driveRollout, startRollout } from 'hotswap/fleet';
 import { counterLineages } from '../test/fleet/_support/counter.ts';
 import { startPostgres } from '../test/fleet/_support/postgres.ts';
 import { bundleAgent, startAgentProcess } from '../test/fleet/_support/processes.ts';
-import { round } from './_internal/stats.ts';
+import { round, runMeta } from './_internal/stats.ts';
 import { table } from './_internal/table.ts';
 
 const { values: args } = parseArgs({ options: { db: { type: 'string' }, agents: { type: 'string', default: '8' }, instances: { type: 'string', default: '1000' }, out: { type: 'string' } } });
@@ -80,11 +80,7 @@ const maxBlock = Math.max(...reports.map((r) => r.maxLoopBlockMs));
 const maxCpuBlock = Math.max(...reports.map((r) => r.maxCpuBlockMs));
 const p99Delay = Math.max(...reports.map((r) => r.p99LoopDelayMs));
 const results: Record<string, number | string> = {
-  'meta.date': new Date().toISOString(),
-  'meta.node_version': process.version,
-  'meta.cpus': cpus().length,
-  'meta.loadavg_1m_start': round(load, 2),
-  'meta.loadavg_1m_end': round(loadavg()[0]!, 2),
+  ...runMeta(load),
   'fleet.agents': nAgents,
   'fleet.instances': total,
   'fleet.rollout_8x1000_ms': round(rolloutMs, 0),

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRuntime, FileJournal, type JournalEntry } from 'hotswap';
 import { jobLineage } from './_internal/machines.ts';
-import { round, summarize, type Summary } from './_internal/stats.ts';
+import { round, runMeta, summarize, type Summary } from './_internal/stats.ts';
 import { table, us } from './_internal/table.ts';
 
 const { values: args } = parseArgs({
@@ -72,11 +72,7 @@ rmSync(dir, { recursive: true, force: true });
 const stats = Object.fromEntries(modes.map((m) => [m, summarize(samples[m])])) as Record<Mode, Summary>;
 const perS = (m: Mode): number => Math.round(samples[m].length / (elapsed[m] / 1000));
 const results: Record<string, number | string> = {
-  'meta.date': new Date().toISOString(),
-  'meta.node_version': process.version,
-  'meta.cpus': cpus().length,
-  'meta.loadavg_1m_start': round(load, 2),
-  'meta.loadavg_1m_end': round(loadavg()[0]!, 2),
+  ...runMeta(load),
   'journal.entry_bytes': Buffer.byteLength(line),
 };
 for (const m of modes) {

@@ -1,4 +1,5 @@
 /** Order statistics for benchmark samples. */
+import { cpus, loadavg } from 'node:os';
 
 /** The q-quantile (0..1) of `samples` by nearest rank; NaN when empty. Does not modify `samples`. */
 export function quantile(samples: readonly number[], q: number): number {
@@ -36,3 +37,14 @@ export const round = (x: number, digits = 1): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 };
+
+/** The `meta.*` keys every bench's results start with: when, on what, and the 1-minute load before and now. */
+export function runMeta(loadAtStart: number): Record<string, number | string> {
+  return {
+    'meta.date': new Date().toISOString(),
+    'meta.node_version': process.version,
+    'meta.cpus': cpus().length,
+    'meta.loadavg_1m_start': round(loadAtStart, 2),
+    'meta.loadavg_1m_end': round(loadavg()[0]!, 2),
+  };
+}
