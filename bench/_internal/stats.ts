@@ -1,4 +1,4 @@
-/** Order statistics for benchmark samples. */
+/** Order statistics for benchmark samples, and the `meta.*` keys every results file starts with. */
 import { cpus, loadavg } from 'node:os';
 
 /** The q-quantile (0..1) of `samples` by nearest rank; NaN when empty. Does not modify `samples`. */
