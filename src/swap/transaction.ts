@@ -16,7 +16,7 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { abortReason, runPreconditions } from './_internal/preconditions.ts';
-import { journalReport, type MutableEffects, NO_EFFECTS } from './_internal/parts.ts';
+import { journalReport, type MutableEffects, NO_EFFECTS, stateHashes } from './_internal/parts.ts';
 import { drain, type Drained } from './drain.ts';
 import { install } from './install.ts';
 import { migrateStep } from './migrate.ts';
@@ -29,6 +29,8 @@ import { verify } from './verify.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 const noop = (): void => undefined;
+/** A swap whose synchronous stretch already took longer than this yields to the event loop before hashing its states. */
+const YIELD_AFTER_MS = 1;
 
 /** What one transaction is asked to do. */
 export interface SwapRequest {
@@ -87,6 +89,9 @@ export class SwapTransaction {
   #mark = 0;
   #pauseUs = 0;
   #held = 0;
+  /** Where the synchronous stretch running now began (the call, or the end of the last wait), and the longest one so far, in µs. */
+  #syncFrom = performance.now();
+  #blockUs = 0;
 
   /**
    * `target` a version number, or a version object — which must then be that version of the lineage
@@ -171,13 +176,16 @@ export class SwapTransaction {
 
   async #runPreconditions(checks: NonNullable<SwapOptions['preconditions']>): Promise<boolean> {
     const t = performance.now();
-    const failures = await runPreconditions(this.core, checks, {
+    const pending = runPreconditions(this.core, checks, {
       from: this.from,
       to: this.targetNumber,
       deadlineAt: this.#deadlineAt,
       deadlineMs: this.options.deadlineMs ?? DEFAULT_DEADLINE_MS,
       signal: this.signal,
     });
+    this.#waits();
+    const failures = await pending;
+    this.#resumes();
     this.timings.plan = (this.timings.plan ?? 0) + µs(t);
     return failures.length === 0 ? true : this.#refuse('plan', failures);
   }
@@ -202,8 +210,12 @@ export class SwapTransaction {
       throw error;
     }
     if (!(r instanceof Promise)) return this.#quiesced(r);
+    this.#waits();
     return r.then(
-      (q) => this.#quiesced(q),
+      (q) => {
+        this.#resumes();
+        return this.#quiesced(q);
+      },
       (error: unknown) => {
         this.timings.quiesce = this.#lap();
         throw error;
@@ -322,6 +334,16 @@ export class SwapTransaction {
     this.#pauseStart = undefined;
   }
 
+  /** The swap is about to wait (for the component, or to let the event loop run): the stretch since the last wait ends. */
+  #waits(): void {
+    this.#blockUs = Math.max(this.#blockUs, Math.round((performance.now() - this.#syncFrom) * 1000));
+  }
+
+  /** The wait is over: a new synchronous stretch begins. */
+  #resumes(): void {
+    this.#syncFrom = performance.now();
+  }
+
   /** µs since the last mark, and a new mark: one clock read per phase boundary. */
   #lap(): number {
     const now = performance.now();
@@ -340,6 +362,17 @@ export class SwapTransaction {
     }
     const committed = this.#committed;
     const before = this.#before ?? persistedSnapshotOf(core.actor);
+    const after = committed ? this.#migrated : before;
+    // A long pause already blocked the event loop: let it run before the journal hashes the states.
+    if (performance.now() - this.#syncFrom > YIELD_AFTER_MS) {
+      this.#waits();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.#resumes();
+    }
+    const t = performance.now();
+    const hashes = stateHashes(before, after);
+    const hashUs = µs(t);
+    this.#waits();
     const report = {
       id: this.id,
       component: core.name,
@@ -352,11 +385,13 @@ export class SwapTransaction {
       timings: this.timings,
       totalUs: µs(this.#t0),
       pauseUs: this.#pauseUs,
+      blockUs: this.#blockUs,
+      hashUs,
       held: this.#held,
       // a refused swap carried, cancelled, adopted, aborted or revoked nothing
       effects: committed ? this.effects : NO_EFFECTS,
       at: this.#at,
     };
-    return journalReport(core, this.#journal, report, before, committed ? this.#migrated : before, this.errors);
+    return journalReport(core, this.#journal, report, hashes, this.errors);
   }
 }
