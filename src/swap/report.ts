@@ -47,7 +47,8 @@ export interface SwapReport {
    * else meanwhile: from the call, or from the end of a wait (async preconditions, a quiesce that
    * waited, the swap's own yield after a long pause), to the next wait or the journal write. It
    * includes the state hashing when the pause was short, so it may exceed `pauseUs`. Absent for a
-   * worker-hosted component (its state lives, and is hashed, in the worker thread).
+   * worker-hosted component (its state lives, and is hashed, in the worker thread) and for a part of
+   * a `swapAll` (whose own report gives the longest stretch of the whole call).
    */
   readonly blockUs?: number;
   /** Microseconds spent hashing the before/after states for the journal (`beforeHash`, `afterHash`); absent as `blockUs` is. */

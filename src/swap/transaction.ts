@@ -16,7 +16,7 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { abortReason, runPreconditions } from './_internal/preconditions.ts';
-import { journalReport, type MutableEffects, NO_EFFECTS, stateHashes } from './_internal/parts.ts';
+import { journalReport, type MutableEffects, NO_EFFECTS, stateHashes, unacceptedHeld } from './_internal/parts.ts';
 import { drain, type Drained } from './drain.ts';
 import { install } from './install.ts';
 import { migrateStep } from './migrate.ts';
@@ -40,6 +40,11 @@ export interface SwapRequest {
   readonly journal: SwapJournal;
   /** Undoes the component's last committed swap (its history entry comes off on commit). */
   readonly revert?: boolean;
+  /**
+   * A `swapAll`'s one signal, in place of `options.signal`: it already fires when the caller's signal
+   * does or any part's component stops, so no per-part `AbortSignal.any` is built (93 ms per 10,000).
+   */
+  readonly groupSignal?: AbortSignal;
 }
 
 export class SwapTransaction {
@@ -78,6 +83,8 @@ export class SwapTransaction {
   #migrated: PersistedSnapshot | undefined;
   #rearm: Parameters<typeof install>[1]['rearm'] = [];
   #newActor: AnyActorRef | undefined;
+  /** The old and new actors' snapshots, and how many events were held, when install finished (see {@link SwapTransaction.unmoved}). */
+  #installed: { readonly old: unknown; readonly fresh: unknown; readonly held: number } | undefined;
   #undoAdoptions: () => void = noop;
   // lock, phase and timing
   #resolveDone: (() => void) | undefined;
@@ -97,7 +104,7 @@ export class SwapTransaction {
    * `target` a version number, or a version object — which must then be that version of the lineage
    * used (checked in plan, whoever asks: `swap`, `swapOrThrow`, `revert` and `swapAll` share this path).
    */
-  constructor(core: ComponentCore, { target, options = {}, revert = false, journal }: SwapRequest) {
+  constructor(core: ComponentCore, { target, options = {}, revert = false, journal, groupSignal }: SwapRequest) {
     this.core = core;
     this.#journal = journal;
     this.#expected = typeof target === 'number' ? undefined : target;
@@ -108,7 +115,7 @@ export class SwapTransaction {
     this.policies = resolvePolicies(options.policies);
     this.lineage = options.lineage ?? core.lineage;
     // The caller's signal, and the component's own: `stop()` cuts a swap in progress short.
-    this.signal = options.signal === undefined ? core.stopSignal : AbortSignal.any([options.signal, core.stopSignal]);
+    this.signal = groupSignal ?? (options.signal === undefined ? core.stopSignal : AbortSignal.any([options.signal, core.stopSignal]));
     // One deadline for the whole attempt (preconditions, then quiesce), so a swap is bounded by it.
     this.#startedAt = core.clock.now();
     this.#deadlineAt = this.#startedAt + (options.deadlineMs ?? DEFAULT_DEADLINE_MS);
@@ -285,8 +292,25 @@ export class SwapTransaction {
     if (!r.ok) return this.#refuse('install', r.blockers);
     this.#newActor = r.actor;
     this.#undoAdoptions = r.undo;
+    this.#installed = { old: this.core.actor.getSnapshot(), fresh: r.actor.getSnapshot(), held: this.core.mailbox.size };
     for (const e of adopt) this.effects.adopted.push(e.childId);
     return true;
+  }
+
+  /**
+   * For a `swapAll` that let the event loop run between install and the commit: false (refused,
+   * phase `install`) when either actor moved meanwhile (a timer of its own fired), so the migrated
+   * state is stale, or an event held meanwhile is one the target does not accept (G1, G5).
+   */
+  unmoved(): boolean {
+    const at = this.#installed;
+    if (at === undefined) return true;
+    if (this.core.actor.getSnapshot() !== at.old || this.#newActor?.getSnapshot() !== at.fresh) {
+      return this.#refuse('install', [blocker('aborted', { reason: 'the component moved on its own while swapAll let the event loop run; nothing was swapped, try again' })]);
+    }
+    if (this.core.mailbox.size === at.held) return true;
+    const unaccepted = unacceptedHeld(this.core.mailbox.items().slice(at.held), this.#target!);
+    return unaccepted.length === 0 || this.#refuse('install', unaccepted);
   }
 
   // ── resume (the commit point), or roll back ──────────────────────────────
@@ -352,8 +376,12 @@ export class SwapTransaction {
     return us;
   }
 
-  /** Releases the lock, writes the journal entry (G8) and returns the report. Never throws. */
-  async finish(): Promise<SwapReport> {
+  /**
+   * Releases the lock, writes the journal entry (G8) and returns the report. Never throws. A part of
+   * a `swapAll` (`part`) neither yields here nor reports `blockUs`: the `swapAll` slices its work and
+   * measures its stretches itself.
+   */
+  async finish(part = false): Promise<SwapReport> {
     const { core } = this;
     if (this.#resolveDone !== undefined) {
       core.unlock();
@@ -364,7 +392,7 @@ export class SwapTransaction {
     const before = this.#before ?? persistedSnapshotOf(core.actor);
     const after = committed ? this.#migrated : before;
     // A long pause already blocked the event loop: let it run before the journal hashes the states.
-    if (performance.now() - this.#syncFrom > YIELD_AFTER_MS) {
+    if (!part && performance.now() - this.#syncFrom > YIELD_AFTER_MS) {
       this.#waits();
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.#resumes();
@@ -373,7 +401,7 @@ export class SwapTransaction {
     const hashes = stateHashes(before, after);
     const hashUs = µs(t);
     this.#waits();
-    const report = {
+    const report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'> = {
       id: this.id,
       component: core.name,
       outcome: committed ? ('committed' as const) : ('refused' as const),
@@ -385,7 +413,7 @@ export class SwapTransaction {
       timings: this.timings,
       totalUs: µs(this.#t0),
       pauseUs: this.#pauseUs,
-      blockUs: this.#blockUs,
+      ...(part ? {} : { blockUs: this.#blockUs }),
       hashUs,
       held: this.#held,
       // a refused swap carried, cancelled, adopted, aborted or revoked nothing
