@@ -60,7 +60,7 @@ export interface SwapReport {
   readonly at: string;
   /**
    * The persisted state before, and after (the new one when committed, else the same), hashed as
-   * docs/design.md §"Journal state hashes" says: sha256 over canonical JSON, subtrees past 4 KB by their own digest.
+   * docs/design.md §9 "Journal state hashes" says: sha256 over canonical JSON, subtrees past 4 KB by their own digest.
    */
   readonly beforeHash?: string;
   readonly afterHash?: string;
