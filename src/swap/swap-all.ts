@@ -11,6 +11,7 @@ import { phaseFeed, traceSwapAll } from '../diagnostics/channels.ts';
 import { checkSwapOptions, checkTarget, checkTiming, DEFAULT_DEADLINE_MS, type SwapOptions } from './options.ts';
 import type { SwapJournal, SwapReport } from './report.ts';
 import { SwapTransaction } from './transaction.ts';
+import { Stretch, turn } from './_internal/stretch.ts';
 
 /** One component's part in a `swapAll`, its live component resolved to its core by the runtime. */
 export interface SwapAllPart {
@@ -102,7 +103,7 @@ export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAll
 async function slices(n: number, step: (i: number) => void, stretch: Stretch): Promise<void> {
   for (let i = 0; i < n; i++) {
     step(i);
-    if (performance.now() - stretch.since > SWAP_ALL_SLICE_MS && i + 1 < n) await stretch.wait(new Promise<void>((resolve) => setImmediate(resolve)));
+    if (performance.now() - stretch.since > SWAP_ALL_SLICE_MS && i + 1 < n) await stretch.wait(turn());
   }
 }
 
@@ -121,7 +122,7 @@ async function sliced(
     if (!step(txs[i]!)) return false;
     if (performance.now() - stretch.since > SWAP_ALL_SLICE_MS && i + 1 < txs.length) {
       progress({ stage, done: i + 1, total: txs.length });
-      await stretch.wait(new Promise<void>((resolve) => setImmediate(resolve)));
+      await stretch.wait(turn());
     }
   }
   progress({ stage, done: txs.length, total: txs.length });
@@ -148,23 +149,6 @@ async function settled(
   }, stretch);
   if (waits.length > 0) ok = (await stretch.wait(Promise.all(waits))).every(Boolean) && ok;
   return ok;
-}
-
-/** The synchronous stretches of a `swapAll`: each wait ends one; the longest is reported. */
-class Stretch {
-  since = performance.now();
-  longestUs = 0;
-  waits(): void {
-    this.longestUs = Math.max(this.longestUs, Math.round((performance.now() - this.since) * 1000));
-  }
-  async wait<T>(p: Promise<T>): Promise<T> {
-    this.waits();
-    try {
-      return await p;
-    } finally {
-      this.since = performance.now();
-    }
-  }
 }
 
 /** Every part through the pipeline together: all commit or none does. */

@@ -16,7 +16,7 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { abortReason, runPreconditions } from './_internal/preconditions.ts';
-import { journalReport, type MutableEffects, NO_EFFECTS, stateHashes, unacceptedHeld } from './_internal/parts.ts';
+import { journalReport, movedSince, type MutableEffects, NO_EFFECTS, stateHashes } from './_internal/parts.ts';
 import { drain, type Drained } from './drain.ts';
 import { install } from './install.ts';
 import { migrateStep } from './migrate.ts';
@@ -25,6 +25,7 @@ import { plan } from './plan.ts';
 import { quiesce, type QuiesceResult } from './quiesce.ts';
 import type { SwapJournal, SwapPhase, SwapReport } from './report.ts';
 import { resume } from './resume.ts';
+import { Stretch, turn } from './_internal/stretch.ts';
 import { verify } from './verify.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
@@ -96,9 +97,8 @@ export class SwapTransaction {
   #mark = 0;
   #pauseUs = 0;
   #held = 0;
-  /** Where the synchronous stretch running now began (the call, or the end of the last wait), and the longest one so far, in µs. */
-  #syncFrom = performance.now();
-  #blockUs = 0;
+  /** The synchronous stretches: the longest is the report's `blockUs`. */
+  readonly #stretch = new Stretch();
 
   /**
    * `target` a version number, or a version object — which must then be that version of the lineage
@@ -190,9 +190,7 @@ export class SwapTransaction {
       deadlineMs: this.options.deadlineMs ?? DEFAULT_DEADLINE_MS,
       signal: this.signal,
     });
-    this.#waits();
-    const failures = await pending;
-    this.#resumes();
+    const failures = await this.#stretch.wait(pending);
     this.timings.plan = (this.timings.plan ?? 0) + µs(t);
     return failures.length === 0 ? true : this.#refuse('plan', failures);
   }
@@ -217,10 +215,10 @@ export class SwapTransaction {
       throw error;
     }
     if (!(r instanceof Promise)) return this.#quiesced(r);
-    this.#waits();
+    this.#stretch.waits();
     return r.then(
       (q) => {
-        this.#resumes();
+        this.#stretch.resumes();
         return this.#quiesced(q);
       },
       (error: unknown) => {
@@ -297,20 +295,10 @@ export class SwapTransaction {
     return true;
   }
 
-  /**
-   * For a `swapAll` that let the event loop run between install and the commit: false (refused,
-   * phase `install`) when either actor moved meanwhile (a timer of its own fired), so the migrated
-   * state is stale, or an event held meanwhile is one the target does not accept (G1, G5).
-   */
+  /** For a `swapAll` that let the event loop run before the commit: false (refused) when this part moved meanwhile (see {@link movedSince}). */
   unmoved(): boolean {
-    const at = this.#installed;
-    if (at === undefined) return true;
-    if (this.core.actor.getSnapshot() !== at.old || this.#newActor?.getSnapshot() !== at.fresh) {
-      return this.#refuse('install', [blocker('aborted', { reason: 'the component moved on its own while swapAll let the event loop run; nothing was swapped, try again' })]);
-    }
-    if (this.core.mailbox.size === at.held) return true;
-    const unaccepted = unacceptedHeld(this.core.mailbox.items().slice(at.held), this.#target!);
-    return unaccepted.length === 0 || this.#refuse('install', unaccepted);
+    const moved = this.#installed === undefined ? [] : movedSince(this.core, this.#installed, this.#newActor!, this.#target!);
+    return moved.length === 0 || this.#refuse('install', moved);
   }
 
   // ── resume (the commit point), or roll back ──────────────────────────────
@@ -358,16 +346,6 @@ export class SwapTransaction {
     this.#pauseStart = undefined;
   }
 
-  /** The swap is about to wait (for the component, or to let the event loop run): the stretch since the last wait ends. */
-  #waits(): void {
-    this.#blockUs = Math.max(this.#blockUs, Math.round((performance.now() - this.#syncFrom) * 1000));
-  }
-
-  /** The wait is over: a new synchronous stretch begins. */
-  #resumes(): void {
-    this.#syncFrom = performance.now();
-  }
-
   /** µs since the last mark, and a new mark: one clock read per phase boundary. */
   #lap(): number {
     const now = performance.now();
@@ -392,15 +370,11 @@ export class SwapTransaction {
     const before = this.#before ?? persistedSnapshotOf(core.actor);
     const after = committed ? this.#migrated : before;
     // A long pause already blocked the event loop: let it run before the journal hashes the states.
-    if (!part && performance.now() - this.#syncFrom > YIELD_AFTER_MS) {
-      this.#waits();
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.#resumes();
-    }
+    if (!part && performance.now() - this.#stretch.since > YIELD_AFTER_MS) await this.#stretch.wait(turn());
     const t = performance.now();
     const hashes = stateHashes(before, after);
     const hashUs = µs(t);
-    this.#waits();
+    this.#stretch.waits();
     const report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'> = {
       id: this.id,
       component: core.name,
@@ -413,7 +387,7 @@ export class SwapTransaction {
       timings: this.timings,
       totalUs: µs(this.#t0),
       pauseUs: this.#pauseUs,
-      ...(part ? {} : { blockUs: this.#blockUs }),
+      ...(part ? {} : { blockUs: this.#stretch.longestUs }),
       hashUs,
       held: this.#held,
       // a refused swap carried, cancelled, adopted, aborted or revoked nothing

@@ -1,5 +1,5 @@
 /** Small pieces of the swap transaction: held-event acceptance, empty effects, ledger entries. */
-import type { EventObject } from 'xstate';
+import type { AnyActorRef, EventObject } from 'xstate';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import type { InFlightEntry } from '../../ledger/effect-ledger.ts';
@@ -51,6 +51,18 @@ export function toLedgerEntry(entry: InFlightEntry, now: number) {
     ageMs: now - entry.startedAt,
     persistable: true,
   };
+}
+
+/**
+ * What stands against committing a part of a `swapAll` that let the event loop run after its install:
+ * either actor moved on its own (a timer of its own fired), so the migrated state is stale; or an
+ * event held meanwhile is one the target does not accept (G1, G5). Empty when nothing moved.
+ */
+export function movedSince(core: ComponentCore, at: { readonly old: unknown; readonly fresh: unknown; readonly held: number }, fresh: AnyActorRef, target: AnyVersion): Blocker[] {
+  if (core.actor.getSnapshot() !== at.old || fresh.getSnapshot() !== at.fresh) {
+    return [blocker('aborted', { reason: 'the component moved on its own while swapAll let the event loop run; nothing was swapped, try again' })];
+  }
+  return core.mailbox.size === at.held ? [] : unacceptedHeld(core.mailbox.items().slice(at.held), target);
 }
 
 /** The journal's before/after state hashes, and what could not be hashed. */
