@@ -17,6 +17,7 @@ import { bytes, table, us } from './_internal/table.ts';
 import { benchReload, type ReloadConfig } from './reload.ts';
 import { benchServer, type ServerConfig } from './server.ts';
 import { benchSwapSized, type SizedCase, type SizedResult } from './swap-sized.ts';
+import { benchBigState, benchMass, type BigStateCase, type BigStateResult, bigStateResults, type MassCase } from './big-state.ts';
 import { benchSwapTiny, type TinyConfig } from './swap-tiny.ts';
 
 /** The targets of issue 3 (Performance). */
@@ -26,6 +27,9 @@ interface Plan {
   readonly events: EventsConfig;
   readonly tiny: TinyConfig;
   readonly sized: readonly SizedCase[];
+  /** Loop-lag probe around big-state swaps, and a mass `swapAll` (bench/big-state.ts). */
+  readonly big: readonly BigStateCase[];
+  readonly mass: MassCase;
   readonly reload: Omit<ReloadConfig, 'source'>;
   readonly server: ServerConfig;
 }
@@ -38,6 +42,11 @@ const FULL: Plan = {
     { label: '100kb', bytes: 100_000, iterations: 50, warmup: 5 },
     { label: '10mb', bytes: 10_000_000, iterations: 5, warmup: 0 },
   ],
+  big: [
+    { label: '100kb', bytes: 100_000, iterations: 30 },
+    { label: '10mb', bytes: 10_000_000, iterations: 8 },
+  ],
+  mass: { instances: 10_000, runs: 4 },
   reload: { reloads: 100, throughputRounds: 10, eventsPerRound: 20_000, swaps: 30 },
   server: { runs: 3, connections: 4, coldMs: 2_000, warmupMs: 3_000, warmMs: 6_000, everyMs: 100 },
 };
@@ -50,6 +59,11 @@ const QUICK: Plan = {
     { label: '100kb', bytes: 100_000, iterations: 12, warmup: 2 },
     { label: '10mb', bytes: 10_000_000, iterations: 2, warmup: 0 },
   ],
+  big: [
+    { label: '100kb', bytes: 100_000, iterations: 10 },
+    { label: '10mb', bytes: 10_000_000, iterations: 3 },
+  ],
+  mass: { instances: 10_000, runs: 2 },
   reload: { reloads: 20, throughputRounds: 5, eventsPerRound: 20_000, swaps: 10 },
   server: { runs: 1, connections: 4, coldMs: 2_000, warmupMs: 2_000, warmMs: 4_000, everyMs: 100 },
 };
@@ -86,6 +100,14 @@ for (const c of plan.sized) {
   collectGarbage();
   sized.push(await benchSwapSized(c));
 }
+
+const big: BigStateResult[] = [];
+for (const c of plan.big) {
+  progress(`loop block ${c.label}: ${c.iterations} fresh components × 2 swaps, setImmediate probe`);
+  big.push(await benchBigState(c));
+}
+progress(`mass: swapAll of ${plan.mass.instances.toLocaleString('en')} components × ${plan.mass.runs}`);
+const mass = await benchMass(plan.mass);
 
 progress(`worker hosting: ${plan.reload.reloads} reloads each way, ${plan.reload.swaps} drained replacements`);
 collectGarbage();
@@ -149,6 +171,7 @@ for (const s of sized) {
   results[`${k}.samples`] = s.pause.n;
   for (const p of SwapPhases) results[`${k}.phase.${p}_p50_us`] = round(s.phases[p]);
 }
+Object.assign(results, bigStateResults(big, mass));
 results['reload.heap_growth_mb'] = reload.heapGrowthMb;
 results['reload.inprocess_growth_mb'] = reload.inprocessGrowthMb;
 results['reload.heap_growth_ratio'] = reload.heapGrowthRatio;
@@ -206,6 +229,8 @@ const rows = [
     [`swap ${s.label} (${bytes(s.stateBytes)}): first pause p50 vs naive p50`, us(s.pause.p50), us(s.naive.p50), s.ratio.toFixed(2), '', ''],
     [`swap ${s.label}: repeat pause p50 (payload frozen)`, us(s.repeatPause.p50), us(s.naive.p50), (s.repeatPause.p50 / s.naive.p50).toFixed(2), '', ''],
   ]),
+  ...big.map((b) => [`swap ${b.label}: event-loop block p99 (probe; first and repeat swaps)`, `${b.loopBlock.p99.toFixed(2)} ms`, `naive ${b.naive.p50.toFixed(2)} ms`, '', '≤ 20 ms', b.label === '10mb' ? yes(b.loopBlock.p99 <= 20) : '']),
+  [`mass: swapAll of ${mass.instances.toLocaleString('en')}, total p50 / longest loop block`, `${mass.total.p50.toFixed(0)} ms`, `${mass.maxBlock.max.toFixed(1)} ms`, '', '≤ 1 s / ≤ 20 ms', yes(mass.total.p50 <= 1000 && mass.maxBlock.max <= 20)],
 ];
 const phaseRows = [
   ['tiny', ...SwapPhases.map((p) => us(tiny.phases[p])), us(tiny.pause.p50), us(tiny.total.p50)],

@@ -85,7 +85,7 @@ export type {
   Precondition,
   PreconditionContext,
 } from './swap/options.ts';
-export type { SwapAllReport } from './swap/swap-all.ts';
+export type { SwapAllOptions, SwapAllProgress, SwapAllReport } from './swap/swap-all.ts';
 
 export { MemoryJournal } from './journal/journal.ts';
 export type { Journal, JournalEntry } from './journal/journal.ts';

@@ -83,7 +83,7 @@ function write(raw: unknown, key: string | number, active: Set<object>, depth: n
 }
 
 /** What JSON writes for `raw` under `key` (an array index as a number): the result of its `toJSON` when it has one. */
-function jsonValue(raw: unknown, key: string | number): unknown {
+export function jsonValue(raw: unknown, key: string | number): unknown {
   if ((raw !== null && typeof raw === 'object') || typeof raw === 'function' || typeof raw === 'bigint') {
     const toJSON = (raw as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') return (toJSON as (this: unknown, key: string) => unknown).call(raw, String(key));
@@ -99,7 +99,7 @@ const QUOTED = new Map<string, string>();
 const QUOTED_MAX = 4096;
 const QUOTED_KEY_MAX = 64;
 
-function quoted(key: string): string {
+export function quoted(key: string): string {
   if (key.length > QUOTED_KEY_MAX) return JSON.stringify(key);
   let text = QUOTED.get(key);
   if (text === undefined) {
@@ -118,7 +118,7 @@ export function isQuotedCached(key: string): boolean {
 const INSERTION_SORT_MAX = 16;
 
 /** The JSON text of a non-object, or `undefined` where JSON skips it (a function, a symbol, `undefined`). */
-function primitiveText(v: unknown): string | undefined {
+export function primitiveText(v: unknown): string | undefined {
   switch (typeof v) {
     case 'string':
       return JSON.stringify(v);
@@ -138,7 +138,7 @@ function primitiveText(v: unknown): string | undefined {
  * The keys in the order the original replacer produced: it copied the keys, sorted, into a fresh
  * object, and an object lists array-index keys first, in numeric order, then the others in insertion order.
  */
-function sortedKeys(v: object): string[] {
+export function sortedKeys(v: object): string[] {
   const sorted = Object.keys(v);
   if (sorted.length > INSERTION_SORT_MAX) sorted.sort();
   else {

@@ -18,7 +18,7 @@ import { migrate } from '../migrate/migrate.ts';
 import { verifyState } from '../migrate/verify.ts';
 import { install } from '../swap/install.ts';
 import { verify } from '../swap/verify.ts';
-import { runSwapAll, type SwapAllReport } from '../swap/swap-all.ts';
+import { runSwapAll, type SwapAllOptions, type SwapAllReport } from '../swap/swap-all.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { ComponentCore } from '../live/_internal/core.ts';
@@ -93,8 +93,11 @@ export interface Runtime {
    * exactly like a swap, pending timers re-armed). Throws `START_REFUSED` with the blockers otherwise.
    */
   start<L extends AnyLineage>(lineage: L, options?: StartOptions): LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>;
-  /** Swaps several components as one step: quiesced in parallel under one deadline, all commit or none. */
-  swapAll(requests: readonly SwapAllRequest[], options?: { deadlineMs?: number; signal?: AbortSignal }): Promise<SwapAllReport>;
+  /**
+   * Swaps several components as one step: quiesced in parallel under one deadline, all commit or none.
+   * Thousands of parts: it lets the event loop run between slices of work, `onProgress` says how far it got.
+   */
+  swapAll(requests: readonly SwapAllRequest[], options?: SwapAllOptions): Promise<SwapAllReport>;
   /** The live components started here and not stopped. */
   components(): readonly LiveComponent<any>[];
   /** Stops every component. */

@@ -42,12 +42,26 @@ export interface SwapReport {
   readonly totalUs: number;
   /** Microseconds events were held (the pause), 0 when nothing paused. */
   readonly pauseUs: number;
+  /**
+   * Microseconds of the longest synchronous stretch the swap ran — the event loop served nothing
+   * else meanwhile: from the call, or from the end of a wait (async preconditions, a quiesce that
+   * waited, the swap's own yield after a long pause), to the next wait or the journal write. It
+   * includes the state hashing when the pause was short, so it may exceed `pauseUs`. Absent for a
+   * worker-hosted component (its state lives, and is hashed, in the worker thread) and for a part of
+   * a `swapAll` (whose own report gives the longest stretch of the whole call).
+   */
+  readonly blockUs?: number;
+  /** Microseconds spent hashing the before/after states for the journal (`beforeHash`, `afterHash`); absent as `blockUs` is. */
+  readonly hashUs?: number;
   /** Events held during the pause and delivered afterwards. */
   readonly held: number;
   readonly effects: EffectOutcomes;
   /** Wall-clock time of the attempt (ISO 8601). */
   readonly at: string;
-  /** sha256 of the persisted state before, and after (the new one when committed, else the same). */
+  /**
+   * The persisted state before, and after (the new one when committed, else the same), hashed as
+   * docs/design.md §9 "Journal state hashes" says: sha256 over canonical JSON, subtrees past 4 KB by their own digest.
+   */
   readonly beforeHash?: string;
   readonly afterHash?: string;
   /**

@@ -11,6 +11,7 @@ import { phaseFeed, traceSwapAll } from '../diagnostics/channels.ts';
 import { checkSwapOptions, checkTarget, checkTiming, DEFAULT_DEADLINE_MS, type SwapOptions } from './options.ts';
 import type { SwapJournal, SwapReport } from './report.ts';
 import { SwapTransaction } from './transaction.ts';
+import { Stretch, turn } from './_internal/stretch.ts';
 
 /** One component's part in a `swapAll`, its live component resolved to its core by the runtime. */
 export interface SwapAllPart {
@@ -26,56 +27,169 @@ export interface SwapAllReport {
   readonly reports: readonly SwapReport[];
   /** The longest pause among the parts, in µs. */
   readonly pauseUs: number;
+  /**
+   * The longest synchronous stretch the whole `swapAll` ran (µs): it lets the event loop run every
+   * {@link SWAP_ALL_SLICE_MS} or so, except across the final check and commit of every part.
+   */
+  readonly blockUs: number;
   readonly totalUs: number;
 }
+
+/** How far a `swapAll` has got: `done` of `total` parts through `stage` (reported after each slice). */
+export interface SwapAllProgress {
+  readonly stage: 'plan' | 'quiesce' | 'install' | 'commit' | 'journal';
+  readonly done: number;
+  readonly total: number;
+}
+
+/** The options of a `swapAll` call. */
+export interface SwapAllOptions {
+  /** One deadline for every part. */
+  readonly deadlineMs?: number;
+  readonly signal?: AbortSignal;
+  /** Called as the swap makes its way through the parts (errors it throws are ignored). */
+  readonly onProgress?: (progress: SwapAllProgress) => void;
+}
+
+/**
+ * How long a `swapAll` works before it lets the event loop run (ms). Between install and the commit
+ * the old versions stay paused (events held); at the commit every part is checked again
+ * ({@link SwapTransaction.unmoved}) and all commit in one synchronous pass, or none does.
+ */
+export const SWAP_ALL_SLICE_MS = 8;
 
 /**
  * Quiesces every component in parallel under one deadline (not N × deadline, as a serial relup
  * would), then migrates, verifies and installs them all; any refusal rolls every one back.
  */
-export async function runSwapAll(
-  parts: readonly SwapAllPart[],
-  options: { deadlineMs?: number; signal?: AbortSignal },
-  journal: SwapJournal,
-): Promise<SwapAllReport> {
+export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAllOptions, journal: SwapJournal): Promise<SwapAllReport> {
   const misuse = checkSwapAll(parts, options);
   if (misuse !== undefined) throw misuse;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   // One part refused ends the others' waits at once: nobody stays paused until the deadline for nothing.
   const together = new AbortController();
-  const signal = options.signal === undefined ? together.signal : AbortSignal.any([options.signal, together.signal]);
-  // the same transaction as `swap`, so the same plan checks (a version of another lineage is refused)
-  const txs = parts.map(({ core, target, options: own }) => new SwapTransaction(core, { target, options: { ...own, deadlineMs, signal }, journal }));
-  const refusedAll = (ok: boolean, tx: SwapTransaction): boolean => {
-    if (!ok && !together.signal.aborted) together.abort(`swapAll: ${tx.core.id} refused, so every component keeps its version`);
-    return ok;
+  // One signal for every part: the caller's, and any part's component stopping (no AbortSignal.any per part).
+  const cut = (reason: unknown): void => {
+    if (!together.signal.aborted) together.abort(reason);
   };
-  return traceSwapAll(txs, () => lockstep(txs, together, refusedAll));
+  const onCallerAbort = (): void => cut(options.signal!.reason);
+  if (options.signal?.aborted === true) cut(options.signal.reason);
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const stops: [AbortSignal, () => void][] = [];
+  try {
+    const stretch = new Stretch();
+    const txs: SwapTransaction[] = [];
+    // the same transaction as `swap`, so the same plan checks (a version of another lineage is refused)
+    await slices(parts.length, (i) => {
+      const { core, target, options: own } = parts[i]!;
+      const stopped = (): void => cut(core.stopSignal.reason ?? `component '${core.id}' stopped`);
+      if (core.stopSignal.aborted) stopped();
+      core.stopSignal.addEventListener('abort', stopped, { once: true });
+      stops.push([core.stopSignal, stopped]);
+      txs.push(new SwapTransaction(core, { target, options: { ...own, deadlineMs }, journal, groupSignal: together.signal }));
+    }, stretch);
+    const refusedAll = (ok: boolean, tx: SwapTransaction): boolean => {
+      if (!ok) cut(`swapAll: ${tx.core.id} refused, so every component keeps its version`);
+      return ok;
+    };
+    return await traceSwapAll(txs, () => lockstep(txs, refusedAll, options.onProgress, stretch));
+  } finally {
+    options.signal?.removeEventListener('abort', onCallerAbort);
+    for (const [signal, stopped] of stops) signal.removeEventListener('abort', stopped);
+  }
+}
+
+/** Calls `step(0 … n−1)`, letting the event loop run every {@link SWAP_ALL_SLICE_MS} or so. */
+async function slices(n: number, step: (i: number) => void, stretch: Stretch): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    step(i);
+    if (performance.now() - stretch.since > SWAP_ALL_SLICE_MS && i + 1 < n) await stretch.wait(turn());
+  }
+}
+
+/**
+ * Runs `step` over `txs` in slices of about {@link SWAP_ALL_SLICE_MS}, letting the event loop run
+ * between slices; stops at the first `false`. Reports progress after each slice.
+ */
+async function sliced(
+  txs: readonly SwapTransaction[],
+  stage: SwapAllProgress['stage'],
+  step: (tx: SwapTransaction) => boolean,
+  progress: (p: SwapAllProgress) => void,
+  stretch: Stretch,
+): Promise<boolean> {
+  for (let i = 0; i < txs.length; i++) {
+    if (!step(txs[i]!)) return false;
+    if (performance.now() - stretch.since > SWAP_ALL_SLICE_MS && i + 1 < txs.length) {
+      progress({ stage, done: i + 1, total: txs.length });
+      await stretch.wait(turn());
+    }
+  }
+  progress({ stage, done: txs.length, total: txs.length });
+  return true;
+}
+
+/**
+ * Runs a step that may have to wait (preconditions, quiesce) on every part, in slices: synchronous
+ * for most parts, the others waited for together (under the one deadline). True when all passed.
+ */
+async function settled(
+  txs: readonly SwapTransaction[],
+  step: (tx: SwapTransaction) => boolean | Promise<boolean>,
+  refusedAll: (ok: boolean, tx: SwapTransaction) => boolean,
+  stretch: Stretch,
+): Promise<boolean> {
+  let ok = true;
+  const waits: Promise<boolean>[] = [];
+  await slices(txs.length, (i) => {
+    const tx = txs[i]!;
+    const r = step(tx);
+    if (r instanceof Promise) waits.push(r.then((passed) => refusedAll(passed, tx)));
+    else if (!refusedAll(r, tx)) ok = false;
+  }, stretch);
+  if (waits.length > 0) ok = (await stretch.wait(Promise.all(waits))).every(Boolean) && ok;
+  return ok;
 }
 
 /** Every part through the pipeline together: all commit or none does. */
-async function lockstep(txs: readonly SwapTransaction[], together: AbortController, refusedAll: (ok: boolean, tx: SwapTransaction) => boolean): Promise<SwapAllReport> {
+async function lockstep(
+  txs: readonly SwapTransaction[],
+  refusedAll: (ok: boolean, tx: SwapTransaction) => boolean,
+  onProgress: SwapAllOptions['onProgress'],
+  stretch: Stretch,
+): Promise<SwapAllReport> {
   const t0 = performance.now();
   const feeds = txs.map(phaseFeed); // `hotswap:swap:phase`, no-ops when nobody listens
   const phases = (): void => feeds.forEach((feed) => feed());
-  const names = (tx: SwapTransaction) => `${tx.core.id}`;
+  const progress = (p: SwapAllProgress): void => {
+    try {
+      onProgress?.(p);
+    } catch {
+      // a progress callback does not decide the swap
+    }
+  };
   const failOthers = (failed: readonly SwapTransaction[]): void => {
-    const reason = `swapAll: ${failed.map(names).join(', ')} refused, so every component keeps its version`;
-    for (const tx of txs) if (!failed.includes(tx) && tx.blockers.length === 0) tx.blockers.push(blocker('aborted', { reason }));
+    const reason = `swapAll: ${failed.map((tx) => tx.core.id).join(', ')} refused, so every component keeps its version`;
+    const own = new Set(failed);
+    for (const tx of txs) if (!own.has(tx) && tx.blockers.length === 0) tx.blockers.push(blocker('aborted', { reason }));
   };
 
   let ok = false;
   try {
-    ok = txs.map((tx) => tx.plan()).every(Boolean);
-    if (ok) ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.preconditions(), tx)))).every(Boolean);
+    ok = await sliced(txs, 'plan', (tx) => tx.plan(), progress, stretch);
+    if (ok) ok = await settled(txs, (tx) => tx.preconditions(), refusedAll, stretch);
     if (ok) {
       phases();
       for (const tx of txs) tx.hold();
-      ok = (await Promise.all(txs.map(async (tx) => refusedAll(await tx.quiesce(), tx)))).every(Boolean);
-      if (ok) ok = txs.every((tx) => tx.drain() && tx.migrate() && tx.verify());
-      if (ok) ok = txs.every((tx) => tx.install());
+      ok = await settled(txs, (tx) => tx.quiesce(), refusedAll, stretch);
+      progress({ stage: 'quiesce', done: txs.length, total: txs.length });
+      // each part's drain → install runs without a break (nothing of its own runs between them)
+      if (ok) ok = await sliced(txs, 'install', (tx) => tx.drain() && tx.migrate() && tx.verify() && tx.install(), progress, stretch);
+      // the loop ran between slices: every part is checked again, then all commit in one pass
+      if (ok) ok = txs.every((tx) => tx.unmoved());
       if (ok) for (const tx of txs) tx.resume();
       else for (const tx of txs) tx.rollback();
+      if (ok) progress({ stage: 'commit', done: txs.length, total: txs.length });
     }
   } catch (error) {
     // refusal is data (G7): whatever threw, every part not yet committed resumes its old version
@@ -84,13 +198,15 @@ async function lockstep(txs: readonly SwapTransaction[], together: AbortControll
   }
   if (!ok) failOthers(txs.filter((tx) => tx.blockers.length > 0 && !tx.blockers.every((b) => b.kind === 'aborted')));
   phases(); // quiesce to resume: published after the pause, so no subscriber runs inside it
-  const reports = await Promise.all(txs.map((tx) => tx.finish()));
-  return {
-    outcome: ok ? 'committed' : 'refused',
-    reports,
-    pauseUs: Math.max(0, ...reports.map((r) => r.pauseUs)),
-    totalUs: Math.round((performance.now() - t0) * 1000),
-  };
+  const pending: Promise<SwapReport>[] = [];
+  await stretch.wait(
+    sliced(txs, 'journal', (tx) => pending.push(tx.finish(true)) > 0, progress, stretch),
+  );
+  const reports = await stretch.wait(Promise.all(pending));
+  stretch.waits();
+  let pauseUs = 0;
+  for (const r of reports) if (r.pauseUs > pauseUs) pauseUs = r.pauseUs;
+  return { outcome: ok ? 'committed' : 'refused', reports, pauseUs, blockUs: stretch.longestUs, totalUs: Math.round((performance.now() - t0) * 1000) };
 }
 
 /**
@@ -103,6 +219,10 @@ export function checkSwapAll(requests: readonly SwapAllPart[], options: unknown)
   }
   const timing = checkTiming((options ?? {}) as Record<string, unknown>);
   if (timing !== undefined) return timing;
+  const onProgress = (options as { onProgress?: unknown } | undefined)?.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    return new HotswapError('INVALID_ARGUMENT', `Expected \`options.onProgress\` to be a function or absent, got ${shown(onProgress)}`);
+  }
   const seen = new Set<string>();
   for (let i = 0; i < requests.length; i++) {
     const r = requests[i]!;

@@ -223,6 +223,24 @@ export function isMachineSnapshot(value: unknown): value is PersistedSnapshot {
  * included (its ref check walks them all once); {@link persistState} records the root's.
  */
 export function restorable<T extends PersistedSnapshot>(snapshot: T): T {
+  const ready = thawed(snapshot);
+  // a positive finding, not the absence of a record: the walk skips subtrees already found marker-free
+  if (!holdsActorRefs(snapshot)) reviveFree.add(ready);
+  return ready;
+}
+
+/**
+ * Snapshots from {@link restorable} whose root context was found to hold no actor marker (a walk that
+ * skips the frozen subtrees already found marker-free): XState's restore need not walk it to revive refs.
+ */
+const reviveFree = new WeakSet<object>();
+
+/** Whether XState's restore may skip its walk of `snapshot`'s root context (no marker in it): see {@link restorable}. */
+export function isReviveFree(snapshot: unknown): boolean {
+  return typeof snapshot === 'object' && snapshot !== null && reviveFree.has(snapshot);
+}
+
+function thawed<T extends PersistedSnapshot>(snapshot: T): T {
   const context = withMarkers.has(snapshot) ? thawMarkerPaths(snapshot.context, new Map()) : snapshot.context;
   let children: Record<string, PersistedChild> | undefined;
   for (const id in snapshot.children) {

@@ -1,6 +1,6 @@
 /** What a swap report says: which effect went where, and which durations are on which time line. */
 import { describe, expect, it } from 'vitest';
-import { createRuntime, formatReport, ManualClock } from '../../src/index.ts';
+import { createRuntime, formatReport, ManualClock, MemoryJournal } from '../../src/index.ts';
 import { flush } from '../_support/async.ts';
 import { driver } from '../fixtures/driver.ts';
 import { makeLoader } from '../fixtures/loader.ts';
@@ -36,5 +36,19 @@ describe('formatReport', () => {
     const text = formatReport(await swap);
     expect(text).toMatch(/^swap loader v1 → v2 refused after \d+ ms wall time \(quiesce\):\n {2}not quiescent after 20 ms of runtime-clock time\n/);
     calls[0]!.resolve('x');
+  });
+});
+
+describe('report durations', () => {
+  it('gives the longest synchronous stretch and the hashing time, in the journal entry too', async () => {
+    const journal = new MemoryJournal();
+    const c = createRuntime({ journal }).start(driver, { version: 1 });
+    const report = await c.swap(2);
+    expect(report.outcome).toBe('committed');
+    expect(Number.isInteger(report.blockUs) && report.blockUs! >= 0).toBe(true);
+    expect(Number.isInteger(report.hashUs) && report.hashUs! >= 0).toBe(true);
+    // the stretch that held the events is at most the whole call
+    expect(report.blockUs!).toBeLessThanOrEqual(report.totalUs);
+    expect(journal.entries().map((e) => [e.blockUs, e.hashUs])).toEqual([[report.blockUs, report.hashUs]]);
   });
 });

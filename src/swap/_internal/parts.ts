@@ -1,10 +1,10 @@
 /** Small pieces of the swap transaction: held-event acceptance, empty effects, ledger entries. */
-import type { EventObject } from 'xstate';
+import type { AnyActorRef, EventObject } from 'xstate';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
 import type { InFlightEntry } from '../../ledger/effect-ledger.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
-import { sha256Hex } from '../../_internal/canonical.ts';
+import { stateDigest } from '../../_internal/state-digest.ts';
 import { describeError } from '../../errors.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { EffectOutcomes, SwapJournal, SwapReport } from '../report.ts';
@@ -54,28 +54,55 @@ export function toLedgerEntry(entry: InFlightEntry, now: number) {
 }
 
 /**
- * Completes a report with the before/after state hashes and appends it to the journal (G8). Never
- * throws: a state that cannot be hashed, or a journal that cannot be written, lands in `errors`.
+ * What stands against committing a part of a `swapAll` that let the event loop run after its install:
+ * either actor moved on its own (a timer of its own fired), so the migrated state is stale; or an
+ * event held meanwhile is one the target does not accept (G1, G5). Empty when nothing moved.
  */
-export async function journalReport(
-  core: ComponentCore,
-  journal: SwapJournal,
-  report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'>,
-  before: unknown,
-  after: unknown,
-  errors: readonly string[],
-): Promise<SwapReport> {
-  const problems = [...errors];
-  const hash = (value: unknown): string | undefined => {
+export function movedSince(core: ComponentCore, at: { readonly old: unknown; readonly fresh: unknown; readonly held: number }, fresh: AnyActorRef, target: AnyVersion): Blocker[] {
+  if (core.actor.getSnapshot() !== at.old || fresh.getSnapshot() !== at.fresh) {
+    return [blocker('aborted', { reason: 'the component moved on its own while swapAll let the event loop run; nothing was swapped, try again' })];
+  }
+  return core.mailbox.size === at.held ? [] : unacceptedHeld(core.mailbox.items().slice(at.held), target);
+}
+
+/** The journal's before/after state hashes, and what could not be hashed. */
+export interface StateHashes {
+  readonly beforeHash: string | undefined;
+  readonly afterHash: string | undefined;
+  readonly problems: readonly string[];
+}
+
+/**
+ * The before/after state hashes ({@link stateDigest}: subtrees frozen throughout are hashed once and
+ * remembered). Never throws: a state that cannot be hashed is a problem for the report's `errors`.
+ */
+export function stateHashes(before: unknown, after: unknown): StateHashes {
+  const problems: string[] = [];
+  const digest = (value: unknown): string | undefined => {
     try {
-      return sha256Hex(value);
+      return stateDigest(value);
     } catch (error) {
       problems.push(`state hash: ${describeError(error).message}`);
       return undefined;
     }
   };
-  const beforeHash = hash(before);
-  const afterHash = after === before ? beforeHash : hash(after);
+  const beforeHash = digest(before);
+  const afterHash = after === before ? beforeHash : digest(after);
+  return { beforeHash, afterHash, problems };
+}
+
+/**
+ * Completes a report with the before/after state hashes and appends it to the journal (G8). Never
+ * throws: a state that could not be hashed, or a journal that cannot be written, lands in `errors`.
+ */
+export async function journalReport(
+  core: ComponentCore,
+  journal: SwapJournal,
+  report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'>,
+  { beforeHash, afterHash, problems: hashProblems }: StateHashes,
+  errors: readonly string[],
+): Promise<SwapReport> {
+  const problems = [...errors, ...hashProblems];
   // spreads, then writes: V8 builds a spread with conditional members several times slower
   const full: { -readonly [K in keyof SwapReport]: SwapReport[K] } = { ...report };
   if (beforeHash !== undefined) full.beforeHash = beforeHash;

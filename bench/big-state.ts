@@ -1,0 +1,163 @@
+/**
+ * Big states and many instances (issue 12): the event-loop block a swap causes, measured by a
+ * loop-lag probe ({@link loopProbe}) around each swap — the pause plus everything synchronous after
+ * it (state hashing, the journal write) — next to the report's `pauseUs`; and a `swapAll` of
+ * thousands of small live components: total time and the longest block while it runs.
+ * `tsx --conditions=source bench/big-state.ts [--quick]` runs it alone; bench/run.ts runs it too.
+ */
+import { parseArgs } from 'node:util';
+import { createRuntime, type LiveComponent } from 'hotswap';
+import { collectGarbage } from './_internal/gc.ts';
+import { loopProbe } from './_internal/loop-probe.ts';
+import { jobLineage, payload } from './_internal/machines.ts';
+import { naiveSwap, startBare } from './_internal/naive.ts';
+import { round, summarize, type Summary } from './_internal/stats.ts';
+
+export interface BigStateCase {
+  /** Key in the results: `swap.<label>.…`. */
+  readonly label: string;
+  readonly bytes: number;
+  /** Fresh components; each swaps v1 → v2 (first: unfrozen input) and back (repeat). */
+  readonly iterations: number;
+}
+
+export interface BigStateResult {
+  readonly label: string;
+  /** Probe: the longest event-loop gap per swap, first and repeat swaps together (ms). */
+  readonly loopBlock: Summary;
+  readonly firstLoopBlock: Summary;
+  readonly repeatLoopBlock: Summary;
+  /** The reports' `pauseUs`, `blockUs`, `hashUs`, in ms. */
+  readonly pause: Summary;
+  readonly block: Summary;
+  readonly hash: Summary;
+  readonly naive: Summary;
+}
+
+export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
+  const probe = loopProbe();
+  const loop: number[] = [];
+  const first: number[] = [];
+  const repeat: number[] = [];
+  const pause: number[] = [];
+  const block: number[] = [];
+  const hash: number[] = [];
+  const naive: number[] = [];
+  try {
+    for (let i = 0; i < c.iterations; i++) {
+      collectGarbage();
+      const runtime = createRuntime();
+      const comp = runtime.start(jobLineage, { version: 1, input: { items: payload(c.bytes) } });
+      for (const [to, into] of [[2, first], [1, repeat]] as const) {
+        await probe.read();
+        probe.reset();
+        const r = await comp.swap(to);
+        const gap = await probe.read();
+        if (r.outcome !== 'committed') throw new Error(`big-state swap refused: ${JSON.stringify(r.blockers)}`);
+        into.push(gap);
+        loop.push(gap);
+        pause.push(r.pauseUs / 1000);
+        block.push((r.blockUs ?? 0) / 1000);
+        hash.push((r.hashUs ?? 0) / 1000);
+      }
+      await runtime.stop();
+      collectGarbage();
+      const actor = startBare(payload(c.bytes));
+      const n = naiveSwap(actor, 1);
+      n.actor.stop();
+      naive.push(n.us / 1000);
+    }
+  } finally {
+    probe.stop();
+  }
+  return {
+    label: c.label,
+    loopBlock: summarize(loop),
+    firstLoopBlock: summarize(first),
+    repeatLoopBlock: summarize(repeat),
+    pause: summarize(pause),
+    block: summarize(block),
+    hash: summarize(hash),
+    naive: summarize(naive),
+  };
+}
+
+export interface MassCase {
+  readonly instances: number;
+  readonly runs: number;
+}
+
+export interface MassResult {
+  readonly instances: number;
+  /** One `swapAll` of every instance, call to report (ms), per run. */
+  readonly total: Summary;
+  /** The longest event-loop gap during each `swapAll` (ms). */
+  readonly maxBlock: Summary;
+  /** How many progress callbacks one run delivered. */
+  readonly progressCalls: number;
+}
+
+export async function benchMass(c: MassCase): Promise<MassResult> {
+  collectGarbage();
+  const runtime = createRuntime();
+  const comps: LiveComponent<any>[] = [];
+  for (let i = 0; i < c.instances; i++) comps.push(runtime.start(jobLineage, { version: 1, id: `job-${i}`, input: {} }));
+  const probe = loopProbe();
+  const totals: number[] = [];
+  const blocks: number[] = [];
+  let progressCalls = 0;
+  try {
+    for (let run = 0; run < c.runs; run++) {
+      const to = run % 2 === 0 ? 2 : 1;
+      progressCalls = 0;
+      await probe.read();
+      probe.reset();
+      const t = performance.now();
+      const r = await runtime.swapAll(
+        comps.map((component) => ({ component, target: to })),
+        { onProgress: () => void progressCalls++ },
+      );
+      totals.push(performance.now() - t);
+      blocks.push(await probe.read());
+      if (r.outcome !== 'committed') throw new Error(`mass swapAll refused: ${JSON.stringify(r.reports.find((x) => x.outcome === 'refused')?.blockers)}`);
+    }
+  } finally {
+    probe.stop();
+    await runtime.stop();
+  }
+  return { instances: c.instances, total: summarize(totals), maxBlock: summarize(blocks), progressCalls };
+}
+
+/** The keys bench/run.ts writes to bench/results/latest.json. */
+export function bigStateResults(big: readonly BigStateResult[], mass: MassResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const b of big) {
+    const k = `swap.${b.label}`;
+    out[`${k}.loop_block_p99_ms`] = round(b.loopBlock.p99, 2);
+    out[`${k}.loop_block_first_p50_ms`] = round(b.firstLoopBlock.p50, 2);
+    out[`${k}.loop_block_repeat_p50_ms`] = round(b.repeatLoopBlock.p50, 2);
+    out[`${k}.pause_p99_ms`] = round(b.pause.p99, 2);
+    out[`${k}.report_block_p99_ms`] = round(b.block.p99, 2);
+    out[`${k}.hash_p50_ms`] = round(b.hash.p50, 2);
+    out[`${k}.naive_p50_ms`] = round(b.naive.p50, 2);
+    out[`${k}.loop_block_samples`] = b.loopBlock.n;
+  }
+  out['mass.instances'] = mass.instances;
+  out['mass.swap_10k_ms'] = round(mass.total.p50, 1);
+  out['mass.max_loop_block_ms'] = round(mass.maxBlock.max, 2);
+  out['mass.progress_calls'] = mass.progressCalls;
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, allowPositionals: false });
+  const quick = values.quick === true;
+  const cases: BigStateCase[] = [
+    { label: '100kb', bytes: 100_000, iterations: quick ? 10 : 30 },
+    { label: '10mb', bytes: 10_000_000, iterations: quick ? 3 : 8 },
+  ];
+  const big: BigStateResult[] = [];
+  if (values.only !== 'mass') for (const c of cases) big.push(await benchBigState(c));
+  const mass = values.only === 'big' ? { instances: 0, total: summarize([0]), maxBlock: summarize([0]), progressCalls: 0 } : await benchMass({ instances: 10_000, runs: quick ? 2 : 4 });
+  console.log(JSON.stringify(bigStateResults(big, mass), null, 2));
+}

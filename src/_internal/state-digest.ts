@@ -1,0 +1,78 @@
+/**
+ * The journal's state hash: a Merkle sha256 over canonical JSON, so a swap of a big state does not
+ * re-serialize what it has hashed before. Any array or object whose canonical text exceeds
+ * {@link DIGEST_MIN_BYTES} is written, inside its parent, as `#` and its own sha256 (a token no JSON
+ * can produce, so no data collides with it); the state hash is the sha256 of the root's text so
+ * written. The digest depends on the data alone, frozen or not. What is frozen, though — a subtree
+ * frozen at every depth, with no `toJSON` — can never change, so its digest is remembered (a
+ * `WeakMap`, held no longer than the subtree): XState contexts are immutable and hotswap freezes
+ * them, so a swap re-hashes only what the migration built anew. Envelope hashes are not this (they
+ * are persisted: `sha256Hex` of canonical JSON). Pinned by test/journal/state-digest.test.ts.
+ */
+import { hash } from 'node:crypto';
+import { canonicalJson, jsonValue, primitiveText, quoted, sortedKeys } from './canonical.ts';
+
+/** Subtrees whose canonical text is longer than this are replaced by their digest in their parent. */
+export const DIGEST_MIN_BYTES = 4096;
+/** Past this depth a subtree is written as plain canonical JSON (no digests inside), on an explicit stack. */
+const RECURSION_LIMIT = 400;
+
+/** Digests of subtrees frozen at every depth: they cannot change, so neither can their digest. */
+const DIGESTS = new WeakMap<object, string>();
+
+/** How many mutable (or `toJSON`) objects the walk has met: a subtree that met none is frozen throughout. */
+let mutable = 0;
+
+/** sha256 (hex) of a state, as the journal records it (`beforeHash`, `afterHash`). Throws as `JSON.stringify` would (a cycle, a BigInt). */
+export function stateDigest(value: unknown): string {
+  const text = write(value, '', new Set(), 0);
+  if (text === undefined) throw new TypeError(`Cannot write ${typeof value} as JSON`);
+  return text.startsWith('#') ? text.slice(1) : hash('sha256', text, 'hex');
+}
+
+/** Whether the digest of `value` is remembered (for tests). */
+export function isDigestCached(value: object): boolean {
+  return DIGESTS.has(value);
+}
+
+function write(raw: unknown, key: string | number, active: Set<object>, depth: number): string | undefined {
+  if (raw !== null && typeof raw === 'object') {
+    const known = DIGESTS.get(raw);
+    if (known !== undefined) return `#${known}`;
+  }
+  const v = jsonValue(raw, key);
+  if (v === null || typeof v !== 'object') return primitiveText(v);
+  if (depth >= RECURSION_LIMIT) return digested(canonicalJson(v));
+  if (active.has(v)) throw new TypeError('Converting circular structure to JSON');
+  active.add(v);
+  const seen = mutable;
+  if (v !== raw || !Object.isFrozen(v)) mutable++;
+  let out: string;
+  if (Array.isArray(v)) {
+    out = '[';
+    const items = v as unknown[];
+    for (let i = 0; i < items.length; i++) {
+      out += `${i === 0 ? '' : ','}${write(items[i as never], i, active, depth + 1) ?? 'null'}`;
+    }
+    out += ']';
+  } else {
+    out = '{';
+    let first = true;
+    for (const k of sortedKeys(v)) {
+      const text = write((v as Record<string, unknown>)[k], k, active, depth + 1);
+      if (text === undefined) continue;
+      out += `${first ? '' : ','}${quoted(k)}:${text}`;
+      first = false;
+    }
+    out += '}';
+  }
+  active.delete(v);
+  if (out.length <= DIGEST_MIN_BYTES) return out;
+  const digest = hash('sha256', out, 'hex');
+  if (mutable === seen) DIGESTS.set(v, digest);
+  return `#${digest}`;
+}
+
+function digested(text: string): string {
+  return text.length <= DIGEST_MIN_BYTES ? text : `#${hash('sha256', text, 'hex')}`;
+}

@@ -1,0 +1,73 @@
+/**
+ * The journal's state hash (src/_internal/state-digest.ts): defined by the data alone, sha256 of
+ * canonical JSON for small states, big subtrees by their own digest; frozen subtrees remembered.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, sha256Hex } from '../../src/_internal/canonical.ts';
+import { DIGEST_MIN_BYTES, isDigestCached, stateDigest } from '../../src/_internal/state-digest.ts';
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+const rows = (n: number, tag = 'x'): { id: number; name: string }[] => Array.from({ length: n }, (_, id) => ({ id, name: `${tag}-${id}` }));
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+describe('stateDigest', () => {
+  it('is sha256 of canonical JSON for a state up to the digest size, whatever the key order', () => {
+    const a = { b: [1, 'two', null, { z: true, a: undefined }], a: 1 };
+    expect(canonicalJson(a).length).toBeLessThan(DIGEST_MIN_BYTES);
+    expect(stateDigest(a)).toBe(sha256Hex(a));
+    expect(stateDigest({ a: 1, b: [1, 'two', null, { a: undefined, z: true }] })).toBe(stateDigest(a));
+  });
+
+  it('writes a subtree past the digest size as # and its own digest, inside its parent', () => {
+    const items = rows(400);
+    expect(canonicalJson(items).length).toBeGreaterThan(DIGEST_MIN_BYTES);
+    const state = { count: 1, items };
+    expect(stateDigest(state)).toBe(sha(`{"count":1,"items":#${sha(canonicalJson(items))}}`));
+    expect(stateDigest(items)).toBe(sha(canonicalJson(items)));
+  });
+
+  it('hashes the same data the same, frozen or not, and a changed leaf deep inside differently', () => {
+    const plain = { level: { items: rows(500), more: { items: rows(300, 'y') } } };
+    const frozen = deepFreeze(structuredClone(plain));
+    expect(stateDigest(frozen)).toBe(stateDigest(plain));
+    expect(stateDigest(frozen)).toBe(stateDigest(frozen)); // again, from the cache
+    plain.level.more.items[299]!.name = 'changed';
+    expect(stateDigest(plain)).not.toBe(stateDigest(frozen));
+  });
+
+  it('remembers the digest of a subtree frozen throughout, and not of one with a mutable part', () => {
+    const frozenItems = deepFreeze(rows(400));
+    const shallow = Object.freeze({ inner: rows(400) }); // frozen, but its contents are not
+    stateDigest({ frozenItems, shallow });
+    expect(isDigestCached(frozenItems)).toBe(true);
+    expect(isDigestCached(shallow)).toBe(false);
+    const before = stateDigest(shallow);
+    shallow.inner[0]!.name = 'moved';
+    expect(stateDigest(shallow)).not.toBe(before);
+  });
+
+  it('does not remember a frozen value that writes itself with toJSON', () => {
+    let n = 0;
+    const odd = Object.freeze({ toJSON: () => rows(400, String(n++)) });
+    const first = stateDigest({ odd });
+    expect(stateDigest({ odd })).not.toBe(first);
+    expect(isDigestCached(odd)).toBe(false);
+  });
+
+  it('refuses what JSON refuses (a cycle, a BigInt) and hashes any depth', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => stateDigest(cycle)).toThrow(TypeError);
+    expect(() => stateDigest({ n: 1n })).toThrow(TypeError);
+    let deep: unknown = rows(300);
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    expect(stateDigest(deep)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
