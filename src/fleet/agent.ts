@@ -11,6 +11,7 @@ import { HotswapError, shown } from '../errors.ts';
 import type { LiveComponent } from '../runtime/component.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import type { SwapReport } from '../swap/report.ts';
+import { createWaker } from './_internal/waker.ts';
 import type { FleetStore, Step, StepOutcome, SwapSummary } from './types.ts';
 
 /** Options of {@link startAgent}. */
@@ -78,8 +79,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   await store.registerAgent(info(), leaseMs);
   let stopped = false;
   let recorded = 0;
-  let wake: (() => void) | undefined;
-  const unsubscribe = store.subscribe(() => wake?.());
+  const waker = createWaker(store);
 
   const heartbeat = setInterval(() => {
     store.heartbeat(agentId, leaseMs).then(
@@ -130,19 +130,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       }
     }
   };
-  const sleep = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (stopped) return resolve();
-      const timer = setTimeout(() => {
-        wake = undefined;
-        resolve();
-      }, pollMs);
-      wake = () => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      };
-    });
+  const sleep = (): Promise<void> => (stopped ? Promise.resolve() : waker.sleep(pollMs));
   const loop = work();
 
   return {
@@ -154,8 +142,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     async stop() {
       stopped = true;
       clearInterval(heartbeat);
-      wake?.();
-      unsubscribe();
+      waker.interrupt();
+      waker.close();
       await loop;
     },
   };

@@ -7,6 +7,7 @@
  */
 import { HotswapError, shown } from '../errors.ts';
 import { settled } from './_internal/counts.ts';
+import { createWaker } from './_internal/waker.ts';
 import { newRolloutId } from './memory-store.ts';
 import { checkGate, checkWaves, DEFAULT_WAVES, type GateCheck, judge } from './rules.ts';
 import type { Evidence, FleetStore, GateVerdict, MoveResult, RolloutSpec, RolloutView, StartResult } from './types.ts';
@@ -125,8 +126,7 @@ async function gateEvidence(store: FleetStore, view: RolloutView, check: GateChe
  */
 export async function driveRollout(store: FleetStore, rolloutId: string, options: ControllerOptions = {}): Promise<RolloutView> {
   const pollMs = options.pollMs ?? 250;
-  let wake: (() => void) | undefined;
-  const unsubscribe = store.subscribe(() => wake?.());
+  const waker = createWaker(store);
   try {
     for (;;) {
       const t = await tick(store, rolloutId, options);
@@ -134,20 +134,10 @@ export async function driveRollout(store: FleetStore, rolloutId: string, options
       const status = t.view.rollout.status;
       if (isFinal(status) || status === 'paused' || options.signal?.aborted === true) return t.view;
       if (t.move !== undefined) continue; // moved, or lost a race: read again at once
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          options.signal?.removeEventListener('abort', done);
-          wake = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, Math.min(pollMs, t.waitMs ?? pollMs));
-        wake = done;
-        options.signal?.addEventListener('abort', done, { once: true });
-      });
+      await waker.sleep(Math.min(pollMs, t.waitMs ?? pollMs), options.signal);
     }
   } finally {
-    unsubscribe();
+    waker.close();
   }
 }
 
