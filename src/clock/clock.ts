@@ -12,6 +12,14 @@ export interface Clock {
 /** The longest delay a Node timer keeps: 2^31 − 1 ms (about 24.8 days). Longer ones fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * The one definition of remaining time: how long until `dueAt` on the clock that reads `now`, never
+ * negative. Used for XState's delays (src/xstate/adapter.ts) and runtime timers (the effect ledger).
+ */
+export function remainingMs(dueAt: number, now: number): number {
+  return Math.max(0, dueAt - now);
+}
+
 /** Whether `ms` is a delay a timer can really wait: a number from 0 to {@link MAX_TIMER_MS}. */
 export function isTimerDelay(ms: unknown): ms is number {
   return typeof ms === 'number' && ms >= 0 && ms <= MAX_TIMER_MS;

@@ -8,7 +8,7 @@
  * test/live/borrow.test.ts and test/swap/policies.test.ts.
  */
 import type { AnyActorRef, AnyStateMachine } from 'xstate';
-import { type Clock, isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
+import { type Clock, isTimerDelay, MAX_TIMER_MS, remainingMs } from '../clock/clock.ts';
 import { HotswapError } from '../errors.ts';
 import { delayedTransitions, type PendingDelay, pendingDelays } from '../xstate/adapter.ts';
 import type { PromiseArgs } from '../xstate/host-registry.ts';
@@ -24,10 +24,8 @@ export function bounded<T>(list: T[], item: T): void {
   if (list.length > RECORD_LIMIT) list.splice(0, list.length - RECORD_LIMIT);
 }
 
-/** The one definition of remaining time: how long until `dueAt`, never negative. */
-export function remainingMs(dueAt: number, now: number): number {
-  return Math.max(0, dueAt - now);
-}
+/** The one definition of remaining time (src/clock/clock.ts), the rule the ledger hands out. */
+export { remainingMs };
 
 /**
  * A root delay: scheduled by the root machine for itself (its `after`, a delayed `raise`). Only those

@@ -103,14 +103,15 @@ export function selectFrom<TSnapshot, TSelected>(
  */
 export class EmittedRelay {
   readonly #actor: () => AnyActorRef;
-  readonly #observers: Set<SnapshotObserver>;
+  readonly #observe: (observer: SnapshotObserver) => () => void;
+  #unwatch: (() => void) | undefined;
   readonly #listeners = new Set<{ readonly type: string; readonly handler: (event: EventObject) => void; sub: Subscription | undefined }>();
   #bound: AnyActorRef | undefined;
   readonly #watch: SnapshotObserver = { next: () => this.#rebind() };
 
-  constructor(actor: () => AnyActorRef, observers: Set<SnapshotObserver>) {
+  constructor(actor: () => AnyActorRef, observe: (observer: SnapshotObserver) => () => void) {
     this.#actor = actor;
-    this.#observers = observers;
+    this.#observe = observe;
   }
 
   on(type: string, handler: (event: EventObject) => void): Subscription {
@@ -118,12 +119,15 @@ export class EmittedRelay {
     this.#rebind();
     listener.sub = this.#actor().on(type, handler);
     this.#listeners.add(listener);
-    this.#observers.add(this.#watch);
+    this.#unwatch ??= this.#observe(this.#watch);
     return {
       unsubscribe: () => {
         listener.sub?.unsubscribe();
         this.#listeners.delete(listener);
-        if (this.#listeners.size === 0) this.#observers.delete(this.#watch);
+        if (this.#listeners.size === 0) {
+          this.#unwatch?.();
+          this.#unwatch = undefined;
+        }
       },
     };
   }

@@ -148,8 +148,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   subscribe(nextOrObserver: Observer<TSnapshot> | ((snapshot: TSnapshot) => void), error?: (error: any) => void, complete?: () => void): Subscription {
     const core = this.#core;
     const o = snapshotObserver(toObserver(nextOrObserver, error, complete), () => core.version.version);
-    core.observers.add(o);
-    return { unsubscribe: () => core.observers.delete(o) };
+    return { unsubscribe: core.observe(o) };
   }
 
   /** XState's `select`: a derived value of the snapshots, notified when it changes (`equalityFn`, default `Object.is`). */
@@ -168,7 +167,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    */
   on<TType extends TEmitted['type'] | '*'>(type: TType, handler: (emitted: TEmitted & (TType extends '*' ? unknown : { type: TType })) => void): Subscription {
     const core = this.#core;
-    this.#emitted ??= new EmittedRelay(() => core.actor, core.observers);
+    this.#emitted ??= new EmittedRelay(() => core.actor, (o) => core.observe(o));
     return this.#emitted.on(type, handler as (event: EventObject) => void);
   }
 
@@ -234,11 +233,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
   async swapOrThrow(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    const report = await this.swap(target, options);
-    if (report.outcome === 'refused') {
-      throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
-    }
-    return report;
+    return orThrow(await this.swap(target, options));
   }
 
   /**
@@ -250,6 +245,11 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   revert(options: SwapOptions = {}): Promise<SwapReport> {
     const core = this.#core;
     return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal });
+  }
+
+  /** {@link LiveComponent.revert} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
+  async revertOrThrow(options: SwapOptions = {}): Promise<SwapReport> {
+    return orThrow(await this.revert(options));
   }
 
   /**
@@ -282,4 +282,10 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
     return this.#core.stop();
   }
 
+}
+
+/** The throwing twin of a swap's result: the report when committed, else `SWAP_REFUSED` with it in `details`. */
+function orThrow(report: SwapReport): SwapReport {
+  if (report.outcome === 'refused') throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
+  return report;
 }

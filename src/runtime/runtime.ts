@@ -1,7 +1,8 @@
 /**
  * `createRuntime`: hosts live components on one clock and journal. `start` runs a component fresh or
- * from a snapshot or envelope, migrated, verified and with its timers re-armed — refused with
- * `START_REFUSED` before anything starts; `swapAll` swaps several as one step. Pinned by
+ * from a snapshot or envelope, migrated, then through the swap's own verify and install steps
+ * (src/swap/verify.ts, src/swap/install.ts) with its timers re-armed — refused with `START_REFUSED`
+ * before anything starts; `swapAll` swaps several as one step. Pinned by
  * test/runtime/start.test.ts and test/swap/coordinator.test.ts.
  */
 import type { InspectionEvent, Snapshot } from 'xstate';
@@ -12,7 +13,6 @@ import { HotswapError, shown } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
-import { restorable } from '../xstate/adapter.ts';
 import { isPersistedSnapshot, type PersistedSnapshot } from '../xstate/persisted.ts';
 import { migrate } from '../migrate/migrate.ts';
 import { verifyState } from '../migrate/verify.ts';
@@ -158,7 +158,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       if (o.snapshot.status !== 'active') refuse([blocker('not-active', { status: o.snapshot.status })]);
       const r = migrate(lineage, o.snapshot, { from, to });
       if (!r.ok) refuse(r.blockers);
-      else snapshot = restorable(r.snapshot);
+      else snapshot = r.snapshot;
     }
 
     // the same verify and install steps as a swap: delays carried into the migrated state, timers

@@ -10,7 +10,7 @@
  * pending delays here and re-arm them on the new actor with their remaining time.
  */
 import type { AnyActorLogic, AnyActorRef, AnyStateMachine, EventObject } from 'xstate';
-import type { Clock } from '../clock/clock.ts';
+import { type Clock, remainingMs } from '../clock/clock.ts';
 
 // The persisted-snapshot half lives in its own file; this module stays the one entry point.
 export * from './persist.ts';
@@ -197,7 +197,7 @@ export function pendingDelays(actor: AnyActorRef, clock: Clock): PendingDelay[] 
       event: e.event,
       delayMs: e.delay,
       startedAt: e.startedAt,
-      remainingMs: Math.max(0, e.startedAt + e.delay - now),
+      remainingMs: remainingMs(e.startedAt + e.delay, now),
       sourceId: e.source.id,
       fromRoot: e.source === actor,
       selfTargeted: e.source === e.target,

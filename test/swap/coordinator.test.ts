@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFileStore, createRuntime, FileJournal, formatReport, ManualClock, MemoryJournal } from '../../src/index.ts';
+import { createFileStore, createRuntime, FileJournal, formatReport, isHotswapError, ManualClock, MemoryJournal } from '../../src/index.ts';
 import { flush, isSettled } from '../_support/async.ts';
 import { driver } from '../fixtures/driver.ts';
 import { makeLoader } from '../fixtures/loader.ts';
@@ -64,6 +64,21 @@ describe('revert', () => {
     const report = await c.revert();
     expect(report.outcome).toBe('refused');
     expect(formatReport(report)).toMatch(/^swap driver v3 → v2 refused after \d+ ms wall time \(plan\):\n {2}link v2 → v3 has no down migration: v2 cannot be restored from v3$/);
+  });
+
+  it('revertOrThrow throws SWAP_REFUSED with the report when refused, and returns the report when committed', async () => {
+    const c = createRuntime().start(driver, { version: 3 });
+    const refused = await c.revertOrThrow().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isHotswapError(refused) && refused.code).toBe('SWAP_REFUSED');
+    expect((refused as { details: { report: { outcome: string; to: number } } }).details.report).toMatchObject({ outcome: 'refused', to: 2 });
+    expect(c.version).toBe(3);
+    const d = createRuntime().start(driver, { version: 1 });
+    await d.swapOrThrow(2);
+    expect((await d.revertOrThrow()).outcome).toBe('committed');
+    expect(d.version).toBe(1);
   });
 });
 

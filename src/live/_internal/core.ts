@@ -70,9 +70,8 @@ export class ComponentCore {
   /** Everything this component has started and not finished, and the rules about it. */
   readonly effects: EffectLedger;
   readonly mailbox: Mailbox<EventObject>;
-  readonly observers = new Set<SnapshotObserver>();
-  /** Events accepted while the actor was alive that it could no longer take (it failed or finished meanwhile). */
-  readonly undelivered: { readonly event: EventObject; readonly reason: string }[] = [];
+  readonly #undelivered: { readonly event: EventObject; readonly reason: string }[] = [];
+  readonly #observers = new Set<SnapshotObserver>();
   #lineage: AnyLineage;
   #version: AnyVersion;
   #actor!: AnyActorRef;
@@ -127,6 +126,16 @@ export class ComponentCore {
   }
   get lastError(): unknown {
     return this.#lastError;
+  }
+  /** Events accepted while the actor was alive that it could no longer take (it failed or finished meanwhile). */
+  get undelivered(): readonly { readonly event: EventObject; readonly reason: string }[] {
+    return this.#undelivered;
+  }
+
+  /** Adds a snapshot observer, kept across swaps; returns its removal. */
+  observe(observer: SnapshotObserver): () => void {
+    this.#observers.add(observer);
+    return () => void this.#observers.delete(observer);
   }
   /** The version before the last committed swap (what `revert()` goes back to), if any. */
   get previousVersion(): number | undefined {
@@ -201,7 +210,7 @@ export class ComponentCore {
     let n = 0;
     this.#mode = 'draining';
     for (let e = this.mailbox.shift(); e !== undefined; e = this.mailbox.shift()) {
-      if (this.#finished()) bounded(this.undelivered, { event: e, reason: `actor is '${this.actor.getSnapshot().status}'` });
+      if (this.#finished()) bounded(this.#undelivered, { event: e, reason: `actor is '${this.actor.getSnapshot().status}'` });
       else this.actor.send(e);
       n++;
     }
@@ -238,7 +247,7 @@ export class ComponentCore {
       const sub = actor.subscribe({
         next: (snap) => {
           if (this.actor !== self) return;
-          if (this.observers.size > 0) this.emit(snap);
+          if (this.#observers.size > 0) this.emit(snap);
           // a final state: XState would ignore further events, so the component refuses them
           if (snap.status !== 'active' && this.#mode === 'running') this.#mode = 'stopped';
           this.notifyChange();
@@ -250,7 +259,7 @@ export class ComponentCore {
           }
           this.#lastError = error;
           if (this.#mode === 'running') this.#mode = 'stopped';
-          for (const o of this.observers) this.#guarded(() => o.error?.(error));
+          for (const o of this.#observers) this.#guarded(() => o.error?.(error));
           this.notifyChange();
         },
       });
@@ -275,7 +284,7 @@ export class ComponentCore {
    * commits even so): its error is reported asynchronously, as XState reports unhandled errors.
    */
   emit(snapshot: unknown): void {
-    for (const o of this.observers) this.#guarded(() => o.next?.(snapshot));
+    for (const o of this.#observers) this.#guarded(() => o.next?.(snapshot));
   }
 
   #guarded(fn: () => void): void {
