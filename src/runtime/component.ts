@@ -14,6 +14,8 @@ import { createEnvelope, type Envelope } from '../store/envelope.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
+import type { ShadowRing } from '../swap/_internal/replay.ts';
+import { type Rehearsal, type RehearseOptions, rehearse } from '../swap/rehearse.ts';
 import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
 import { EmittedRelay, selectFrom, snapshotObserver, symbolObservable, tagSnapshot, toObserver } from './actor-api.ts';
 
@@ -54,11 +56,14 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   readonly #core: ComponentCore;
   readonly #journal: Journal;
   #emitted: EmittedRelay | undefined;
+  /** The shadow recording (`runtime.start(…, { shadow })`), if any. */
+  readonly #shadow: ShadowRing | undefined;
 
   /** @internal */
-  constructor(core: ComponentCore, journal: Journal) {
+  constructor(core: ComponentCore, journal: Journal, shadow?: ShadowRing) {
     this.#core = core;
     this.#journal = journal;
+    this.#shadow = shadow;
     cores.set(this, core);
   }
 
@@ -117,15 +122,22 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    */
   send(event: TEvent): void {
     const core = this.#core;
+    if (this.#shadow !== undefined && core.mode === 'running') this.#record(event);
     // the common case in a few bytes, so V8 inlines it; holding, refusing and draining live in core.send
     if (core.mode === 'running') core.actor.send(event);
     else core.send(event);
   }
 
+  /** Shadow recording: the event, and a checkpoint of the state before it when a segment opens. */
+  #record(event: EventObject): void {
+    const core = this.#core;
+    this.#shadow!.record(core.version.version, event, () => persistedSnapshotOf(core.actor));
+  }
+
   /** {@link LiveComponent.send} as a result instead of a throw. */
   trySend(event: TEvent): { ok: true } | { ok: false; error: ErrorData } {
     try {
-      this.#core.send(event);
+      this.send(event);
       return { ok: true };
     } catch (error) {
       if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
@@ -228,7 +240,16 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * with a `HotswapError` `INVALID_ARGUMENT` (so do `swapOrThrow` and `revert`).
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    return runSwap(this.#core, { target, options, journal: this.#journal });
+    return runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow });
+  }
+
+  /**
+   * Rehearses a swap to `target` on a copy of the current state, without pausing the component: the
+   * swap's own plan, drain decision, migrate and verify steps, and (`replay: true`) a shadow replay of
+   * the recorded events. Result-first: `ok`, or the phase and blockers the swap would refuse with.
+   */
+  rehearse(target: number | AnyVersion, options: RehearseOptions = {}): Rehearsal {
+    return rehearse(this.#core, target, options, this.#shadow);
   }
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */

@@ -5,6 +5,7 @@
  * before anything starts; `swapAll` swaps several as one step. Pinned by
  * test/runtime/start.test.ts and test/swap/coordinator.test.ts.
  */
+import { ShadowRing } from '../swap/_internal/replay.ts';
 import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
@@ -74,6 +75,11 @@ export interface StartOptions {
   readonly envelope?: unknown;
   /** Machine input when starting fresh. */
   readonly input?: unknown;
+  /**
+   * Shadow recording for rehearsals: keep the last `events` events sent to the component (a bounded
+   * ring from a checkpointed snapshot), so `rehearse(target, { replay: true })` can replay them. Off by default.
+   */
+  readonly shadow?: { readonly events: number };
 }
 
 /** One component's part in a `swapAll`. */
@@ -120,6 +126,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>> => {
     if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`lineage\` to be a lineage from \`lineage(...)\`, got ${shown(lineage)}`);
     if (typeof o !== 'object' || o === null) throw new HotswapError('INVALID_ARGUMENT', `Expected \`options\` to be an object or absent, got ${shown(o)}`);
+    const shadow = shadowRing(o.shadow);
     const to = o.version ?? lineage.current.version;
     const version = lineage.get(to);
     if (version === undefined) {
@@ -192,7 +199,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       refuse(installed.blockers);
     } else core.attach(installed.actor, version);
     for (const t of timers) core.effects.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
-    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core, journal);
+    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core, journal, shadow);
     box.component = component as LiveComponent;
     live.set(component as LiveComponent, core);
     return component;
@@ -224,3 +231,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
 /** Re-exported for `verifyState` users who start from a snapshot by hand. */
 export { verifyState };
+
+/** `options.shadow`: a ring of at most 1,000,000 events per segment, or none. */
+function shadowRing(shadow: StartOptions['shadow'] | null): ShadowRing | undefined {
+  if (shadow === undefined) return undefined;
+  const n: unknown = (shadow as { events?: unknown } | null)?.events;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1_000_000) {
+    throw new HotswapError('INVALID_ARGUMENT', `Expected \`shadow.events\` to be an integer from 1 to 1000000, got ${shown(n)}`, { details: { argument: 'shadow.events' } });
+  }
+  return new ShadowRing(n);
+}

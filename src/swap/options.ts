@@ -8,6 +8,7 @@ import { isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
 import { HotswapError, shown } from '../errors.ts';
 import { type AnyLineage, isLineage } from '../lineage/lineage.ts';
 import type { LedgerInFlight } from '../ledger/ledger.ts';
+import type { RehearseOptions } from './rehearse.ts';
 
 /**
  * What to do with pending XState delayed events (`after`):
@@ -91,6 +92,11 @@ export interface SwapOptions {
   readonly lineage?: AnyLineage;
   /** Aborts the swap before the commit point. */
   readonly signal?: AbortSignal;
+  /**
+   * Rehearses the swap on a copy after plan, before anything pauses: a failed rehearsal refuses the
+   * swap (phase `plan`) with its blockers. `true` rehearses with the swap's policies, no replay.
+   */
+  readonly rehearse?: true | Omit<RehearseOptions, 'policies' | 'lineage'>;
 }
 
 /** Default deadline for quiescence. */

@@ -26,6 +26,8 @@ import { quiesce, type QuiesceResult } from './quiesce.ts';
 import type { SwapJournal, SwapPhase, SwapReport } from './report.ts';
 import { resume } from './resume.ts';
 import { verify } from './verify.ts';
+import type { ShadowRing } from './_internal/replay.ts';
+import { rehearsePlanned } from './rehearse.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 const noop = (): void => undefined;
@@ -38,6 +40,8 @@ export interface SwapRequest {
   readonly journal: SwapJournal;
   /** Undoes the component's last committed swap (its history entry comes off on commit). */
   readonly revert?: boolean;
+  /** The component's recorded events, for a rehearsal's shadow replay. */
+  readonly shadow?: ShadowRing | undefined;
 }
 
 export class SwapTransaction {
@@ -64,6 +68,7 @@ export class SwapTransaction {
   /** The version object the caller passed (checked in plan), and whether this undoes the last swap. */
   readonly #expected: AnyVersion | undefined;
   readonly #revert: boolean;
+  readonly #shadow: ShadowRing | undefined;
   /** When the attempt began on the component's clock (its deadline counts from here), and its deadline. */
   readonly #startedAt: number;
   #deadlineAt: number;
@@ -92,11 +97,13 @@ export class SwapTransaction {
    * `target` a version number, or a version object — which must then be that version of the lineage
    * used (checked in plan, whoever asks: `swap`, `swapOrThrow`, `revert` and `swapAll` share this path).
    */
-  constructor(core: ComponentCore, { target, options = {}, revert = false, journal }: SwapRequest) {
+  constructor(core: ComponentCore, request: SwapRequest) {
+    const { target, options = {}, revert = false, journal } = request;
     this.core = core;
     this.#journal = journal;
     this.#expected = typeof target === 'number' ? undefined : target;
     this.#revert = revert;
+    this.#shadow = request.shadow;
     this.targetNumber = typeof target === 'number' ? target : target.version;
     this.from = core.version.version;
     this.options = options;
@@ -180,6 +187,17 @@ export class SwapTransaction {
     });
     this.timings.plan = (this.timings.plan ?? 0) + µs(t);
     return failures.length === 0 ? true : this.#refuse('plan', failures);
+  }
+
+  /** `options.rehearse`: the rehearsal of this planned swap, before anything pauses; its blockers refuse it. */
+  rehearse(): boolean {
+    const asked = this.options.rehearse;
+    if (asked === undefined) return true;
+    const t = performance.now();
+    const options = asked === true ? {} : asked;
+    const r = rehearsePlanned(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, target: this.#target!, policies: this.policies, options, shadow: this.#shadow });
+    this.timings.plan = (this.timings.plan ?? 0) + µs(t);
+    return r.ok || this.#refuse('plan', r.blockers);
   }
 
   // ── quiesce ──────────────────────────────────────────────────────────────

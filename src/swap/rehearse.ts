@@ -1,0 +1,167 @@
+/**
+ * Rehearsal: a swap's plan, drain decision, migrate and verify steps run on a copy of the live state,
+ * without pausing the component — the same step functions the swap runs (no second pipeline), so a
+ * rehearsal refuses with the blockers the real swap would refuse with in those phases, and says what
+ * drain would decide about the ledger right now. Optionally a shadow replay of recorded traffic
+ * (src/swap/_internal/replay.ts). `swap(target, { rehearse })` runs {@link rehearsePlanned} after its
+ * plan, before anything pauses. Pinned by test/swap/rehearse.test.ts and rehearse.property.test.ts.
+ */
+import type { Blocker, LinkRef } from '../blockers/blocker.ts';
+import { blocker } from '../blockers/messages.ts';
+import { HotswapError, shown } from '../errors.ts';
+import type { AnyLineage, PathStep } from '../lineage/lineage.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
+import type { EffectOutcomes } from './report.ts';
+import { NO_EFFECTS, type MutableEffects } from './_internal/parts.ts';
+import { type Projection, replay, type ReplayReport, type ShadowRing } from './_internal/replay.ts';
+import { drain } from './drain.ts';
+import { migrateStep } from './migrate.ts';
+import { checkSwapOptions, checkTarget, resolvePolicies, type SwapPolicies } from './options.ts';
+import { plan } from './plan.ts';
+import { verify } from './verify.ts';
+
+export type { Projection, ReplayDivergence, ReplayReport, ReplayState } from './_internal/replay.ts';
+
+/** Options of `component.rehearse(target, options)`, and of `swap(target, { rehearse })`. */
+export interface RehearseOptions {
+  /** The policies drain decides with (a swap's `rehearse` uses the swap's own). @defaultValue the swap defaults */
+  readonly policies?: SwapPolicies;
+  /** A newer lineage the target comes from, as for `swap`. */
+  readonly lineage?: AnyLineage;
+  /**
+   * Replays the events the component recorded (`runtime.start(…, { shadow: { events } })`) through
+   * both versions and compares `project` after each. Without a recording there is nothing to compare
+   * and the rehearsal refuses (`replay-divergence` at index −1), rather than passing without evidence.
+   */
+  readonly replay?: boolean;
+  /** What the replay compares. @defaultValue the whole `{ value, context }` */
+  readonly project?: Projection;
+}
+
+/** The phases a rehearsal runs; `replay` is the shadow replay. */
+export type RehearsalPhase = 'plan' | 'drain' | 'migrate' | 'verify' | 'replay';
+
+/** What a rehearsal found: result-first, discriminated on `ok`. */
+export type Rehearsal = RehearsalBase & ({ readonly ok: true } | { readonly ok: false; readonly phase: RehearsalPhase });
+
+interface RehearsalBase {
+  readonly component: string;
+  readonly from: number;
+  readonly to: number;
+  readonly path: readonly LinkRef[];
+  /** Empty when `ok`. */
+  readonly blockers: readonly Blocker[];
+  /** What drain would decide about the effects pending now (the swap decides again after quiesce). */
+  readonly effects: EffectOutcomes;
+  /** Microseconds per phase run. */
+  readonly timings: Readonly<Partial<Record<RehearsalPhase, number>>>;
+  readonly totalUs: number;
+  /** The shadow replay's findings, when asked for. */
+  readonly replay?: ReplayReport;
+}
+
+const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
+const identity: Projection = (s) => s;
+
+/** Checks the options of `rehearse` (and of a swap's `rehearse`): the error to reject with, or `undefined`. */
+export function checkRehearseOptions(options: unknown, what = 'options'): HotswapError | undefined {
+  if (options === undefined || options === true) return undefined;
+  const base = checkSwapOptions(options, what);
+  if (base !== undefined) return base;
+  const o = options as RehearseOptions;
+  if (o.replay !== undefined && typeof o.replay !== 'boolean') {
+    return new HotswapError('INVALID_ARGUMENT', `Expected \`${what}.replay\` to be a boolean or absent, got ${shown(o.replay)}`, { details: { argument: `${what}.replay` } });
+  }
+  if (o.project !== undefined && typeof o.project !== 'function') {
+    return new HotswapError('INVALID_ARGUMENT', `Expected \`${what}.project\` to be a function or absent, got ${shown(o.project)}`, { details: { argument: `${what}.project` } });
+  }
+  return undefined;
+}
+
+/** `component.rehearse()`: plan, then {@link rehearsePlanned}. Misuse throws `INVALID_ARGUMENT`; refusals are data. */
+export function rehearse(core: ComponentCore, target: number | AnyVersion, options: RehearseOptions = {}, shadow?: ShadowRing): Rehearsal {
+  const misuse = checkTarget(target) ?? checkRehearseOptions(options);
+  if (misuse !== undefined) throw misuse;
+  const t0 = performance.now();
+  const lineage = options.lineage ?? core.lineage;
+  const to = typeof target === 'number' ? target : target.version;
+  const planned = plan(core, { lineage, target: to, expected: typeof target === 'number' ? undefined : target, signal: core.stopSignal });
+  const timings = { plan: µs(t0) };
+  if (!planned.ok) {
+    const base = { component: core.name, from: core.version.version, to, path: planned.path, effects: NO_EFFECTS, timings, totalUs: µs(t0) };
+    return { ...base, ok: false, phase: 'plan', blockers: planned.blockers };
+  }
+  return rehearsePlanned(core, { lineage, steps: planned.steps, path: planned.path, target: planned.target, policies: options.policies, options, shadow, t0, timings });
+}
+
+export interface PlannedRehearsal {
+  readonly lineage: AnyLineage;
+  readonly steps: readonly PathStep[];
+  readonly path: readonly LinkRef[];
+  readonly target: AnyVersion;
+  readonly policies: SwapPolicies | undefined;
+  readonly options: RehearseOptions;
+  readonly shadow: ShadowRing | undefined;
+  readonly t0?: number;
+  readonly timings?: Partial<Record<RehearsalPhase, number>>;
+}
+
+/**
+ * Drain decision, migrate and verify (and the replay) of a planned swap on a copy: the live actor is
+ * only read (its persisted snapshot, frozen), the ledger only inspected, nothing paused or applied.
+ */
+export function rehearsePlanned(core: ComponentCore, p: PlannedRehearsal): Rehearsal {
+  const t0 = p.t0 ?? performance.now();
+  const timings: Partial<Record<RehearsalPhase, number>> = { ...p.timings };
+  const from = core.version;
+  const effects: MutableEffects = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
+  const base = { component: core.name, from: from.version, to: p.target.version, path: p.path, effects, timings };
+  const refused = (phase: RehearsalPhase, blockers: readonly Blocker[], extra: { replay?: ReplayReport } = {}): Rehearsal => ({
+    ...base,
+    ...extra,
+    effects: NO_EFFECTS,
+    totalUs: µs(t0),
+    ok: false,
+    phase,
+    blockers,
+  });
+  let t = performance.now();
+  const drained = drain(core, resolvePolicies(p.policies), p.target, effects);
+  timings.drain = µs(t);
+  if (!drained.ok) return refused('drain', drained.blockers);
+  t = performance.now();
+  const migrated = migrateStep(core, { lineage: p.lineage, steps: p.steps, path: p.path, from: from.version, to: p.target.version });
+  timings.migrate = µs(t);
+  if (!migrated.ok) return refused(migrated.phase, migrated.blockers);
+  t = performance.now();
+  const verified = verify({
+    lineage: p.lineage,
+    steps: p.steps,
+    from,
+    to: p.target,
+    migratedValue: migrated.migrated.value,
+    delays: drained.carryable,
+    delayPolicy: resolvePolicies(p.policies).delays,
+  });
+  timings.verify = µs(t);
+  if (!verified.ok) return refused('verify', verified.blockers);
+  effects.carried.push(...verified.carried);
+  effects.restarted.push(...verified.restarted);
+  effects.cancelled.push(...verified.cancelled);
+  if (p.options.replay !== true) return { ...base, ok: true, blockers: [], totalUs: µs(t0) };
+  t = performance.now();
+  const segment = p.shadow?.segment(from.version);
+  if (segment === undefined) {
+    timings.replay = µs(t);
+    const why = p.shadow === undefined ? 'the component records no events (start it with `shadow: { events }`)' : `no events recorded on v${from.version} yet`;
+    const report: ReplayReport = { events: 0, recordedOn: from.version, actions: { old: 0, new: 0 }, failure: why, blockers: [] };
+    return refused('replay', [replayMissing(why)], { replay: report });
+  }
+  const r = replay({ lineage: p.lineage, steps: p.steps, path: p.path, from, to: p.target, ...segment, project: p.options.project ?? identity });
+  timings.replay = µs(t);
+  if (r.blockers.length > 0) return refused('replay', r.blockers, { replay: r });
+  return { ...base, ok: true, blockers: [], totalUs: µs(t0), replay: r };
+}
+
+const replayMissing = (why: string): Blocker => blocker('replay-divergence', { index: -1, event: '(none)', old: 'no recording', new: why });
