@@ -15,6 +15,7 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import type { EffectOutcomes } from './report.ts';
 import { NO_EFFECTS, type MutableEffects } from './_internal/parts.ts';
 import { type Projection, replay, type ReplayReport, type ShadowRing } from './_internal/replay.ts';
+import { findBlocking } from './_internal/quiescence.ts';
 import { drain } from './drain.ts';
 import { migrateStep } from './migrate.ts';
 import { checkSwapOptions, checkTarget, resolvePolicies, type SwapPolicies } from './options.ts';
@@ -39,8 +40,11 @@ export interface RehearseOptions {
   readonly project?: Projection;
 }
 
-/** The phases a rehearsal runs; `replay` is the shadow replay. */
-export type RehearsalPhase = 'plan' | 'drain' | 'migrate' | 'verify' | 'replay';
+/**
+ * The phases a rehearsal runs: `quiesce` only looks (what refuses at once, what the swap would wait
+ * for), never waits; `replay` is the shadow replay.
+ */
+export type RehearsalPhase = 'plan' | 'quiesce' | 'drain' | 'migrate' | 'verify' | 'replay';
 
 /** What a rehearsal found: result-first, discriminated on `ok`. */
 export type Rehearsal = RehearsalBase & ({ readonly ok: true } | { readonly ok: false; readonly phase: RehearsalPhase });
@@ -52,6 +56,11 @@ interface RehearsalBase {
   readonly path: readonly LinkRef[];
   /** Empty when `ok`. */
   readonly blockers: readonly Blocker[];
+  /**
+   * What the swap's quiesce would wait for right now (in-flight promises, leases): not a refusal —
+   * the swap waits up to its deadline — but a rehearsal cannot know how long.
+   */
+  readonly waits: readonly Blocker[];
   /** What drain would decide about the effects pending now (the swap decides again after quiesce). */
   readonly effects: EffectOutcomes;
   /** Microseconds per phase run. */
@@ -89,7 +98,7 @@ export function rehearse(core: ComponentCore, target: number | AnyVersion, optio
   const planned = plan(core, { lineage, target: to, expected: typeof target === 'number' ? undefined : target, signal: core.stopSignal });
   const timings = { plan: µs(t0) };
   if (!planned.ok) {
-    const base = { component: core.name, from: core.version.version, to, path: planned.path, effects: NO_EFFECTS, timings, totalUs: µs(t0) };
+    const base = { component: core.name, from: core.version.version, to, path: planned.path, waits: [], effects: NO_EFFECTS, timings, totalUs: µs(t0) };
     return { ...base, ok: false, phase: 'plan', blockers: planned.blockers };
   }
   return rehearsePlanned(core, { lineage, steps: planned.steps, path: planned.path, target: planned.target, policies: options.policies, options, shadow, t0, timings });
@@ -116,7 +125,12 @@ export function rehearsePlanned(core: ComponentCore, p: PlannedRehearsal): Rehea
   const timings: Partial<Record<RehearsalPhase, number>> = { ...p.timings };
   const from = core.version;
   const effects: MutableEffects = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
-  const base = { component: core.name, from: from.version, to: p.target.version, path: p.path, effects, timings };
+  const policies = resolvePolicies(p.policies);
+  let t = performance.now();
+  // quiesce's own look at the component: what refuses at once, and what it would wait for
+  const blocking = findBlocking(core, policies, p.target);
+  timings.quiesce = µs(t);
+  const base = { component: core.name, from: from.version, to: p.target.version, path: p.path, waits: blocking.soft, effects, timings };
   const refused = (phase: RehearsalPhase, blockers: readonly Blocker[], extra: { replay?: ReplayReport } = {}): Rehearsal => ({
     ...base,
     ...extra,
@@ -126,8 +140,9 @@ export function rehearsePlanned(core: ComponentCore, p: PlannedRehearsal): Rehea
     phase,
     blockers,
   });
-  let t = performance.now();
-  const drained = drain(core, resolvePolicies(p.policies), p.target, effects);
+  if (blocking.hard.length > 0) return refused('quiesce', [...blocking.hard, ...blocking.soft]);
+  t = performance.now();
+  const drained = drain(core, policies, p.target, effects);
   timings.drain = µs(t);
   if (!drained.ok) return refused('drain', drained.blockers);
   t = performance.now();
@@ -142,7 +157,7 @@ export function rehearsePlanned(core: ComponentCore, p: PlannedRehearsal): Rehea
     to: p.target,
     migratedValue: migrated.migrated.value,
     delays: drained.carryable,
-    delayPolicy: resolvePolicies(p.policies).delays,
+    delayPolicy: policies.delays,
   });
   timings.verify = µs(t);
   if (!verified.ok) return refused('verify', verified.blockers);

@@ -17,7 +17,7 @@ describe('component.rehearse', () => {
     const session = c.sessionId;
     const r = c.rehearse(2, { lineage: l });
     expect(r).toMatchObject({ ok: true, component: 'c', from: 1, to: 2, path: [{ from: 1, to: 2 }], blockers: [] });
-    expect(Object.keys(r.timings)).toEqual(['plan', 'drain', 'migrate', 'verify']);
+    expect(Object.keys(r.timings)).toEqual(['plan', 'quiesce', 'drain', 'migrate', 'verify']);
     // nothing changed: same actor, same version, same state, no events held
     expect([c.version, c.sessionId, c.status, c.held]).toEqual([1, session, 'running', 0]);
     expect(c.getSnapshot().context).toEqual({ n: 1 });

@@ -42,17 +42,31 @@ export function v2Machine(bugAt = Infinity) {
   });
 }
 
+/** Handlers for a runtime timer 'tick' (it sends INC). */
+const tick = { tick: () => ({ type: 'INC' as const }) };
+
 export const base = lineage('c', defineVersion({ version: 1, machine: v1Machine }));
+/** v1 with a handler for the runtime timer 'tick', so a component can start with one pending. */
+export const baseWithTick = lineage('c', defineVersion({ version: 1, machine: v1Machine, handlers: tick }));
 
 export interface V2Options {
   readonly bugAt?: number;
   readonly up?: (s: { value: unknown; context: V1 }) => unknown;
   readonly invariant?: (s: { value: unknown; context: V2 }) => true | { path: string; message: string }[];
+  /** The v1 lineage to extend. @defaultValue base */
+  readonly from?: AnyLineage;
+  /** v2 handles the runtime timer 'tick'. */
+  readonly tick?: boolean;
 }
 
 /** The lineage v1 → v2, as a plugin would extend it at run time. */
 export function withV2(o: V2Options = {}): AnyLineage {
-  const version = defineVersion({ version: 2, machine: v2Machine(o.bugAt), ...(o.invariant === undefined ? {} : { invariant: o.invariant as never }) });
+  const version = defineVersion({
+    version: 2,
+    machine: v2Machine(o.bugAt),
+    ...(o.invariant === undefined ? {} : { invariant: o.invariant as never }),
+    ...(o.tick === true ? { handlers: tick } : {}),
+  });
   const up = o.up ?? (({ value, context }: { value: unknown; context: V1 }) => ({ value, context: { ...context, step: 1 } }));
-  return base.extend({ from: 1, version, link: { up: up as never, down: (({ value, context }: { value: unknown; context: V2 }) => ({ value, context: { n: context.n } })) as never } });
+  return (o.from ?? base).extend({ from: 1, version, link: { up: up as never, down: (({ value, context }: { value: unknown; context: V2 }) => ({ value, context: { n: context.n } })) as never } });
 }
