@@ -16,6 +16,7 @@ import { formatReport, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
 import type { ShadowRing } from '../swap/_internal/replay.ts';
 import { type Rehearsal, type RehearseOptions, rehearse } from '../swap/rehearse.ts';
+import { checkProbationOptions, Probation, type ProbationStatus } from './probation.ts';
 import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
 import { EmittedRelay, selectFrom, snapshotObserver, symbolObservable, tagSnapshot, toObserver } from './actor-api.ts';
 
@@ -58,6 +59,8 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   #emitted: EmittedRelay | undefined;
   /** The shadow recording (`runtime.start(…, { shadow })`), if any. */
   readonly #shadow: ShadowRing | undefined;
+  /** The swap on probation (`swap(…, { probation })`), from its start until it is permanent or rolled back. */
+  #probation: Probation | undefined;
 
   /** @internal */
   constructor(core: ComponentCore, journal: Journal, shadow?: ShadowRing) {
@@ -122,16 +125,20 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    */
   send(event: TEvent): void {
     const core = this.#core;
-    if (this.#shadow !== undefined && core.mode === 'running') this.#record(event);
     // the common case in a few bytes, so V8 inlines it; holding, refusing and draining live in core.send
-    if (core.mode === 'running') core.actor.send(event);
-    else core.send(event);
+    if (core.mode === 'running' && this.#shadow === undefined && this.#probation === undefined) core.actor.send(event);
+    else this.#sendObserved(event);
   }
 
-  /** Shadow recording: the event, and a checkpoint of the state before it when a segment opens. */
-  #record(event: EventObject): void {
+  /** `send` with a shadow recording (the event, and a checkpoint when a segment opens) or a probation log. */
+  #sendObserved(event: EventObject): void {
     const core = this.#core;
-    this.#shadow!.record(core.version.version, event, () => persistedSnapshotOf(core.actor));
+    const running = core.mode === 'running';
+    const shadow = this.#shadow;
+    if (running && shadow !== undefined) shadow.record(core.version.version, event, () => persistedSnapshotOf(core.actor));
+    if (running) core.actor.send(event);
+    else core.send(event); // throws when refused: then the event was not accepted
+    this.#probation?.accepted(event, running);
   }
 
   /** {@link LiveComponent.send} as a result instead of a throw. */
@@ -240,7 +247,34 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * with a `HotswapError` `INVALID_ARGUMENT` (so do `swapOrThrow` and `revert`).
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    return runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow });
+    // a swap asked for during a probation makes the swap on probation permanent first
+    this.#probation?.makePermanent();
+    if (options?.probation === undefined) return runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow });
+    const misuse = checkProbationOptions(options.probation);
+    return misuse === undefined ? this.#swapOnProbation(target, options) : Promise.reject(misuse);
+  }
+
+  async #swapOnProbation(target: number | AnyVersion, options: SwapOptions): Promise<SwapReport> {
+    const p: Probation = new Probation(this.#core, this.#journal, options.probation!, () => {
+      if (this.#probation === p) this.#probation = undefined;
+    });
+    this.#probation = p;
+    let report: SwapReport | undefined;
+    try {
+      report = await runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow, onCommit: (before) => p.committed(before) });
+      return report;
+    } finally {
+      p.begin(report);
+    }
+  }
+
+  /**
+   * The swap on probation, while its window lasts (`swap(target, { probation })`): `settled` resolves
+   * to `permanent` or `rolled-back` (with the cause and the journal entry). Undefined otherwise.
+   */
+  get probation(): ProbationStatus | undefined {
+    const p = this.#probation;
+    return p?.pending === true ? p.status : undefined;
   }
 
   /**
@@ -264,6 +298,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * to undo — fresh, or restored from an envelope — goes to the version below its own.
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
+    this.#probation?.makePermanent();
     const core = this.#core;
     return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal });
   }

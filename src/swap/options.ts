@@ -77,6 +77,26 @@ export interface PreconditionContext {
 /** A precondition: `true` to allow, a reason string (or `false`) to refuse. May be async. */
 export type Precondition = (ctx: PreconditionContext) => boolean | string | Promise<boolean | string>;
 
+/** A state as `health` sees it. */
+export interface ProbationState {
+  readonly value: unknown;
+  readonly context: unknown;
+}
+
+/** Options of `swap(target, { probation })`. The window ends at `ms` or after `events` accepted events, whichever first. */
+/**
+ * A swap on probation (src/runtime/probation.ts): after the commit, the old version and its state are
+ * kept and a failure of the new one within the window rolls back to it.
+ */
+export interface ProbationOptions {
+  /** How long the window lasts on the runtime's clock. @defaultValue 1000 when `events` is absent */
+  readonly ms?: number;
+  /** How many accepted events the window lasts. */
+  readonly events?: number;
+  /** Checked after each accepted event and at the window's end: a string (a reason) fails the probation. */
+  readonly health?: (state: ProbationState) => string | undefined | void | boolean;
+}
+
 /** Options of `component.swap(target, options)`. */
 export interface SwapOptions {
   /**
@@ -97,6 +117,8 @@ export interface SwapOptions {
    * swap (phase `plan`) with its blockers. `true` rehearses with the swap's policies, no replay.
    */
   readonly rehearse?: true | Omit<RehearseOptions, 'policies' | 'lineage'>;
+  /** Keeps the old version after the commit, and rolls back to it if the new one fails within the window. Off by default. */
+  readonly probation?: ProbationOptions;
 }
 
 /** Default deadline for quiescence. */
@@ -146,6 +168,9 @@ export function checkSwapOptions(options: unknown, what = 'options', partOfAll =
   if (partOfAll) {
     for (const key of ['deadlineMs', 'signal'] as const) {
       if (o[key] !== undefined) return invalid(`${what}.${key}`, 'absent (the `swapAll` call sets it for every part)', o[key]);
+    }
+    for (const key of ['rehearse', 'probation'] as const) {
+      if (o[key] !== undefined) return invalid(`${what}.${key}`, 'absent (`swapAll` neither rehearses nor puts a part on probation; rehearse each with `component.rehearse`)', o[key]);
     }
   } else {
     const timing = checkTiming(o, what);

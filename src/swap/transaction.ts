@@ -40,6 +40,8 @@ export interface SwapRequest {
   readonly journal: SwapJournal;
   /** Undoes the component's last committed swap (its history entry comes off on commit). */
   readonly revert?: boolean;
+  /** Called at the commit point with the old version's state then (a probation keeps it). */
+  readonly onCommit?: ((before: PersistedSnapshot) => void) | undefined;
   /** The component's recorded events, for a rehearsal's shadow replay. */
   readonly shadow?: ShadowRing | undefined;
 }
@@ -69,6 +71,7 @@ export class SwapTransaction {
   readonly #expected: AnyVersion | undefined;
   readonly #revert: boolean;
   readonly #shadow: ShadowRing | undefined;
+  readonly #onCommit: ((before: PersistedSnapshot) => void) | undefined;
   /** When the attempt began on the component's clock (its deadline counts from here), and its deadline. */
   readonly #startedAt: number;
   #deadlineAt: number;
@@ -104,6 +107,7 @@ export class SwapTransaction {
     this.#expected = typeof target === 'number' ? undefined : target;
     this.#revert = revert;
     this.#shadow = request.shadow;
+    this.#onCommit = request.onCommit;
     this.targetNumber = typeof target === 'number' ? target : target.version;
     this.from = core.version.version;
     this.options = options;
@@ -313,6 +317,7 @@ export class SwapTransaction {
       onCommit: () => {
         this.#committed = true;
         this.#running = 'resume';
+        this.#onCommit?.(this.#before!);
       },
     });
     this.#held = r.held;
