@@ -135,7 +135,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
     const core = this.#core;
     const running = core.mode === 'running';
     const shadow = this.#shadow;
-    if (running && shadow !== undefined) shadow.record(core.version.version, event, () => persistedSnapshotOf(core.actor));
+    if (running && shadow !== undefined) shadow.record(core.actor.sessionId, event, () => persistedSnapshotOf(core.actor));
     if (running) core.actor.send(event);
     else core.send(event); // throws when refused: then the event was not accepted
     this.#probation?.accepted(event, running);

@@ -166,10 +166,10 @@ export function rehearsePlanned(core: ComponentCore, p: PlannedRehearsal): Rehea
   effects.cancelled.push(...verified.cancelled);
   if (p.options.replay !== true) return { ...base, ok: true, blockers: [], totalUs: µs(t0) };
   t = performance.now();
-  const segment = p.shadow?.segment(from.version);
+  const segment = p.shadow?.segment(core.actor.sessionId);
   if (segment === undefined) {
     timings.replay = µs(t);
-    const why = p.shadow === undefined ? 'the component records no events (start it with `shadow: { events }`)' : `no events recorded on v${from.version} yet`;
+    const why = p.shadow === undefined ? 'the component records no events (start it with `shadow: { events }`)' : `no events recorded since v${from.version} started running`;
     const report: ReplayReport = { events: 0, recordedOn: from.version, actions: { old: 0, new: 0 }, failure: why, blockers: [] };
     return refused('replay', [replayMissing(why)], { replay: report });
   }

@@ -96,6 +96,18 @@ describe('shadow replay', () => {
     expect(c.version).toBe(1);
   });
 
+  it('starts the record again after a committed swap, even one that came back to the same version', async () => {
+    const runtime = createRuntime();
+    const c = runtime.start(base, { version: 1, shadow: { events: 8 } });
+    const l = withV2();
+    c.send({ type: 'INC' });
+    await c.swap(2, { lineage: l });
+    await c.revert();
+    expect(c.rehearse(2, { lineage: l, replay: true })).toMatchObject({ ok: false, phase: 'replay', replay: { failure: 'no events recorded since v1 started running' } });
+    c.send({ type: 'INC' });
+    expect(c.rehearse(2, { lineage: l, replay: true, project: count })).toMatchObject({ ok: true, replay: { events: 1 } });
+  });
+
   it('refuses a replay without a recording rather than passing without evidence', () => {
     const c = createRuntime().start(base, { version: 1 });
     expect(c.rehearse(2, { lineage: withV2(), replay: true })).toMatchObject({ ok: false, phase: 'replay', blockers: [{ kind: 'replay-divergence', index: -1 }] });

@@ -56,8 +56,9 @@ export interface ReplayReport {
 /**
  * The events one component processed, from a checkpoint: two segments of at most `capacity` events,
  * each opened with the persisted snapshot before its first event, so a replay starts from a real
- * state and covers the last `capacity` to `2 × capacity − 1` events. A segment recorded on another
- * version (a swap committed since) is dropped.
+ * state and covers the last `capacity` to `2 × capacity − 1` events. Segments belong to one actor
+ * (its XState session id): after a committed swap — even one that came back to the same version —
+ * the record starts again.
  */
 export class ShadowRing {
   readonly capacity: number;
@@ -68,25 +69,25 @@ export class ShadowRing {
     this.capacity = capacity;
   }
 
-  /** Records `event` about to be processed by `version`; `checkpoint()` is read only when a segment opens. */
-  record(version: number, event: EventObject, checkpoint: () => PersistedSnapshot): void {
+  /** Records `event` about to be processed by the actor `session`; `checkpoint()` is read only when a segment opens. */
+  record(session: string, event: EventObject, checkpoint: () => PersistedSnapshot): void {
     let seg = this.#current;
-    if (seg !== undefined && seg.version !== version) {
+    if (seg !== undefined && seg.session !== session) {
       this.#previous = seg = this.#current = undefined;
     }
     if (seg === undefined || seg.events.length >= this.capacity) {
       this.#previous = seg;
-      seg = this.#current = { version, checkpoint: checkpoint(), events: [] };
+      seg = this.#current = { session, checkpoint: checkpoint(), events: [] };
     }
     seg.events.push(event);
   }
 
-  /** The replayable record for `version`: the oldest checkpoint kept and every event after it. */
-  segment(version: number): { readonly checkpoint: PersistedSnapshot; readonly events: readonly EventObject[] } | undefined {
+  /** The replayable record of the actor `session`: the oldest checkpoint kept and every event after it. */
+  segment(session: string): { readonly checkpoint: PersistedSnapshot; readonly events: readonly EventObject[] } | undefined {
     const cur = this.#current;
-    if (cur === undefined || cur.version !== version) return undefined;
+    if (cur === undefined || cur.session !== session) return undefined;
     const prev = this.#previous;
-    if (prev === undefined || prev.version !== version) return { checkpoint: cur.checkpoint, events: cur.events.slice() };
+    if (prev === undefined || prev.session !== session) return { checkpoint: cur.checkpoint, events: cur.events.slice() };
     return { checkpoint: prev.checkpoint, events: [...prev.events, ...cur.events] };
   }
 
@@ -97,7 +98,7 @@ export class ShadowRing {
 }
 
 interface Segment {
-  readonly version: number;
+  readonly session: string;
   readonly checkpoint: PersistedSnapshot;
   readonly events: EventObject[];
 }
