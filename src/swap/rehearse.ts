@@ -146,7 +146,7 @@ export function rehearsePlanned(core: ComponentCore, p: PlannedRehearsal): Rehea
   timings.drain = µs(t);
   if (!drained.ok) return refused('drain', drained.blockers);
   t = performance.now();
-  const migrated = migrateStep(core, { lineage: p.lineage, steps: p.steps, path: p.path, from: from.version, to: p.target.version });
+  const migrated = migrateStep(core, { lineage: p.lineage, steps: p.steps, path: p.path, from: from.version, to: p.target.version, copy: true });
   timings.migrate = µs(t);
   if (!migrated.ok) return refused(migrated.phase, migrated.blockers);
   t = performance.now();

@@ -4,7 +4,8 @@
  * pauses. Shadow replay: recorded events through both versions, the first divergence reported.
  */
 import { describe, expect, it } from 'vitest';
-import { createRuntime, HotswapError } from '../../src/index.ts';
+import { setup } from 'xstate';
+import { createRuntime, defineVersion, HotswapError, lineage } from '../../src/index.ts';
 import { base, withV2 } from './_support/rehearse-lineage.ts';
 
 const count = ({ context }: { context: unknown }): unknown => (context as { n: number }).n;
@@ -62,6 +63,31 @@ describe('component.rehearse', () => {
     const n = (c.getSnapshot().context as { n: number }).n;
     c.send({ type: 'INC' });
     expect(c.getSnapshot().context).toEqual({ n: n + 1, step: 1 });
+  });
+});
+
+describe('a rehearsal leaves the live state alone', () => {
+  // an action that changes the context in place: legal in XState, fatal if the state were frozen
+  type Ctx = { items: number[] };
+  const pushing = setup({ types: { context: {} as Ctx, events: {} as { type: 'PUSH' } }, actions: { push: ({ context }) => void context.items.push(1) } }).createMachine({
+    id: 'p',
+    context: { items: [] },
+    on: { PUSH: { actions: 'push' } },
+  });
+  const l = lineage('p', defineVersion({ version: 1, machine: pushing })).extend({
+    from: 1,
+    version: defineVersion({ version: 2, machine: pushing }),
+    link: { up: ({ value, context }) => ({ value, context: { items: [...context.items] } }) },
+  });
+
+  it('migrates and replays copies: the live context is not frozen, the actor keeps taking events', () => {
+    const c = createRuntime().start(l, { version: 1, shadow: { events: 4 } });
+    c.send({ type: 'PUSH' });
+    c.send({ type: 'PUSH' });
+    expect(c.rehearse(2, { replay: true })).toMatchObject({ ok: true, replay: { events: 2, actions: { old: 2, new: 2 } } });
+    expect(Object.isFrozen(c.getSnapshot().context.items)).toBe(false);
+    c.send({ type: 'PUSH' });
+    expect([c.status, c.getSnapshot().context.items]).toEqual(['running', [1, 1, 1]]);
   });
 });
 

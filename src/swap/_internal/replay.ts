@@ -15,6 +15,7 @@ import type { AnyLineage, PathStep } from '../../lineage/lineage.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
 import { migrateAlong } from '../../migrate/migrate.ts';
 import type { PersistedSnapshot } from '../../xstate/persisted.ts';
+import { copyState } from './copy.ts';
 
 /** A state as a projection sees it. */
 export interface ReplayState {
@@ -77,7 +78,8 @@ export class ShadowRing {
     }
     if (seg === undefined || seg.events.length >= this.capacity) {
       this.#previous = seg;
-      seg = this.#current = { session, checkpoint: checkpoint(), events: [] };
+      // a copy: the live actor may change objects in place after this, and a replay freezes what it migrates
+      seg = this.#current = { session, checkpoint: copyState(checkpoint()), events: [] };
     }
     seg.events.push(event);
   }
@@ -119,7 +121,8 @@ export function replay(input: ReplayInput): ReplayReport {
   const { from, to, events } = input;
   const base = { events: 0, recordedOn: from.version };
   const migrate = (s: PersistedSnapshot | object): ReplayState | string => {
-    const r = migrateAlong(input.lineage, input.steps, input.path, s as PersistedSnapshot, from.version, to.version);
+    // migrate freezes what it reads: a copy, so the states the replay steps on stay its own
+    const r = migrateAlong(input.lineage, input.steps, input.path, copyState(s as PersistedSnapshot), from.version, to.version);
     if (!r.ok) return r.blockers.map((b) => b.message).join('; ');
     return { value: r.snapshot.value, context: r.snapshot.context };
   };
@@ -130,7 +133,7 @@ export function replay(input: ReplayInput): ReplayReport {
   };
   const start = migrate(input.checkpoint);
   if (typeof start === 'string') return failed(0, `the checkpoint does not migrate: ${start}`);
-  let oldSnap = resolve(from.machine, input.checkpoint);
+  let oldSnap = resolve(from.machine, copyState(input.checkpoint));
   let newSnap = resolve(to.machine, start);
   let oldActions = 0;
   let newActions = 0;
