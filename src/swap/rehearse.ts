@@ -14,13 +14,15 @@ import type { AnyVersion } from '../lineage/types.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
 import type { EffectOutcomes } from './report.ts';
 import { NO_EFFECTS, type MutableEffects } from './_internal/parts.ts';
-import { type Projection, replay, type ReplayReport, type ShadowRing } from './_internal/replay.ts';
+import type { Projection, ReplayReport, ShadowRing } from './_internal/replay.ts';
+import { copyState } from './_internal/copy.ts';
+import { examine, type ExamineInput, type ExamineResult } from './_internal/examine.ts';
+import { persistState } from '../xstate/adapter.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { findBlocking } from './_internal/quiescence.ts';
 import { drain } from './drain.ts';
-import { migrateStep } from './migrate.ts';
 import { checkSwapOptions, checkTarget, resolvePolicies, type SwapPolicies } from './options.ts';
 import { plan } from './plan.ts';
-import { verify } from './verify.ts';
 
 export type { Projection, ReplayDivergence, ReplayReport, ReplayState } from './_internal/replay.ts';
 
@@ -118,9 +120,28 @@ export interface PlannedRehearsal {
 
 /**
  * Drain decision, migrate and verify (and the replay) of a planned swap on a copy: the live actor is
- * only read (its persisted snapshot, frozen), the ledger only inspected, nothing paused or applied.
+ * only read (a copy of its persisted snapshot), the ledger only inspected, nothing paused or applied.
  */
 export function rehearsePlanned(core: ComponentCore, p: PlannedRehearsal): Rehearsal {
+  const d = decide(core, p);
+  if ('refused' in d) return d.refused;
+  const persisted = persistState(core.actor);
+  return d.finish(examine(d.examineInput(copyState(persisted.snapshot), persisted.actorRefs)));
+}
+
+/** What {@link decide} leaves to the state half: its input (given the snapshot), and how to finish. */
+export interface Decided {
+  readonly examineInput: (snapshot: PersistedSnapshot, actorRefs: boolean) => ExamineInput;
+  readonly finish: (r: ExamineResult, extra?: object) => Rehearsal;
+  /** A replay is asked for, with a record: the projection must travel to a pool worker too. */
+  readonly replaying: boolean;
+}
+
+/**
+ * The half of a rehearsal that needs the live component — quiesce's look and the drain decision, and
+ * the shadow record — run on the main thread; the state half ({@link examine}) may run elsewhere.
+ */
+export function decide(core: ComponentCore, p: PlannedRehearsal): { refused: Rehearsal } | Decided {
   const t0 = p.t0 ?? performance.now();
   const timings: Partial<Record<RehearsalPhase, number>> = { ...p.timings };
   const from = core.version;
@@ -131,7 +152,7 @@ export function rehearsePlanned(core: ComponentCore, p: PlannedRehearsal): Rehea
   const blocking = findBlocking(core, policies, p.target);
   timings.quiesce = µs(t);
   const base = { component: core.name, from: from.version, to: p.target.version, path: p.path, waits: blocking.soft, effects, timings };
-  const refused = (phase: RehearsalPhase, blockers: readonly Blocker[], extra: { replay?: ReplayReport } = {}): Rehearsal => ({
+  const refused = (phase: RehearsalPhase, blockers: readonly Blocker[], extra: object = {}): Rehearsal => ({
     ...base,
     ...extra,
     effects: NO_EFFECTS,
@@ -140,43 +161,44 @@ export function rehearsePlanned(core: ComponentCore, p: PlannedRehearsal): Rehea
     phase,
     blockers,
   });
-  if (blocking.hard.length > 0) return refused('quiesce', [...blocking.hard, ...blocking.soft]);
+  if (blocking.hard.length > 0) return { refused: refused('quiesce', [...blocking.hard, ...blocking.soft]) };
   t = performance.now();
   const drained = drain(core, policies, p.target, effects);
   timings.drain = µs(t);
-  if (!drained.ok) return refused('drain', drained.blockers);
-  t = performance.now();
-  const migrated = migrateStep(core, { lineage: p.lineage, steps: p.steps, path: p.path, from: from.version, to: p.target.version, copy: true });
-  timings.migrate = µs(t);
-  if (!migrated.ok) return refused(migrated.phase, migrated.blockers);
-  t = performance.now();
-  const verified = verify({
-    lineage: p.lineage,
-    steps: p.steps,
-    from,
-    to: p.target,
-    migratedValue: migrated.migrated.value,
-    delays: drained.carryable,
-    delayPolicy: policies.delays,
-  });
-  timings.verify = µs(t);
-  if (!verified.ok) return refused('verify', verified.blockers);
-  effects.carried.push(...verified.carried);
-  effects.restarted.push(...verified.restarted);
-  effects.cancelled.push(...verified.cancelled);
-  if (p.options.replay !== true) return { ...base, ok: true, blockers: [], totalUs: µs(t0) };
-  t = performance.now();
-  const segment = p.shadow?.segment(core.actor.sessionId);
-  if (segment === undefined) {
-    timings.replay = µs(t);
-    const why = p.shadow === undefined ? 'the component records no events (start it with `shadow: { events }`)' : `no events recorded since v${from.version} started running`;
-    const report: ReplayReport = { events: 0, recordedOn: from.version, actions: { old: 0, new: 0 }, failure: why, blockers: [] };
-    return refused('replay', [replayMissing(why)], { replay: report });
+  if (!drained.ok) return { refused: refused('drain', drained.blockers) };
+  let segment: ReturnType<ShadowRing['segment']>;
+  if (p.options.replay === true) {
+    segment = p.shadow?.segment(core.actor.sessionId);
+    if (segment === undefined) {
+      const why = p.shadow === undefined ? 'the component records no events (start it with `shadow: { events }`)' : `no events recorded since v${from.version} started running`;
+      const report: ReplayReport = { events: 0, recordedOn: from.version, actions: { old: 0, new: 0 }, failure: why, blockers: [] };
+      return { refused: refused('replay', [replayMissing(why)], { replay: report }) };
+    }
   }
-  const r = replay({ lineage: p.lineage, steps: p.steps, path: p.path, from, to: p.target, ...segment, project: p.options.project ?? identity });
-  timings.replay = µs(t);
-  if (r.blockers.length > 0) return refused('replay', r.blockers, { replay: r });
-  return { ...base, ok: true, blockers: [], totalUs: µs(t0), replay: r };
+  return {
+    replaying: segment !== undefined,
+    examineInput: (snapshot, actorRefs) => ({
+      lineage: p.lineage,
+      steps: p.steps,
+      path: p.path,
+      from,
+      to: p.target,
+      snapshot,
+      actorRefs,
+      delays: drained.carryable,
+      delayPolicy: policies.delays,
+      replay: segment === undefined ? undefined : { ...segment, project: p.options.project ?? identity },
+    }),
+    finish: (r, extra = {}) => {
+      Object.assign(timings, r.timings);
+      const replayed = r.replay === undefined ? {} : { replay: r.replay };
+      if (!r.ok) return refused(r.phase, r.blockers, { ...replayed, ...extra });
+      effects.carried.push(...r.carried);
+      effects.restarted.push(...r.restarted);
+      effects.cancelled.push(...r.cancelled);
+      return { ...base, ...replayed, ...extra, ok: true, blockers: [], totalUs: µs(t0) };
+    },
+  };
 }
 
 const replayMissing = (why: string): Blocker => blocker('replay-divergence', { index: -1, event: '(none)', old: 'no recording', new: why });

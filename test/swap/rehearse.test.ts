@@ -77,7 +77,7 @@ describe('a rehearsal leaves the live state alone', () => {
   const l = lineage('p', defineVersion({ version: 1, machine: pushing })).extend({
     from: 1,
     version: defineVersion({ version: 2, machine: pushing }),
-    link: { up: ({ value, context }) => ({ value, context: { items: [...context.items] } }) },
+    link: { up: ({ value, context }: { value: unknown; context: Ctx }) => ({ value, context: { items: [...context.items] } }) },
   });
 
   it('migrates and replays copies: the live context is not frozen, the actor keeps taking events', () => {
