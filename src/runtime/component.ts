@@ -17,6 +17,8 @@ import { runSwap } from '../swap/swap.ts';
 import type { ShadowRing } from '../swap/_internal/replay.ts';
 import { type Rehearsal, type RehearseOptions, rehearse } from '../swap/rehearse.ts';
 import { checkProbationOptions, Probation, type ProbationStatus } from './probation.ts';
+import type { RehearsalPool } from '../swap/_internal/rehearse-pool.ts';
+import { type PoolRehearseOptions, type PooledRehearsal, rehearseInPool } from '../swap/rehearse-pool.ts';
 import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
 import { EmittedRelay, selectFrom, snapshotObserver, symbolObservable, tagSnapshot, toObserver } from './actor-api.ts';
 
@@ -59,14 +61,17 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   #emitted: EmittedRelay | undefined;
   /** The shadow recording (`runtime.start(…, { shadow })`), if any. */
   readonly #shadow: ShadowRing | undefined;
+  /** The runtime's rehearsal pool, for `rehearseInPool`. */
+  readonly #pool: RehearsalPool | undefined;
   /** The swap on probation (`swap(…, { probation })`), from its start until it is permanent or rolled back. */
   #probation: Probation | undefined;
 
   /** @internal */
-  constructor(core: ComponentCore, journal: Journal, shadow?: ShadowRing) {
+  constructor(core: ComponentCore, journal: Journal, shadow?: ShadowRing, pool?: RehearsalPool) {
     this.#core = core;
     this.#journal = journal;
     this.#shadow = shadow;
+    this.#pool = pool;
     cores.set(this, core);
   }
 
@@ -284,6 +289,18 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    */
   rehearse(target: number | AnyVersion, options: RehearseOptions = {}): Rehearsal {
     return rehearse(this.#core, target, options, this.#shadow);
+  }
+
+  /**
+   * {@link LiveComponent.rehearse} with its state half (migrate, verify, replay) in the runtime's worker
+   * pool, for large states: the pool worker loads the lineage from `options.module`. When it cannot
+   * (the lineage is not that module's export, the state cannot be copied), it runs inline and
+   * `inlineReason` says why. Rejects with `POOL_CLOSED` once the runtime is stopped.
+   */
+  rehearseInPool(target: number | AnyVersion, options: PoolRehearseOptions): Promise<PooledRehearsal> {
+    const pool = this.#pool;
+    if (pool === undefined) return Promise.reject(new HotswapError('POOL_CLOSED', 'This component has no rehearsal pool (it was not started by `runtime.start`)'));
+    return rehearseInPool(this.#core, target, options, this.#shadow, () => pool);
   }
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */

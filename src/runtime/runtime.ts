@@ -6,6 +6,7 @@
  * test/runtime/start.test.ts and test/swap/coordinator.test.ts.
  */
 import { ShadowRing } from '../swap/_internal/replay.ts';
+import { RehearsalPool } from '../swap/_internal/rehearse-pool.ts';
 import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
@@ -119,6 +120,8 @@ export interface Runtime {
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const clock = options.clock ?? systemClock;
   const journal = options.journal ?? new MemoryJournal();
+  // piscina workers for `rehearseInPool`, started on the first one; closed by `stop()`
+  const pool = new RehearsalPool();
   const capacity = options.mailboxCapacity ?? 1024;
   const live = new Map<LiveComponent<any>, ComponentCore>();
   let counter = 0;
@@ -199,7 +202,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       refuse(installed.blockers);
     } else core.attach(installed.actor, version);
     for (const t of timers) core.effects.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
-    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core, journal, shadow);
+    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core, journal, shadow, pool);
     box.component = component as LiveComponent;
     live.set(component as LiveComponent, core);
     return component;
@@ -225,6 +228,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     stop: async () => {
       await Promise.all([...live.keys()].map((c) => c.stop()));
       live.clear();
+      await pool.close();
     },
   };
 }
