@@ -8,7 +8,7 @@ import { isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
 import { HotswapError, shown } from '../errors.ts';
 import { type AnyLineage, isLineage } from '../lineage/lineage.ts';
 import type { LedgerInFlight } from '../ledger/ledger.ts';
-import type { RehearseOptions } from './rehearse.ts';
+import type { Projection } from './_internal/replay.ts';
 
 /**
  * What to do with pending XState delayed events (`after`):
@@ -95,6 +95,22 @@ export interface ProbationOptions {
   readonly events?: number;
   /** Checked after each accepted event and at the window's end: a string (a reason) fails the probation. */
   readonly health?: (state: ProbationState) => string | undefined | void | boolean;
+}
+
+/** Options of `component.rehearse(target, options)`, and of `swap(target, { rehearse })`. */
+export interface RehearseOptions {
+  /** The policies drain decides with (a swap's `rehearse` uses the swap's own). @defaultValue the swap defaults */
+  readonly policies?: SwapPolicies;
+  /** A newer lineage the target comes from, as for `swap`. */
+  readonly lineage?: AnyLineage;
+  /**
+   * Replays the events the component recorded (`runtime.start(…, { shadow: { events } })`) through
+   * both versions and compares `project` after each. Without a recording there is nothing to compare
+   * and the rehearsal refuses (`replay-divergence` at index −1), rather than passing without evidence.
+   */
+  readonly replay?: boolean;
+  /** What the replay compares. @defaultValue the whole `{ value, context }` */
+  readonly project?: Projection;
 }
 
 /** Options of `component.swap(target, options)`. */

@@ -21,26 +21,11 @@ import { persistState } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { findBlocking } from './_internal/quiescence.ts';
 import { drain } from './drain.ts';
-import { checkSwapOptions, checkTarget, resolvePolicies, type SwapPolicies } from './options.ts';
+import { checkSwapOptions, checkTarget, type RehearseOptions, resolvePolicies, type SwapPolicies } from './options.ts';
 import { plan } from './plan.ts';
 
 export type { Projection, ReplayDivergence, ReplayReport, ReplayState } from './_internal/replay.ts';
-
-/** Options of `component.rehearse(target, options)`, and of `swap(target, { rehearse })`. */
-export interface RehearseOptions {
-  /** The policies drain decides with (a swap's `rehearse` uses the swap's own). @defaultValue the swap defaults */
-  readonly policies?: SwapPolicies;
-  /** A newer lineage the target comes from, as for `swap`. */
-  readonly lineage?: AnyLineage;
-  /**
-   * Replays the events the component recorded (`runtime.start(…, { shadow: { events } })`) through
-   * both versions and compares `project` after each. Without a recording there is nothing to compare
-   * and the rehearsal refuses (`replay-divergence` at index −1), rather than passing without evidence.
-   */
-  readonly replay?: boolean;
-  /** What the replay compares. @defaultValue the whole `{ value, context }` */
-  readonly project?: Projection;
-}
+export type { RehearseOptions } from './options.ts';
 
 /**
  * The phases a rehearsal runs: `quiesce` only looks (what refuses at once, what the swap would wait
