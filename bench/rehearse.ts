@@ -4,7 +4,10 @@
  * recorded counter events (both versions stepped with XState's pure `transition()`, the old one migrated
  * after each event). `probation.overhead_ratio`: event throughput of a component whose swap is on
  * probation (every accepted event logged, its invariant checked) ÷ the same component outside it,
- * measured in alternating blocks so a busy machine slows both sides together. Writes flat JSON to
+ * measured in alternating blocks so a busy machine slows both sides together. `rehearse.10mb.*`: a
+ * rehearsal of a 10 MB state — `inline_ms` the main thread's block inline (all of it), `main_block_ms`
+ * its longest block with `rehearseInPool` (a 1 ms interval's longest gap), `pool_total_ms` the pooled
+ * rehearsal's wall time. Writes flat JSON to
  * `bench/results/rehearse.json` (or `--out <file>`). Not part of `npm run bench` (docs/benchmarks.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { assign, setup } from 'xstate';
 import { createRuntime, defineVersion, lineage, ManualClock } from 'hotswap';
-import { counterMachine, type CounterEvent } from './_internal/machines.ts';
+import { counterMachine, type CounterEvent, jobLineage, payload } from './_internal/machines.ts';
 import { median, round } from './_internal/stats.ts';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } }, allowPositionals: false });
@@ -78,6 +81,39 @@ for (let i = 0; i < rounds; i++) {
 }
 if (onProbation.probation === undefined) throw new Error('bench: the probation ended during the bench');
 
+// ── a 10 MB state: inline vs the pool ──────────────────────────────────────
+const sizedRuns = quick ? 2 : 5;
+const inlineMs: number[] = [];
+const blockMs: number[] = [];
+const pooledMs: number[] = [];
+{
+  const runtime = createRuntime();
+  const c = runtime.start(jobLineage, { version: 1, input: { items: payload(10_000_000) } });
+  const module = new URL('./_internal/machines.ts', import.meta.url);
+  const pooled = () => c.rehearseInPool(2, { module, export: 'jobLineage' });
+  const warm = await pooled(); // starts the worker
+  if (!warm.ok || warm.ranIn !== 'pool') throw new Error(`bench: the pooled rehearsal did not run in the pool: ${warm.inlineReason ?? JSON.stringify(warm.blockers)}`);
+  for (let i = 0; i < sizedRuns; i++) {
+    let t = performance.now();
+    if (!c.rehearse(2).ok) throw new Error('bench: the inline rehearsal refused');
+    inlineMs.push(performance.now() - t);
+    let last = performance.now();
+    let longest = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 1);
+    t = performance.now();
+    const r = await pooled();
+    pooledMs.push(performance.now() - t);
+    clearInterval(tick);
+    blockMs.push(Math.max(longest, performance.now() - last));
+    if (!r.ok || r.ranIn !== 'pool') throw new Error('bench: the pooled rehearsal refused');
+  }
+  await runtime.stop();
+}
+
 const results = {
   'meta.date': new Date().toISOString(),
   'meta.node_version': process.version,
@@ -88,6 +124,10 @@ const results = {
   'rehearse.replay_1k_events_ms': round(median(replayMs), 2),
   'rehearse.replay_1k_events_p90_ms': round(replayMs.slice().sort((x, y) => x - y)[Math.floor(replayMs.length * 0.9)]!, 2),
   'rehearse.replays': replayMs.length,
+  'rehearse.10mb.inline_ms': round(median(inlineMs), 1),
+  'rehearse.10mb.main_block_ms': round(median(blockMs), 1),
+  'rehearse.10mb.pool_total_ms': round(median(pooledMs), 1),
+  'rehearse.10mb.runs': sizedRuns,
   'probation.overhead_ratio': round(median(ratios), 3),
   'probation.rounds': rounds,
   'probation.events_per_round': perRound,
