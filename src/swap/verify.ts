@@ -57,23 +57,29 @@ const NO_PLAN: DelayPlan = { rearm: [], carried: [], restarted: [], cancelled: [
 
 /** Verifies what the new version is handed besides its state: delays, timers, held events. */
 export function verify(input: VerifyInput): VerifyResult {
-  const { to } = input;
-  const blockers: Blocker[] = [];
-  for (const t of input.timers ?? []) {
-    if (!isTimerDelay(t.remainingMs) || !isTimerDelay(t.delayMs)) {
-      // checked before anything starts: the same rule `startTimer` enforces after
-      blockers.push(blocker('pending-timer', { name: t.name, handler: t.handler, remainingMs: t.remainingMs, reason: `its delay and remaining time must be from 0 to ${MAX_TIMER_MS} ms` }));
-    } else if (to.handlers?.[t.handler] === undefined) {
-      blockers.push(blocker('pending-timer', { name: t.name, handler: t.handler, remainingMs: t.remainingMs, reason: `v${to.version} defines no handler '${t.handler}'` }));
+  const { to, timers, held } = input;
+  let blockers: Blocker[] | undefined;
+  if (timers !== undefined) {
+    blockers = [];
+    for (const t of timers) {
+      if (!isTimerDelay(t.remainingMs) || !isTimerDelay(t.delayMs)) {
+        // checked before anything starts: the same rule `startTimer` enforces after
+        blockers.push(blocker('pending-timer', { name: t.name, handler: t.handler, remainingMs: t.remainingMs, reason: `its delay and remaining time must be from 0 to ${MAX_TIMER_MS} ms` }));
+      } else if (to.handlers?.[t.handler] === undefined) {
+        blockers.push(blocker('pending-timer', { name: t.name, handler: t.handler, remainingMs: t.remainingMs, reason: `v${to.version} defines no handler '${t.handler}'` }));
+      }
     }
   }
   const plan =
     input.delays === undefined
       ? NO_PLAN
       : planDelays(input.delays, { lineage: input.lineage, steps: input.steps, from: input.from, to, migratedValue: input.migratedValue, policy: input.delayPolicy });
-  blockers.push(...plan.blockers);
-  const held = input.held;
-  if (held !== undefined && held.length > 0) blockers.push(...unacceptedHeld(held, to));
-  if (blockers.length > 0) return { ok: false, blockers };
+  // nothing allocated on the common path: no timers to check, no blocker, no held event
+  if (plan.blockers.length > 0) (blockers ??= []).push(...plan.blockers);
+  if (held !== undefined && held.length > 0) {
+    const unaccepted = unacceptedHeld(held, to);
+    if (unaccepted.length > 0) (blockers ??= []).push(...unaccepted);
+  }
+  if (blockers !== undefined && blockers.length > 0) return { ok: false, blockers };
   return { ok: true, rearm: plan.rearm, carried: plan.carried, restarted: plan.restarted, cancelled: plan.cancelled };
 }

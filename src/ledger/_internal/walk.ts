@@ -22,11 +22,10 @@ type Tracked = ReadonlyMap<unknown, { readonly startedAt: number }>;
 export function walkInFlight(
   actor: AnyActorRef,
   tracked: Tracked,
-  clock: Pick<Clock, 'now'> | (() => number),
+  clock: Pick<Clock, 'now'>,
   visit: (entry: LedgerInFlight, actor: AnyActorRef) => void,
   at?: number,
 ): void {
-  const now = (): number => (at ??= typeof clock === 'function' ? clock() : clock.now());
   const walk = (parent: ActorWithLogic, path: string | undefined): void => {
     const children = (parent.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children ?? {};
     const actors = parent.logic.implementations?.actors;
@@ -44,7 +43,7 @@ export function walkInFlight(
         src: typeof src === 'string' ? src : '<inline logic>',
         logic: kind,
         startedAt: entry?.startedAt,
-        ageMs: entry === undefined ? undefined : now() - entry.startedAt,
+        ageMs: entry === undefined ? undefined : (at ??= clock.now()) - entry.startedAt,
         persistable: typeof src === 'string',
       };
       if (path !== undefined) out.parent = path;

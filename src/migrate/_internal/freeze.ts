@@ -1,3 +1,9 @@
+/**
+ * The deep freeze of a migration's input: what makes a link that writes to its input a blocker
+ * (`migration-mutated-input`) instead of a silent corruption of the old version's state (G2). Stops at
+ * what is already frozen, so a swap freezes only what changed. Pinned by test/migrate/blockers.test.ts,
+ * test/migrate/only-new.test.ts and test/property/migrate.property.test.ts.
+ */
 import { CACHE_MIN, MAX_ENVELOPE_DEPTH, plainMember, plainNode } from '../../_internal/json.ts';
 
 /**
