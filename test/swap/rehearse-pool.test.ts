@@ -68,8 +68,9 @@ describe('rehearseInPool', () => {
     const c = runtime.start(base, { version: 1 });
     const queued = [1, 2, 3].map(() => c.rehearseInPool(2, { lineage: good, module, export: 'good' }));
     await new Promise((r) => setTimeout(r, 0)); // past their module import, in the pool's queue
+    const outcomes = Promise.allSettled(queued); // handled before the close rejects any
     await runtime.stop();
-    const settled = await Promise.allSettled(queued);
+    const settled = await outcomes;
     // whichever had finished before the close resolved; the rest are refused, typed
     for (const s of settled) if (s.status === 'rejected') expect(s.reason).toMatchObject({ code: 'POOL_CLOSED' });
     // the component is stopped now: refused at plan, before any worker

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { HotswapError } from '../../errors.ts';
 import type { ExamineResult } from './examine.ts';
 import type { RehearseTask } from './rehearse-task.ts';
@@ -52,17 +52,25 @@ export class RehearsalPool {
     if (this.#closed) throw closedError();
     const ts = fromSource || TS_MODULE.test(task.module);
     if (this.#pool === undefined) {
-      const task = new URL(fromSource ? './rehearse-task.ts' : './rehearse-task.js', import.meta.url).href;
-      if (ts) this.#bootstrap = writeBootstrap(task);
-      this.#pool = new Piscina({
-        filename: this.#bootstrap ?? task,
+      // loaded on the first pooled rehearsal: `import "hotswap"` (and bundles of it) never load piscina
+      const { Piscina: Pool } = await import('piscina');
+      if (this.#closed) throw closedError();
+      if (this.#pool !== undefined) return this.#run(task, transferList);
+      const entry = new URL(fromSource ? './rehearse-task.ts' : './rehearse-task.js', import.meta.url).href;
+      if (ts) this.#bootstrap = writeBootstrap(entry);
+      this.#pool = new Pool({
+        filename: this.#bootstrap ?? entry,
         minThreads: 0,
         maxThreads: this.#options.maxThreads ?? 1,
         idleTimeout: this.#options.idleTimeoutMs ?? 10_000,
       });
     }
+    return this.#run(task, transferList);
+  }
+
+  async #run(task: RehearseTask, transferList: ArrayBuffer[]): Promise<ExamineResult> {
     try {
-      return (await this.#pool.run(task, { transferList })) as ExamineResult;
+      return (await this.#pool!.run(task, { transferList })) as ExamineResult;
     } catch (error) {
       if (this.#closed) throw closedError();
       throw error;
