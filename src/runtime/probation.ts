@@ -76,6 +76,8 @@ export class Probation {
   #to = 0;
   /** `failing`: a failure was seen, the rollback is queued; accepted events are still logged. */
   #state: 'arming' | 'pending' | 'failing' | 'over' = 'arming';
+  /** Past the commit point: from here every accepted event reached the new version (the report may still be on its way). */
+  #committed = false;
   #timer: unknown;
   #unobserve: (() => void) | undefined;
   #resolve!: (o: ProbationOutcome) => void;
@@ -95,6 +97,7 @@ export class Probation {
   /** The commit point: the old version's state then. Events held from here on go to the new version. */
   committed(before: PersistedSnapshot): void {
     this.#before = before;
+    this.#committed = true;
   }
 
   /**
@@ -104,7 +107,7 @@ export class Probation {
   accepted(event: EventObject, wasRunning: boolean): void {
     if (this.#state === 'over') return;
     if (this.#state === 'arming') {
-      if (!wasRunning) this.#log.push(event);
+      if (this.#committed || !wasRunning) this.#log.push(event);
       return;
     }
     this.#log.push(event);
