@@ -105,16 +105,16 @@ describe('probation passes', () => {
 describe('probation logs from the commit point', () => {
   it('an event sent between the commit and the swap’s report (while the journal writes) is redelivered too', async () => {
     const clock = new ManualClock();
-    let c: ReturnType<ReturnType<typeof createRuntime>['start']> | undefined;
+    const app: { c?: ReturnType<ReturnType<typeof createRuntime>['start']> } = {};
     // a journal that, while the swap's entry is written (after the commit), lets the app send an event
     const journal = {
       entries: () => [],
       append: async (e: { outcome: string; rolledBack?: unknown }) => {
-        if (e.outcome === 'committed' && e.rolledBack === undefined) c!.send({ type: 'INC' });
+        if (e.outcome === 'committed' && e.rolledBack === undefined) app.c!.send({ type: 'INC' });
         await Promise.resolve();
       },
     };
-    c = createRuntime({ clock, journal }).start(base, { version: 1 });
+    const c = (app.c = createRuntime({ clock, journal }).start(base, { version: 1 }));
     c.send({ type: 'INC' });
     await c.swap(2, { lineage: withV2(), probation: { ms: 1000 } });
     expect(c.probation?.accepted).toBe(1);
