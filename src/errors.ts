@@ -35,6 +35,7 @@ export const ErrorCodes = [
   // worker-hosted components (hotswap/worker)
   'WORKER_START_FAILED',
   'COMPONENT_CRASHED',
+  'POOL_CLOSED',
   // fleet rollouts (hotswap/fleet)
   'FLEET_PG_MISSING',
   'FLEET_SCHEMA_NEWER',

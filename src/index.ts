@@ -74,6 +74,9 @@ export type { SwapTrace, SwapAllTrace, SwapPhaseMessage, PluginLoadTrace } from 
 export { formatReport, SwapPhases } from './swap/report.ts';
 export type { SwapReport, SwapPhase, EffectOutcomes } from './swap/report.ts';
 export { DEFAULT_DEADLINE_MS } from './swap/options.ts';
+export type { ProbationOptions, ProbationState } from './swap/options.ts';
+export type { Projection, Rehearsal, RehearsalPhase, RehearseOptions, ReplayDivergence, ReplayReport, ReplayState } from './swap/rehearse.ts';
+export type { ProbationCause, ProbationOutcome, ProbationStatus } from './runtime/probation.ts';
 export type {
   SwapOptions,
   SwapPolicies,

@@ -71,6 +71,8 @@ export type Blocker =
   // ── install ─────────────────────────────────────────────────────────────
   | (BlockerBase & { readonly kind: 'install-failed'; readonly version: number; readonly error: { readonly name: string; readonly message: string } })
   | (BlockerBase & { readonly kind: 'aborted'; readonly reason: string })
+  /** A rehearsal's shadow replay: the new version, fed the recorded events, stopped matching the old one (src/swap/rehearse.ts). */
+  | (BlockerBase & { readonly kind: 'replay-divergence'; readonly index: number; readonly event: string; readonly old: string; readonly new: string })
   // ── worker-hosted components (hotswap/worker) ─────────────────────────
   | (BlockerBase & { readonly kind: 'cross-isolate'; readonly what: string; readonly reason: string })
   | (BlockerBase & { readonly kind: 'candidate-failed'; readonly module: string; readonly phase: 'load' | 'install'; readonly error: { readonly name: string; readonly message: string } })

@@ -74,6 +74,7 @@ const messages: Messages = {
   'unpersistable-child': (b) => `child actor '${b.child}' cannot be persisted: ${b.reason}`,
   'install-failed': (b) => `installing v${b.version} failed: ${b.error.name}: ${b.error.message}`,
   aborted: (b) => `aborted: ${b.reason}`,
+  'replay-divergence': (b) => `replayed event #${b.index} '${b.event}' diverges: the old version projects ${b.old}, the new one ${b.new}`,
   // worker-hosted components (hotswap/worker)
   'cross-isolate': (b) => `${b.what} cannot cross from the old worker to the new one: ${b.reason}`,
   'candidate-failed': (b) => `the candidate worker running ${b.module} failed to ${b.phase}: ${b.error.name}: ${b.error.message}`,

@@ -14,6 +14,11 @@ import { createEnvelope, type Envelope } from '../store/envelope.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
+import type { ShadowRing } from '../swap/_internal/replay.ts';
+import { type Rehearsal, type RehearseOptions, rehearse } from '../swap/rehearse.ts';
+import { checkProbationOptions, Probation, type ProbationStatus } from './probation.ts';
+import type { RehearsalPool } from '../swap/_internal/rehearse-pool.ts';
+import { type PoolRehearseOptions, type PooledRehearsal, rehearseInPool } from '../swap/rehearse-pool.ts';
 import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
 import { EmittedRelay, selectFrom, snapshotObserver, symbolObservable, tagSnapshot, toObserver } from './actor-api.ts';
 
@@ -54,11 +59,19 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   readonly #core: ComponentCore;
   readonly #journal: Journal;
   #emitted: EmittedRelay | undefined;
+  /** The shadow recording (`runtime.start(…, { shadow })`), if any. */
+  readonly #shadow: ShadowRing | undefined;
+  /** The runtime's rehearsal pool, for `rehearseInPool`. */
+  readonly #pool: RehearsalPool | undefined;
+  /** The swap on probation (`swap(…, { probation })`), from its start until it is permanent or rolled back. */
+  #probation: Probation | undefined;
 
   /** @internal */
-  constructor(core: ComponentCore, journal: Journal) {
+  constructor(core: ComponentCore, journal: Journal, shadow?: ShadowRing, pool?: RehearsalPool) {
     this.#core = core;
     this.#journal = journal;
+    this.#shadow = shadow;
+    this.#pool = pool;
     cores.set(this, core);
   }
 
@@ -118,14 +131,25 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   send(event: TEvent): void {
     const core = this.#core;
     // the common case in a few bytes, so V8 inlines it; holding, refusing and draining live in core.send
-    if (core.mode === 'running') core.actor.send(event);
-    else core.send(event);
+    if (core.mode === 'running' && this.#shadow === undefined && this.#probation === undefined) core.actor.send(event);
+    else this.#sendObserved(event);
+  }
+
+  /** `send` with a shadow recording (the event, and a checkpoint when a segment opens) or a probation log. */
+  #sendObserved(event: EventObject): void {
+    const core = this.#core;
+    const running = core.mode === 'running';
+    const shadow = this.#shadow;
+    if (running && shadow !== undefined) shadow.record(core.actor.sessionId, event, () => persistedSnapshotOf(core.actor));
+    if (running) core.actor.send(event);
+    else core.send(event); // throws when refused: then the event was not accepted
+    this.#probation?.accepted(event, running);
   }
 
   /** {@link LiveComponent.send} as a result instead of a throw. */
   trySend(event: TEvent): { ok: true } | { ok: false; error: ErrorData } {
     try {
-      this.#core.send(event);
+      this.send(event);
       return { ok: true };
     } catch (error) {
       if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
@@ -228,7 +252,55 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * with a `HotswapError` `INVALID_ARGUMENT` (so do `swapOrThrow` and `revert`).
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    return runSwap(this.#core, { target, options, journal: this.#journal });
+    // a swap asked for during a probation makes the swap on probation permanent first
+    this.#probation?.makePermanent();
+    if (options?.probation === undefined) return runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow });
+    const misuse = checkProbationOptions(options.probation);
+    return misuse === undefined ? this.#swapOnProbation(target, options) : Promise.reject(misuse);
+  }
+
+  async #swapOnProbation(target: number | AnyVersion, options: SwapOptions): Promise<SwapReport> {
+    const p: Probation = new Probation(this.#core, this.#journal, options.probation!, () => {
+      if (this.#probation === p) this.#probation = undefined;
+    });
+    this.#probation = p;
+    let report: SwapReport | undefined;
+    try {
+      report = await runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow, onCommit: (before) => p.committed(before) });
+      return report;
+    } finally {
+      p.begin(report);
+    }
+  }
+
+  /**
+   * The swap on probation, while its window lasts (`swap(target, { probation })`): `settled` resolves
+   * to `permanent` or `rolled-back` (with the cause and the journal entry). Undefined otherwise.
+   */
+  get probation(): ProbationStatus | undefined {
+    const p = this.#probation;
+    return p?.pending === true ? p.status : undefined;
+  }
+
+  /**
+   * Rehearses a swap to `target` on a copy of the current state, without pausing the component: the
+   * swap's own plan, drain decision, migrate and verify steps, and (`replay: true`) a shadow replay of
+   * the recorded events. Result-first: `ok`, or the phase and blockers the swap would refuse with.
+   */
+  rehearse(target: number | AnyVersion, options: RehearseOptions = {}): Rehearsal {
+    return rehearse(this.#core, target, options, this.#shadow);
+  }
+
+  /**
+   * {@link LiveComponent.rehearse} with its state half (migrate, verify, replay) in the runtime's worker
+   * pool, for large states: the pool worker loads the lineage from `options.module`. When it cannot
+   * (the lineage is not that module's export, the state cannot be copied), it runs inline and
+   * `inlineReason` says why. Rejects with `POOL_CLOSED` once the runtime is stopped.
+   */
+  rehearseInPool(target: number | AnyVersion, options: PoolRehearseOptions): Promise<PooledRehearsal> {
+    const pool = this.#pool;
+    if (pool === undefined) return Promise.reject(new HotswapError('POOL_CLOSED', 'This component has no rehearsal pool (it was not started by `runtime.start`)'));
+    return rehearseInPool(this.#core, target, options, this.#shadow, () => pool);
   }
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
@@ -243,6 +315,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * to undo — fresh, or restored from an envelope — goes to the version below its own.
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
+    this.#probation?.makePermanent();
     const core = this.#core;
     return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal });
   }

@@ -5,6 +5,8 @@
  * before anything starts; `swapAll` swaps several as one step. Pinned by
  * test/runtime/start.test.ts and test/swap/coordinator.test.ts.
  */
+import { ShadowRing } from '../swap/_internal/replay.ts';
+import { RehearsalPool } from '../swap/_internal/rehearse-pool.ts';
 import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
@@ -74,6 +76,11 @@ export interface StartOptions {
   readonly envelope?: unknown;
   /** Machine input when starting fresh. */
   readonly input?: unknown;
+  /**
+   * Shadow recording for rehearsals: keep the last `events` events sent to the component (a bounded
+   * ring from a checkpointed snapshot), so `rehearse(target, { replay: true })` can replay them. Off by default.
+   */
+  readonly shadow?: { readonly events: number };
 }
 
 /** One component's part in a `swapAll`. */
@@ -116,6 +123,8 @@ export interface Runtime {
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const clock = options.clock ?? systemClock;
   const journal = options.journal ?? new MemoryJournal();
+  // piscina workers for `rehearseInPool`, started on the first one; closed by `stop()`
+  const pool = new RehearsalPool();
   const capacity = options.mailboxCapacity ?? 1024;
   const live = new Map<LiveComponent<any>, ComponentCore>();
   let counter = 0;
@@ -123,6 +132,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>> => {
     if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`lineage\` to be a lineage from \`lineage(...)\`, got ${shown(lineage)}`);
     if (typeof o !== 'object' || o === null) throw new HotswapError('INVALID_ARGUMENT', `Expected \`options\` to be an object or absent, got ${shown(o)}`);
+    const shadow = shadowRing(o.shadow);
     const to = o.version ?? lineage.current.version;
     const version = lineage.get(to);
     if (version === undefined) {
@@ -195,7 +205,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       refuse(installed.blockers);
     } else core.attach(installed.actor, version);
     for (const t of timers) core.effects.startTimer(t.id, t.handler ?? t.id, t.remainingMs, t.payload);
-    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core, journal);
+    const component = new LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>(core, journal, shadow, pool);
     box.component = component as LiveComponent;
     live.set(component as LiveComponent, core);
     return component;
@@ -221,9 +231,20 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     stop: async () => {
       await Promise.all([...live.keys()].map((c) => c.stop()));
       live.clear();
+      await pool.close();
     },
   };
 }
 
 /** Re-exported for `verifyState` users who start from a snapshot by hand. */
 export { verifyState };
+
+/** `options.shadow`: a ring of at most 1,000,000 events per segment, or none. */
+function shadowRing(shadow: StartOptions['shadow'] | null): ShadowRing | undefined {
+  if (shadow === undefined) return undefined;
+  const n: unknown = (shadow as { events?: unknown } | null)?.events;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1_000_000) {
+    throw new HotswapError('INVALID_ARGUMENT', `Expected \`shadow.events\` to be an integer from 1 to 1000000, got ${shown(n)}`, { details: { argument: 'shadow.events' } });
+  }
+  return new ShadowRing(n);
+}

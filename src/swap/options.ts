@@ -8,6 +8,7 @@ import { isTimerDelay, MAX_TIMER_MS } from '../clock/clock.ts';
 import { HotswapError, shown } from '../errors.ts';
 import { type AnyLineage, isLineage } from '../lineage/lineage.ts';
 import type { LedgerInFlight } from '../ledger/ledger.ts';
+import type { Projection } from './_internal/replay.ts';
 
 /**
  * What to do with pending XState delayed events (`after`):
@@ -76,6 +77,42 @@ export interface PreconditionContext {
 /** A precondition: `true` to allow, a reason string (or `false`) to refuse. May be async. */
 export type Precondition = (ctx: PreconditionContext) => boolean | string | Promise<boolean | string>;
 
+/** A state as `health` sees it. */
+export interface ProbationState {
+  readonly value: unknown;
+  readonly context: unknown;
+}
+
+/** Options of `swap(target, { probation })`. The window ends at `ms` or after `events` accepted events, whichever first. */
+/**
+ * A swap on probation (src/runtime/probation.ts): after the commit, the old version and its state are
+ * kept and a failure of the new one within the window rolls back to it.
+ */
+export interface ProbationOptions {
+  /** How long the window lasts on the runtime's clock. @defaultValue 1000 when `events` is absent */
+  readonly ms?: number;
+  /** How many accepted events the window lasts. */
+  readonly events?: number;
+  /** Checked after each accepted event and at the window's end: a string (a reason) fails the probation. */
+  readonly health?: (state: ProbationState) => string | undefined | void | boolean;
+}
+
+/** Options of `component.rehearse(target, options)`, and of `swap(target, { rehearse })`. */
+export interface RehearseOptions {
+  /** The policies drain decides with (a swap's `rehearse` uses the swap's own). @defaultValue the swap defaults */
+  readonly policies?: SwapPolicies;
+  /** A newer lineage the target comes from, as for `swap`. */
+  readonly lineage?: AnyLineage;
+  /**
+   * Replays the events the component recorded (`runtime.start(…, { shadow: { events } })`) through
+   * both versions and compares `project` after each. Without a recording there is nothing to compare
+   * and the rehearsal refuses (`replay-divergence` at index −1), rather than passing without evidence.
+   */
+  readonly replay?: boolean;
+  /** What the replay compares. @defaultValue the whole `{ value, context }` */
+  readonly project?: Projection;
+}
+
 /** Options of `component.swap(target, options)`. */
 export interface SwapOptions {
   /**
@@ -91,6 +128,13 @@ export interface SwapOptions {
   readonly lineage?: AnyLineage;
   /** Aborts the swap before the commit point. */
   readonly signal?: AbortSignal;
+  /**
+   * Rehearses the swap on a copy after plan, before anything pauses: a failed rehearsal refuses the
+   * swap (phase `plan`) with its blockers. `true` rehearses with the swap's policies, no replay.
+   */
+  readonly rehearse?: true | Omit<RehearseOptions, 'policies' | 'lineage'>;
+  /** Keeps the old version after the commit, and rolls back to it if the new one fails within the window. Off by default. */
+  readonly probation?: ProbationOptions;
 }
 
 /** Default deadline for quiescence. */
@@ -140,6 +184,9 @@ export function checkSwapOptions(options: unknown, what = 'options', partOfAll =
   if (partOfAll) {
     for (const key of ['deadlineMs', 'signal'] as const) {
       if (o[key] !== undefined) return invalid(`${what}.${key}`, 'absent (the `swapAll` call sets it for every part)', o[key]);
+    }
+    for (const key of ['rehearse', 'probation'] as const) {
+      if (o[key] !== undefined) return invalid(`${what}.${key}`, 'absent (`swapAll` neither rehearses nor puts a part on probation; rehearse each with `component.rehearse`)', o[key]);
     }
   } else {
     const timing = checkTiming(o, what);

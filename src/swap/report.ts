@@ -69,6 +69,11 @@ export interface SwapReport {
    * not be hashed, a journal that could not be written (the report is still returned).
    */
   readonly errors?: readonly string[];
+  /**
+   * Set on the journal entry a probation writes when it rolled a failed version back: the change of
+   * version it made (`from` the failed version, `to` the one reinstated), the swap it undid, and why.
+   */
+  readonly rolledBack?: { readonly swapId: string; readonly cause: string; readonly redelivered: number };
 }
 
 /**
@@ -85,6 +90,9 @@ export function formatReport(r: SwapReport): string {
       elapsedMs: r.totalUs / 1000,
       ...(r.phase === undefined ? {} : { phase: r.phase }),
     });
+  }
+  if (r.rolledBack !== undefined) {
+    return `swap ${r.component} v${r.from} → v${r.to} rolled-back (probation of swap ${r.rolledBack.swapId}): ${r.rolledBack.cause}; ${r.rolledBack.redelivered} accepted events redelivered`;
   }
   const e = r.effects;
   const parts = [

@@ -6,15 +6,17 @@
 import type { ComponentCore } from '../live/_internal/core.ts';
 import { phaseFeed, traceSwap } from '../diagnostics/channels.ts';
 import { checkSwapOptions, checkTarget } from './options.ts';
+import { checkRehearseOptions } from './rehearse.ts';
 import type { SwapReport } from './report.ts';
-import { type SwapRequest, SwapTransaction } from './transaction.ts';
+import type { SwapRequest } from './request.ts';
+import { SwapTransaction } from './transaction.ts';
 
 /**
  * plan → quiesce → drain → migrate → verify → install → resume, or abort with the old version untouched.
  * Misuse (a target or option of the wrong kind) rejects with `INVALID_ARGUMENT`; refusals resolve (G7).
  */
 export async function runSwap(core: ComponentCore, request: SwapRequest): Promise<SwapReport> {
-  const misuse = checkTarget(request.target) ?? checkSwapOptions(request.options);
+  const misuse = checkTarget(request.target) ?? checkSwapOptions(request.options) ?? checkRehearseOptions(request.options?.rehearse, 'options.rehearse');
   if (misuse !== undefined) throw misuse;
   const tx = new SwapTransaction(core, request);
   return traceSwap(tx, request.revert === true ? 'revert' : 'swap', () => run(tx));
@@ -25,7 +27,8 @@ async function run(tx: SwapTransaction): Promise<SwapReport> {
   try {
     // `preconditions` and `quiesce` return a promise only when they must wait
     const checked = tx.plan() && tx.preconditions();
-    if (checked === true || (checked !== false && (await checked))) {
+    // `rehearse` (when asked for) runs on a copy after the preconditions, before anything pauses
+    if ((checked === true || (checked !== false && (await checked))) && tx.rehearse()) {
       phases();
       // A swap may be asked for from inside the component's own processing (an action, an observer):
       // let that XState step finish first, or its event would be lost and old code run after the commit.

@@ -24,29 +24,16 @@ import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolici
 import { plan } from './plan.ts';
 import { quiesce, type QuiesceResult } from './quiesce.ts';
 import type { SwapJournal, SwapPhase, SwapReport } from './report.ts';
+import type { SwapRequest } from './request.ts';
 import { resume } from './resume.ts';
 import { Stretch, turn } from './_internal/stretch.ts';
 import { verify } from './verify.ts';
+import { rehearsePlanned } from './rehearse.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 const noop = (): void => undefined;
 /** A swap whose synchronous stretch already took longer than this yields to the event loop before hashing its states. */
 const YIELD_AFTER_MS = 1;
-
-/** What one transaction is asked to do. */
-export interface SwapRequest {
-  readonly target: number | AnyVersion;
-  readonly options?: SwapOptions | undefined;
-  /** Where the attempt is recorded (G8). */
-  readonly journal: SwapJournal;
-  /** Undoes the component's last committed swap (its history entry comes off on commit). */
-  readonly revert?: boolean;
-  /**
-   * A `swapAll`'s one signal, in place of `options.signal`: it already fires when the caller's signal
-   * does or any part's component stops, so no per-part `AbortSignal.any` is built (93 ms per 10,000).
-   */
-  readonly groupSignal?: AbortSignal;
-}
 
 export class SwapTransaction {
   readonly id = randomUUID();
@@ -72,6 +59,8 @@ export class SwapTransaction {
   /** The version object the caller passed (checked in plan), and whether this undoes the last swap. */
   readonly #expected: AnyVersion | undefined;
   readonly #revert: boolean;
+  /** What was asked (its `shadow` and `onCommit` are read later). */
+  readonly #request: SwapRequest;
   /** When the attempt began on the component's clock (its deadline counts from here), and its deadline. */
   readonly #startedAt: number;
   #deadlineAt: number;
@@ -100,15 +89,13 @@ export class SwapTransaction {
   /** The synchronous stretches: the longest is the report's `blockUs`. */
   readonly #stretch = new Stretch();
 
-  /**
-   * `target` a version number, or a version object — which must then be that version of the lineage
-   * used (checked in plan, whoever asks: `swap`, `swapOrThrow`, `revert` and `swapAll` share this path).
-   */
-  constructor(core: ComponentCore, { target, options = {}, revert = false, journal, groupSignal }: SwapRequest) {
+  constructor(core: ComponentCore, request: SwapRequest) {
+    const { target, options = {}, revert = false, journal, groupSignal } = request;
     this.core = core;
     this.#journal = journal;
     this.#expected = typeof target === 'number' ? undefined : target;
     this.#revert = revert;
+    this.#request = request;
     this.targetNumber = typeof target === 'number' ? target : target.version;
     this.from = core.version.version;
     this.options = options;
@@ -193,6 +180,17 @@ export class SwapTransaction {
     const failures = await this.#stretch.wait(pending);
     this.timings.plan = (this.timings.plan ?? 0) + µs(t);
     return failures.length === 0 ? true : this.#refuse('plan', failures);
+  }
+
+  /** `options.rehearse`: the rehearsal of this planned swap, before anything pauses; its blockers refuse it. */
+  rehearse(): boolean {
+    const asked = this.options.rehearse;
+    if (asked === undefined) return true;
+    const t = performance.now();
+    const options = asked === true ? {} : asked;
+    const r = rehearsePlanned(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, target: this.#target!, policies: this.policies, options, shadow: this.#request.shadow });
+    this.timings.plan = (this.timings.plan ?? 0) + µs(t);
+    return r.ok || this.#refuse('plan', r.blockers);
   }
 
   // ── quiesce ──────────────────────────────────────────────────────────────
@@ -319,6 +317,7 @@ export class SwapTransaction {
       onCommit: () => {
         this.#committed = true;
         this.#running = 'resume';
+        this.#request.onCommit?.(this.#before!);
       },
     });
     this.#held = r.held;

@@ -1,0 +1,266 @@
+/**
+ * Probation after a committed swap (`swap(target, { probation })`): until the window passes, the old
+ * version's definition and its state at the commit are kept and every event the new version accepts
+ * is logged. If the new actor errors or reaches a final state, its invariant fails on a live state, or
+ * the caller's `health` returns a reason, the runtime rolls back: the old version is reinstated from
+ * its state at the commit and the logged events are redelivered to it, in order, so each accepted
+ * event's effect on state is present exactly once. Side effects the failed version performed are not
+ * undone. Erlang's rule: until a release is made permanent, a failure brings back the old one.
+ * Pinned by test/runtime/probation.test.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventObject } from 'xstate';
+import { describeError, HotswapError, shown } from '../errors.ts';
+import type { Journal } from '../journal/journal.ts';
+import type { AnyLineage } from '../lineage/lineage.ts';
+import type { AnyVersion } from '../lineage/types.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
+import { invariantBlockers } from '../migrate/verify.ts';
+import { install } from '../swap/install.ts';
+import type { ProbationOptions } from '../swap/options.ts';
+import type { SwapReport } from '../swap/report.ts';
+import { journalReport, NO_EFFECTS, stateHashes } from '../swap/_internal/parts.ts';
+import { persistedSnapshotOf } from '../xstate/adapter.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
+
+/** Why a probation failed. */
+export type ProbationCause =
+  | { readonly kind: 'actor-error'; readonly error: { readonly name: string; readonly message: string } }
+  | { readonly kind: 'actor-finished'; readonly status: string }
+  | { readonly kind: 'invariant'; readonly violations: readonly string[] }
+  | { readonly kind: 'health'; readonly reason: string };
+
+/** How a probation ended. */
+export type ProbationOutcome =
+  | { readonly outcome: 'permanent'; readonly swapId: string; readonly events: number }
+  | { readonly outcome: 'rolled-back'; readonly swapId: string; readonly cause: ProbationCause; readonly report: SwapReport }
+  /** The rollback itself failed (the old version would not start again): the component stays as it is. */
+  | { readonly outcome: 'rollback-failed'; readonly swapId: string; readonly cause: ProbationCause; readonly error: string };
+
+/** The probation of the last committed swap, while it lasts: `component.probation`. */
+export interface ProbationStatus {
+  readonly swapId: string;
+  readonly from: number;
+  readonly to: number;
+  /** Events accepted by the new version so far. */
+  readonly accepted: number;
+  /** Resolves when the window passes (`permanent`) or the swap is rolled back. */
+  readonly settled: Promise<ProbationOutcome>;
+}
+
+const DEFAULT_MS = 1000;
+
+/** Checks `options.probation`: the error to reject with, or `undefined`. */
+export function checkProbationOptions(p: unknown): HotswapError | undefined {
+  if (p === undefined) return undefined;
+  const bad = (what: string, expected: string, got: unknown): HotswapError =>
+    new HotswapError('INVALID_ARGUMENT', `Expected \`options.probation${what}\` to be ${expected}, got ${shown(got)}`, { details: { argument: `options.probation${what}` } });
+  if (typeof p !== 'object' || p === null) return bad('', 'an object or absent', p);
+  const o = p as Record<string, unknown>;
+  if (o['ms'] !== undefined && (typeof o['ms'] !== 'number' || !(o['ms'] >= 0 && o['ms'] <= 2 ** 31 - 1))) return bad('.ms', 'a number of ms from 0 to 2^31 − 1', o['ms']);
+  if (o['events'] !== undefined && (!Number.isInteger(o['events']) || (o['events'] as number) < 1)) return bad('.events', 'a positive integer', o['events']);
+  if (o['health'] !== undefined && typeof o['health'] !== 'function') return bad('.health', 'a function', o['health']);
+  return undefined;
+}
+
+/** One swap on probation. Created before the swap runs (it logs held events); armed at its commit. */
+export class Probation {
+  readonly #core: ComponentCore;
+  readonly #journal: Journal;
+  readonly #options: ProbationOptions;
+  readonly #oldVersion: AnyVersion;
+  readonly #oldLineage: AnyLineage;
+  readonly #log: EventObject[] = [];
+  #before: PersistedSnapshot | undefined;
+  #swapId = '';
+  #to = 0;
+  /** `failing`: a failure was seen, the rollback is queued; accepted events are still logged. */
+  #state: 'arming' | 'pending' | 'failing' | 'over' = 'arming';
+  /** Past the commit point: from here every accepted event reached the new version (the report may still be on its way). */
+  #committed = false;
+  #timer: unknown;
+  #unobserve: (() => void) | undefined;
+  #resolve!: (o: ProbationOutcome) => void;
+  readonly settled: Promise<ProbationOutcome>;
+  readonly #onEnd: () => void;
+
+  constructor(core: ComponentCore, journal: Journal, options: ProbationOptions, onEnd: () => void) {
+    this.#core = core;
+    this.#journal = journal;
+    this.#options = options;
+    this.#oldVersion = core.version;
+    this.#oldLineage = core.lineage;
+    this.#onEnd = onEnd;
+    this.settled = new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  /** The commit point: the old version's state then. Events held from here on go to the new version. */
+  committed(before: PersistedSnapshot): void {
+    this.#before = before;
+    this.#committed = true;
+  }
+
+  /**
+   * An event the component accepted. Before the commit only events held during the swap count (they
+   * are delivered to the new version); after it, every one.
+   */
+  accepted(event: EventObject, wasRunning: boolean): void {
+    if (this.#state === 'over') return;
+    if (this.#state === 'arming') {
+      if (this.#committed || !wasRunning) this.#log.push(event);
+      return;
+    }
+    this.#log.push(event);
+    if (this.#state === 'failing') return;
+    if (!this.#check() && this.#options.events !== undefined && this.#log.length >= this.#options.events) this.#end();
+  }
+
+  /** After the swap resolved: committed starts the window; refused ends this probation unused. */
+  begin(report: SwapReport | undefined): void {
+    if (report?.outcome !== 'committed' || this.#before === undefined) {
+      this.#state = 'over';
+      this.#onEnd();
+      return;
+    }
+    this.#swapId = report.id;
+    this.#to = report.to;
+    this.#state = 'pending';
+    const core = this.#core;
+    this.#unobserve = core.observe({
+      next: (snap: { status?: string }) => {
+        if (snap.status !== undefined && snap.status !== 'active') this.#fail({ kind: 'actor-finished', status: snap.status });
+      },
+      error: (error) => this.#fail({ kind: 'actor-error', error: describeError(error) }),
+    });
+    const { ms, events } = this.#options;
+    if (ms !== undefined || events === undefined) this.#timer = core.clock.setTimeout(() => this.#end(), ms ?? DEFAULT_MS);
+    // it may have failed already, on a held event delivered at the commit
+    const status = core.actor.getSnapshot().status;
+    if (status === 'error') this.#fail({ kind: 'actor-error', error: describeError(core.actor.getSnapshot().error ?? core.lastError) });
+    else if (status !== 'active') this.#fail({ kind: 'actor-finished', status });
+    else this.#check();
+  }
+
+  get status(): ProbationStatus {
+    return { swapId: this.#swapId, from: this.#oldVersion.version, to: this.#to, accepted: this.#log.length, settled: this.settled };
+  }
+
+  /** Armed after a commit and not over yet. */
+  get pending(): boolean {
+    return this.#state === 'pending' || this.#state === 'failing';
+  }
+
+  /** Makes the swap permanent now (another swap is starting, or the window passed). */
+  makePermanent(): void {
+    if (this.#state === 'pending') this.#end();
+  }
+
+  /** The invariant and `health` on the live state: true when the probation failed. */
+  #check(): boolean {
+    const snap = this.#core.actor.getSnapshot() as { status: string; value: unknown; context: unknown };
+    if (snap.status !== 'active') return false; // the observer reports it
+    const violations = invariantBlockers(this.#core.version, snap);
+    if (violations.length > 0) {
+      this.#fail({ kind: 'invariant', violations: violations.map((b) => b.message) });
+      return true;
+    }
+    const health = this.#options.health;
+    if (health === undefined) return false;
+    let verdict: unknown;
+    try {
+      verdict = health({ value: snap.value, context: snap.context });
+    } catch (error) {
+      const e = describeError(error);
+      verdict = `health threw ${e.name}: ${e.message}`;
+    }
+    if (typeof verdict !== 'string') return false;
+    this.#fail({ kind: 'health', reason: verdict });
+    return true;
+  }
+
+  #end(): void {
+    if (this.#state !== 'pending') return;
+    if (!this.#check()) this.#settle({ outcome: 'permanent', swapId: this.#swapId, events: this.#log.length });
+  }
+
+  #settle(outcome: ProbationOutcome): void {
+    this.#state = 'over';
+    this.#core.clock.clearTimeout(this.#timer);
+    this.#unobserve?.();
+    this.#log.length = 0;
+    this.#before = undefined; // the old version's state is released
+    this.#onEnd();
+    this.#resolve(outcome);
+  }
+
+  #fail(cause: ProbationCause): void {
+    if (this.#state !== 'pending') return;
+    this.#state = 'failing'; // once: the rollback runs outside XState's notification
+    queueMicrotask(() => void this.#rollback(cause));
+  }
+
+  async #rollback(cause: ProbationCause): Promise<void> {
+    const core = this.#core;
+    const t0 = performance.now();
+    const fail = (error: string): void => this.#settle({ outcome: 'rollback-failed', swapId: this.#swapId, cause, error });
+    if (core.closed) return fail('the component was stopped');
+    if (core.swapping !== undefined) return fail(`swap ${core.swapping.id} is in progress`);
+    const failed = core.actor;
+    const failedState = persistedSnapshotOf(failed);
+    const installed = install(core, { target: this.#oldVersion, snapshot: this.#before, rearm: [] });
+    if (!installed.ok) return fail(installed.blockers.map((b) => b.message).join('; '));
+    const from = core.version.version;
+    core.attach(installed.actor, this.#oldVersion);
+    core.committed(from, this.#oldLineage, true);
+    core.retire(failed);
+    core.deliverHeld(); // nothing is held: this puts a failed component back to running
+    const log = this.#log.splice(0);
+    const errors: string[] = [];
+    for (const e of log) {
+      try {
+        core.send(e);
+      } catch (error) {
+        errors.push(`redelivering '${e.type}': ${describeError(error).message}`);
+      }
+    }
+    core.emit(core.actor.getSnapshot());
+    const why = describeCause(cause);
+    const report = await journalReport(
+      core,
+      this.#journal,
+      {
+        id: randomUUID(),
+        component: core.name,
+        outcome: 'committed',
+        from,
+        to: this.#oldVersion.version,
+        path: [{ from, to: this.#oldVersion.version }],
+        blockers: [],
+        timings: {},
+        totalUs: Math.round((performance.now() - t0) * 1000),
+        pauseUs: 0,
+        held: log.length,
+        effects: NO_EFFECTS,
+        at: new Date().toISOString(),
+        rolledBack: { swapId: this.#swapId, cause: why, redelivered: log.length },
+      },
+      stateHashes(failedState, persistedSnapshotOf(core.actor)),
+      errors,
+    );
+    this.#settle({ outcome: 'rolled-back', swapId: this.#swapId, cause, report });
+  }
+}
+
+/** A cause in one line, as the journal keeps it. */
+export function describeCause(c: ProbationCause): string {
+  switch (c.kind) {
+    case 'actor-error':
+      return `the new actor failed: ${c.error.name}: ${c.error.message}`;
+    case 'actor-finished':
+      return `the new actor stopped unexpectedly (status '${c.status}')`;
+    case 'invariant':
+      return `the invariant failed on a live state: ${c.violations.join('; ')}`;
+    case 'health':
+      return `health check: ${c.reason}`;
+  }
+}
