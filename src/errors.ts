@@ -36,6 +36,7 @@ export const ErrorCodes = [
   'WORKER_START_FAILED',
   'COMPONENT_CRASHED',
   'POOL_CLOSED',
+  'POOL_PISCINA_MISSING',
   // fleet rollouts (hotswap/fleet)
   'FLEET_PG_MISSING',
   'FLEET_SCHEMA_NEWER',

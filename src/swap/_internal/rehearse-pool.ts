@@ -53,7 +53,7 @@ export class RehearsalPool {
     const ts = fromSource || TS_MODULE.test(task.module);
     if (this.#pool === undefined) {
       // loaded on the first pooled rehearsal: `import "hotswap"` (and bundles of it) never load piscina
-      const { Piscina: Pool } = await import('piscina');
+      const Pool = await loadPiscina();
       if (this.#closed) throw closedError();
       if (this.#pool !== undefined) return this.#run(task, transferList);
       const entry = new URL(fromSource ? './rehearse-task.ts' : './rehearse-task.js', import.meta.url).href;
@@ -100,3 +100,12 @@ function writeBootstrap(task: string): string {
 }
 
 const closedError = (): HotswapError => new HotswapError('POOL_CLOSED', 'The rehearsal pool is closed (its runtime was stopped); the rehearsal did not run');
+
+/** piscina, an optional peer dependency: only pooled rehearsals need it; missing, a typed `POOL_PISCINA_MISSING`. */
+async function loadPiscina(): Promise<typeof Piscina> {
+  try {
+    return (await import('piscina')).Piscina;
+  } catch (error) {
+    throw new HotswapError('POOL_PISCINA_MISSING', 'A pooled rehearsal (rehearseInPool) needs the `piscina` package: run `npm install piscina`, or use rehearse() inline', { cause: error });
+  }
+}
