@@ -359,6 +359,6 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
 
 /** The throwing twin of a swap's result: the report when committed, else `SWAP_REFUSED` with it in `details`. */
 function orThrow(report: SwapReport): SwapReport {
-  if (report.outcome === 'refused') throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
+  if (!report.ok) throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
   return report;
 }
