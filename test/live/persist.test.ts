@@ -68,3 +68,27 @@ describe('persist', () => {
     expect(thrown).toMatchObject({ code: 'PERSIST_REFUSED', details: { swapId: report.id } });
   });
 });
+
+describe('tryPersist, the result form of persist', () => {
+  it('returns the envelope persist() would write', () => {
+    const clock = new ManualClock();
+    const c = createRuntime({ clock }).start(driver, { version: 2 });
+    c.send({ type: 'ENQUEUE', id: 'a' });
+    const r = c.tryPersist();
+    expect(r.ok && r.envelope.hash).toBe(c.persist().hash);
+    expect(r.ok && r.envelope.snapshot).toMatchObject({ context: { queue: ['a'] } });
+  });
+
+  it('returns PERSIST_REFUSED during a swap as data, and the component keeps running to a committed swap', async () => {
+    const { loader, calls } = makeLoader();
+    const c = createRuntime().start(loader, { version: 1 });
+    c.send({ type: 'LOAD', url: 'a' });
+    const swap = c.swap(2);
+    const refused = c.tryPersist();
+    calls[0]!.resolve('A');
+    const report = await swap;
+    expect(refused).toMatchObject({ ok: false, error: { code: 'PERSIST_REFUSED', details: { swapId: report.id } } });
+    expect(report.ok).toBe(true);
+    expect(c.tryPersist()).toMatchObject({ ok: true, envelope: { version: 2 } });
+  });
+});
