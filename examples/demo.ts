@@ -156,7 +156,7 @@ console.log(`latency:    outside swap attempts ${lat(samples.filter((s) => !duri
 console.log(`            during swap attempts  ${lat(samples.filter(during))} (an attempt: file loaded by a candidate worker, then the pause)`);
 console.log('swaps:');
 attempts.forEach((a, i) => console.log(`  ${i + 1}. ${a.label.padEnd(60)} ${(a.outcome ?? 'no outcome').padEnd(9)} ${a.detail ?? ''}`));
-console.log(`exactly once: accepted ${fmt(server.accepted)}, processed ${fmt(stats.processed)} (counted by the limiter across ${journal.filter((e) => e.outcome === 'committed').length} migrations): lost ${lost}, duplicated ${stats.dupes}; admitted ${fmt(stats.admitted)} + throttled ${fmt(stats.throttled)}`);
+console.log(`exactly once: accepted ${fmt(server.accepted)}, processed ${fmt(stats.processed)} (counted by the limiter across ${journal.filter((e) => e.ok).length} migrations): lost ${lost}, duplicated ${stats.dupes}; admitted ${fmt(stats.admitted)} + throttled ${fmt(stats.throttled)}`);
 console.log(`serving:    v${stats.version}`);
 console.log(`heap:       main thread ${heapBefore.toFixed(1)} MB before the reloads, ${heapAfter.toFixed(1)} MB after${gc ? '' : ' (run with --expose-gc for collected figures)'}`);
 console.log(`journal:    ${journalPath} — ${journal.length} entries: ${journal.map((e) => `v${e.from}→v${e.to} ${e.outcome}`).join(', ')}`);

@@ -7,7 +7,7 @@
  *
  * Run: npx tsx examples/plugin-reload.ts
  */
-import { createRuntime, formatReport, ManualClock, tryExtend, type VersionPlugin } from '../src/index.ts';
+import { createRuntime, formatReport, ManualClock, type VersionPlugin } from '../src/index.ts';
 import { rateLimiter, type V3Context } from './components/rate-limiter.ts';
 import type { V4Context } from './plugins/rate-limiter-v4.ts';
 
@@ -31,7 +31,7 @@ console.log('');
 // 1. A plugin that migrates from the wrong version: refused with a typed error, nothing swapped.
 const good = (await import('./plugins/rate-limiter-v4.ts')).plugin;
 const misfit: VersionPlugin = { ...good, from: 2 };
-const bad = tryExtend(rateLimiter, misfit);
+const bad = rateLimiter.tryExtend(misfit);
 if (bad.ok) throw new Error('expected the misfit plugin to be refused');
 console.log(`plugin with from: 2 refused: ${bad.error.code}: ${bad.error.message}`);
 

@@ -11,7 +11,7 @@ export type { ErrorCode, ErrorData } from './errors.ts';
 
 export { defineVersion, isVersion } from './lineage/version.ts';
 export { lineage, tryExtend, isLineage, pathBetween } from './lineage/lineage.ts';
-export type { Lineage, AnyLineage, VersionPlugin, PathStep } from './lineage/lineage.ts';
+export type { Lineage, AnyLineage, VersionPlugin, PathStep, ExtendResult } from './lineage/lineage.ts';
 export type {
   Version,
   AnyVersion,
@@ -41,8 +41,8 @@ export type { Blocker, BlockerKind, BlockerOf, BlockerInput, LinkRef } from './b
 
 export { migrate } from './migrate/migrate.ts';
 export type { MigrateOptions, MigrateResult } from './migrate/migrate.ts';
-export { verifyState, invariantBlockers } from './migrate/verify.ts';
-export type { VerifyOptions } from './migrate/verify.ts';
+export { verifySnapshot, verifyState, invariantBlockers } from './migrate/verify.ts';
+export type { VerifyOptions, VerifyResult } from './migrate/verify.ts';
 export { isPersistedSnapshot } from './xstate/persisted.ts';
 export type { PersistedSnapshot, PersistedChild } from './xstate/persisted.ts';
 
@@ -59,9 +59,9 @@ export { systemClock, ManualClock, MAX_TIMER_MS, isTimerDelay } from './clock/cl
 export type { Clock } from './clock/clock.ts';
 
 export { createRuntime } from './runtime/runtime.ts';
-export type { Runtime, RuntimeOptions, StartOptions, LineageEvent, SwapAllRequest } from './runtime/runtime.ts';
+export type { Runtime, RuntimeOptions, StartOptions, LineageEvent, SwapAllRequest, StartResult } from './runtime/runtime.ts';
 export { LiveComponent } from './runtime/component.ts';
-export type { Lease } from './runtime/component.ts';
+export type { Lease, PersistResult } from './runtime/component.ts';
 export type { LineageSnapshot, LineageEmitted, VersionedSnapshot } from './runtime/actor-api.ts';
 export { startTimer, cancelTimer } from './live/timers.ts';
 export type { StartTimerOptions } from './live/timers.ts';

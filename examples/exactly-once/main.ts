@@ -162,7 +162,7 @@ for (const [i, { step, report, sentAt }] of reports.entries()) {
   const t = report.timings;
   const work = (t.drain ?? 0) + (t.migrate ?? 0) + (t.verify ?? 0) + (t.install ?? 0);
   const what =
-    report.outcome === 'committed'
+    report.ok
       ? `carried ${report.effects.carried.map(effect).join(' + ')}`
       : `${report.phase}: ${[...new Set(report.blockers.map((b) => b.kind))].join(', ')}`;
   console.log(
@@ -173,11 +173,11 @@ for (const [i, { step, report, sentAt }] of reports.entries()) {
 }
 console.log('');
 console.log(`events sent:          ${sent} in ${seconds.toFixed(2)} s (send refused with MAILBOX_FULL and retried: ${refusedFull})`);
-console.log(`processed:            ${counters.processed} (counted by the machine, carried through ${reports.filter((r) => r.report.outcome === 'committed').length} migrations)`);
+console.log(`processed:            ${counters.processed} (counted by the machine, carried through ${reports.filter((r) => r.report.ok).length} migrations)`);
 console.log(`  admitted/throttled: ${stats.admitted}/${stats.throttled} over ${stats.windows} stats windows; running v${reports.length > 0 ? reports.at(-1)!.report.to : 1}`);
 console.log(`lost:                 ${lost}`);
 console.log(`duplicated:           ${duplicated}`);
-console.log(`journal entries:      ${entries.length} (${entries.filter((e) => e.outcome === 'committed').length} committed, ${entries.filter((e) => e.outcome === 'refused').length} refused)`);
+console.log(`journal entries:      ${entries.length} (${entries.filter((e) => e.ok).length} committed, ${entries.filter((e) => !e.ok).length} refused)`);
 console.log('');
 
 const ok = lost === 0 && duplicated === 0 && counters.last === sent && asPlanned && entries.length === reports.length;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HotswapError, describeError } from '../errors.ts';
-import { type AnyLineage, tryExtend } from '../lineage/lineage.ts';
+import { type AnyLineage, extendResult } from '../lineage/lineage.ts';
 import { checkPluginExport } from '../plugin/check.ts';
 
 /** The lineage a plugin file extends, extended with it. */
@@ -50,7 +50,7 @@ export async function extendWithPlugin(file: string, cwd: string, lineages: read
       { details: { module: file, component: plugin.component } },
     );
   }
-  const extended = tryExtend(base, plugin);
+  const extended = extendResult(base, plugin);
   if (!extended.ok) {
     throw new HotswapError('PLUGIN_INVALID', `Plugin \`${file}\` does not continue ${base.name}@${base.current.version}: ${extended.error.message}`, {
       details: { module: file, component: plugin.component, current: base.current.version, from: plugin.from },

@@ -109,7 +109,9 @@ export class FileJournal implements Journal {
       const text = line.toString('utf8');
       if (text.trim() === '') return;
       try {
-        out.push(JSON.parse(text) as JournalEntry);
+        const entry = JSON.parse(text) as JournalEntry;
+        // a journal written before reports carried `ok` (one release back): derive it from `outcome`
+        out.push(typeof entry.ok !== 'boolean' && typeof entry.outcome === 'string' ? { ...entry, ok: entry.outcome === 'committed' } : entry);
       } catch {
         // a torn final line from a crash mid-append, not yet repaired; everything before it is intact
       }

@@ -1,6 +1,6 @@
 /**
  * Lineages: the ordered versions of one component and the links between neighbours, immutable,
- * extended at run time with `extend`/`tryExtend`, and `pathBetween` for the steps from one version to
+ * extended at run time with `extend` (throws) / `tryExtend` (a result), and `pathBetween` for the steps from one version to
  * another (up or down). Pinned by test/lineage/lineage.test.ts, test/lineage/extend.test.ts and the
  * type tests in test/types/lineage.test-d.ts.
  */
@@ -35,10 +35,24 @@ export interface Lineage<TName extends string = string, TVersions extends readon
   /**
    * Appends a version that arrived at run time (a plugin module). Checks it like {@link Lineage.next}
    * but from untyped input; throws a {@link HotswapError} (`LINEAGE_*`) when it does not fit.
-   * Use {@link tryExtend} for a result instead of a throw.
+   * {@link Lineage.tryExtend} is the result form.
    */
   extend(plugin: unknown): Lineage<TName, readonly AnyVersion[]>;
+  /**
+   * {@link Lineage.extend} as a result: `{ ok: true, lineage }`, or `{ ok: false, error }` with the
+   * same coded error `extend` would throw (`LINEAGE_*`, `INVALID_ARGUMENT`). Never throws.
+   *
+   * @example
+   * const r = driver.tryExtend(plugin);
+   * if (!r.ok) console.error(r.error.code, r.error.message); // the old lineage keeps serving
+   */
+  tryExtend(plugin: unknown): ExtendResult<TName>;
 }
+
+/** The result of {@link Lineage.tryExtend}. */
+export type ExtendResult<TName extends string = string> =
+  | { readonly ok: true; readonly lineage: Lineage<TName, readonly AnyVersion[]> }
+  | { readonly ok: false; readonly error: ErrorData };
 
 /** Any lineage. */
 export type AnyLineage = Lineage<string, readonly AnyVersion[]>;
@@ -76,6 +90,7 @@ function build<TName extends string, TVersions extends readonly AnyVersion[]>(
       const p = readPlugin(name, self.current as AnyVersion, plugin);
       return build(name, [...versions, p.version] as readonly AnyVersion[], [...links, p.link]);
     },
+    tryExtend: (plugin) => extendResult(self, plugin),
   };
   return Object.freeze(self);
 }
@@ -157,11 +172,22 @@ export function lineage<const TName extends string, V extends AnyVersion>(name: 
   return build(name, [first] as const, []);
 }
 
-/** Result form of {@link Lineage.extend}: never throws. */
-export function tryExtend<TName extends string>(
-  base: Lineage<TName, readonly AnyVersion[]>,
-  plugin: unknown,
-): { ok: true; lineage: Lineage<TName, readonly AnyVersion[]> } | { ok: false; error: ErrorData } {
+/**
+ * Result form of {@link Lineage.extend} as a free function: never throws.
+ *
+ * @deprecated Use the method, `base.tryExtend(plugin)` — the same result. Kept so code written
+ * against the previous release compiles; it will be removed in a later major release.
+ */
+export function tryExtend<TName extends string>(base: Lineage<TName, readonly AnyVersion[]>, plugin: unknown): ExtendResult<TName> {
+  return extendResult(base, plugin);
+}
+
+/**
+ * What {@link Lineage.tryExtend} and the deprecated free `tryExtend` run: `base.extend(plugin)` as a
+ * result. A `base` whose `extend` throws something uncoded (not a lineage from `lineage(...)`) is
+ * an `INVALID_ARGUMENT` result too. Internal (the plugin loaders use it); not exported from the package.
+ */
+export function extendResult<TName extends string>(base: Lineage<TName, readonly AnyVersion[]>, plugin: unknown): ExtendResult<TName> {
   try {
     return { ok: true, lineage: base.extend(plugin) };
   } catch (error) {

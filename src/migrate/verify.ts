@@ -40,12 +40,33 @@ export interface VerifyOptions {
   readonly actorRefs?: boolean;
 }
 
+/** The result of {@link verifySnapshot}: the state may run, or every blocker found. */
+export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly blockers: readonly Blocker[] };
+
+/**
+ * Checks a persisted snapshot against a version, as the `verify` step of a swap does — the checks
+ * {@link verifyState} lists — as a result: `{ ok: true }` when the state may run, else
+ * `{ ok: false, blockers }` with every blocker found (never empty).
+ *
+ * @example
+ * const r = verifySnapshot(v2, snapshot);
+ * if (!r.ok) console.error(formatBlockers(r.blockers));
+ */
+export function verifySnapshot(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): VerifyResult {
+  const blockers = verifyState(version, snapshot, options);
+  return blockers.length === 0 ? { ok: true } : { ok: false, blockers };
+}
+
 /**
  * Checks a persisted snapshot against a version, as the `verify` step of a swap does:
  * totality (the schema, or no `undefined` field), the version's reference shape (no key missing),
  * plain data (what `persist()` can write), states and history that exist, children that resolve,
  * and the version's invariant. Returns every blocker found (empty when the state may run). With a
  * schema, everything after it is checked on the schema's output, which is what a migration installs.
+ *
+ * @deprecated Use {@link verifySnapshot}, the same checks as a result with `ok` (this bare array is
+ * the one fallible member that had no discriminant). Kept so code written against the previous
+ * release compiles; it will be removed in a later major release.
  */
 export function verifyState(version: AnyVersion, snapshot: PersistedSnapshot, options: VerifyOptions = {}): Blocker[] {
   const checked = checkState(version, snapshot, options);

@@ -16,7 +16,7 @@ export { PLUGIN_KIND };
  * A version delivered by a plugin module: `version` (number `from + 1`) of `component`, and the link
  * that migrates `from` to it (`link.down`, when present, migrates back). Plain data and functions, so
  * it can be loaded with `await import(url)` in any thread. It is a `VersionPlugin`: `lineage.extend`
- * and `tryExtend` take it as it is.
+ * and `lineage.tryExtend` take it as it is.
  */
 export interface Plugin<TName extends string = string, TFrom extends AnyVersion = AnyVersion, TTo extends AnyVersion = AnyVersion> {
   /** The contract's name and revision; a loader refuses any other. */

@@ -9,7 +9,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { HotswapError } from '../errors.ts';
 import { tracePluginLoad } from '../diagnostics/channels.ts';
-import { type AnyLineage, tryExtend } from '../lineage/lineage.ts';
+import { type AnyLineage, extendResult } from '../lineage/lineage.ts';
 import { checkPluginExport } from './check.ts';
 import type { AnyPlugin } from './define.ts';
 import { contentHash, importPluginFile } from './_internal/import.ts';
@@ -29,7 +29,7 @@ export interface LoadPluginOptions {
   readonly roots: readonly string[];
   /**
    * The lineage the component runs now: the plugin must be a version of its component and extend its
-   * current version (`tryExtend`). Without it, only `component` (if given) is checked.
+   * current version (`lineage.tryExtend`). Without it, only `component` (if given) is checked.
    */
   readonly lineage?: AnyLineage;
   /** The component the plugin must belong to, when no `lineage` is given. */
@@ -74,7 +74,7 @@ export function extendLineage(
   plugin: AnyPlugin,
   options: { readonly file: string },
 ): { ok: true; lineage: AnyLineage } | { ok: false; refusal: Extract<PluginRefusal, { code: 'misfit-version' }> } {
-  const r = tryExtend(lineage, plugin);
+  const r = extendResult(lineage, plugin);
   if (r.ok) return r;
   const current = lineage.current.version;
   const reason = plugin.from < current ? `v${plugin.version.version} is already in the lineage` : `the lineage has no v${plugin.from} yet`;

@@ -22,6 +22,9 @@ import { type PoolRehearseOptions, type PooledRehearsal, rehearseInPool } from '
 import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
 import { EmittedRelay, selectFrom, snapshotObserver, symbolObservable, tagSnapshot, toObserver } from './actor-api.ts';
 
+/** The result of {@link LiveComponent.tryPersist}. */
+export type PersistResult = { readonly ok: true; readonly envelope: Envelope } | { readonly ok: false; readonly error: ErrorData };
+
 /** A borrowed handle: access to a resource the component owns, until `release()`. */
 export interface Lease {
   readonly id: number;
@@ -146,7 +149,13 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
     this.#probation?.accepted(event, running);
   }
 
-  /** {@link LiveComponent.send} as a result instead of a throw. */
+  /**
+   * {@link LiveComponent.send} as a result: `{ ok: true }` when the event was accepted, else
+   * `{ ok: false, error }` (`MAILBOX_FULL`, `COMPONENT_STOPPED`, …) and the event was not accepted.
+   * `send` is the one member where the plain verb throws: it is XState's `ActorRef.send` (returns
+   * `void`), so the component stays assignable to XState's actor types, and a refusal that returned
+   * data would be dropped silently by every caller written for XState.
+   */
   trySend(event: TEvent): { ok: true } | { ok: false; error: ErrorData } {
     try {
       this.send(event);
@@ -330,6 +339,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * timers, each with its remaining time, for `runtime.start(lineage, { envelope })` or a file store.
    * In-flight promises are re-invoked on restore (XState's behaviour); leases are not persisted.
    * Throws `PERSIST_REFUSED` during a swap: while events are held, the state is not at rest.
+   * {@link LiveComponent.tryPersist} is the result form.
    */
   persist(): Envelope {
     const core = this.#core;
@@ -347,6 +357,23 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   }
 
   /**
+   * {@link LiveComponent.persist} as a result: `{ ok: true, envelope }`, or `{ ok: false, error }` with
+   * the coded error `persist` would throw (`PERSIST_REFUSED` during a swap). The component keeps running either way.
+   *
+   * @example
+   * const r = driver.tryPersist();
+   * if (r.ok) await store.save(r.envelope); else retryLater(r.error.code);
+   */
+  tryPersist(): PersistResult {
+    try {
+      return { ok: true, envelope: this.persist() };
+    } catch (error) {
+      if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
+      throw error;
+    }
+  }
+
+  /**
    * Stops the instance. A swap in progress is aborted (refused, unless already past its commit point)
    * and finishes first; events still held are delivered before the actor stops (XState's own `stop()`
    * would drop them). Runtime timers are cancelled, leases revoked.
@@ -359,6 +386,6 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
 
 /** The throwing twin of a swap's result: the report when committed, else `SWAP_REFUSED` with it in `details`. */
 function orThrow(report: SwapReport): SwapReport {
-  if (report.outcome === 'refused') throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
+  if (!report.ok) throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
   return report;
 }

@@ -231,6 +231,7 @@ export class Probation {
       {
         id: randomUUID(),
         component: core.name,
+        ok: true,
         outcome: 'committed',
         from,
         to: this.#oldVersion.version,

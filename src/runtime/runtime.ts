@@ -11,13 +11,13 @@ import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
 import { blocker, formatBlockers } from '../blockers/messages.ts';
-import { HotswapError, shown } from '../errors.ts';
+import { type ErrorData, HotswapError, shown } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
 import { isPersistedSnapshot, type PersistedSnapshot } from '../xstate/persisted.ts';
 import { migrate } from '../migrate/migrate.ts';
-import { verifyState } from '../migrate/verify.ts';
+import { verifySnapshot, verifyState } from '../migrate/verify.ts';
 import { install } from '../swap/install.ts';
 import { verify } from '../swap/verify.ts';
 import { runSwapAll, type SwapAllOptions, type SwapAllReport } from '../swap/swap-all.ts';
@@ -91,6 +91,11 @@ export interface SwapAllRequest {
   readonly options?: Omit<SwapOptions, 'deadlineMs' | 'signal'>;
 }
 
+/** The result of {@link Runtime.tryStart}. */
+export type StartResult<TComponent = LiveComponent<any>> =
+  | { readonly ok: true; readonly component: TComponent }
+  | { readonly ok: false; readonly error: ErrorData; readonly blockers: readonly Blocker[] };
+
 /** Hosts live components. */
 export interface Runtime {
   readonly clock: Clock;
@@ -98,8 +103,20 @@ export interface Runtime {
   /**
    * Starts a live component of the lineage: fresh, or from a persisted snapshot (migrated and checked
    * exactly like a swap, pending timers re-armed). Throws `START_REFUSED` with the blockers otherwise.
+   * {@link Runtime.tryStart} is the result form.
    */
   start<L extends AnyLineage>(lineage: L, options?: StartOptions): LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>;
+  /**
+   * {@link Runtime.start} as a result: `{ ok: true, component }`, or `{ ok: false, error, blockers }`
+   * with the coded error `start` would throw (`START_REFUSED`, `UNKNOWN_VERSION`, `ENVELOPE_*`,
+   * `INVALID_ARGUMENT`, …) and its blockers (empty when the refusal has none). Nothing of a refused
+   * start keeps running. A throw that is not a `HotswapError` passes through, as it does from `start`.
+   *
+   * @example
+   * const r = runtime.tryStart(driverLineage, { envelope: await store.load('driver') });
+   * if (!r.ok) console.error(r.error.message); // the blockers, formatted
+   */
+  tryStart<L extends AnyLineage>(lineage: L, options?: StartOptions): StartResult<LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>>>;
   /**
    * Swaps several components as one step: quiesced in parallel under one deadline, all commit or none.
    * Thousands of parts: it lets the event loop run between slices of work, `onProgress` says how far it got.
@@ -215,6 +232,15 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     clock,
     journal,
     start,
+    tryStart: (lineage, o) => {
+      try {
+        return { ok: true, component: start(lineage, o) };
+      } catch (error) {
+        if (!(error instanceof HotswapError)) throw error;
+        const blockers = (error.details as { blockers?: unknown } | undefined)?.blockers;
+        return { ok: false, error: error.toJSON(), blockers: Array.isArray(blockers) ? (blockers as Blocker[]) : [] };
+      }
+    },
     swapAll: async (requests, o) => {
       if (!Array.isArray(requests)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`requests\` to be an array of { component, target }, got ${shown(requests)}`);
       const resolved = requests.map((r: SwapAllRequest | null | undefined, i) => {
@@ -236,8 +262,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   };
 }
 
-/** Re-exported for `verifyState` users who start from a snapshot by hand. */
-export { verifyState };
+/** Re-exported for `verifySnapshot` users who start from a snapshot by hand (`verifyState` is its deprecated array form). */
+export { verifySnapshot, verifyState };
 
 /** `options.shadow`: a ring of at most 1,000,000 events per segment, or none. */
 function shadowRing(shadow: StartOptions['shadow'] | null): ShadowRing | undefined {

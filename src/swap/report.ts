@@ -29,6 +29,9 @@ export interface SwapReport {
   readonly id: string;
   /** The lineage (component) name, e.g. `driver`; the instance is the journal entry's `instance`. */
   readonly component: string;
+  /** The discriminant, as on every result of the public API: `true` iff the swap committed. */
+  readonly ok: boolean;
+  /** Descriptive: `'committed'` when `ok`, else `'refused'`. Branch on `ok`. */
   readonly outcome: 'committed' | 'refused';
   readonly from: number;
   readonly to: number;

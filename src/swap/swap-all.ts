@@ -23,6 +23,9 @@ export interface SwapAllPart {
 
 /** The aggregated report of a `swapAll`: committed only when every part committed. */
 export interface SwapAllReport {
+  /** The discriminant: `true` iff every part committed. */
+  readonly ok: boolean;
+  /** Descriptive: `'committed'` when `ok`, else `'refused'`. Branch on `ok`. */
   readonly outcome: 'committed' | 'refused';
   readonly reports: readonly SwapReport[];
   /** The longest pause among the parts, in µs. */
@@ -206,7 +209,7 @@ async function lockstep(
   stretch.waits();
   let pauseUs = 0;
   for (const r of reports) if (r.pauseUs > pauseUs) pauseUs = r.pauseUs;
-  return { outcome: ok ? 'committed' : 'refused', reports, pauseUs, blockUs: stretch.longestUs, totalUs: Math.round((performance.now() - t0) * 1000) };
+  return { ok, outcome: ok ? 'committed' : 'refused', reports, pauseUs, blockUs: stretch.longestUs, totalUs: Math.round((performance.now() - t0) * 1000) };
 }
 
 /**

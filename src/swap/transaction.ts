@@ -377,6 +377,7 @@ export class SwapTransaction {
     const report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'> = {
       id: this.id,
       component: core.name,
+      ok: committed,
       outcome: committed ? ('committed' as const) : ('refused' as const),
       from: this.from,
       to: this.targetNumber,

@@ -192,3 +192,13 @@ describe('FileJournal under SIGKILL', () => {
     console.info(`journal crash test: ${total.kills} kills, ${total.acked} acknowledged entries, ${total.onFile} on file, ${total.torn} torn tails kept`);
   }, CRASH_TEST_TIMEOUT_MS);
 });
+
+describe('FileJournal across releases', () => {
+  it('reads a line written before reports carried `ok`, deriving it from `outcome`', async () => {
+    const path = join(dir, 'journal.jsonl');
+    const old = (id: string, outcome: string): string => JSON.stringify({ id, instance: 'i', outcome });
+    await writeFile(path, `${old('a', 'committed')}\n${old('b', 'refused')}\n${JSON.stringify({ id: 'c', instance: 'i', ok: true, outcome: 'committed' })}\n`);
+    const read = await new FileJournal(path).entries();
+    expect(read.map((e) => [e.id, e.ok, e.outcome])).toEqual([['a', true, 'committed'], ['b', false, 'refused'], ['c', true, 'committed']]);
+  });
+});

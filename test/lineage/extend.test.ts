@@ -71,3 +71,37 @@ describe('extending a lineage at run time', () => {
     expect(isHotswapError(thrown, 'LINEAGE_VERSION_ORDER')).toBe(true);
   });
 });
+
+describe('lineage.tryExtend, the result form of extend', () => {
+  it('returns the extended lineage as data and leaves the original unchanged', () => {
+    const r = driver.tryExtend(plugin);
+    expect(r.ok && r.lineage.current).toBe(driverV4);
+    expect(driver.current.version).toBe(3);
+  });
+
+  it('returns the very error extend throws, as data: code, message and details', () => {
+    const misfit = { ...plugin, from: 2 };
+    let thrown: unknown;
+    try {
+      driver.extend(misfit);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isHotswapError(thrown)).toBe(true);
+    const r = driver.tryExtend(misfit);
+    expect(r).toEqual({ ok: false, error: (thrown as { toJSON(): ErrorData }).toJSON() });
+    expect(r.ok || r.error.code).toBe('LINEAGE_VERSION_ORDER');
+  });
+
+  it('never throws: a non-object, and a plugin whose getter throws, are INVALID_ARGUMENT results', () => {
+    expect(driver.tryExtend(null)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    const hostile = Object.defineProperty({}, 'from', { get: () => { throw new Error('trap'); } });
+    expect(driver.tryExtend(hostile)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('threw Error: trap') } });
+  });
+
+  it('the deprecated free tryExtend returns what the method returns', () => {
+    expect(tryExtend(driver, { ...plugin, from: 2 })).toEqual(driver.tryExtend({ ...plugin, from: 2 }));
+    const r = tryExtend(driver, plugin);
+    expect(r.ok && r.lineage.versions.map((v) => v.version)).toEqual([1, 2, 3, 4]);
+  });
+});

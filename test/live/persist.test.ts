@@ -68,3 +68,32 @@ describe('persist', () => {
     expect(thrown).toMatchObject({ code: 'PERSIST_REFUSED', details: { swapId: report.id } });
   });
 });
+
+describe('tryPersist, the result form of persist', () => {
+  it('returns the envelope persist() would write', () => {
+    const clock = new ManualClock();
+    const c = createRuntime({ clock }).start(driver, { version: 2 });
+    c.send({ type: 'ENQUEUE', id: 'a' });
+    const r = c.tryPersist();
+    if (!r.ok) throw new Error(`expected an envelope, got ${r.error.message}`);
+    // the same envelope but for its write time (`savedAt`), which the hash covers
+    const { savedAt: _a, hash: _h, ...written } = r.envelope;
+    const { savedAt: _b, hash: _i, ...again } = c.persist();
+    expect(written).toEqual(again);
+    expect(written).toMatchObject({ component: 'driver', version: 2, snapshot: { context: { queue: ['a'] } } });
+    expect(parseEnvelope(JSON.stringify(r.envelope))).toMatchObject({ ok: true, envelope: { hash: r.envelope.hash } });
+  });
+
+  it('returns PERSIST_REFUSED during a swap as data, and the component keeps running to a committed swap', async () => {
+    const { loader, calls } = makeLoader();
+    const c = createRuntime().start(loader, { version: 1 });
+    c.send({ type: 'LOAD', url: 'a' });
+    const swap = c.swap(2);
+    const refused = c.tryPersist();
+    calls[0]!.resolve('A');
+    const report = await swap;
+    expect(refused).toMatchObject({ ok: false, error: { code: 'PERSIST_REFUSED', details: { swapId: report.id } } });
+    expect(report.ok).toBe(true);
+    expect(c.tryPersist()).toMatchObject({ ok: true, envelope: { version: 2 } });
+  });
+});

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Blocker, type PersistedSnapshot, defineVersion, lineage, migrate, verifyState } from '../../src/index.ts';
+import { type Blocker, type PersistedSnapshot, defineVersion, lineage, migrate, verifySnapshot, verifyState } from '../../src/index.ts';
 import { driver, driverV1, driverV2, driverV2Machine, driverV3 } from '../fixtures/driver.ts';
 import { playerV1, playerV1After, playerV2 } from './fixtures.ts';
 
@@ -214,5 +214,19 @@ describe('migrate: success', () => {
     expect(Object.isFrozen((up.snapshot.context as { stats: object }).stats)).toBe(true);
     const down = migrate(driver, { ...busy, value: 'working', context: { queue: ['a'], completed: 1, retries: 2 } }, { from: 2, to: 1 });
     expect(down.ok && [down.snapshot.value, down.snapshot.context]).toEqual(['busy', { queue: ['a'], completed: 1 }]);
+  });
+});
+
+describe('verifySnapshot, the result form of verifyState', () => {
+  it('is { ok: true } for a state that may run, and { ok: false, blockers } with what the deprecated verifyState lists', () => {
+    const fine: PersistedSnapshot = { status: 'active', value: 'working', context: { queue: [], stats: { completed: 0, failed: 0 }, retries: 0 }, children: {} };
+    expect(verifySnapshot(driverV3, fine)).toEqual({ ok: true });
+    const stale = v1('busy', { queue: ['a'], completed: 1 }); // v1's state, against v3: no 'busy', no 'stats'
+    const r = verifySnapshot(driverV3, stale);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.blockers.length).toBeGreaterThan(0);
+    expect(r.blockers.map((b) => b.kind)).toContain('unmapped-state');
+    expect(r.blockers).toEqual(verifyState(driverV3, stale));
   });
 });

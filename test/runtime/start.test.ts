@@ -69,3 +69,44 @@ describe('runtime.start', () => {
     expect(runtime.components()).toEqual([a, b]);
   });
 });
+
+describe('runtime.tryStart, the result form of start', () => {
+  it('returns the started component, hosted by the runtime and serving events', () => {
+    const runtime = createRuntime();
+    const r = runtime.tryStart(driver, { version: 2 });
+    if (!r.ok) throw new Error(`expected a start, got ${r.error.message}`);
+    r.component.send({ type: 'ENQUEUE', id: 'a' });
+    expect(r.component.getSnapshot().context.queue).toEqual(['a']);
+    expect(runtime.components()).toEqual([r.component]);
+  });
+
+  it('returns a refused start as START_REFUSED with its blockers, and starts nothing', () => {
+    const clock = new ManualClock();
+    const runtime = createRuntime({ clock });
+    const { loader } = makeLoader();
+    const r = runtime.tryStart(loader, { version: 3, timers: [{ kind: 'timer', id: 'refresh', handler: 'refresh', payload: 'a', delayMs: 500, remainingMs: 100 }] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toMatchObject({ code: 'START_REFUSED', message: expect.stringContaining("v3 defines no handler 'refresh'") });
+    expect(r.blockers.length).toBeGreaterThan(0);
+    expect(r.blockers).toEqual((r.error.details as { blockers: unknown }).blockers);
+    expect(runtime.components()).toEqual([]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('returns bad input as its coded error with no blockers: not a lineage, an unknown version, a missing envelope', () => {
+    const runtime = createRuntime();
+    expect(runtime.tryStart({ name: 'driver' } as never)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' }, blockers: [] });
+    expect(runtime.tryStart(driver, { version: 9 })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_VERSION', details: { version: 9 } }, blockers: [] });
+    expect(runtime.tryStart(driver, { envelope: undefined })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(runtime.components()).toEqual([]);
+  });
+
+  it('a machine that fails on start is a START_REFUSED result, with no timer left behind', () => {
+    const clock = new ManualClock();
+    const m = setup({ actions: { arm: startTimer('t', { delay: 5 }), boom: () => { throw new Error('entry boom'); } } }).createMachine({ id: 'f', entry: ['arm', 'boom'] });
+    const l = lineage('f', defineVersion({ version: 1, machine: m, handlers: { t: () => ({ type: 'X' }) } }));
+    expect(createRuntime({ clock }).tryStart(l)).toMatchObject({ ok: false, error: { code: 'START_REFUSED' } });
+    expect(clock.pending).toBe(0);
+  });
+});

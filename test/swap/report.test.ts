@@ -52,3 +52,28 @@ describe('report durations', () => {
     expect(journal.entries().map((e) => [e.blockUs, e.hashUs])).toEqual([[report.blockUs, report.hashUs]]);
   });
 });
+
+describe('report.ok, the discriminant', () => {
+  it('is true iff the swap committed, for swap, revert and swapAll, and on the journal entry', async () => {
+    const journal = new MemoryJournal();
+    const runtime = createRuntime({ journal });
+    const c = runtime.start(driver, { version: 1 });
+    const committed = await c.swap(2);
+    expect([committed.ok, committed.outcome]).toEqual([true, 'committed']);
+    const refused = await c.swap(9);
+    expect([refused.ok, refused.outcome, refused.phase]).toEqual([false, 'refused', 'plan']);
+    const reverted = await c.revert();
+    expect([reverted.ok, c.version]).toEqual([true, 1]);
+    expect((await journal.entries()).map((e) => [e.ok, e.outcome])).toEqual([[true, 'committed'], [false, 'refused'], [true, 'committed']]);
+
+    const { loader, calls } = makeLoader();
+    const l = runtime.start(loader, { version: 1 });
+    l.send({ type: 'LOAD', url: 'a' });
+    calls[0]!.resolve('A');
+    await flush();
+    const all = await runtime.swapAll([{ component: c, target: 2 }, { component: l, target: 3 }]); // v3: no 'refresh' handler
+    expect([all.ok, all.outcome, all.reports.map((r) => r.ok)]).toEqual([false, 'refused', [false, false]]);
+    const fine = await runtime.swapAll([{ component: c, target: 2 }]);
+    expect([fine.ok, fine.outcome, fine.reports.map((r) => r.ok)]).toEqual([true, 'committed', [true]]);
+  });
+});

@@ -108,6 +108,7 @@ export async function replace(host: SwapHost, request: { module: string; version
   return {
     id: randomUUID(),
     component: host.name,
+    ok: true,
     outcome: 'committed',
     from,
     to,

@@ -105,6 +105,7 @@ export function refusedReport(
   return {
     id: randomUUID(),
     component: host.name,
+    ok: false,
     outcome: 'refused',
     from,
     to,
