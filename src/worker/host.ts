@@ -24,6 +24,8 @@ import { LeaseTable, type WorkerLease } from './_internal/leases.ts';
 import { Mirror } from './_internal/mirror.ts';
 import { Recovery } from './_internal/recovery.ts';
 import { Outbox } from './_internal/outbox.ts';
+import { WorkerProbation } from './_internal/probation.ts';
+import { checkProbationOptions, type ProbationStatus } from '../runtime/probation.ts';
 import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
 import { History, inWorker, planBlockers, refusedReport, type SwapHost } from './_internal/swap.ts';
@@ -54,6 +56,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   #requests = 0;
   readonly #history = new History();
   readonly #recovery: Recovery;
+  /** A drained replacement on probation (its old worker kept paused), from its commit until it settles. */
+  #probation: WorkerProbation | undefined;
+  /** New workers rolled back from: their late messages are ignored. */
+  readonly #retired = new WeakSet<Channel>();
 
   /** @internal use {@link hostInWorker} */
   constructor(options: HostOptions, capacity: number) {
@@ -129,6 +135,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       });
     }
     this.#outbox.accept(event);
+    this.#probation?.accepted(event);
   }
 
   /** {@link WorkerComponent.send} as a result instead of a throw. */
@@ -166,6 +173,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         this.#outbox.acked(m.seq);
         this.#version = m.version;
         this.#mirror.setSnapshot(m.snapshot);
+        if (this.#probation?.pending === true) this.#probation.observed(m.snapshot);
+        return;
+      case 'violated':
+        this.#probation?.violated(m.violations);
         return;
       case 'checkpoint':
         this.#recovery.healthy();
@@ -210,9 +221,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   /** Makes `ch` the worker events go to, and watches it for a crash. */
   #adopt(ch: Channel): void {
     this.#channel = ch;
-    ch.listen(this.#onMessage);
+    ch.listen((m) => this.#retired.has(ch) || this.#onMessage(m));
     void ch.gone.then((crash) => {
       if (crash === undefined || this.#channel !== ch) return;
+      if (this.#probation?.pending === true) return this.#probation.crashed(crash.error, crash.exitCode);
       if (this.#status === 'swapping') this.#crashDuringSwap = { ch, crash };
       else void this.#crashed(crash);
     });
@@ -235,7 +247,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   // ── swap ───────────────────────────────────────────────────────────────
 
   /** What a swap step may read and do of this component (see `SwapHost`). */
-  #swapHost(): SwapHost {
+  #swapHost(options: WorkerSwapOptions = {}): SwapHost {
     return {
       id: this.id,
       name: this.name,
@@ -263,9 +275,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         this.#setCheckpoint(drained.seq, drained.envelope);
       },
       heldEvents: () => this.#outbox.held(),
-      commit: ({ candidate, module, version, seq, envelope, snapshot }) => {
-        this.#module = module;
+      commit: ({ candidate, module, version, seq, envelope, snapshot, handedOver }) => {
         const old = this.#channel;
+        if (options.probation !== undefined && old !== undefined) this.#probation = this.#probationOf(options, old, { seq, envelope: handedOver, snapshot: this.#mirror.snapshot }, version);
+        this.#module = module;
         this.#channel = undefined; // the old worker's end is not a crash
         this.#outbox.acked(seq);
         this.#setCheckpoint(seq, envelope);
@@ -274,9 +287,47 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         this.#adopt(candidate);
         this.#leases.revokeAll("the old worker was replaced (drained under `leases: 'revoke'`)");
         this.#mirror.setSnapshot(snapshot);
-        void old?.terminate();
+        if (this.#probation === undefined) void old?.terminate();
       },
     };
+  }
+
+  /** A probation from this commit: the old worker, its module, version and state then, to roll back to. */
+  #probationOf(options: WorkerSwapOptions, old: Channel, at: { seq: number; envelope: Envelope; snapshot: HostedSnapshot }, to: number): WorkerProbation {
+    const [module, from] = [this.#module, this.#version];
+    const p: WorkerProbation = new WorkerProbation(
+      {
+        name: this.name,
+        record: (report) => void this.#record(report),
+        permanent: () => {
+          if (this.#probation === p) this.#probation = undefined;
+          this.#channel?.post({ t: 'permanent' });
+        },
+        rollback: (back, log) => {
+          if (this.#probation === p) this.#probation = undefined;
+          if (this.#status === 'stopped') return 'the component was stopped';
+          const failed = this.#channel;
+          if (failed !== undefined) this.#retired.add(failed);
+          void failed?.terminate();
+          [this.#module, this.#version] = [module, from];
+          this.#history.reverted();
+          this.#adopt(back);
+          back.post({ t: 'resume' });
+          this.#mirror.setCheckpoint(at.envelope);
+          this.#outbox.rewind(at.seq, log);
+          this.#mirror.setSnapshot(at.snapshot);
+          return undefined;
+        },
+      },
+      options.probation!,
+      { old, from, to, held: this.#outbox.held() },
+    );
+    return p;
+  }
+
+  /** The drained replacement on probation, while its window lasts (`swap({ module }, { probation })`). */
+  get probation(): ProbationStatus | undefined {
+    return this.#probation?.status;
   }
 
   /**
@@ -285,7 +336,14 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * at commit. Resolves to a report, refusal is data (G7); recorded in the journal (G8).
    */
   swap(target: WorkerSwapTarget, options: WorkerSwapOptions = {}): Promise<SwapReport> {
-    return this.#serialised(target, options, false);
+    this.#probation?.makePermanent(); // a swap asked for during a probation makes it permanent first
+    if (options.probation === undefined) return this.#serialised(target, options, false);
+    const misuse =
+      checkProbationOptions(options.probation) ??
+      (typeof target === 'number'
+        ? new HotswapError('INVALID_ARGUMENT', `\`options.probation\` needs a swap to another module (a drained replacement, whose old worker is kept); a swap to version ${target} of the running module runs inside its worker`, { details: { argument: 'options.probation' } })
+        : undefined);
+    return misuse === undefined ? this.#serialised(target, options, false) : Promise.reject(misuse);
   }
 
   /** {@link WorkerComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
@@ -300,20 +358,23 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * the running module's links (`down` after an upgrade), or to the version below without a swap.
    */
   revert(options: WorkerSwapOptions = {}): Promise<SwapReport> {
+    this.#probation?.makePermanent();
     return this.#serialised(this.#history.revertTarget(this.#version), options, true);
   }
 
   async #serialised(target: WorkerSwapTarget, options: WorkerSwapOptions, revert: boolean): Promise<SwapReport> {
     const to = typeof target === 'number' ? target : (target.version ?? 0);
-    const host = this.#swapHost();
+    const host = this.#swapHost(options);
     const early = planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
     if (early.length > 0) return this.#record(refusedReport(host, to, 'plan', early));
     const run = typeof target === 'number' ? inWorker(host, target, options, revert) : replace(host, { module: href(target.module), version: target.version, exact: target.exact === true, options });
     this.#swapping = run;
+    let report: SwapReport | undefined;
     try {
       this.#status = 'swapping';
-      return this.#record(await run);
+      return this.#record((report = await run));
     } finally {
+      if (report?.outcome === 'committed') this.#probation?.begin(report.id, this.#mirror.snapshot);
       this.#swapping = undefined;
       const died = this.#crashDuringSwap;
       this.#crashDuringSwap = undefined;
@@ -382,6 +443,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   async stop(): Promise<void> {
     if (this.#status === 'stopped') return;
     if (this.#swapping !== undefined) await this.#swapping.catch(() => undefined);
+    this.#probation?.makePermanent();
     const ch = this.#channel;
     this.#status = 'stopped';
     this.#channel = undefined;
