@@ -24,8 +24,8 @@ import { LeaseTable, type WorkerLease } from './_internal/leases.ts';
 import { Mirror } from './_internal/mirror.ts';
 import { Recovery } from './_internal/recovery.ts';
 import { Outbox } from './_internal/outbox.ts';
-import { WorkerProbation } from './_internal/probation.ts';
-import { checkProbationOptions, type ProbationStatus } from '../runtime/probation.ts';
+import { probationMisuse, WorkerProbation } from './_internal/probation.ts';
+import type { ProbationStatus } from '../runtime/probation.ts';
 import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
 import { History, inWorker, planBlockers, refusedReport, type SwapHost } from './_internal/swap.ts';
@@ -299,12 +299,13 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       {
         name: this.name,
         record: (report) => void this.#record(report),
-        permanent: () => {
+        ended: (o) => {
           if (this.#probation === p) this.#probation = undefined;
-          this.#channel?.post({ t: 'permanent' });
+          if (o.outcome === 'permanent') this.#channel?.post({ t: 'permanent' });
+          // the new worker died and the old one could not take over: an ordinary crash
+          else if (o.outcome === 'rollback-failed' && o.cause.kind === 'worker-crashed' && this.#channel?.exited === true) void this.#crashed(o.cause);
         },
         rollback: (back, log) => {
-          if (this.#probation === p) this.#probation = undefined;
           if (this.#status === 'stopped') return 'the component was stopped';
           const failed = this.#channel;
           if (failed !== undefined) this.#retired.add(failed);
@@ -338,11 +339,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   swap(target: WorkerSwapTarget, options: WorkerSwapOptions = {}): Promise<SwapReport> {
     this.#probation?.makePermanent(); // a swap asked for during a probation makes it permanent first
     if (options.probation === undefined) return this.#serialised(target, options, false);
-    const misuse =
-      checkProbationOptions(options.probation) ??
-      (typeof target === 'number'
-        ? new HotswapError('INVALID_ARGUMENT', `\`options.probation\` needs a swap to another module (a drained replacement, whose old worker is kept); a swap to version ${target} of the running module runs inside its worker`, { details: { argument: 'options.probation' } })
-        : undefined);
+    const misuse = probationMisuse(target, options.probation);
     return misuse === undefined ? this.#serialised(target, options, false) : Promise.reject(misuse);
   }
 

@@ -13,7 +13,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventObject } from 'xstate';
-import { describeCause, healthReason, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
+import { checkProbationOptions, describeCause, healthReason, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
+import { HotswapError } from '../../errors.ts';
 import type { ProbationOptions } from '../../swap/options.ts';
 import type { SwapReport } from '../../swap/report.ts';
 import { NO_EFFECTS } from '../../swap/_internal/parts.ts';
@@ -22,6 +23,14 @@ import type { HostedSnapshot } from './protocol.ts';
 
 const DEFAULT_MS = 1000;
 
+/** Why `swap(target, { probation })` is misuse for a worker-hosted component, or `undefined`. */
+export function probationMisuse(target: unknown, probation: unknown): HotswapError | undefined {
+  const bad = checkProbationOptions(probation);
+  if (bad !== undefined || typeof target !== 'number') return bad;
+  const why = `a swap to version ${target} of the running module runs inside its worker: \`options.probation\` needs a swap to another module (a drained replacement, whose old worker is kept)`;
+  return new HotswapError('INVALID_ARGUMENT', why, { details: { argument: 'options.probation' } });
+}
+
 /** What the probation asks of its component (built by `WorkerComponent`, whose state stays private). */
 export interface ProbationHost {
   readonly name: string;
@@ -29,8 +38,8 @@ export interface ProbationHost {
   rollback(old: Channel, log: readonly EventObject[]): string | undefined;
   /** Records a report in the component's journal. */
   record(report: SwapReport): void;
-  /** The window passed: the new worker stops checking its invariant (the old one is terminated here). */
-  permanent(): void;
+  /** The probation settled (the old worker is already terminated when it is `permanent`). */
+  ended(outcome: ProbationOutcome): void;
 }
 
 /** One drained replacement on probation, created at its commit point (before its report exists). */
@@ -119,10 +128,8 @@ export class WorkerProbation {
     this.#state = 'over';
     clearTimeout(this.#timer);
     this.#log.length = 0;
-    if (outcome.outcome === 'permanent') {
-      void this.#old.terminate(); // the old version is released
-      this.#host.permanent();
-    }
+    if (outcome.outcome === 'permanent') void this.#old.terminate(); // the old version is released
+    this.#host.ended(outcome);
     this.#resolve(outcome);
   }
 
@@ -140,12 +147,7 @@ export class WorkerProbation {
     const t0 = performance.now();
     const log = this.#log.slice();
     const error = this.#old.exited ? 'the old worker is gone' : this.#host.rollback(this.#old, log);
-    if (error !== undefined) {
-      this.#state = 'over';
-      clearTimeout(this.#timer);
-      this.#resolve({ outcome: 'rollback-failed', swapId: this.#swapId, cause, error });
-      return;
-    }
+    if (error !== undefined) return this.#settle({ outcome: 'rollback-failed', swapId: this.#swapId, cause, error });
     const report: SwapReport = {
       id: randomUUID(),
       component: this.#host.name,
