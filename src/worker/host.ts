@@ -298,6 +298,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     const p: WorkerProbation = new WorkerProbation(
       {
         name: this.name,
+        snapshot: () => this.#mirror.snapshot,
         record: (report) => void this.#record(report),
         ended: (o) => {
           if (this.#probation === p) this.#probation = undefined;
@@ -307,6 +308,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         },
         rollback: (back, log) => {
           if (this.#status === 'stopped') return 'the component was stopped';
+          if (this.#swapping !== undefined) return 'another swap is in progress';
           const failed = this.#channel;
           if (failed !== undefined) this.#retired.add(failed);
           void failed?.terminate();

@@ -85,6 +85,17 @@ describe('a worker-hosted swap on probation', () => {
     expect(c.version).toBe(1);
   });
 
+  it('asks `health` once more at the window\'s end, and rolls back on its reason then', async () => {
+    const c = await host();
+    let verdict: string | undefined;
+    await c.swap(flawed, { probation: { ms: 400, health: () => verdict } });
+    const settled = c.probation!.settled;
+    verdict = 'the downstream error rate rose'; // no event follows: only the end-of-window check can see it
+    expect(await settled).toMatchObject({ outcome: 'rolled-back', cause: { kind: 'health', reason: 'the downstream error rate rose' } });
+    expect(c.version).toBe(1);
+    expect(c.module).toBe(fixture('counter-v1').href);
+  });
+
   it('makes a clean window permanent and terminates the old worker, kept alive until then', async () => {
     const beat = join(mkdtempSync(join(tmpdir(), 'hotswap-probation-')), 'old');
     process.env['HOTSWAP_TEST_HEARTBEAT'] = beat;

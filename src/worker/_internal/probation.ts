@@ -36,6 +36,8 @@ export interface ProbationHost {
   readonly name: string;
   /** Switches back to the old worker and redelivers `log` to it; a reason when it could not. */
   rollback(old: Channel, log: readonly EventObject[]): string | undefined;
+  /** The latest snapshot mirrored from the new worker (`health` sees it again at the window's end). */
+  snapshot(): HostedSnapshot;
   /** Records a report in the component's journal. */
   record(report: SwapReport): void;
   /** The probation settled (the old worker is already terminated when it is `permanent`). */
@@ -121,7 +123,8 @@ export class WorkerProbation {
 
   #end(): void {
     if (this.#state !== 'pending') return;
-    this.makePermanent();
+    this.observed(this.#host.snapshot());
+    this.makePermanent(); // unless that failed it
   }
 
   #settle(outcome: ProbationOutcome): void {
