@@ -9,7 +9,8 @@
  * a swap to a version of the running module runs inside the worker (_internal/swap.ts). Both get
  * what they need through a typed `SwapHost` this class builds, so its state stays `#private`; crash
  * containment and restart (_internal/recovery.ts) through a `RecoveryHost`. The mirrored snapshot and
- * callbacks are _internal/mirror.ts, the leases' main-thread side _internal/leases.ts. Here: the public
+ * callbacks are _internal/mirror.ts, the leases' main-thread side _internal/leases.ts, a replacement on
+ * probation _internal/probation.ts. Here: the public
  * API, the serving worker's start, queries, swaps and stop. Pinned by test/worker/*.test.ts.
  */
 import { pathToFileURL } from 'node:url';
@@ -24,7 +25,7 @@ import { LeaseTable, type WorkerLease } from './_internal/leases.ts';
 import { Mirror } from './_internal/mirror.ts';
 import { Recovery } from './_internal/recovery.ts';
 import { Outbox } from './_internal/outbox.ts';
-import { probationMisuse, WorkerProbation } from './_internal/probation.ts';
+import { swapOptionsMisuse, WorkerProbation } from './_internal/probation.ts';
 import type { ProbationStatus } from '../runtime/probation.ts';
 import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
@@ -336,12 +337,11 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   /**
    * Swaps to a version of the running module (inside the worker, through the ordinary coordinator)
    * or to a version of another module: a drained replacement by a new worker, the old one terminated
-   * at commit. Resolves to a report, refusal is data (G7); recorded in the journal (G8).
+   * at commit — or, with `options.probation`, kept paused until the window ends (_internal/probation.ts). Resolves to a report, refusal is data (G7); recorded in the journal (G8).
    */
   swap(target: WorkerSwapTarget, options: WorkerSwapOptions = {}): Promise<SwapReport> {
     this.#probation?.makePermanent(); // a swap asked for during a probation makes it permanent first
-    if (options.probation === undefined) return this.#serialised(target, options, false);
-    const misuse = probationMisuse(target, options.probation);
+    const misuse = swapOptionsMisuse(target, options);
     return misuse === undefined ? this.#serialised(target, options, false) : Promise.reject(misuse);
   }
 

@@ -87,10 +87,10 @@ describe('a worker-hosted swap on probation', () => {
 
   it('asks `health` once more at the window\'s end, and rolls back on its reason then', async () => {
     const c = await host();
-    let verdict: string | undefined;
-    await c.swap(flawed, { probation: { ms: 400, health: () => verdict } });
+    const verdict: { now?: string } = {};
+    await c.swap(flawed, { probation: { ms: 400, health: () => verdict.now } });
     const settled = c.probation!.settled;
-    verdict = 'the downstream error rate rose'; // no event follows: only the end-of-window check can see it
+    verdict.now = 'the downstream error rate rose'; // no event follows: only the end-of-window check can see it
     expect(await settled).toMatchObject({ outcome: 'rolled-back', cause: { kind: 'health', reason: 'the downstream error rate rose' } });
     expect(c.version).toBe(1);
     expect(c.module).toBe(fixture('counter-v1').href);
@@ -148,6 +148,8 @@ describe('a worker-hosted swap on probation', () => {
     const c = await host();
     await expect(c.swap(1, { probation: {} })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(c.swap(flawed, { probation: { ms: -1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // not built for worker-hosted components: refused, never ignored
+    await expect(c.swap(flawed, { rehearse: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'options.rehearse' } });
     expect(c.version).toBe(1);
   });
 });

@@ -23,9 +23,18 @@ import type { HostedSnapshot } from './protocol.ts';
 
 const DEFAULT_MS = 1000;
 
-/** Why `swap(target, { probation })` is misuse for a worker-hosted component, or `undefined`. */
-export function probationMisuse(target: unknown, probation: unknown): HotswapError | undefined {
-  const bad = checkProbationOptions(probation);
+/**
+ * Why a worker-hosted swap's `probation` or `rehearse` is misuse, or `undefined`: probation needs a
+ * drained replacement, and rehearsal is not built for worker-hosted components (it would otherwise be
+ * ignored silently).
+ */
+export function swapOptionsMisuse(target: unknown, options: { readonly probation?: unknown; readonly rehearse?: unknown }): HotswapError | undefined {
+  if (options.rehearse !== undefined) {
+    const why = '`options.rehearse` is not built for worker-hosted components yet; rehearse the new module in-process, or put the swap on probation';
+    return new HotswapError('INVALID_ARGUMENT', why, { details: { argument: 'options.rehearse' } });
+  }
+  if (options.probation === undefined) return undefined;
+  const bad = checkProbationOptions(options.probation);
   if (bad !== undefined || typeof target !== 'number') return bad;
   const why = `a swap to version ${target} of the running module runs inside its worker: \`options.probation\` needs a swap to another module (a drained replacement, whose old worker is kept)`;
   return new HotswapError('INVALID_ARGUMENT', why, { details: { argument: 'options.probation' } });
