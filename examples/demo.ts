@@ -7,8 +7,8 @@
  * at it. While the load runs it copies v2, then v3 into the directory (each swapped in: a new worker,
  * the state and the pending refill timer migrated), then a half-written v4 that does not parse
  * (refused at load) and a v4 whose migration breaks the invariant on the live values (refused at
- * verify); v3 keeps serving through both. Probation (a version rolled back after it committed) has not
- * landed in hotswap yet, so the demo does not show it.
+ * verify); v3 keeps serving through both. Probation (a version rolled back after it committed; for a
+ * worker-hosted component its old worker is kept paused) is not shown: no version here fails after commit.
  *
  * The summary: requests sent / succeeded / failed, latency p50/p99 outside and during swaps, each swap's
  * outcome and pause, the main thread's heap before and after the reloads, the journal file. The limiter
@@ -160,7 +160,7 @@ console.log(`exactly once: accepted ${fmt(server.accepted)}, processed ${fmt(sta
 console.log(`serving:    v${stats.version}`);
 console.log(`heap:       main thread ${heapBefore.toFixed(1)} MB before the reloads, ${heapAfter.toFixed(1)} MB after${gc ? '' : ' (run with --expose-gc for collected figures)'}`);
 console.log(`journal:    ${journalPath} — ${journal.length} entries: ${journal.map((e) => `v${e.from}→v${e.to} ${e.outcome}`).join(', ')}`);
-console.log('probation:  not shown: it is built for in-process components, not yet for worker-hosted ones like this limiter');
+console.log('probation:  not shown here (every version in this demo is sound); a worker-hosted rollback: README, Worker-hosted components');
 
 const admittedMatch = samples.filter((s) => s.status === 200).length === stats.admitted && samples.filter((s) => s.status === 429).length === stats.throttled;
 const asPlanned = attempts.every((a) => a.outcome === a.want);

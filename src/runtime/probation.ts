@@ -28,7 +28,9 @@ export type ProbationCause =
   | { readonly kind: 'actor-error'; readonly error: { readonly name: string; readonly message: string } }
   | { readonly kind: 'actor-finished'; readonly status: string }
   | { readonly kind: 'invariant'; readonly violations: readonly string[] }
-  | { readonly kind: 'health'; readonly reason: string };
+  | { readonly kind: 'health'; readonly reason: string }
+  /** A worker-hosted component's new worker died (a throw, `process.exit`, out of memory). */
+  | { readonly kind: 'worker-crashed'; readonly error: { readonly name: string; readonly message: string }; readonly exitCode: number };
 
 /** How a probation ended. */
 export type ProbationOutcome =
@@ -164,17 +166,9 @@ export class Probation {
       this.#fail({ kind: 'invariant', violations: violations.map((b) => b.message) });
       return true;
     }
-    const health = this.#options.health;
-    if (health === undefined) return false;
-    let verdict: unknown;
-    try {
-      verdict = health({ value: snap.value, context: snap.context });
-    } catch (error) {
-      const e = describeError(error);
-      verdict = `health threw ${e.name}: ${e.message}`;
-    }
-    if (typeof verdict !== 'string') return false;
-    this.#fail({ kind: 'health', reason: verdict });
+    const reason = healthReason(this.#options, snap);
+    if (reason === undefined) return false;
+    this.#fail({ kind: 'health', reason });
     return true;
   }
 
@@ -252,6 +246,18 @@ export class Probation {
   }
 }
 
+/** What `options.health` says of a live state: a reason (a string, or what it threw), or `undefined` when healthy. */
+export function healthReason(options: ProbationOptions, state: { readonly value: unknown; readonly context: unknown }): string | undefined {
+  if (options.health === undefined) return undefined;
+  try {
+    const verdict = options.health({ value: state.value, context: state.context });
+    return typeof verdict === 'string' ? verdict : undefined;
+  } catch (error) {
+    const e = describeError(error);
+    return `health threw ${e.name}: ${e.message}`;
+  }
+}
+
 /** A cause in one line, as the journal keeps it. */
 export function describeCause(c: ProbationCause): string {
   switch (c.kind) {
@@ -263,5 +269,7 @@ export function describeCause(c: ProbationCause): string {
       return `the invariant failed on a live state: ${c.violations.join('; ')}`;
     case 'health':
       return `health check: ${c.reason}`;
+    case 'worker-crashed':
+      return `the new worker died (exit code ${c.exitCode}): ${c.error.name}: ${c.error.message}`;
   }
 }

@@ -9,7 +9,8 @@
  * a swap to a version of the running module runs inside the worker (_internal/swap.ts). Both get
  * what they need through a typed `SwapHost` this class builds, so its state stays `#private`; crash
  * containment and restart (_internal/recovery.ts) through a `RecoveryHost`. The mirrored snapshot and
- * callbacks are _internal/mirror.ts, the leases' main-thread side _internal/leases.ts. Here: the public
+ * callbacks are _internal/mirror.ts, the leases' main-thread side _internal/leases.ts, a replacement on
+ * probation _internal/probation.ts. Here: the public
  * API, the serving worker's start, queries, swaps and stop. Pinned by test/worker/*.test.ts.
  */
 import { pathToFileURL } from 'node:url';
@@ -24,6 +25,8 @@ import { LeaseTable, type WorkerLease } from './_internal/leases.ts';
 import { Mirror } from './_internal/mirror.ts';
 import { Recovery } from './_internal/recovery.ts';
 import { Outbox } from './_internal/outbox.ts';
+import { swapOptionsMisuse, WorkerProbation } from './_internal/probation.ts';
+import type { ProbationStatus } from '../runtime/probation.ts';
 import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
 import { History, inWorker, planBlockers, refusedReport, type SwapHost } from './_internal/swap.ts';
@@ -54,6 +57,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   #requests = 0;
   readonly #history = new History();
   readonly #recovery: Recovery;
+  /** A drained replacement on probation (its old worker kept paused), from its commit until it settles. */
+  #probation: WorkerProbation | undefined;
+  /** New workers rolled back from: their late messages are ignored. */
+  readonly #retired = new WeakSet<Channel>();
 
   /** @internal use {@link hostInWorker} */
   constructor(options: HostOptions, capacity: number) {
@@ -129,6 +136,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       });
     }
     this.#outbox.accept(event);
+    this.#probation?.accepted(event);
   }
 
   /** {@link WorkerComponent.send} as a result instead of a throw. */
@@ -166,6 +174,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         this.#outbox.acked(m.seq);
         this.#version = m.version;
         this.#mirror.setSnapshot(m.snapshot);
+        if (this.#probation?.pending === true) this.#probation.observed(m.snapshot);
+        return;
+      case 'violated':
+        this.#probation?.violated(m.violations);
         return;
       case 'checkpoint':
         this.#recovery.healthy();
@@ -210,9 +222,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   /** Makes `ch` the worker events go to, and watches it for a crash. */
   #adopt(ch: Channel): void {
     this.#channel = ch;
-    ch.listen(this.#onMessage);
+    ch.listen((m) => this.#retired.has(ch) || this.#onMessage(m));
     void ch.gone.then((crash) => {
       if (crash === undefined || this.#channel !== ch) return;
+      if (this.#probation?.pending === true) return this.#probation.crashed(crash.error, crash.exitCode);
       if (this.#status === 'swapping') this.#crashDuringSwap = { ch, crash };
       else void this.#crashed(crash);
     });
@@ -235,7 +248,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   // ── swap ───────────────────────────────────────────────────────────────
 
   /** What a swap step may read and do of this component (see `SwapHost`). */
-  #swapHost(): SwapHost {
+  #swapHost(options: WorkerSwapOptions = {}): SwapHost {
     return {
       id: this.id,
       name: this.name,
@@ -263,9 +276,10 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         this.#setCheckpoint(drained.seq, drained.envelope);
       },
       heldEvents: () => this.#outbox.held(),
-      commit: ({ candidate, module, version, seq, envelope, snapshot }) => {
-        this.#module = module;
+      commit: ({ candidate, module, version, seq, envelope, snapshot, handedOver }) => {
         const old = this.#channel;
+        if (options.probation !== undefined && old !== undefined) this.#probation = this.#probationOf(options, old, { seq, envelope: handedOver, snapshot: this.#mirror.snapshot }, version);
+        this.#module = module;
         this.#channel = undefined; // the old worker's end is not a crash
         this.#outbox.acked(seq);
         this.#setCheckpoint(seq, envelope);
@@ -274,18 +288,61 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         this.#adopt(candidate);
         this.#leases.revokeAll("the old worker was replaced (drained under `leases: 'revoke'`)");
         this.#mirror.setSnapshot(snapshot);
-        void old?.terminate();
+        if (this.#probation === undefined) void old?.terminate();
       },
     };
+  }
+
+  /** A probation from this commit: the old worker, its module, version and state then, to roll back to. */
+  #probationOf(options: WorkerSwapOptions, old: Channel, at: { seq: number; envelope: Envelope; snapshot: HostedSnapshot }, to: number): WorkerProbation {
+    const [module, from] = [this.#module, this.#version];
+    const p: WorkerProbation = new WorkerProbation(
+      {
+        name: this.name,
+        snapshot: () => this.#mirror.snapshot,
+        record: (report) => void this.#record(report),
+        ended: (o) => {
+          if (this.#probation === p) this.#probation = undefined;
+          if (o.outcome === 'permanent') this.#channel?.post({ t: 'permanent' });
+          // the new worker died and the old one could not take over: an ordinary crash
+          else if (o.outcome === 'rollback-failed' && o.cause.kind === 'worker-crashed' && this.#channel?.exited === true) void this.#crashed(o.cause);
+        },
+        rollback: (back, log) => {
+          if (this.#status === 'stopped') return 'the component was stopped';
+          if (this.#swapping !== undefined) return 'another swap is in progress';
+          const failed = this.#channel;
+          if (failed !== undefined) this.#retired.add(failed);
+          void failed?.terminate();
+          [this.#module, this.#version] = [module, from];
+          this.#history.reverted();
+          this.#adopt(back);
+          back.post({ t: 'resume' });
+          this.#mirror.setCheckpoint(at.envelope);
+          this.#outbox.rewind(at.seq, log);
+          this.#mirror.setSnapshot(at.snapshot);
+          return undefined;
+        },
+      },
+      options.probation!,
+      { old, from, to, held: this.#outbox.held() },
+    );
+    return p;
+  }
+
+  /** The drained replacement on probation, while its window lasts (`swap({ module }, { probation })`). */
+  get probation(): ProbationStatus | undefined {
+    return this.#probation?.status;
   }
 
   /**
    * Swaps to a version of the running module (inside the worker, through the ordinary coordinator)
    * or to a version of another module: a drained replacement by a new worker, the old one terminated
-   * at commit. Resolves to a report, refusal is data (G7); recorded in the journal (G8).
+   * at commit — or, with `options.probation`, kept paused until the window ends (_internal/probation.ts). Resolves to a report, refusal is data (G7); recorded in the journal (G8).
    */
   swap(target: WorkerSwapTarget, options: WorkerSwapOptions = {}): Promise<SwapReport> {
-    return this.#serialised(target, options, false);
+    this.#probation?.makePermanent(); // a swap asked for during a probation makes it permanent first
+    const misuse = swapOptionsMisuse(target, options);
+    return misuse === undefined ? this.#serialised(target, options, false) : Promise.reject(misuse);
   }
 
   /** {@link WorkerComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
@@ -300,20 +357,23 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * the running module's links (`down` after an upgrade), or to the version below without a swap.
    */
   revert(options: WorkerSwapOptions = {}): Promise<SwapReport> {
+    this.#probation?.makePermanent();
     return this.#serialised(this.#history.revertTarget(this.#version), options, true);
   }
 
   async #serialised(target: WorkerSwapTarget, options: WorkerSwapOptions, revert: boolean): Promise<SwapReport> {
     const to = typeof target === 'number' ? target : (target.version ?? 0);
-    const host = this.#swapHost();
+    const host = this.#swapHost(options);
     const early = planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
     if (early.length > 0) return this.#record(refusedReport(host, to, 'plan', early));
     const run = typeof target === 'number' ? inWorker(host, target, options, revert) : replace(host, { module: href(target.module), version: target.version, exact: target.exact === true, options });
     this.#swapping = run;
+    let report: SwapReport | undefined;
     try {
       this.#status = 'swapping';
-      return this.#record(await run);
+      return this.#record((report = await run));
     } finally {
+      if (report?.outcome === 'committed') this.#probation?.begin(report.id, this.#mirror.snapshot);
       this.#swapping = undefined;
       const died = this.#crashDuringSwap;
       this.#crashDuringSwap = undefined;
@@ -382,6 +442,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   async stop(): Promise<void> {
     if (this.#status === 'stopped') return;
     if (this.#swapping !== undefined) await this.#swapping.catch(() => undefined);
+    this.#probation?.makePermanent();
     const ch = this.#channel;
     this.#status = 'stopped';
     this.#channel = undefined;

@@ -17,6 +17,7 @@ import { persistedSnapshotOf } from '../../xstate/adapter.ts';
 import { coreOf, type Lease, type LiveComponent } from '../../runtime/component.ts';
 import { createRuntime } from '../../runtime/runtime.ts';
 import type { Envelope } from '../../store/envelope.ts';
+import { invariantBlockers } from '../../migrate/verify.ts';
 import { unacceptedHeld } from '../../swap/_internal/parts.ts';
 import { hostedModuleError, resolveHostedLineage } from '../module.ts';
 import { handover } from './handover.ts';
@@ -119,6 +120,18 @@ function leaseGet(m: Extract<ToWorker, { t: 'lease-get' }>): void {
   }
 }
 
+/** On probation (a drained replacement's new worker): the invariant is checked after each change. */
+let probing = false;
+
+function probe(c: LiveComponent<any>): void {
+  if (!probing) return;
+  const core = coreOf(c);
+  const snap = core.actor.getSnapshot() as { status: string; value: unknown; context: unknown };
+  if (snap.status !== 'active') return; // the mirrored status reports it
+  const violations = invariantBlockers(core.version, snap);
+  if (violations.length > 0) post({ t: 'violated', seq, violations: violations.map((b) => b.message) });
+}
+
 let delivering = false;
 let mirrorQueued = false;
 
@@ -133,7 +146,9 @@ function serve(c: LiveComponent<any>): void {
     mirrorQueued = true;
     queueMicrotask(() => {
       mirrorQueued = false;
-      if (component === c) post({ t: 'ack', seq, version: c.version, snapshot: mirror(c) });
+      if (component !== c) return;
+      post({ t: 'ack', seq, version: c.version, snapshot: mirror(c) });
+      probe(c);
     });
   });
 }
@@ -154,6 +169,7 @@ function deliver(events: readonly EventObject[], first: number): void {
   seq = first + events.length - 1;
   dirty = true;
   post({ t: 'ack', seq, version: c.version, snapshot: mirror(c) });
+  probe(c);
   maybeCheckpoint();
 }
 
@@ -197,6 +213,9 @@ async function onMessage(m: ToWorker): Promise<void> {
     }
     case 'release':
       return;
+    case 'permanent':
+      probing = false;
+      return;
     case 'resume':
       clock.resume();
       maybeCheckpoint();
@@ -211,6 +230,7 @@ async function onMessage(m: ToWorker): Promise<void> {
       try {
         const started = runtime.start(lineage, { version: m.version, envelope: m.envelope });
         seq = checkpointSeq = m.seq;
+        probing = m.probation === true;
         serve(started);
         let envelope: Envelope | undefined;
         try {

@@ -118,6 +118,17 @@ export class Outbox {
       uncheckpointed: this.#log.filter((p) => p.seq <= this.#processed).map((p) => p.event),
     };
   }
+  /**
+   * A probation rolled back: the worker now serving processed everything up to `seq`, and `events`
+   * (accepted since, numbered `seq + 1` on) are posted to it again, in order.
+   */
+  rewind(seq: number, events: readonly EventObject[]): void {
+    this.#seq = this.#processed = seq;
+    this.#log = [];
+    this.#queue = [];
+    this.#holding = false;
+    for (const e of events) this.accept(e);
+  }
   /** Forgets every accepted event: each is now processed or reported. */
   clear(): void {
     this.#log = [];

@@ -75,7 +75,9 @@ export type ToWorker =
   | { readonly t: 'release'; readonly lease: number }
   | { readonly t: 'handover'; readonly id: number; readonly deadlineMs: number; readonly policies: PlainPolicies }
   | { readonly t: 'resume' }
-  | { readonly t: 'install'; readonly envelope: Envelope; readonly version: number; readonly seq: number; readonly held: readonly EventObject[] }
+  /** `probation`: after each batch, check the invariant on the live state and post `violated` (until `permanent`). */
+  | { readonly t: 'install'; readonly envelope: Envelope; readonly version: number; readonly seq: number; readonly held: readonly EventObject[]; readonly probation?: boolean }
+  | { readonly t: 'permanent' }
   | { readonly t: 'stop' };
 
 export type FromWorker =
@@ -94,6 +96,8 @@ export type FromWorker =
   | { readonly t: 'installed'; readonly version: number; readonly snapshot: HostedSnapshot; readonly envelope: Envelope | undefined; readonly us: number }
   | { readonly t: 'install-refused'; readonly error: WorkerError; readonly blockers: readonly Blocker[] }
   | { readonly t: 'reported'; readonly error: WorkerError }
+  /** On probation: the invariant failed on the live state after the batch up to `seq`. */
+  | { readonly t: 'violated'; readonly seq: number; readonly violations: readonly string[] }
   | { readonly t: 'stopped'; readonly seq: number; readonly snapshot: HostedSnapshot }
   /** A lease the worker revoked (a swap under `leases: 'revoke'`, or its stop). */
   | { readonly t: 'lease-ended'; readonly lease: number };

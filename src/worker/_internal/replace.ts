@@ -8,7 +8,7 @@
  * tens of ms, more from source); a failing one is terminated and the old worker never noticed. The
  * handover request travels the old worker's port behind every event posted before the hold, so the
  * old worker processes all of them first (G1). Commit posts the held events to the candidate, in
- * order, and terminates the old worker. If the old worker dies mid-way, the swap is refused, the
+ * order, and terminates the old worker (on probation, host.ts keeps it paused until the window ends). If the old worker dies mid-way, the swap is refused, the
  * candidate terminated, and the held events stay for the crash report (host.ts reports the crash
  * after the swap's report, and restarts from the handed-over envelope when there is one). Pinned by test/worker/swap.test.ts and swap.property.test.ts.
  */
@@ -89,7 +89,7 @@ export async function replace(host: SwapHost, request: { module: string; version
 
   // ── migrate, verify, install: the candidate's cold restore from the handed-over envelope ──
   mark = performance.now();
-  candidate.post({ t: 'install', envelope, version: to, seq, held: host.heldEvents() });
+  candidate.post({ t: 'install', envelope, version: to, seq, held: host.heldEvents(), ...(options.probation === undefined ? {} : { probation: true }) });
   const installed = await candidate.until((m) => (m.t === 'installed' || m.t === 'install-refused' ? m : undefined), 30_000);
   timings.install = µs(mark);
   if (!installed.ok) return refuse('install', [crashed(host, 'candidate', installed.crash?.error)], true);
@@ -102,7 +102,7 @@ export async function replace(host: SwapHost, request: { module: string; version
 
   // ── commit: the candidate takes over; the held events follow, in order; the old worker ends ──
   mark = performance.now();
-  host.commit({ candidate, module: request.module, version: installed.value.version, seq, envelope: installed.value.envelope, snapshot: installed.value.snapshot });
+  host.commit({ candidate, module: request.module, version: installed.value.version, seq, envelope: installed.value.envelope, snapshot: installed.value.snapshot, handedOver: envelope });
   const held = host.release();
   timings.resume = µs(mark);
   return {

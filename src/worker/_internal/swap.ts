@@ -28,6 +28,8 @@ export interface Takeover {
   readonly seq: number;
   readonly envelope: Envelope | undefined;
   readonly snapshot: HostedSnapshot;
+  /** The state the old worker handed over (at `seq`): what a probation's rollback resumes it from. */
+  readonly handedOver: Envelope;
 }
 
 /** What a swap step may read and do of its component (built by `WorkerComponent` for each swap). */
@@ -58,7 +60,7 @@ export interface SwapHost {
   release(): number;
   /** Events held right now (for the candidate's acceptance check). */
   heldEvents(): readonly EventObject[];
-  /** The candidate takes over; the old worker is terminated. */
+  /** The candidate takes over; the old worker is terminated (kept paused while on probation). */
   commit(takeover: Takeover): void;
   /**
    * The old worker died during the replacement: keep the held events (the crash report names them),

@@ -1,0 +1,155 @@
+/**
+ * Probation for a worker-hosted component: a drained replacement whose new worker fails within the
+ * window (dies, its actor errors, its invariant fails on a live state, `health` returns a reason)
+ * rolls back to the old worker, kept paused since the handover, with every accepted event's effect
+ * present exactly once; a clean window makes the swap permanent and terminates the old worker.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hostInWorker, type WorkerComponent } from '../../src/worker/index.ts';
+import type { CounterEvent } from '../fixtures/worker/counter.ts';
+import { contextOf, fixture, until } from './_support.ts';
+
+const started: WorkerComponent<CounterEvent>[] = [];
+async function host(): Promise<WorkerComponent<CounterEvent>> {
+  const c = await hostInWorker<CounterEvent>({ module: fixture('counter-v1'), component: 'counter' });
+  started.push(c);
+  return c;
+}
+afterEach(async () => {
+  for (const c of started.splice(0)) await c.stop();
+});
+
+const flawed = { module: fixture('counter-v2-flawed') };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** The heartbeat's last time (a read can meet the file mid-write: read again). */
+async function beatOf(file: string): Promise<number> {
+  for (;;) {
+    const t = Number(readFileSync(file, 'utf8'));
+    if (t > 0) return t;
+    await sleep(5);
+  }
+}
+/** Whether the heartbeat moves past `t` within `ms`. */
+async function advanced(file: string, t: number, ms = 10_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) if ((await beatOf(file)) > t) return true;
+  return false;
+}
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('a worker-hosted swap on probation', () => {
+  it.each([
+    ['the new worker exits', 13, 'worker-crashed'],
+    ['the new actor errors', 14, 'actor-error'],
+    ['the invariant fails on a live state', 2000, 'invariant'],
+  ] as const)('rolls back when %s, redelivering every accepted event once to the old worker', async (_what, poison, kind) => {
+    const c = await host();
+    for (const n of range(0, 5)) c.send({ type: 'ADD', n });
+    const report = await c.swap(flawed, { probation: { ms: 30_000 } });
+    expect(report).toMatchObject({ outcome: 'committed', from: 1, to: 2 });
+    expect(c.probation).toMatchObject({ swapId: report.id, from: 1, to: 2 });
+    const settled = c.probation!.settled;
+    for (const n of range(5, 10)) c.send({ type: 'ADD', n });
+    c.send({ type: 'ADD', n: poison });
+    for (const n of range(20, 25)) c.send({ type: 'ADD', n });
+    const outcome = await settled;
+    expect(outcome).toMatchObject({ outcome: 'rolled-back', swapId: report.id, cause: { kind } });
+    const sent = [...range(0, 10), poison, ...range(20, 25)];
+    await until(c, (s) => (s.context as { log: number[] }).log.length >= sent.length);
+    expect(c.version).toBe(1);
+    expect(c.module).toBe(fixture('counter-v1').href);
+    expect(contextOf(c).log).toEqual(sent); // each once, in order, on v1 (which has no `seen`)
+    expect(contextOf(c).seen).toBeUndefined();
+    expect(c.probation).toBeUndefined();
+    if (outcome.outcome !== 'rolled-back') throw new Error('unreachable');
+    expect(outcome.report.rolledBack).toMatchObject({ swapId: report.id, redelivered: 11 });
+    const journal = await c.journal.entries();
+    expect(journal.map((e) => e.rolledBack?.swapId)).toEqual([undefined, report.id]);
+    // the old worker serves again
+    c.send({ type: 'ADD', n: 100 });
+    await until(c, (s) => (s.context as { log: number[] }).log.at(-1) === 100);
+    expect(c.status).toBe('running');
+  });
+
+  it('rolls back when `health` returns a reason on a mirrored state', async () => {
+    const c = await host();
+    const report = await c.swap(flawed, { probation: { ms: 30_000, health: ({ context }) => ((context as { count: number }).count > 50 ? 'count over 50' : undefined) } });
+    const settled = c.probation!.settled;
+    for (const n of [10, 20, 30]) c.send({ type: 'ADD', n });
+    const outcome = await settled;
+    expect(outcome).toMatchObject({ outcome: 'rolled-back', swapId: report.id, cause: { kind: 'health', reason: 'count over 50' } });
+    await until(c, (s) => (s.context as { log: number[] }).log.length === 3);
+    expect(contextOf(c)).toMatchObject({ count: 60, log: [10, 20, 30] });
+    expect(c.version).toBe(1);
+  });
+
+  it('asks `health` once more at the window\'s end, and rolls back on its reason then', async () => {
+    const c = await host();
+    const verdict: { now?: string } = {};
+    await c.swap(flawed, { probation: { ms: 400, health: () => verdict.now } });
+    const settled = c.probation!.settled;
+    verdict.now = 'the downstream error rate rose'; // no event follows: only the end-of-window check can see it
+    expect(await settled).toMatchObject({ outcome: 'rolled-back', cause: { kind: 'health', reason: 'the downstream error rate rose' } });
+    expect(c.version).toBe(1);
+    expect(c.module).toBe(fixture('counter-v1').href);
+  });
+
+  it('makes a clean window permanent and terminates the old worker, kept alive until then', async () => {
+    const beat = join(mkdtempSync(join(tmpdir(), 'hotswap-probation-')), 'old');
+    process.env['HOTSWAP_TEST_HEARTBEAT'] = beat;
+    const c = await hostInWorker<CounterEvent>({ module: fixture('counter-v1-heartbeat'), component: 'counter' });
+    started.push(c);
+    delete process.env['HOTSWAP_TEST_HEARTBEAT'];
+    c.send({ type: 'ADD', n: 1 });
+    await c.swap({ module: fixture('counter-v2') }, { probation: { events: 5 } });
+    const settled = c.probation!.settled;
+    // on probation the old worker lives on (paused): its heartbeat still moves
+    const t0 = await beatOf(beat);
+    expect(await advanced(beat, t0)).toBe(true);
+    for (const n of range(2, 7)) c.send({ type: 'ADD', n });
+    expect(await settled).toMatchObject({ outcome: 'permanent', events: 5 });
+    expect(c.probation).toBeUndefined();
+    await until(c, (s) => (s.context as { log: number[] }).log.length === 6);
+    expect(c.version).toBe(2);
+    expect(contextOf(c)).toMatchObject({ log: [1, 2, 3, 4, 5, 6], seen: 5 });
+    // the old worker is terminated: its heartbeat stops
+    await sleep(200);
+    expect(await advanced(beat, await beatOf(beat), 500)).toBe(false);
+    expect((await c.journal.entries()).map((e) => e.outcome)).toEqual(['committed']);
+  });
+
+  it('keeps exactly-once across a rollback under a stream of events', async () => {
+    const c = await host();
+    const sent: number[] = [];
+    let k = 0;
+    const pump = setInterval(() => {
+      for (let i = 0; i < 5; i++) {
+        sent.push(--k); // negative: unique, and the count stays under the invariant's bound
+        c.send({ type: 'ADD', n: k });
+      }
+    }, 1);
+    const report = await c.swap(flawed, { probation: { ms: 30_000 } });
+    await new Promise((r) => setTimeout(r, 50));
+    const settled = c.probation!.settled;
+    sent.push(13);
+    c.send({ type: 'ADD', n: 13 }); // the new worker dies here, mid-stream
+    const outcome = await settled;
+    await new Promise((r) => setTimeout(r, 50));
+    clearInterval(pump);
+    expect(outcome).toMatchObject({ outcome: 'rolled-back', swapId: report.id, cause: { kind: 'worker-crashed' } });
+    await until(c, (s) => (s.context as { log: number[] }).log.length === sent.length);
+    expect(contextOf(c).log).toEqual(sent);
+    expect(c.version).toBe(1);
+  });
+
+  it('refuses probation for a swap inside the running worker, and bad probation options, as INVALID_ARGUMENT', async () => {
+    const c = await host();
+    await expect(c.swap(1, { probation: {} })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(c.swap(flawed, { probation: { ms: -1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // not built for worker-hosted components: refused, never ignored
+    await expect(c.swap(flawed, { rehearse: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'options.rehearse' } });
+    expect(c.version).toBe(1);
+  });
+});
