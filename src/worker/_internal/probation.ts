@@ -163,6 +163,7 @@ export class WorkerProbation {
     const report: SwapReport = {
       id: randomUUID(),
       component: this.#host.name,
+      ok: true,
       outcome: 'committed',
       from: this.#to,
       to: this.#from,
