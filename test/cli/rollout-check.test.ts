@@ -36,7 +36,7 @@ describe('hotswap rollout --check: refusals before anything moves', () => {
     ['a missing file', 'nope.mjs', 'CHECK_MODULE_NOT_FOUND', /Cannot find gate check module `nope\.mjs`/],
     ['an import that throws', module('throws.mjs', "throw new Error('no config');\n"), 'CHECK_MODULE_FAILED', /Importing gate check module `throws\.mjs` threw Error: no config/],
     ['no gate check export', module('none.mjs', 'export const threshold = 0.01;\n'), 'GATE_CHECK_INVALID', /`none\.mjs` exports no gate check .*exported: threshold\)/],
-    ['an export that is not a function', module('string.mjs', "export const gateCheck = 'pass';\n"), 'GATE_CHECK_INVALID', /Expected export `gateCheck` of `string\.mjs` to be a gate check function .*got "pass"/],
+    ['an export that is not a function', module('string.mjs', "export const gateCheck = 'pass';\n"), 'GATE_CHECK_INVALID', /Expected export `gateCheck` of `string\.mjs` to be a gate check function .*got `'pass'` \(string\)/],
   ])('%s: exit 2 with %s', async (_, file, code, message) => {
     const run = io();
     expect(await main(['rollout', 'start', '--db', db, '--component', 'counter', '--from', '1', '--to', '2', '--check', file], run)).toBe(2);
@@ -86,12 +86,12 @@ describe('hotswap rollout --check on PostgreSQL', () => {
       expect(run.err()).toBe('');
       expect(code).toBe(1);
       expect(run.out()).toMatch(/gate: pass — 1 done, 0 failed, 0 unknown, failure rate 0 %; check pass \(canary 1 done\)/);
-      expect(run.out()).toMatch(/gate: fail — 2 done, 0 failed, 0 unknown, failure rate 0 %; check fail \(p99 latency over budget at wave 2\)/);
+      expect(run.out()).toMatch(/gate: fail — 1 done, 0 failed, 0 unknown, failure rate 0 %; check fail \(p99 latency over budget at wave 2\)/);
       expect(run.out()).toMatch(/— aborted/);
       expect(fleet.components.map((c) => c.version)).toEqual([1, 1, 1, 1]); // the upgraded two went back down
       const status = io();
       expect(await main(['rollout', 'status', 'chk-1', '--db', db, '--schema', 'chk_a', '--json'], status)).toBe(0);
-      const gates = JSON.parse(status.out()).audit.filter((e: { kind: string }) => e.kind === 'gate');
+      const gates = JSON.parse(status.out()).audit.filter((e: { kind: string }) => e.kind === 'gate-decision');
       expect(gates.map((g: { data: { verdict: string; evidence: { check: unknown } } }) => [g.data.verdict, g.data.evidence.check])).toEqual([
         ['pass', { verdict: 'pass', detail: 'canary 1 done' }],
         ['fail', { verdict: 'fail', detail: 'p99 latency over budget at wave 2' }],
