@@ -50,7 +50,19 @@ describe('sliced', () => {
     expect(perTurn.size).toBeGreaterThanOrEqual(8);
   });
 
-  it('propagates a task that rejects', async () => {
-    await expect(sliced([1, 2, 3], 2, 4, async (i) => (i === 2 ? Promise.reject(new Error('boom')) : i))).rejects.toThrow('boom');
+  it('propagates a task that rejects, and leaves no other rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const note = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', note);
+    try {
+      await expect(sliced([1, 2, 3], 3, 4, async (i) => {
+        await new Promise((r) => setTimeout(r, i));
+        throw new Error(`boom ${i}`);
+      })).rejects.toThrow('boom 1');
+      await new Promise((r) => setTimeout(r, 20)); // the others reject after the first
+    } finally {
+      process.off('unhandledRejection', note);
+    }
+    expect(unhandled).toEqual([]);
   });
 });

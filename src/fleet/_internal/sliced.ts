@@ -25,6 +25,7 @@ export async function sliced<T, R>(items: readonly T[], concurrency: number, sli
       inflight.delete(p);
     });
     inflight.add(p);
+    // (racing p also gives every task a rejection handler from its launch: none goes unhandled)
     // a task that settles through microtasks alone is done before the next launch, and its time is counted;
     // one waiting on I/O lets the launcher go on after one turn of the loop
     await Promise.race([p, turn()]);
