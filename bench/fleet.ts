@@ -8,13 +8,22 @@
  *   from `monitorEventLoopDelay` — on a loaded machine it includes the time the OS did not schedule the
  *   process, so read it with the load printed beside it; `fleet.max_cpu_block_ms` is the part that is the
  *   agent's own: the most CPU time the process used between two turns of a 1 ms timer (a synchronous block
- *   of its making, whoever else the OS ran); `fleet.p99_loop_delay_ms` shows the typical delay;
+ *   of its making, whoever else the OS ran — but `process.cpuUsage()` is per process, so V8's GC helper and
+ *   compiler threads count too); `fleet.max_main_thread_cpu_block_ms` is the same for the main thread alone
+ *   (Linux `/proc/thread-self/schedstat`; Node 20 has no `process.threadCpuUsage`): the block the agent's
+ *   own JavaScript and its GC pauses put on the event loop, -1 where unmeasured;
+ *   `fleet.max_main_block_ex_gc_ms` bounds the main thread's non-GC work in an interval (min(CPU, wall) − the
+ *   GC pauses V8 reported in it; concurrent GC work reports no pause, so it reads like the process figure);
+ *   `fleet.max_gc_pause_ms` is the longest GC pause (wall: a descheduled pause counts whole);
+ *   `fleet.p99_loop_delay_ms` shows the typical delay;
  * - `fleet.pg_round_trips_per_instance`: statements sent by the agents and the controller during the
  *   rollout, per instance;
  * - baseline in the same run: the same 8,000 swaps done locally in one process (`fleet.local_8000_swaps_ms`),
  *   and the ratio.
  *
  * A throwaway PostgreSQL server is started (test/fleet/_support/postgres.ts) unless `--db <url>` is given.
+ * `--batch <n>`: steps an agent claims per transaction (default 250); `--cpu-prof <dir>`: a CPU profile per
+ * agent process, written there when it exits.
  * Writes bench/results/fleet.json and adds the `fleet.*` keys to bench/results/latest.json.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
