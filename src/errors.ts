@@ -40,6 +40,7 @@ export const ErrorCodes = [
   // fleet rollouts (hotswap/fleet)
   'FLEET_PG_MISSING',
   'FLEET_SCHEMA_NEWER',
+  'GATE_CHECK_INVALID',
 ] as const;
 
 /** One of {@link ErrorCodes}. */

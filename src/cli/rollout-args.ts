@@ -25,6 +25,8 @@ export type RolloutArgs =
       readonly waves: readonly WaveSpec[] | undefined;
       readonly gate: GateSpec;
       readonly pollMs: number;
+      /** `--check <module>`: the gate check's module, relative to the working directory (start, resume). */
+      readonly check: string | undefined;
     };
 
 /** The `hotswap rollout --help` text. */
@@ -48,6 +50,9 @@ Options:
   --soak <ms>            gate soak time on the server's clock (default 0)
   --max-failure-rate <r> share of a wave's swaps that may be refused, 0…1 (default 0)
   --on-unknown <what>    pause | fail | ignore, for instances whose agent died (default pause)
+  --check <module>       a module whose \`gateCheck\` export (or default export) is run at every gate
+                         after the soak: ({ rollout, evidence }) => 'pass' | 'fail' | 'inconclusive'
+                         (start, resume; a throw counts as inconclusive)
   --id <id>              id of the new rollout (default a UUID)
   --by <name>            who acts, for the audit log (default $USER)
   --reason <text>        why (abort)
@@ -81,6 +86,7 @@ export function parseRolloutArgs(argv: readonly string[], env: Readonly<Record<s
         by: { type: 'string' },
         reason: { type: 'string' },
         poll: { type: 'string' },
+        check: { type: 'string' },
         detach: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -96,6 +102,8 @@ export function parseRolloutArgs(argv: readonly string[], env: Readonly<Record<s
   if (extra.length > 0) throw new HotswapError('INVALID_ARGUMENT', `Expected one rollout id, got also \`${extra.join(' ')}\``);
   if ((command === 'resume' || command === 'abort') && id === undefined) throw new HotswapError('INVALID_ARGUMENT', `Expected a rollout id: \`hotswap rollout ${command} <id>\``);
   if (command === 'start' && id !== undefined) throw new HotswapError('INVALID_ARGUMENT', 'Expected no positional id for `start`: name the rollout with `--id`');
+  if (v.check !== undefined && command !== 'start' && command !== 'resume') throw new HotswapError('INVALID_ARGUMENT', `Expected \`--check\` only with \`start\` or \`resume\` (the commands that pass gates), not \`${command}\``);
+  if (v.check === '') throw new HotswapError('INVALID_ARGUMENT', 'Expected `--check` to name a module file');
   const db = v.db ?? env['HOTSWAP_FLEET_DB'] ?? env['DATABASE_URL'];
   if (db === undefined || db === '') throw new HotswapError('INVALID_ARGUMENT', 'Expected a database: `--db <url>`, or $HOTSWAP_FLEET_DB, or $DATABASE_URL');
   if (command === 'start') for (const k of ['component', 'from', 'to'] as const) if (v[k] === undefined) throw new HotswapError('INVALID_ARGUMENT', `Expected \`--${k}\` for \`hotswap rollout start\``);
@@ -118,6 +126,7 @@ export function parseRolloutArgs(argv: readonly string[], env: Readonly<Record<s
     waves: v.waves === undefined ? undefined : parseWaves(v.waves),
     gate,
     pollMs: v.poll === undefined ? 250 : int('--poll', v.poll, 1),
+    check: v.check,
   };
 }
 

@@ -9,8 +9,10 @@ import { isHotswapError } from '../errors.ts';
 import { abortRollout, driveRollout, resumeRollout, startRollout } from '../fleet/controller.ts';
 import { formatRollout, formatStory } from '../fleet/format.ts';
 import { createPostgresStore } from '../fleet/postgres-store.ts';
+import type { GateCheck } from '../fleet/rules.ts';
 import type { FleetStore, MoveResult, RolloutView } from '../fleet/types.ts';
 import type { Io } from './io.ts';
+import { loadGateCheck } from './load-gate-check.ts';
 import { parseRolloutArgs, rolloutUsage, type RolloutArgs } from './rollout-args.ts';
 
 /** Exit codes of `hotswap rollout`. */
@@ -25,10 +27,13 @@ export async function rolloutMain(argv: readonly string[], io: Io): Promise<numb
       io.stdout.write(rolloutUsage);
       return RolloutExitCodes.completed;
     }
+    // a bad check module is refused before the database is touched: nothing starts, nothing moves
+    const check = args.check === undefined ? undefined : await loadGateCheck(args.check, io.cwd);
     store = await createPostgresStore({ connectionString: args.db, ...(args.schema === undefined ? {} : { schema: args.schema }) });
-    return await run(store, args, io);
+    return await run(store, args, io, check);
   } catch (error) {
-    if (isHotswapError(error)) io.stderr.write(`hotswap: ${error.message}\n${error.code === 'INVALID_ARGUMENT' ? 'Run `hotswap rollout --help` for usage.\n' : ''}`);
+    // bad usage points at --help; any other typed refusal (a bad --check module, a database too new) names its code
+    if (isHotswapError(error)) io.stderr.write(error.code === 'INVALID_ARGUMENT' ? `hotswap: ${error.message}\nRun \`hotswap rollout --help\` for usage.\n` : `hotswap: ${error.code}: ${error.message}\n`);
     else io.stderr.write(`hotswap: ${error instanceof Error ? error.message : String(error)}\n`);
     return RolloutExitCodes.unusable;
   } finally {
@@ -36,7 +41,7 @@ export async function rolloutMain(argv: readonly string[], io: Io): Promise<numb
   }
 }
 
-async function run(store: FleetStore, args: Exclude<RolloutArgs, { command: 'help' }>, io: Io): Promise<number> {
+async function run(store: FleetStore, args: Exclude<RolloutArgs, { command: 'help' }>, io: Io, check: GateCheck | undefined): Promise<number> {
   let id = args.id;
   switch (args.command) {
     case 'status': {
@@ -86,7 +91,7 @@ async function run(store: FleetStore, args: Exclude<RolloutArgs, { command: 'hel
   }
   if (args.detach) return finish(store, id!, io, args, (await store.view(id!))!);
   const display = progress(io, args.json);
-  const end = await driveRollout(store, id!, { pollMs: args.pollMs, onProgress: display });
+  const end = await driveRollout(store, id!, { pollMs: args.pollMs, onProgress: display, ...(check === undefined ? {} : { check }) });
   return finish(store, id!, io, args, end);
 }
 

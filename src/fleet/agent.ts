@@ -11,6 +11,7 @@ import { HotswapError, shown } from '../errors.ts';
 import type { LiveComponent } from '../runtime/component.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import type { SwapReport } from '../swap/report.ts';
+import { sliced } from './_internal/sliced.ts';
 import { createWaker } from './_internal/waker.ts';
 import type { FleetStore, Step, StepOutcome, SwapSummary } from './types.ts';
 
@@ -31,8 +32,13 @@ export interface AgentOptions {
   readonly pollMs?: number;
   /** Steps claimed, and recorded, per transaction. @defaultValue 250 */
   readonly batch?: number;
-  /** Swaps run at once within a batch; the agent yields to the event loop between groups. @defaultValue 16 */
+  /** Swaps in flight at once within a batch (those waiting on I/O overlap). @defaultValue 16 */
   readonly concurrency?: number;
+  /**
+   * The agent yields a turn of the event loop whenever this much of its swap work has run since the
+   * last turn, so the events the process serves never wait much longer behind a batch. @defaultValue 4
+   */
+  readonly sliceMs?: number;
   /** Options for every swap (deadline, policies). */
   readonly swap?: SwapOptions;
   /**
@@ -68,6 +74,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const pollMs = positive('pollMs', options.pollMs ?? 250);
   const batch = positive('batch', options.batch ?? 250);
   const concurrency = positive('concurrency', options.concurrency ?? 16);
+  const sliceMs = positive('sliceMs', options.sliceMs ?? 4);
   // a store that is briefly unreachable must not take the server down with it: warn, and retry at the next poll
   const onError = options.onError ?? ((e: unknown) => process.emitWarning(`hotswap fleet agent ${options.agentId}: ${e instanceof Error ? e.message : String(e)}`, { code: 'HOTSWAP_FLEET_STORE' }));
   const info = () => ({
@@ -111,12 +118,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         await sleep();
         continue;
       }
-      const outcomes: StepOutcome[] = [];
       const hosted = new Map(options.components().map((c) => [`${c.name}\u0000${c.id}`, c]));
-      for (let i = 0; i < steps.length; i += concurrency) {
-        outcomes.push(...(await Promise.all(steps.slice(i, i + concurrency).map((step) => run(step, hosted)))));
-        await new Promise<void>((r) => setImmediate(r)); // keep the loop responsive: events keep flowing
-      }
+      // time-sliced, not in groups: a group of in-process swaps settles through microtasks alone, one long block
+      const outcomes = await sliced(steps, concurrency, sliceMs, (step) => run(step, hosted));
       for (;;) {
         try {
           recorded += await store.completeSteps(agentId, outcomes);

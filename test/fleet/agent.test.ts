@@ -76,6 +76,7 @@ describe('a fleet agent', () => {
     const store = createMemoryStore();
     await expect(startAgent({ store, agentId: '', components: () => [] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/`agentId`/) });
     await expect(startAgent({ store, agentId: 'a', components: () => [], leaseMs: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/`leaseMs`/) });
+    await expect(startAgent({ store, agentId: 'a', components: () => [], sliceMs: 0.5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/`sliceMs`/) });
     await expect(startAgent({ store, agentId: 'a', components: undefined as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

@@ -40,12 +40,20 @@ export interface AgentReport {
   /** The longest stretch of the agent's own CPU work between two turns of a 1 ms timer (not OS scheduling). */
   readonly maxCpuBlockMs: number;
   readonly p99LoopDelayMs: number;
+  /** The same, counting only the main thread's CPU (Linux /proc/thread-self/schedstat); -1 where unmeasured. */
+  readonly maxMainThreadCpuBlockMs: number;
+  /** An upper bound on the main thread's own non-GC work in any probe interval: min(CPU, wall) − GC pauses in it. */
+  readonly maxMainBlockExGcMs: number;
+  /** The longest GC pause V8 reported (`gc` performance entries). */
+  readonly maxGcPauseMs: number;
+  /** The interval with the most CPU: its CPU, wall and GC pause time, and the kinds of GC in it (1 minor, 2 major, 4 incremental, 8 weak callbacks). */
+  readonly worstCpuInterval: { cpuMs: number; wallMs: number; gcMs: number; gcKinds: number[] };
   readonly roundTrips: number;
 }
 
-/** Starts an agent process and waits (bounded) until it has registered. */
-export function startAgentProcess(script: string, args: Record<string, string>, timeoutMs = 20_000): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [script, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v])], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts an agent process (`nodeArgs` before the script, e.g. `--cpu-prof`) and waits (bounded) until it has registered. */
+export function startAgentProcess(script: string, args: Record<string, string>, timeoutMs = 20_000, nodeArgs: readonly string[] = []): Promise<AgentProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v])], { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
