@@ -7,11 +7,13 @@
  * `send` is synchronous: events are numbered, batched per tick and posted in order (the bookkeeping
  * is _internal/outbox.ts). A swap to another module is a drained replacement (_internal/replace.ts);
  * a swap to a version of the running module runs inside the worker (_internal/swap.ts). Both get
- * what they need through a typed `SwapHost` this class builds, so its state stays `#private`; crash
- * containment and restart (_internal/recovery.ts) through a `RecoveryHost`. The mirrored snapshot and
- * callbacks are _internal/mirror.ts, the leases' main-thread side _internal/leases.ts, a replacement on
- * probation _internal/probation.ts. Here: the public
- * API, the serving worker's start, queries, swaps and stop. Pinned by test/worker/*.test.ts.
+ * what they need through a typed `SwapHost`, built with the commit's switch-over and the probation's
+ * rollback (_internal/swap-host.ts) from a `ComponentAccess` this class builds once, so its state
+ * stays `#private`; crash containment and restart (_internal/recovery.ts) through a `RecoveryHost`.
+ * The mirrored snapshot and callbacks are _internal/mirror.ts, the leases' main-thread side
+ * _internal/leases.ts, a replacement on probation _internal/probation.ts. Here: the public API, the
+ * serving worker's start, queries, swap serialisation and recording, and stop. Pinned by
+ * test/worker/*.test.ts.
  */
 import { pathToFileURL } from 'node:url';
 import type { AnyEventObject, EventObject } from 'xstate';
@@ -20,16 +22,17 @@ import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { Envelope } from '../store/envelope.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
-import { Channel, type Crash, type ServingStart, startServing, workerInit } from './_internal/channel.ts';
+import { type Channel, type Crash, type ServingStart, startServing, workerInit } from './_internal/channel.ts';
 import { LeaseTable, type WorkerLease } from './_internal/leases.ts';
 import { Mirror } from './_internal/mirror.ts';
 import { Recovery } from './_internal/recovery.ts';
 import { Outbox } from './_internal/outbox.ts';
-import { swapOptionsMisuse, WorkerProbation } from './_internal/probation.ts';
+import { swapOptionsMisuse, type WorkerProbation } from './_internal/probation.ts';
 import type { ProbationStatus } from '../runtime/probation.ts';
 import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
-import { History, inWorker, planBlockers, refusedReport, type SwapHost } from './_internal/swap.ts';
+import { History, inWorker, planBlockers, refusedReport } from './_internal/swap.ts';
+import { type ComponentAccess, swapHostOf } from './_internal/swap-host.ts';
 import type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapOptions, WorkerSwapTarget } from './types.ts';
 
 const href = (m: URL | string): string => (m instanceof URL ? m.href : /^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m) ? m : pathToFileURL(m).href);
@@ -57,6 +60,8 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   #requests = 0;
   readonly #history = new History();
   readonly #recovery: Recovery;
+  /** What the swap and probation hosts reach of this component (_internal/swap-host.ts). */
+  readonly #access: ComponentAccess;
   /** A drained replacement on probation (its old worker kept paused), from its commit until it settles. */
   #probation: WorkerProbation | undefined;
   /** New workers rolled back from: their late messages are ignored. */
@@ -79,6 +84,14 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       serve: (envelope, version, seq) => this.#spawnServing(envelope, version, seq),
       discard: () => this.#channel?.terminate().then(() => void (this.#channel = undefined)) ?? Promise.resolve(),
     });
+    this.#access = {
+      ...{ id: this.id, name: this.name, options, startTimeoutMs: this.#startTimeoutMs, outbox, mirror, leases, history: this.#history },
+      ...{ status: () => this.#status, swapping: () => this.#swapping !== undefined, module: () => this.#module, version: () => this.#version },
+      ...{ setModule: (m) => void (this.#module = m), setVersion: (v) => void (this.#version = v), channel: () => this.#channel, clearChannel: () => void (this.#channel = undefined) },
+      ...{ probation: () => this.#probation, setProbation: (p) => void (this.#probation = p), nextId: () => ++this.#requests, request: (m) => this.#request(m) },
+      ...{ init: (role, module, extra) => this.#init(role, module, extra), setCheckpoint: (seq, envelope) => this.#setCheckpoint(seq, envelope), adopt: (ch) => this.#adopt(ch) },
+      ...{ retire: (ch) => void this.#retired.add(ch), crashed: (crash) => this.#crashed(crash), record: (report) => this.#record(report) },
+    };
   }
 
   /** The running version's number. */
@@ -247,88 +260,6 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
 
   // ── swap ───────────────────────────────────────────────────────────────
 
-  /** What a swap step may read and do of this component (see `SwapHost`). */
-  #swapHost(options: WorkerSwapOptions = {}): SwapHost {
-    return {
-      id: this.id,
-      name: this.name,
-      input: this.#options.input,
-      startTimeoutMs: this.#startTimeoutMs,
-      version: () => this.#version,
-      channel: () => this.#channel!,
-      nextId: () => ++this.#requests,
-      query: (what) => this.#request({ t: 'query', what }) as Promise<HostedSnapshot>,
-      flush: () => this.#outbox.flush(),
-      settle: (report, snapshot, revert) => {
-        if (report.outcome === 'committed') {
-          if (revert) this.#history.reverted();
-          else this.#history.committed(report.from);
-          this.#version = report.to;
-        }
-        this.#mirror.setSnapshot(snapshot);
-      },
-      spawnCandidate: (module, extra) => new Channel(this.#init('candidate', module, extra), this.#options.resourceLimits),
-      hold: () => this.#outbox.hold(),
-      release: () => this.#outbox.release(),
-      abandon: (drained) => {
-        if (drained === undefined) return;
-        this.#outbox.acked(drained.seq); // the old worker processed up to here, and handed that state over
-        this.#setCheckpoint(drained.seq, drained.envelope);
-      },
-      heldEvents: () => this.#outbox.held(),
-      commit: ({ candidate, module, version, seq, envelope, snapshot, handedOver }) => {
-        const old = this.#channel;
-        if (options.probation !== undefined && old !== undefined) this.#probation = this.#probationOf(options, old, { seq, envelope: handedOver, snapshot: this.#mirror.snapshot }, version);
-        this.#module = module;
-        this.#channel = undefined; // the old worker's end is not a crash
-        this.#outbox.acked(seq);
-        this.#setCheckpoint(seq, envelope);
-        this.#history.committed(this.#version);
-        this.#version = version;
-        this.#adopt(candidate);
-        this.#leases.revokeAll("the old worker was replaced (drained under `leases: 'revoke'`)");
-        this.#mirror.setSnapshot(snapshot);
-        if (this.#probation === undefined) void old?.terminate();
-      },
-    };
-  }
-
-  /** A probation from this commit: the old worker, its module, version and state then, to roll back to. */
-  #probationOf(options: WorkerSwapOptions, old: Channel, at: { seq: number; envelope: Envelope; snapshot: HostedSnapshot }, to: number): WorkerProbation {
-    const [module, from] = [this.#module, this.#version];
-    const p: WorkerProbation = new WorkerProbation(
-      {
-        name: this.name,
-        snapshot: () => this.#mirror.snapshot,
-        record: (report) => void this.#record(report),
-        ended: (o) => {
-          if (this.#probation === p) this.#probation = undefined;
-          if (o.outcome === 'permanent') this.#channel?.post({ t: 'permanent' });
-          // the new worker died and the old one could not take over: an ordinary crash
-          else if (o.outcome === 'rollback-failed' && o.cause.kind === 'worker-crashed' && this.#channel?.exited === true) void this.#crashed(o.cause);
-        },
-        rollback: (back, log) => {
-          if (this.#status === 'stopped') return 'the component was stopped';
-          if (this.#swapping !== undefined) return 'another swap is in progress';
-          const failed = this.#channel;
-          if (failed !== undefined) this.#retired.add(failed);
-          void failed?.terminate();
-          [this.#module, this.#version] = [module, from];
-          this.#history.reverted();
-          this.#adopt(back);
-          back.post({ t: 'resume' });
-          this.#mirror.setCheckpoint(at.envelope);
-          this.#outbox.rewind(at.seq, log);
-          this.#mirror.setSnapshot(at.snapshot);
-          return undefined;
-        },
-      },
-      options.probation!,
-      { old, from, to, held: this.#outbox.held() },
-    );
-    return p;
-  }
-
   /** The drained replacement on probation, while its window lasts (`swap({ module }, { probation })`). */
   get probation(): ProbationStatus | undefined {
     return this.#probation?.status;
@@ -363,7 +294,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
 
   async #serialised(target: WorkerSwapTarget, options: WorkerSwapOptions, revert: boolean): Promise<SwapReport> {
     const to = typeof target === 'number' ? target : (target.version ?? 0);
-    const host = this.#swapHost(options);
+    const host = swapHostOf(this.#access, options);
     const early = planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
     if (early.length > 0) return this.#record(refusedReport(host, to, 'plan', early));
     const run = typeof target === 'number' ? inWorker(host, target, options, revert) : replace(host, { module: href(target.module), version: target.version, exact: target.exact === true, options });

@@ -9,7 +9,7 @@
  * redelivered to it in order, so each accepted event's effect on state is present exactly once. A
  * clean window makes the swap permanent and terminates the old worker. The types, causes, health
  * check and report line are the in-process probation's (src/runtime/probation.ts); the switch-over
- * itself is the host's (host.ts `rollback`). Pinned by test/worker/probation.test.ts.
+ * itself is the host's (swap-host.ts `rollback`). Pinned by test/worker/probation.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventObject } from 'xstate';

@@ -8,7 +8,7 @@
  * tens of ms, more from source); a failing one is terminated and the old worker never noticed. The
  * handover request travels the old worker's port behind every event posted before the hold, so the
  * old worker processes all of them first (G1). Commit posts the held events to the candidate, in
- * order, and terminates the old worker (on probation, host.ts keeps it paused until the window ends). If the old worker dies mid-way, the swap is refused, the
+ * order, and terminates the old worker (on probation, swap-host.ts keeps it paused until the window ends). If the old worker dies mid-way, the swap is refused, the
  * candidate terminated, and the held events stay for the crash report (host.ts reports the crash
  * after the swap's report, and restarts from the handed-over envelope when there is one). Pinned by test/worker/swap.test.ts and swap.property.test.ts.
  */
