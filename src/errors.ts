@@ -88,6 +88,15 @@ export class HotswapError extends Error {
 }
 
 /**
+ * A refusal as data, for the result forms (`trySend`, `tryPersist`, …): a {@link HotswapError} becomes
+ * `{ ok: false, error }` with its coded data; anything else is not a refusal and is rethrown.
+ */
+export function refusalOf(error: unknown): { readonly ok: false; readonly error: ErrorData } {
+  if (isHotswapError(error)) return { ok: false, error: error.toJSON() };
+  throw error;
+}
+
+/**
  * True when `error` is a {@link HotswapError}, optionally with the given code — also one thrown by
  * another copy of hotswap (its `src/` and `dist/`, or two installs), which `instanceof` would miss.
  */

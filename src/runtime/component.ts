@@ -4,7 +4,7 @@
  * test/live/ (stop, persist, borrow, timers) and every swap test.
  */
 import type { ActorSystem, AnyActorLogic, AnyEventObject, EventObject, InteropSubscribable, Observer, Readable, Snapshot, Subscription } from 'xstate';
-import { type ErrorData, HotswapError } from '../errors.ts';
+import { type ErrorData, HotswapError, refusalOf } from '../errors.ts';
 import type { LateResult, LedgerSnapshot } from '../ledger/ledger.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
@@ -161,8 +161,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
       this.send(event);
       return { ok: true };
     } catch (error) {
-      if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
-      throw error;
+      return refusalOf(error);
     }
   }
 
@@ -368,8 +367,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
     try {
       return { ok: true, envelope: this.persist() };
     } catch (error) {
-      if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
-      throw error;
+      return refusalOf(error);
     }
   }
 

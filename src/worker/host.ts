@@ -17,7 +17,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { AnyEventObject, EventObject } from 'xstate';
-import { type ErrorData, HotswapError } from '../errors.ts';
+import { type ErrorData, HotswapError, refusalOf } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { Envelope } from '../store/envelope.ts';
@@ -28,6 +28,7 @@ import { Mirror } from './_internal/mirror.ts';
 import { Recovery } from './_internal/recovery.ts';
 import { Outbox } from './_internal/outbox.ts';
 import { swapOptionsMisuse, type WorkerProbation } from './_internal/probation.ts';
+import type { PersistResult } from '../runtime/component.ts';
 import type { ProbationStatus } from '../runtime/probation.ts';
 import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
@@ -158,8 +159,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       this.send(event);
       return { ok: true };
     } catch (error) {
-      if (error instanceof HotswapError) return { ok: false, error: error.toJSON() };
-      throw error;
+      return refusalOf(error);
     }
   }
 
@@ -364,6 +364,15 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       return Promise.reject(new HotswapError('PERSIST_REFUSED', `'${this.id}' is swapping; events are held, so its state is not at rest — persist after the swap`, { details: { component: this.id } }));
     }
     return this.#request({ t: 'query', what: 'persist' }) as Promise<Envelope>;
+  }
+
+  /** `persist()` as a result (the result-first scheme): the envelope, or the coded error as data. */
+  async tryPersist(): Promise<PersistResult> {
+    try {
+      return { ok: true, envelope: await this.persist() };
+    } catch (error) {
+      return refusalOf(error);
+    }
   }
 
   /**

@@ -114,3 +114,17 @@ describe('starting a worker-hosted component', () => {
     await c.stop();
   });
 });
+
+describe("a worker-hosted component's result forms", () => {
+  it('tryPersist returns the envelope persist() would, and a stopped component as coded data, not a rejection', async () => {
+    const c = await hostInWorker<CounterEvent>({ module: fixture('counter-v2'), component: 'counter', version: 1 });
+    c.send({ type: 'ADD', n: 7 });
+    const r = await c.tryPersist();
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.envelope).toMatchObject({ component: 'counter', version: 1, snapshot: { context: { count: 7, log: [7] } } });
+    await c.stop();
+    const stopped = await c.tryPersist();
+    expect(stopped).toMatchObject({ ok: false, error: { code: 'COMPONENT_STOPPED' } });
+    expect(c.trySend({ type: 'ADD', n: 1 })).toMatchObject({ ok: false, error: { code: 'COMPONENT_STOPPED' } });
+  });
+});
