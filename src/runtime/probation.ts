@@ -218,32 +218,39 @@ export class Probation {
       }
     }
     core.emit(core.actor.getSnapshot());
-    const why = describeCause(cause);
     const report = await journalReport(
       core,
       this.#journal,
-      {
-        id: randomUUID(),
-        component: core.name,
-        ok: true,
-        outcome: 'committed',
-        from,
-        to: this.#oldVersion.version,
-        path: [{ from, to: this.#oldVersion.version }],
-        blockers: [],
-        timings: {},
-        totalUs: Math.round((performance.now() - t0) * 1000),
-        pauseUs: 0,
-        held: log.length,
-        effects: NO_EFFECTS,
-        at: new Date().toISOString(),
-        rolledBack: { swapId: this.#swapId, cause: why, redelivered: log.length },
-      },
+      rollbackReport({ component: core.name, from, to: this.#oldVersion.version, swapId: this.#swapId, cause, redelivered: log.length, since: t0 }),
       stateHashes(failedState, persistedSnapshotOf(core.actor)),
       errors,
     );
     this.#settle({ outcome: 'rolled-back', swapId: this.#swapId, cause, report });
   }
+}
+
+/**
+ * The report of a probation's rollback, in-process or worker-hosted: a committed swap back to the old
+ * version (`from` the failed one), marked `rolledBack` with the cause and how many events were redelivered.
+ */
+export function rollbackReport(r: { readonly component: string; readonly from: number; readonly to: number; readonly swapId: string; readonly cause: ProbationCause; readonly redelivered: number; readonly since: number }): Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'> {
+  return {
+    id: randomUUID(),
+    component: r.component,
+    ok: true,
+    outcome: 'committed',
+    from: r.from,
+    to: r.to,
+    path: [{ from: r.from, to: r.to }],
+    blockers: [],
+    timings: {},
+    totalUs: Math.round((performance.now() - r.since) * 1000),
+    pauseUs: 0,
+    held: r.redelivered,
+    effects: NO_EFFECTS,
+    at: new Date().toISOString(),
+    rolledBack: { swapId: r.swapId, cause: describeCause(r.cause), redelivered: r.redelivered },
+  };
 }
 
 /** What `options.health` says of a live state: a reason (a string, or what it threw), or `undefined` when healthy. */

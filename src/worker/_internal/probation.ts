@@ -11,13 +11,11 @@
  * check and report line are the in-process probation's (src/runtime/probation.ts); the switch-over
  * itself is the host's (swap-host.ts `rollback`). Pinned by test/worker/probation.test.ts.
  */
-import { randomUUID } from 'node:crypto';
 import type { EventObject } from 'xstate';
-import { checkProbationOptions, describeCause, healthReason, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
+import { checkProbationOptions, healthReason, rollbackReport, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
 import { HotswapError } from '../../errors.ts';
 import type { ProbationOptions } from '../../swap/options.ts';
 import type { SwapReport } from '../../swap/report.ts';
-import { NO_EFFECTS } from '../../swap/_internal/parts.ts';
 import type { Channel } from './channel.ts';
 import type { HostedSnapshot } from './protocol.ts';
 
@@ -160,23 +158,7 @@ export class WorkerProbation {
     const log = this.#log.slice();
     const error = this.#old.exited ? 'the old worker is gone' : this.#host.rollback(this.#old, log);
     if (error !== undefined) return this.#settle({ outcome: 'rollback-failed', swapId: this.#swapId, cause, error });
-    const report: SwapReport = {
-      id: randomUUID(),
-      component: this.#host.name,
-      ok: true,
-      outcome: 'committed',
-      from: this.#to,
-      to: this.#from,
-      path: [{ from: this.#to, to: this.#from }],
-      blockers: [],
-      timings: {},
-      totalUs: Math.round((performance.now() - t0) * 1000),
-      pauseUs: 0,
-      held: log.length,
-      effects: NO_EFFECTS,
-      at: new Date().toISOString(),
-      rolledBack: { swapId: this.#swapId, cause: describeCause(cause), redelivered: log.length },
-    };
+    const report: SwapReport = rollbackReport({ component: this.#host.name, from: this.#to, to: this.#from, swapId: this.#swapId, cause, redelivered: log.length, since: t0 });
     this.#host.record(report);
     this.#settle({ outcome: 'rolled-back', swapId: this.#swapId, cause, report });
   }
