@@ -44,21 +44,15 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-/** How deep the recursive writer goes before handing the value to the iterative one. */
-const RECURSION_LIMIT = 400;
-const TOO_DEEP = Symbol('too deep');
+/** Writes one member: its JSON text, or `undefined` for a member JSON skips. */
+export type MemberWriter = (raw: unknown, key: string | number, active: Set<object>, depth: number) => string | undefined;
 
 /**
- * The common case, recursively (several times faster than the explicit stack, and what every swap's
- * state hashes go through): byte-identical to {@link canonicalJsonIterative}, which takes over past
- * {@link RECURSION_LIMIT} levels. Returns `undefined` for a member JSON skips.
+ * The canonical text of an array or object from its members, each written by `write` one level deeper
+ * (keys sorted, skipped members dropped, `null` in their array slots): the one member loop of both
+ * recursive writers, {@link canonicalJson}'s and the state digest's.
  */
-function write(raw: unknown, key: string | number, active: Set<object>, depth: number): string | undefined {
-  const v = jsonValue(raw, key);
-  if (v === null || typeof v !== 'object') return primitiveText(v);
-  if (depth >= RECURSION_LIMIT) throw TOO_DEEP;
-  if (active.has(v)) throw new TypeError('Converting circular structure to JSON');
-  active.add(v);
+export function membersText(v: object, write: MemberWriter, active: Set<object>, depth: number): string {
   let out: string;
   if (Array.isArray(v)) {
     out = '[';
@@ -78,6 +72,25 @@ function write(raw: unknown, key: string | number, active: Set<object>, depth: n
     }
     out += '}';
   }
+  return out;
+}
+
+/** How deep the recursive writer goes before handing the value to the iterative one. */
+const RECURSION_LIMIT = 400;
+const TOO_DEEP = Symbol('too deep');
+
+/**
+ * The common case, recursively (several times faster than the explicit stack, and what every swap's
+ * state hashes go through): byte-identical to {@link canonicalJsonIterative}, which takes over past
+ * {@link RECURSION_LIMIT} levels. Returns `undefined` for a member JSON skips.
+ */
+function write(raw: unknown, key: string | number, active: Set<object>, depth: number): string | undefined {
+  const v = jsonValue(raw, key);
+  if (v === null || typeof v !== 'object') return primitiveText(v);
+  if (depth >= RECURSION_LIMIT) throw TOO_DEEP;
+  if (active.has(v)) throw new TypeError('Converting circular structure to JSON');
+  active.add(v);
+  const out = membersText(v, write, active, depth);
   active.delete(v);
   return out;
 }

@@ -10,7 +10,7 @@
  * are persisted: `sha256Hex` of canonical JSON). Pinned by test/journal/state-digest.test.ts.
  */
 import { hash } from 'node:crypto';
-import { canonicalJson, jsonValue, primitiveText, quoted, sortedKeys } from './canonical.ts';
+import { canonicalJson, jsonValue, membersText, primitiveText } from './canonical.ts';
 
 /** Subtrees whose canonical text is longer than this are replaced by their digest in their parent. */
 export const DIGEST_MIN_BYTES = 4096;
@@ -47,25 +47,7 @@ function write(raw: unknown, key: string | number, active: Set<object>, depth: n
   active.add(v);
   const seen = mutable;
   if (v !== raw || !Object.isFrozen(v)) mutable++;
-  let out: string;
-  if (Array.isArray(v)) {
-    out = '[';
-    const items = v as unknown[];
-    for (let i = 0; i < items.length; i++) {
-      out += `${i === 0 ? '' : ','}${write(items[i as never], i, active, depth + 1) ?? 'null'}`;
-    }
-    out += ']';
-  } else {
-    out = '{';
-    let first = true;
-    for (const k of sortedKeys(v)) {
-      const text = write((v as Record<string, unknown>)[k], k, active, depth + 1);
-      if (text === undefined) continue;
-      out += `${first ? '' : ','}${quoted(k)}:${text}`;
-      first = false;
-    }
-    out += '}';
-  }
+  const out = membersText(v, write, active, depth);
   active.delete(v);
   if (out.length <= DIGEST_MIN_BYTES) return out;
   const digest = hash('sha256', out, 'hex');
