@@ -248,6 +248,37 @@ export function delayedTransitions(machine: AnyStateMachine): Map<string, Delaye
   return map;
 }
 
+const acceptedCache = new WeakMap<AnyStateMachine, readonly string[]>();
+
+/**
+ * Every event descriptor some state of the machine has a transition for, inert ones included.
+ * XState's `machine.events` leaves out an inert transition (`on: { PING: {} }`: no target, no
+ * actions), but the machine does accept that event, on purpose, as a no-op; a held `PING` delivered to
+ * it is processed, not lost, so it must not stand against a swap.
+ */
+export function acceptedEvents(machine: AnyStateMachine): readonly string[] {
+  let list = acceptedCache.get(machine);
+  if (list !== undefined) return list;
+  const seen = new Set<string>(machine.events as readonly string[]);
+  const visit = (node: { readonly transitions: ReadonlyMap<string, unknown>; readonly states: Readonly<Record<string, unknown>> }): void => {
+    for (const descriptor of node.transitions.keys()) seen.add(descriptor);
+    for (const child of Object.values(node.states)) visit(child as typeof node);
+  };
+  visit(machine.root as unknown as Parameters<typeof visit>[0]);
+  list = Object.freeze([...seen]);
+  acceptedCache.set(machine, list);
+  return list;
+}
+
+/** Whether some state of the machine has a transition for `type` (a wildcard `*` or `prefix.*` counts). */
+export function acceptsEvent(machine: AnyStateMachine, type: string): boolean {
+  for (const d of acceptedEvents(machine)) {
+    if (d === type || d === '*') return true;
+    if (d.endsWith('.*') && type.startsWith(d.slice(0, -1))) return true;
+  }
+  return false;
+}
+
 /** The kind of an actor logic, found by probing its (pure) transition function. */
 export type LogicKind = 'machine' | 'promise' | 'callback' | 'other';
 

@@ -37,6 +37,37 @@ describe('held events the new version would ignore', () => {
   });
 });
 
+// Provenance: XState's machine.events leaves out inert transitions (`on: { B: {} }`), read as "not accepted".
+describe('held events the new version accepts as an explicit no-op', () => {
+  it('do not stand against the swap: an inert transition (`B: {}`) accepts B on purpose (G1)', async () => {
+    const clock = new ManualClock();
+    const v1m = setup({ types: { context: {} as { n: number }, events: {} as { type: 'A' } | { type: 'B' } } }).createMachine({
+      id: 'h',
+      context: { n: 0 },
+      initial: 'busy',
+      states: { busy: { after: { 50: 'idle' } }, idle: { tags: ['swappable'], on: { A: { actions: assign({ n: ({ context }) => context.n + 1 }) }, B: {} } } },
+    });
+    const v2m = setup({ types: { context: {} as { n: number }, events: {} as { type: 'A' } | { type: 'B' } } }).createMachine({
+      id: 'h',
+      context: { n: 0 },
+      initial: 'idle',
+      states: { busy: { after: { 50: 'idle' } }, idle: { on: { A: { actions: assign({ n: ({ context }) => context.n + 10 }) }, B: {} } } },
+    });
+    expect(v2m.events).not.toContain('B'); // the premise: XState itself omits it
+    const l = lineage('h', defineVersion({ version: 1, machine: v1m, swapTag: 'swappable' })).next(defineVersion({ version: 2, machine: v2m }), { up: (s) => s as never });
+    const c = createRuntime({ clock }).start(l, { version: 1 });
+    const swap = c.swap(2);
+    await flush();
+    c.send({ type: 'B' });
+    c.send({ type: 'A' });
+    clock.advance(50);
+    const report = await swap;
+    expect(report.blockers).toEqual([]);
+    expect(report.outcome).toBe('committed');
+    expect(c.getSnapshot().context.n).toBe(10);
+  });
+});
+
 // Provenance: second review of the coordinator.
 describe('sends from inside actions while held events are delivered', () => {
   it('are queued behind them, never refused: the new version does not die of MAILBOX_FULL (G1)', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, fromCallback, fromPromise } from 'xstate';
+import { createActor, createMachine, fromCallback, fromPromise } from 'xstate';
 import { ManualClock } from '../../src/index.ts';
 import {
+  acceptsEvent,
   cancelDelay,
   delayedTransitions,
   instrumentScheduler,
@@ -99,5 +100,23 @@ describe('the XState adapter against the installed xstate', () => {
     expect(logicKind(fromCallback(() => undefined))).toBe('callback');
     expect(logicKind(driverV1Machine)).toBe('machine');
     expect(logicKind(undefined)).toBe('other');
+  });
+});
+
+describe('acceptsEvent against the installed xstate', () => {
+  const machine = createMachine({
+    initial: 'a',
+    on: { ROOT: {}, 'ns.*': { actions: () => {} } },
+    states: { a: { on: { INERT: {}, LIST: [], ACT: { actions: () => {} } }, states: { deep: { on: { DEEP: {} } } }, initial: 'deep' }, b: {} },
+  });
+
+  it('counts inert transitions, which machine.events leaves out, at every depth', () => {
+    expect(machine.events).not.toContain('INERT');
+    for (const type of ['ROOT', 'INERT', 'LIST', 'ACT', 'DEEP', 'ns.x']) expect(acceptsEvent(machine, type), type).toBe(true);
+  });
+
+  it('refuses what no state names', () => {
+    expect(acceptsEvent(machine, 'NOPE')).toBe(false);
+    expect(acceptsEvent(machine, 'nsx')).toBe(false);
   });
 });

@@ -7,7 +7,7 @@
 import type { EventObject } from 'xstate';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { blocker } from '../../blockers/messages.ts';
-import { delayedTransitions } from '../../xstate/adapter.ts';
+import { acceptsEvent, delayedTransitions } from '../../xstate/adapter.ts';
 import { isActive } from '../../migrate/_internal/states.ts';
 import type { AnyLineage, PathStep } from '../../lineage/lineage.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
@@ -154,7 +154,7 @@ function decide(candidates: readonly DelayCandidate[], options: Parameters<typeo
     }
     if (info === undefined) {
       // a delayed raise/sendTo-self with its own event: the new version must accept that event
-      if ((to.machine.events as readonly string[]).includes(c.event.type)) {
+      if (acceptsEvent(to.machine, c.event.type)) {
         decisions.push({ rearm: true, id: undefined, event: undefined });
         armed.add(c.event.type);
       } else decisions.push({ rearm: false, state: '(delayed event)', reason: `v${to.version} does not accept event '${c.event.type}'` });

@@ -5,6 +5,7 @@ import { blocker } from '../../blockers/messages.ts';
 import type { InFlightEntry } from '../../ledger/effect-ledger.ts';
 import type { AnyVersion } from '../../lineage/types.ts';
 import { stateDigest } from '../../_internal/state-digest.ts';
+import { acceptsEvent } from '../../xstate/adapter.ts';
 import { describeError } from '../../errors.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { EffectOutcomes, SwapJournal, SwapReport } from '../report.ts';
@@ -25,20 +26,11 @@ export const NO_EFFECTS: EffectOutcomes = { carried: [], restarted: [], cancelle
 /** Held events whose type the target version does not accept: delivered, they would be ignored (G1, G5). */
 export function unacceptedHeld(held: readonly EventObject[], target: AnyVersion): Blocker[] {
   if (held.length === 0) return [];
-  const descriptors = target.machine.events as readonly string[];
   const counts = new Map<string, number>();
   for (const e of held) {
-    if (!accepts(descriptors, e.type)) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+    if (!acceptsEvent(target.machine, e.type)) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
   }
   return [...counts].map(([event, count]) => blocker('unaccepted-event', { version: target.version, event, count }));
-}
-
-function accepts(descriptors: readonly string[], type: string): boolean {
-  for (const d of descriptors) {
-    if (d === type || d === '*') return true;
-    if (d.endsWith('.*') && type.startsWith(d.slice(0, -1))) return true;
-  }
-  return false;
 }
 
 export function toLedgerEntry(entry: InFlightEntry, now: number) {
