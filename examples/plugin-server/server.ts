@@ -144,7 +144,10 @@ export async function startPluginServer(options: PluginServerOptions): Promise<P
   let told: Promise<ProbationOutcome> | undefined;
   const sub = limiter.subscribe((s) => {
     const p = limiter.probation;
-    if (p !== undefined && p.settled !== told) committing = p.settled;
+    if (p !== undefined && p.settled !== told && p.settled !== committing) {
+      committing = p.settled;
+      streak.delete(p.to); // a version number used again (a fixed v4 after a rolled-back one) starts afresh
+    }
     const c = s.context as { recent: Decision[]; seq: SeqCheck; refills: number };
     settle(c.recent, c.seq.lastSeq, c.refills);
   });
