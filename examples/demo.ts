@@ -132,7 +132,7 @@ const onProbation = ({ swap, outcome: o }: ProbationEnd): void => {
     a.outcome = 'rolled-back';
     a.failed = swap.to;
     a.windows.push([end - r.totalUs / 1000, end]);
-    a.detail = `committed (${a.detail ?? ''}), then ${Math.round(onProbationMs)} ms into its probation ${causeText(o.cause)}; ${fmt(redelivered)} requests redelivered to v${swap.from}, switched back in ${ms(r.totalUs)}`;
+    a.detail = `committed (${a.detail ?? ''}), then failed its probation after ${Math.round(onProbationMs)} ms: ${causeText(o.cause)}; ${fmt(redelivered)} requests redelivered to v${swap.from}, switched back in ${ms(r.totalUs)}`;
   }
   lastSwap = `v${swap.to} rolled back to v${swap.from}`;
   say(`rolled back v${swap.to} → v${swap.from}: ${causeText(o.cause)}; ${fmt(redelivered)} requests redelivered, switched back in ${ms(r.totalUs)}`);

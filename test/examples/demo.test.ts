@@ -17,7 +17,7 @@ it('examples/demo.ts serves HTTP load through v1 → v2 → v3, refuses a broken
   expect(out).toMatch(/^ {2}3\. write a half-copied rate-limiter-v4\.ts +refused +at plan: candidate-failed: .*failed to load \(rate-limiter-v4\.ts:\d+:\d+: ERROR: /m);
   expect(out).toMatch(/^ {2}4\. copy rate-limiter-v4\.ts .* refused +at verify: invariant-violation: v4 invariant violated at 'context\.seq\.processed'/m);
   // committed, then failed the server's health check within its probation and rolled back to v3 under load
-  const rb = /^ {2}5\. copy flawed\/rate-limiter-v4\.ts \(it throttles every request\) +rolled-back committed \(pause [\d.]+ ms, held \d+, [\d.]+ ms in all\), then \d+ ms into its probation health: v4 answered its last ([\d,]+) requests with 429, admitting none through 2 refills of every bucket; ([\d,]+) requests redelivered to v3, switched back in [\d.]+ ms$/m.exec(out);
+  const rb = /^ {2}5\. copy flawed\/rate-limiter-v4\.ts \(it throttles every request\) +rolled-back committed \(pause [\d.]+ ms, held \d+, [\d.]+ ms in all\), then failed its probation after \d+ ms: health: v4 answered its last ([\d,]+) requests with 429, admitting none through 2 refills of every bucket; ([\d,]+) requests redelivered to v3, switched back in [\d.]+ ms$/m.exec(out);
   expect(rb).not.toBeNull();
   const [throttledByV4, redelivered] = [Number(rb![1]!.replaceAll(',', '')), Number(rb![2]!.replaceAll(',', ''))];
   expect(throttledByV4).toBeGreaterThanOrEqual(20);
