@@ -7,15 +7,19 @@
  * at it. While the load runs it copies v2, then v3 into the directory (each swapped in: a new worker,
  * the state and the pending refill timer migrated), then a half-written v4 that does not parse
  * (refused at load) and a v4 whose migration breaks the invariant on the live values (refused at
- * verify); v3 keeps serving through both. Probation (a version rolled back after it committed; for a
- * worker-hosted component its old worker is kept paused) is not shown: no version here fails after commit.
+ * verify); v3 keeps serving through both. Every swap is on probation (its old worker kept paused for
+ * the window): last, a v4 that passes every swap check but throttles every request
+ * (flawed/rate-limiter-v4.ts) commits, fails the server's health check within its window and is rolled
+ * back — v3 resumes from its state at the commit and every request accepted since is redelivered to it.
  *
  * The summary: requests sent / succeeded / failed, latency p50/p99 outside and during swaps, each swap's
- * outcome and pause, the main thread's heap before and after the reloads, the journal file. The limiter
- * counts and checks the numbered requests itself (its counters migrate with it); exit 1 if a request
+ * outcome and pause (the rollback: its cause, the requests redelivered, the switch-back time), the main
+ * thread's heap before and after the reloads, the journal file. The limiter counts and checks the
+ * numbered requests itself (its counters migrate with it, and roll back with it); exit 1 if a request
  * failed, an accepted request was lost or processed twice, or a swap did not end as planned.
  *
- * Options: `--connections N` (8), `--step-ms N` pause between steps (1500), `--max-seconds N` (50).
+ * Options: `--connections N` (8), `--step-ms N` pause between steps (1500), `--probation-ms N` each
+ * swap's probation window (2000), `--max-seconds N` (50).
  */
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,14 +28,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { PluginEvent } from '../src/plugin/index.ts';
 import { quantile, type Sample, startLoad } from './plugin-server/load.ts';
-import { startPluginServer } from './plugin-server/server.ts';
+import { causeText, type ProbationEnd, startPluginServer } from './plugin-server/server.ts';
 
-const { values } = parseArgs({ options: { connections: { type: 'string', default: '8' }, 'step-ms': { type: 'string', default: '1500' }, 'max-seconds': { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: { connections: { type: 'string', default: '8' }, 'step-ms': { type: 'string', default: '1500' }, 'probation-ms': { type: 'string', default: '2000' }, 'max-seconds': { type: 'string', default: '50' } },
+});
 const CONNECTIONS = Number(values.connections);
 const STEP_MS = Number(values['step-ms']);
+const PROBATION_MS = Number(values['probation-ms']);
 const MAX_MS = Number(values['max-seconds']) * 1000;
-if (![CONNECTIONS, STEP_MS, MAX_MS].every((n) => Number.isFinite(n) && n > 0)) {
-  console.error(`Expected --connections, --step-ms and --max-seconds to be positive numbers, got ${values.connections}, ${values['step-ms']}, ${values['max-seconds']}`);
+if (![CONNECTIONS, STEP_MS, PROBATION_MS, MAX_MS].every((n) => Number.isFinite(n) && n > 0)) {
+  console.error(`Expected --connections, --step-ms, --probation-ms and --max-seconds to be positive numbers, got ${values.connections}, ${values['step-ms']}, ${values['probation-ms']}, ${values['max-seconds']}`);
   process.exit(2);
 }
 
@@ -51,12 +58,18 @@ const heapMb = (): number => {
   return process.memoryUsage().heapUsed / 2 ** 20;
 };
 
+type Outcome = 'committed' | 'refused' | 'rolled-back';
 interface Attempt {
   readonly label: string;
-  readonly want: 'committed' | 'refused';
-  outcome?: 'committed' | 'refused';
+  readonly want: Outcome;
+  outcome?: Outcome;
+  /** The committed swap's id (its probation's outcome is matched by it). */
+  swapId?: string;
   detail?: string;
-  window?: readonly [number, number];
+  /** The version a rollback took out of service (its answers stand: a rollback does not undo them). */
+  failed?: number;
+  /** The swap's span, and the rollback's. */
+  readonly windows: Array<readonly [number, number]>;
 }
 const attempts: Attempt[] = [];
 const events: PluginEvent[] = [];
@@ -73,23 +86,60 @@ const brief = (text: string): string => {
   const where = lines.find((l) => /:\d+:\d+: ERROR/.test(l));
   return `${lines[0]!.replace(/: TransformError: .*$/, '')}${where !== undefined ? ` (${where.trim().replace(/^plugins\//, '')})` : ''}`;
 };
+/**
+ * A journal entry or report that records a probation's rollback: today a `committed` entry carrying
+ * `rolledBack`; an entry whose outcome is `rolled-back` reads the same.
+ */
+const isRollback = (e: { readonly outcome: string; readonly rolledBack?: unknown }): boolean => e.outcome === 'rolled-back' || e.rolledBack !== undefined;
+/** How many accepted events a rollback redelivered (its `rolledBack.redelivered`, else what it held). */
+const redeliveredOf = (r: { readonly held: number; readonly rolledBack?: { readonly redelivered?: number } }): number => r.rolledBack?.redelivered ?? r.held;
 const onEvent = (e: PluginEvent): void => {
   events.push(e);
   if (e.type === 'load-refused') say(`refused at load ${basename(e.file)}: ${e.refusal.code} — ${brief(e.refusal.message)}`);
   if (e.type !== 'swap-committed' && e.type !== 'swap-refused') return;
   const at = Date.parse(e.report.at) - performance.timeOrigin;
   const a = attempts.at(-1);
-  if (a !== undefined && a.outcome === undefined) {
-    a.outcome = e.report.outcome;
-    a.window = [at, at + e.report.totalUs / 1000];
-    a.detail = e.type === 'swap-committed' ? `pause ${ms(e.report.pauseUs)}, held ${e.report.held}, ${ms(e.report.totalUs)} in all` : `at ${e.report.phase}: ${e.blockers.map((b) => `${b.kind}: ${brief(b.message)}`).join('; ')}`;
+  if (a !== undefined && a.outcome === undefined && a.detail === undefined) {
+    a.windows.push([at, at + e.report.totalUs / 1000]);
+    if (e.type === 'swap-committed') {
+      a.swapId = e.report.id;
+      a.detail = `pause ${ms(e.report.pauseUs)}, held ${e.report.held}, ${ms(e.report.totalUs)} in all`;
+      // one that should fail its probation has no outcome until the probation ends
+      if (a.want !== 'rolled-back') a.outcome = 'committed';
+    } else {
+      a.outcome = 'refused';
+      a.detail = `at ${e.report.phase}: ${e.blockers.map((b) => `${b.kind}: ${brief(b.message)}`).join('; ')}`;
+    }
   }
   lastSwap = `v${e.from} → v${e.to} ${e.report.outcome}${e.type === 'swap-committed' ? ` (pause ${ms(e.report.pauseUs)})` : ''}`;
   say(`swap v${e.from} → v${e.to} ${e.report.outcome}${a?.detail !== undefined ? `: ${a.detail}` : ''}`);
 };
+const onProbation = ({ swap, outcome: o }: ProbationEnd): void => {
+  const a = attempts.find((x) => x.swapId === swap.id);
+  if (o.outcome === 'permanent') {
+    if (a !== undefined && a.outcome === undefined) a.outcome = 'committed';
+    return say(`probation of v${swap.from} → v${swap.to} passed: permanent after ${fmt(o.events)} requests`);
+  }
+  if (o.outcome === 'rollback-failed') {
+    if (a !== undefined) a.detail = `${a.detail ?? ''}; its rollback failed: ${o.error}`;
+    return say(`probation of v${swap.from} → v${swap.to} failed (${causeText(o.cause)}), and the rollback failed: ${o.error}`);
+  }
+  const r = o.report;
+  const end = Date.parse(r.at) - performance.timeOrigin;
+  const onProbationMs = end - r.totalUs / 1000 - (Date.parse(swap.at) - performance.timeOrigin + swap.totalUs / 1000);
+  const redelivered = redeliveredOf(r);
+  if (a !== undefined) {
+    a.outcome = 'rolled-back';
+    a.failed = swap.to;
+    a.windows.push([end - r.totalUs / 1000, end]);
+    a.detail = `committed (${a.detail ?? ''}), then failed its probation after ${Math.round(onProbationMs)} ms: ${causeText(o.cause)}; ${fmt(redelivered)} requests redelivered to v${swap.from}, switched back in ${ms(r.totalUs)}`;
+  }
+  lastSwap = `v${swap.to} rolled back to v${swap.from}`;
+  say(`rolled back v${swap.to} → v${swap.from}: ${causeText(o.cause)}; ${fmt(redelivered)} requests redelivered, switched back in ${ms(r.totalUs)}`);
+};
 
 console.log('hotswap demo: an HTTP server whose rate limiter runs in a worker, swapped from plugin files under load');
-const server = await startPluginServer({ pluginsDir: dir, journalFile: join(work, 'journal.jsonl'), onEvent });
+const server = await startPluginServer({ pluginsDir: dir, journalFile: join(work, 'journal.jsonl'), onEvent, probation: { ms: PROBATION_MS }, onProbation });
 console.log(`server ${server.url} · plugins ${basename(dir)}/ · ${CONNECTIONS} keep-alive connections · limiter v${server.limiter.version} in worker ${server.limiter.threadId}`);
 
 const load = startLoad({ url: server.url, connections: CONNECTIONS, maxRequests: 1_000_000, maxMs: MAX_MS, clients: ['web-1', 'web-2', 'web-3', 'admin-1'] });
@@ -104,14 +154,14 @@ const settled = async (): Promise<void> => {
   const a = attempts.at(-1)!;
   const limit = performance.now() + 30_000;
   while (a.outcome === undefined && performance.now() < limit) await sleep(20);
-  if (a.outcome === undefined) a.detail = 'no outcome within 30 s';
+  if (a.outcome === undefined) a.detail = `${a.detail === undefined ? '' : `${a.detail}; `}no outcome within 30 s`;
 };
 
 // warm up, then measure the heap before any reload
 await sleep(STEP_MS);
 const heapBefore = heapMb();
 const deploy = async (label: string, want: Attempt['want'], put: () => Promise<void>): Promise<void> => {
-  attempts.push({ label, want });
+  attempts.push({ label, want, windows: [] });
   say(`deploy: ${label}`);
   await put();
   await settled();
@@ -123,6 +173,7 @@ await deploy('copy rate-limiter-v3.ts', 'committed', () => copyFile(join(shipped
 const v4 = await readFile(join(shipped, 'rate-limiter-v4.ts'), 'utf8');
 await deploy('write a half-copied rate-limiter-v4.ts', 'refused', () => writeFile(target, v4.slice(0, v4.indexOf('link:'))));
 await deploy('copy rate-limiter-v4.ts (its migration breaks the invariant)', 'refused', () => copyFile(join(shipped, 'rate-limiter-v4.ts'), target));
+await deploy('copy flawed/rate-limiter-v4.ts (it throttles every request)', 'rolled-back', () => copyFile(join(home, 'flawed', 'rate-limiter-v4.ts'), target));
 load.stop();
 const samples = await load.done;
 if (progress !== undefined) clearInterval(progress);
@@ -138,7 +189,7 @@ const journalPath = server.journal.path;
 
 const ok = samples.filter((s) => s.status === 200 || s.status === 429);
 const bad = samples.filter((s) => s.status !== 200 && s.status !== 429);
-const windows = attempts.flatMap((a) => (a.window ? [a.window] : []));
+const windows = attempts.flatMap((a) => a.windows);
 const during = (s: Sample): boolean => windows.some(([a, b]) => s.start < b && s.end > a);
 const lat = (xs: readonly Sample[]): string => {
   const d = xs.map((s) => s.end - s.start);
@@ -155,14 +206,29 @@ console.log(`decided by: ${[...byVersion].sort(([a], [b]) => a - b).map(([v, n])
 console.log(`latency:    outside swap attempts ${lat(samples.filter((s) => !during(s)))}`);
 console.log(`            during swap attempts  ${lat(samples.filter(during))} (an attempt: file loaded by a candidate worker, then the pause)`);
 console.log('swaps:');
-attempts.forEach((a, i) => console.log(`  ${i + 1}. ${a.label.padEnd(60)} ${(a.outcome ?? 'no outcome').padEnd(9)} ${a.detail ?? ''}`));
-console.log(`exactly once: accepted ${fmt(server.accepted)}, processed ${fmt(stats.processed)} (counted by the limiter across ${journal.filter((e) => e.ok).length} migrations): lost ${lost}, duplicated ${stats.dupes}; admitted ${fmt(stats.admitted)} + throttled ${fmt(stats.throttled)}`);
+attempts.forEach((a, i) => console.log(`  ${i + 1}. ${a.label.padEnd(62)} ${(a.outcome ?? 'no outcome').padEnd(11)} ${a.detail ?? ''}`));
+const rollbacks = journal.filter(isRollback).length;
+const migrations = journal.filter((e) => e.ok && !isRollback(e)).length;
+console.log(`exactly once: accepted ${fmt(server.accepted)}, processed ${fmt(stats.processed)} (counted by the limiter across ${migrations} migrations and ${rollbacks} rollback${rollbacks === 1 ? '' : 's'}): lost ${lost}, duplicated ${stats.dupes}; admitted ${fmt(stats.admitted)} + throttled ${fmt(stats.throttled)}`);
 console.log(`serving:    v${stats.version}`);
 console.log(`heap:       main thread ${heapBefore.toFixed(1)} MB before the reloads, ${heapAfter.toFixed(1)} MB after${gc ? '' : ' (run with --expose-gc for collected figures)'}`);
-console.log(`journal:    ${journalPath} — ${journal.length} entries: ${journal.map((e) => `v${e.from}→v${e.to} ${e.outcome}`).join(', ')}`);
-console.log('probation:  not shown here (every version in this demo is sound); a worker-hosted rollback: README, Worker-hosted components');
+console.log(`journal:    ${journalPath} — ${journal.length} entries: ${journal.map((e) => `v${e.from}→v${e.to} ${isRollback(e) ? 'rolled-back' : e.outcome}`).join(', ')}`);
 
-const admittedMatch = samples.filter((s) => s.status === 200).length === stats.admitted && samples.filter((s) => s.status === 429).length === stats.throttled;
+// The answers a rolled-back version gave stand (a rollback does not undo side effects), while the
+// state it left is dropped: the old version re-decided those requests, once, from its commit-time state.
+// So the limiter's counts equal the surviving versions' answers plus the old version's re-decisions of
+// the answered-then-rolled-back requests: between the two bounds below.
+const rolledBack = new Set(attempts.flatMap((a) => (a.failed === undefined ? [] : [a.failed])));
+const standing = ok.filter((s) => rolledBack.has(s.version ?? 0));
+const surviving = (status: number): number => ok.filter((s) => s.status === status && !rolledBack.has(s.version ?? 0)).length;
+const within = (n: number, least: number): boolean => n >= least && n <= least + standing.length;
+console.log(
+  rolledBack.size === 0
+    ? `probation:  every swap on probation for ${fmt(PROBATION_MS)} ms; none rolled back`
+    : `probation:  every swap on probation for ${fmt(PROBATION_MS)} ms; v${[...rolledBack].join(', v')} rolled back — its ${fmt(standing.length)} answers (${fmt(standing.filter((s) => s.status === 429).length)} × 429) stand, a rollback does not undo them; the limiter re-decided those requests once (admitted ${fmt(stats.admitted - surviving(200))}, throttled ${fmt(stats.throttled - surviving(429))})`,
+);
+
+const admittedMatch = within(stats.admitted, surviving(200)) && within(stats.throttled, surviving(429)) && stats.admitted + stats.throttled === stats.processed;
 const asPlanned = attempts.every((a) => a.outcome === a.want);
 const pass = bad.length === 0 && lost === 0 && stats.dupes === 0 && stats.processed === server.accepted && admittedMatch && asPlanned;
 console.log(pass ? `proved: ${fmt(samples.length)} requests, 0 failed, every accepted request processed exactly once, every swap as planned` : `FAILED:${bad.length > 0 ? ' failed requests' : ''}${lost > 0 || stats.dupes > 0 ? ' lost or duplicated requests' : ''}${admittedMatch ? '' : ' answers disagree with the limiter'}${asPlanned ? '' : ' a swap did not end as planned'}`);

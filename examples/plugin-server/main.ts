@@ -7,8 +7,10 @@
  *   curl 'http://127.0.0.1:8080/hit?client=me'
  *
  * Options: `--port N` (8080; 0 = any), `--dir <path>` (examples/plugin-server/live-plugins, created;
- * its files import `../limiter.ts`, so keep it next to limiter.ts), `--exit-after N` seconds (bounded
- * mode, used by the test; otherwise it runs until Ctrl-C).
+ * its files import `../limiter.ts`, so keep it next to limiter.ts), `--probation-ms N` (put every swap
+ * on probation for N ms: a version the server's health check fails within it is rolled back — try
+ * `cp examples/plugin-server/flawed/rate-limiter-v4.ts` after v2 and v3 under load), `--exit-after N`
+ * seconds (bounded mode, used by the test; otherwise it runs until Ctrl-C).
  */
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,13 +18,14 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { PluginEvent } from '../../src/plugin/index.ts';
-import { startPluginServer } from './server.ts';
+import { causeText, type ProbationEnd, startPluginServer } from './server.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '8080' }, dir: { type: 'string' }, 'exit-after': { type: 'string' } } });
+const { values } = parseArgs({ options: { port: { type: 'string', default: '8080' }, dir: { type: 'string' }, 'probation-ms': { type: 'string' }, 'exit-after': { type: 'string' } } });
 const port = Number(values.port);
 const exitAfter = values['exit-after'] === undefined ? undefined : Number(values['exit-after']);
-if (!Number.isInteger(port) || port < 0 || port > 65535 || (exitAfter !== undefined && !(exitAfter > 0))) {
-  console.error(`Expected --port to be 0..65535 and --exit-after a positive number of seconds, got ${values.port} and ${values['exit-after']}`);
+const probationMs = values['probation-ms'] === undefined ? undefined : Number(values['probation-ms']);
+if (!Number.isInteger(port) || port < 0 || port > 65535 || (exitAfter !== undefined && !(exitAfter > 0)) || (probationMs !== undefined && !(Number.isInteger(probationMs) && probationMs > 0))) {
+  console.error(`Expected --port to be 0..65535, --probation-ms a positive integer and --exit-after a positive number of seconds, got ${values.port}, ${values['probation-ms']} and ${values['exit-after']}`);
   process.exit(2);
 }
 const dir = resolve(values.dir ?? fileURLToPath(new URL('./live-plugins/', import.meta.url)));
@@ -39,8 +42,14 @@ const log = (e: PluginEvent): void => {
   else console.log(`[plugins] error: ${e.error.message}`);
 };
 
-const server = await startPluginServer({ pluginsDir: dir, journalFile: join(tmpdir(), `hotswap-plugin-server-${process.pid}.jsonl`), port, onEvent: log });
-console.log(`plugin server on ${server.url} (rate limiter v${server.limiter.version} in a worker)`);
+const onProbation = ({ swap, outcome: o }: ProbationEnd): void => {
+  if (o.outcome === 'permanent') console.log(`[plugins] v${swap.to} permanent: its probation passed (${o.events} requests)`);
+  else if (o.outcome === 'rolled-back') console.log(`[plugins] rolled back v${swap.to} → v${swap.from}: ${causeText(o.cause)}; ${o.report.held} requests redelivered`);
+  else console.log(`[plugins] rollback of v${swap.to} failed (${o.error}); v${swap.to} keeps serving`);
+};
+const probation = probationMs === undefined ? {} : { probation: { ms: probationMs }, onProbation };
+const server = await startPluginServer({ pluginsDir: dir, journalFile: join(tmpdir(), `hotswap-plugin-server-${process.pid}.jsonl`), port, onEvent: log, ...probation });
+console.log(`plugin server on ${server.url} (rate limiter v${server.limiter.version} in a worker${probationMs === undefined ? '' : `, every swap on probation for ${probationMs} ms`})`);
 console.log(`watching ${dir}`);
 console.log(`try: curl '${server.url}/hit?client=me'  ·  cp examples/plugin-server/plugins/rate-limiter-v2.ts ${dir}/`);
 

@@ -10,10 +10,18 @@
  * the mirrored snapshot (`context.recent`), so a request is answered only after the component — the
  * version that was serving at that moment — processed it. Requests arriving during a swap are held
  * (on the main thread) and decided by whichever version wins.
+ *
+ * With `probation`, every swap the watcher makes is on probation (`swap: { probation: { ms, health } }`):
+ * the old worker is kept paused for the window, and the server's health check — a version that
+ * answers every request with 429 across refills of its buckets is failing — rolls it back. On a rollback
+ * the old worker resumes from its state at the commit and every request accepted since is redelivered
+ * to it: the requests the failed version already answered keep their answers (a side effect a rollback
+ * does not undo) and are counted once more by the old version's state, where each is counted once;
+ * the requests still waiting are answered by the old version.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FileJournal } from '../../src/index.ts';
+import { FileJournal, type ProbationCause, type ProbationOutcome, type SwapReport } from '../../src/index.ts';
 import { type PluginEvent, type PluginWatcher, watchPlugins } from '../../src/plugin/index.ts';
 import { hostInWorker, type WorkerComponent } from '../../src/worker/index.ts';
 import type { Decision, LimiterEvent, SeqCheck } from './limiter.ts';
@@ -33,6 +41,36 @@ export interface PluginServerOptions {
   readonly module?: URL;
   /** The version to start. @defaultValue the module's newest */
   readonly version?: number;
+  /**
+   * Put every swap on probation for `ms`, with the server's health check ({@link REFILLS_WITHOUT_ADMIT}).
+   * @defaultValue no probation
+   */
+  readonly probation?: { readonly ms: number };
+  /** Told how each probation ended (after the swap's `swap-committed` event). */
+  readonly onProbation?: (end: ProbationEnd) => void;
+}
+
+/** How the probation of a committed swap ended: `permanent`, `rolled-back` (with its cause) or `rollback-failed`. */
+export interface ProbationEnd {
+  /** The committed swap (`from` → `to`) that was on probation. */
+  readonly swap: SwapReport;
+  readonly outcome: ProbationOutcome;
+}
+
+/**
+ * The server's health check fails a version that answered at least {@link THROTTLED_AT_LEAST} requests
+ * in a row with 429 while its buckets were refilled {@link REFILLS_WITHOUT_ADMIT} times. A sound limiter
+ * cannot: a batch of requests is decided between two refills (the worker runs it in one go), and after a
+ * refill each client's next request is admitted — so this holds whatever the load or the machine.
+ */
+export const REFILLS_WITHOUT_ADMIT = 2;
+/** See {@link REFILLS_WITHOUT_ADMIT}. */
+export const THROTTLED_AT_LEAST = 20;
+
+/** Why a probation failed, in one line: `health: v4 answered …`, `actor-error: TypeError: …`. */
+export function causeText(c: ProbationCause): string {
+  const what = c.kind === 'health' ? c.reason : c.kind === 'invariant' ? c.violations.join('; ') : c.kind === 'actor-finished' ? `status '${c.status}'` : `${c.error.name}: ${c.error.message}`;
+  return `${c.kind}: ${what}`;
 }
 
 /** The counters the limiter keeps, as the server last saw them. */
@@ -67,15 +105,30 @@ export async function startPluginServer(options: PluginServerOptions): Promise<P
   });
   const waiting = new Map<number, ServerResponse>();
   let accepted = 0;
+  // per version: its 429s answered since it last admitted a request, and the refill counts then
+  const streak = new Map<number, { throttled: number; from: number; to: number }>();
 
   const answer = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
-  const settle = (recent: readonly Decision[], lastSeq: number): void => {
+  const tally = (version: number, admitted: boolean, refills: number): void => {
+    const s = streak.get(version);
+    if (admitted) streak.delete(version);
+    else if (s === undefined) streak.set(version, { throttled: 1, from: refills, to: refills });
+    else streak.set(version, { throttled: s.throttled + 1, from: s.from, to: refills });
+  };
+  const health = (): string | undefined => {
+    const v = limiter.version;
+    const s = streak.get(v);
+    if (s === undefined || s.throttled < THROTTLED_AT_LEAST || s.to - s.from < REFILLS_WITHOUT_ADMIT) return undefined;
+    return `v${v} answered its last ${s.throttled} requests with 429, admitting none through ${s.to - s.from} refills of every bucket`;
+  };
+  const settle = (recent: readonly Decision[], lastSeq: number, refills: number): void => {
     for (const [seq, ok, version] of recent) {
       const res = waiting.get(seq);
       if (res === undefined) continue;
       waiting.delete(seq);
+      tally(version, ok === 1, refills);
       answer(res, ok === 1 ? 200 : 429, { seq, admitted: ok === 1, version });
     }
     // processed, but its decision already left `recent`: say so rather than guess
@@ -85,9 +138,18 @@ export async function startPluginServer(options: PluginServerOptions): Promise<P
       answer(res, 500, { seq, error: 'decided, but the decision was not mirrored' });
     }
   };
+  // the probation of the swap committing now: taken from the snapshot mirrored at its commit point, as
+  // a failure seen at the commit itself (on the held requests) settles it before the swap's report is out
+  let committing: Promise<ProbationOutcome> | undefined;
+  let told: Promise<ProbationOutcome> | undefined;
   const sub = limiter.subscribe((s) => {
-    const c = s.context as { recent: Decision[]; seq: SeqCheck };
-    settle(c.recent, c.seq.lastSeq);
+    const p = limiter.probation;
+    if (p !== undefined && p.settled !== told && p.settled !== committing) {
+      committing = p.settled;
+      streak.delete(p.to); // a version number used again (a fixed v4 after a rolled-back one) starts afresh
+    }
+    const c = s.context as { recent: Decision[]; seq: SeqCheck; refills: number };
+    settle(c.recent, c.seq.lastSeq, c.refills);
   });
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -109,7 +171,15 @@ export async function startPluginServer(options: PluginServerOptions): Promise<P
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const watcher = watchPlugins(options.pluginsDir, { component: limiter, stableMs: options.stableMs ?? 100, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  const onEvent = (e: PluginEvent): void => {
+    options.onEvent?.(e);
+    if (e.type !== 'swap-committed' || committing === undefined) return;
+    const settled = (told = committing);
+    committing = undefined;
+    void settled.then((outcome) => outcome.swapId === e.report.id && options.onProbation?.({ swap: e.report, outcome }));
+  };
+  const swap = options.probation === undefined ? {} : { swap: { probation: { ms: options.probation.ms, health } } };
+  const watcher = watchPlugins(options.pluginsDir, { component: limiter, stableMs: options.stableMs ?? 100, onEvent, ...swap });
   await watcher.ready;
   const { port } = server.address() as AddressInfo;
 

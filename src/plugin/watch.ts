@@ -65,7 +65,10 @@ export interface WatchPluginsOptions {
   readonly stableMs?: number;
   /** How often a changing file is looked at. @defaultValue 50 */
   readonly pollMs?: number;
-  /** Options of every swap the watcher makes (deadline, policies, preconditions). */
+  /**
+   * Options of every swap the watcher makes (deadline, policies, preconditions, probation). A version
+   * its probation rolled back is treated as refused: not swapped to again until the directory changes.
+   */
   readonly swap?: Omit<SwapOptions, 'lineage'>;
   /** Run the loader's start check. @defaultValue true */
   readonly startCheck?: boolean;
@@ -167,6 +170,13 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
         refused = undefined;
         reconcile(used, top);
         emit({ type: 'swap-committed', file, from: report.from, to: report.to, report });
+        // on probation (`swap.probation`): a version rolled back is not swapped to again until something
+        // changes, as if refused — else a failure seen at the commit itself, rolled back before this
+        // line, would make the `schedule()` below swap to it again, in a loop
+        const rolledBack = (): void => void (refused = { target: what, from: target.running });
+        const probation = component.probation;
+        if (target.version !== report.to) rolledBack();
+        else if (probation?.swapId === report.id) void probation.settled.then((o) => o.outcome === 'rolled-back' && rolledBack());
       } else {
         refused = { target: what, from: target.running };
         // a worker-hosted file is first imported by the candidate worker: what it could not load is a load refusal too

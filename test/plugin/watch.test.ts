@@ -225,6 +225,50 @@ describe('broken files', () => {
   });
 });
 
+describe('probation', () => {
+  /** A journal entry as `from→to outcome`; a rollback (an entry with `rolledBack`, or outcome `rolled-back`) as `rolled-back`. */
+  const entry = (e: { readonly from: number; readonly to: number; readonly outcome: string; readonly rolledBack?: unknown }): string =>
+    `${e.from}→${e.to} ${e.outcome === 'rolled-back' || e.rolledBack !== undefined ? 'rolled-back' : e.outcome}`;
+
+  it('does not swap again to a version whose probation rolled it back, until the directory changes', async () => {
+    // the health check fails at the commit itself: the rollback runs before the watcher hears of the commit
+    await watch({ swap: { probation: { ms: 10_000, health: ({ context }) => ((context as CounterContext).v === 2 ? 'v2 is unhealthy' : undefined) } } });
+    await writeFile(file(2), counterPlugin(2));
+    await committed(2);
+    await watcher!.idle();
+    await sleep(300);
+    expect(counter.version).toBe(1);
+    expect(swaps()).toEqual(['ok 1→2']); // not committed and rolled back in a loop
+    const journal = await runtime.journal.entries();
+    expect(journal.map(entry)).toEqual(['1→2 committed', '2→1 rolled-back']);
+    // a new file is a change: it is swapped to (and this one stays)
+    await writeFile(file(3), counterPlugin(3));
+    await waitFor('swap-committed', (e) => e.to === 3);
+    await watcher!.idle();
+    expect(counter.version).toBe(3);
+  });
+
+  it('does not swap again to a version rolled back later in its window when the directory changes around it', async () => {
+    await watch({ swap: { probation: { ms: 10_000, health: ({ context }) => ((context as CounterContext).seen.length > 0 ? 'v2 failed on its first event' : undefined) } } });
+    await writeFile(file(2), counterPlugin(2));
+    await committed(2);
+    await watcher!.idle();
+    const settled = counter.probation!.settled;
+    counter.send({ type: 'INC', seq: 1 });
+    expect(await settled).toMatchObject({ outcome: 'rolled-back', cause: { kind: 'health', reason: 'v2 failed on its first event' } });
+    expect(counter.version).toBe(1);
+    // v4 leaves a gap (no v3): the newest reachable is still the rolled-back v2, which is not retried
+    await writeFile(file(4), counterPlugin(4));
+    await waitFor('loaded', (e) => e.version === 4);
+    await watcher!.idle();
+    await sleep(200);
+    expect(swaps()).toEqual(['ok 1→2']);
+    expect(counter.version).toBe(1);
+    expect(context()).toMatchObject({ v: 1, seen: [1] });
+    expect((await runtime.journal.entries()).map(entry)).toEqual(['1→2 committed', '2→1 rolled-back']);
+  });
+});
+
 describe('one swap at a time', () => {
   it('supersedes a queued swap with a newer file, and swaps to the newest once the running swap ends', async () => {
     let open!: () => void;
