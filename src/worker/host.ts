@@ -11,7 +11,7 @@
  * rollback (_internal/swap-host.ts) from a `ComponentAccess` this class builds once, so its state
  * stays `#private`; crash containment and restart (_internal/recovery.ts) through a `RecoveryHost`.
  * The mirrored snapshot and callbacks are _internal/mirror.ts, the leases' main-thread side
- * _internal/leases.ts, a replacement on probation _internal/probation.ts. Here: the public API, the
+ * _internal/leases.ts, a replacement on probation _internal/probation.ts, a rehearsal _internal/rehearse.ts. Here: the public API, the
  * serving worker's start, queries, swap serialisation and recording, and stop. Pinned by
  * test/worker/*.test.ts.
  */
@@ -32,6 +32,8 @@ import type { PersistResult } from '../runtime/component.ts';
 import type { ProbationStatus } from '../runtime/probation.ts';
 import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
+import { rehearseWorker, type WorkerRehearseOptions, workerRehearseMisuse } from './_internal/rehearse.ts';
+import type { Rehearsal } from '../swap/rehearse.ts';
 import { History, inWorker, planBlockers, refusedReport } from './_internal/swap.ts';
 import { type ComponentAccess, swapHostOf } from './_internal/swap-host.ts';
 import type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapOptions, WorkerSwapTarget } from './types.ts';
@@ -290,6 +292,19 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   revert(options: WorkerSwapOptions = {}): Promise<SwapReport> {
     this.#probation?.makePermanent();
     return this.#serialised(this.#history.revertTarget(this.#version), options, true);
+  }
+
+  /**
+   * Rehearses a swap on a copy of the worker's state, without pausing it: the blockers the swap would
+   * meet in plan, quiesce, drain, migrate and verify, now (for another module, in a candidate worker
+   * that is terminated after). Misuse rejects with `INVALID_ARGUMENT`; refusals are data.
+   */
+  rehearse(target: WorkerSwapTarget, options: WorkerRehearseOptions = {}): Promise<Rehearsal> {
+    const misuse = workerRehearseMisuse(options, 'options');
+    if (misuse !== undefined) return Promise.reject(misuse);
+    const early = planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
+    const to = typeof target === 'number' ? target : { module: href(target.module), version: target.version, exact: target.exact === true };
+    return rehearseWorker(swapHostOf(this.#access), to, options, early);
   }
 
   async #serialised(target: WorkerSwapTarget, options: WorkerSwapOptions, revert: boolean): Promise<SwapReport> {

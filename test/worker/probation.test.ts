@@ -144,12 +144,12 @@ describe('a worker-hosted swap on probation', () => {
     expect(c.version).toBe(1);
   });
 
-  it('refuses probation for a swap inside the running worker, and bad probation options, as INVALID_ARGUMENT', async () => {
+  it('refuses probation for a swap inside the running worker, bad probation options and a replaying rehearsal, as INVALID_ARGUMENT', async () => {
     const c = await host();
     await expect(c.swap(1, { probation: {} })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(c.swap(flawed, { probation: { ms: -1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    // not built for worker-hosted components: refused, never ignored
-    await expect(c.swap(flawed, { rehearse: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'options.rehearse' } });
+    // a shadow replay needs a recording this thread does not keep: refused, never ignored
+    await expect(c.swap(flawed, { rehearse: { replay: true } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'options.rehearse.replay' } });
     expect(c.version).toBe(1);
   });
 });

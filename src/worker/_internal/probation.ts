@@ -18,19 +18,17 @@ import type { ProbationOptions } from '../../swap/options.ts';
 import type { SwapReport } from '../../swap/report.ts';
 import type { Channel } from './channel.ts';
 import type { HostedSnapshot } from './protocol.ts';
+import { workerRehearseMisuse } from './rehearse.ts';
 
 const DEFAULT_MS = 1000;
 
 /**
  * Why a worker-hosted swap's `probation` or `rehearse` is misuse, or `undefined`: probation needs a
- * drained replacement, and rehearsal is not built for worker-hosted components (it would otherwise be
- * ignored silently).
+ * drained replacement, and a rehearsal cannot replay (rehearse.ts `workerRehearseMisuse`).
  */
 export function swapOptionsMisuse(target: unknown, options: { readonly probation?: unknown; readonly rehearse?: unknown }): HotswapError | undefined {
-  if (options.rehearse !== undefined) {
-    const why = '`options.rehearse` is not built for worker-hosted components yet; rehearse the new module in-process, or put the swap on probation';
-    return new HotswapError('INVALID_ARGUMENT', why, { details: { argument: 'options.rehearse' } });
-  }
+  const rehearsal = workerRehearseMisuse(options.rehearse, 'options.rehearse');
+  if (rehearsal !== undefined) return rehearsal;
   if (options.probation === undefined) return undefined;
   const bad = checkProbationOptions(options.probation);
   if (bad !== undefined || typeof target !== 'number') return bad;

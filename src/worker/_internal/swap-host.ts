@@ -65,6 +65,7 @@ export function swapHostOf(c: ComponentAccess, options: WorkerSwapOptions = {}):
     channel: () => c.channel()!,
     nextId: () => c.nextId(),
     query: (what) => c.request({ t: 'query', what }) as Promise<HostedSnapshot>,
+    request: (m) => c.request(m),
     flush: () => c.outbox.flush(),
     settle: (report, snapshot, revert) => {
       if (report.outcome === 'committed') {
