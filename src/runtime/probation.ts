@@ -18,7 +18,7 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { invariantBlockers } from '../migrate/verify.ts';
 import { install } from '../swap/install.ts';
 import type { ProbationOptions } from '../swap/options.ts';
-import type { SwapReport } from '../swap/report.ts';
+import type { RollbackReport, SwapReport } from '../swap/report.ts';
 import { journalReport, NO_EFFECTS, stateHashes } from '../swap/_internal/parts.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
@@ -35,7 +35,7 @@ export type ProbationCause =
 /** How a probation ended. */
 export type ProbationOutcome =
   | { readonly outcome: 'permanent'; readonly swapId: string; readonly events: number }
-  | { readonly outcome: 'rolled-back'; readonly swapId: string; readonly cause: ProbationCause; readonly report: SwapReport }
+  | { readonly outcome: 'rolled-back'; readonly swapId: string; readonly cause: ProbationCause; readonly report: RollbackReport }
   /** The rollback itself failed (the old version would not start again): the component stays as it is. */
   | { readonly outcome: 'rollback-failed'; readonly swapId: string; readonly cause: ProbationCause; readonly error: string };
 
@@ -230,15 +230,17 @@ export class Probation {
 }
 
 /**
- * The report of a probation's rollback, in-process or worker-hosted: a committed swap back to the old
- * version (`from` the failed one), marked `rolledBack` with the cause and how many events were redelivered.
+ * The report of a probation's rollback, in-process or worker-hosted: outcome `rolled-back`, a change
+ * back to the old version (`from` the failed one) that happened (`ok`), with `rolledBack` naming the
+ * swap undone, the cause and how many events were redelivered. A journal gets it as a new entry after
+ * the swap's own `committed` one, which stays as written (append-only).
  */
-export function rollbackReport(r: { readonly component: string; readonly from: number; readonly to: number; readonly swapId: string; readonly cause: ProbationCause; readonly redelivered: number; readonly since: number }): Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'> {
+export function rollbackReport(r: { readonly component: string; readonly from: number; readonly to: number; readonly swapId: string; readonly cause: ProbationCause; readonly redelivered: number; readonly since: number }): Omit<RollbackReport, 'beforeHash' | 'afterHash' | 'errors'> {
   return {
     id: randomUUID(),
     component: r.component,
     ok: true,
-    outcome: 'committed',
+    outcome: 'rolled-back',
     from: r.from,
     to: r.to,
     path: [{ from: r.from, to: r.to }],

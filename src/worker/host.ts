@@ -21,7 +21,7 @@ import { type ErrorData, HotswapError, refusalOf } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { Envelope } from '../store/envelope.ts';
-import { formatReport, type SwapReport } from '../swap/report.ts';
+import { formatReport, type JournaledReport, type SwapReport } from '../swap/report.ts';
 import { type Channel, type Crash, type ServingStart, startServing, workerInit } from './_internal/channel.ts';
 import { LeaseTable, type WorkerLease } from './_internal/leases.ts';
 import { Mirror } from './_internal/mirror.ts';
@@ -328,7 +328,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     }
   }
 
-  #record(report: SwapReport): SwapReport {
+  #record<R extends JournaledReport>(report: R): R {
     try {
       void Promise.resolve(this.journal.append({ ...report, instance: this.id })).catch((e: unknown) => this.#mirror.report(e));
     } catch (error) {

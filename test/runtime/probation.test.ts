@@ -34,7 +34,9 @@ describe('probation rolls back', () => {
     c.send({ type: 'INC' });
     expect(n(c)).toBe(5);
     const entries = await runtime.journal.entries();
-    expect(entries.at(-1)).toMatchObject({ from: 2, to: 1, held: 3, rolledBack: { swapId: report.id, redelivered: 3 } });
+    expect(entries.map((e) => e.outcome)).toEqual(['committed', 'rolled-back']);
+    expect(entries.at(-1)).toMatchObject({ outcome: 'rolled-back', ok: true, from: 2, to: 1, held: 3, rolledBack: { swapId: report.id, redelivered: 3 } });
+    expect(out.outcome === 'rolled-back' && out.report).toEqual(entries.at(-1) === undefined ? undefined : (({ instance: _, ...r }) => r)(entries.at(-1)!));
     expect(formatReport(entries.at(-1)!)).toBe(
       `swap c v2 → v1 rolled-back (probation of swap ${report.id}): the new actor failed: Error: v2 cannot take BOOM; 3 accepted events redelivered`,
     );

@@ -15,7 +15,7 @@ import type { EventObject } from 'xstate';
 import { checkProbationOptions, healthReason, rollbackReport, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
 import { HotswapError } from '../../errors.ts';
 import type { ProbationOptions } from '../../swap/options.ts';
-import type { SwapReport } from '../../swap/report.ts';
+import type { RollbackReport } from '../../swap/report.ts';
 import type { Channel } from './channel.ts';
 import type { HostedSnapshot } from './protocol.ts';
 import { workerRehearseMisuse } from './rehearse.ts';
@@ -44,7 +44,7 @@ export interface ProbationHost {
   /** The latest snapshot mirrored from the new worker (`health` sees it again at the window's end). */
   snapshot(): HostedSnapshot;
   /** Records a report in the component's journal. */
-  record(report: SwapReport): void;
+  record(report: RollbackReport): void;
   /** The probation settled (the old worker is already terminated when it is `permanent`). */
   ended(outcome: ProbationOutcome): void;
 }
@@ -156,7 +156,7 @@ export class WorkerProbation {
     const log = this.#log.slice();
     const error = this.#old.exited ? 'the old worker is gone' : this.#host.rollback(this.#old, log);
     if (error !== undefined) return this.#settle({ outcome: 'rollback-failed', swapId: this.#swapId, cause, error });
-    const report: SwapReport = rollbackReport({ component: this.#host.name, from: this.#to, to: this.#from, swapId: this.#swapId, cause, redelivered: log.length, since: t0 });
+    const report = rollbackReport({ component: this.#host.name, from: this.#to, to: this.#from, swapId: this.#swapId, cause, redelivered: log.length, since: t0 });
     this.#host.record(report);
     this.#settle({ outcome: 'rolled-back', swapId: this.#swapId, cause, report });
   }
