@@ -70,8 +70,10 @@ export class Probation {
   readonly #core: ComponentCore;
   readonly #journal: Journal;
   readonly #options: ProbationOptions;
-  readonly #oldVersion: AnyVersion;
-  readonly #oldLineage: AnyLineage;
+  #oldVersion: AnyVersion;
+  #oldLineage: AnyLineage;
+  /** Events accepted while held before the commit: logged at the commit if they are still held. */
+  #held = new WeakSet<EventObject>();
   readonly #log: EventObject[] = [];
   #before: PersistedSnapshot | undefined;
   #swapId = '';
@@ -80,6 +82,8 @@ export class Probation {
   #state: 'arming' | 'pending' | 'failing' | 'over' = 'arming';
   /** Past the commit point: from here every accepted event reached the new version (the report may still be on its way). */
   #committed = false;
+  /** Another swap was asked for between the commit and the report: no window opens. */
+  #permanentAtBegin = false;
   #timer: unknown;
   #unobserve: (() => void) | undefined;
   #resolve!: (o: ProbationOutcome) => void;
@@ -98,8 +102,23 @@ export class Probation {
 
   /** The commit point: the old version's state then. Events held from here on go to the new version. */
   committed(before: PersistedSnapshot): void {
+    const core = this.#core;
     this.#before = before;
     this.#committed = true;
+    // The old version is the one this swap replaced, known only now: a swap that waited behind another
+    // replaced that one's version, not the version running when it was asked for. The transaction has
+    // attached the new version and recorded `from` (same lineage prefix, so the same version object).
+    const from = core.previousVersion;
+    const old = from === undefined ? undefined : core.lineage.get(from);
+    if (old !== undefined && old !== this.#oldVersion) {
+      this.#oldVersion = old;
+      this.#oldLineage = core.lineage;
+    }
+    // Held events still in the mailbox go to the new version after this point: those the component
+    // accepted are the log's first entries. Events held by an earlier swap were delivered before its
+    // commit, so they are in `before` already (found by the swap-safety property with probation).
+    for (const e of core.mailbox.items()) if (this.#held.has(e)) this.#log.push(e);
+    this.#held = new WeakSet();
   }
 
   /**
@@ -109,7 +128,8 @@ export class Probation {
   accepted(event: EventObject, wasRunning: boolean): void {
     if (this.#state === 'over') return;
     if (this.#state === 'arming') {
-      if (this.#committed || !wasRunning) this.#log.push(event);
+      if (this.#committed) this.#log.push(event);
+      else if (!wasRunning) this.#held.add(event);
       return;
     }
     this.#log.push(event);
@@ -127,6 +147,7 @@ export class Probation {
     this.#swapId = report.id;
     this.#to = report.to;
     this.#state = 'pending';
+    if (this.#permanentAtBegin) return this.#settle({ outcome: 'permanent', swapId: this.#swapId, events: this.#log.length });
     const core = this.#core;
     this.#unobserve = core.observe({
       next: (snap: { status?: string }) => {
@@ -152,9 +173,21 @@ export class Probation {
     return this.#state === 'pending' || this.#state === 'failing';
   }
 
+  /**
+   * Before another swap (or revert) of the component: makes this swap permanent — unless it failed
+   * already and its rollback is queued, which must run first (a rollback refuses while a swap holds the
+   * lock): then the promise to wait for, resolved once it settled.
+   */
+  endForSwap(): Promise<unknown> | undefined {
+    this.makePermanent();
+    return this.#state === 'failing' ? this.settled : undefined;
+  }
+
   /** Makes the swap permanent now (another swap is starting, or the window passed). */
   makePermanent(): void {
     if (this.#state === 'pending') this.#end();
+    // committed, its report not out yet: permanent as soon as the window would open
+    else if (this.#state === 'arming' && this.#committed) this.#permanentAtBegin = true;
   }
 
   /** The invariant and `health` on the live state: true when the probation failed. */

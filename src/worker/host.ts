@@ -273,7 +273,9 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * at commit — or, with `options.probation`, kept paused until the window ends (_internal/probation.ts). Resolves to a report, refusal is data (G7); recorded in the journal (G8).
    */
   swap(target: WorkerSwapTarget, options: WorkerSwapOptions = {}): Promise<SwapReport> {
-    this.#probation?.makePermanent(); // a swap asked for during a probation makes it permanent first
+    // a swap asked for during a probation makes it permanent first, or runs after its rollback under way
+    const rollback = this.#probation?.endForSwap();
+    if (rollback !== undefined) return rollback.then(() => this.swap(target, options));
     const misuse = swapOptionsMisuse(target, options);
     return misuse === undefined ? this.#serialised(target, options, false) : Promise.reject(misuse);
   }
@@ -290,7 +292,8 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * the running module's links (`down` after an upgrade), or to the version below without a swap.
    */
   revert(options: WorkerSwapOptions = {}): Promise<SwapReport> {
-    this.#probation?.makePermanent();
+    const rollback = this.#probation?.endForSwap();
+    if (rollback !== undefined) return rollback.then(() => this.revert(options));
     return this.#serialised(this.#history.revertTarget(this.#version), options, true);
   }
 

@@ -121,6 +121,16 @@ export class WorkerProbation {
     this.#fail({ kind: 'worker-crashed', error: { name: error.name, message: error.message }, exitCode });
   }
 
+  /**
+   * Before another swap (or revert) of the component: makes this swap permanent — unless it failed
+   * already and its rollback is queued, which must run first (a rollback refuses while a swap holds the
+   * lock): then the promise to wait for, resolved once it settled.
+   */
+  endForSwap(): Promise<unknown> | undefined {
+    this.makePermanent();
+    return this.#state === 'failing' ? this.settled : undefined;
+  }
+
   /** Makes the swap permanent now (another swap, a revert or a stop is starting, or the window passed). */
   makePermanent(): void {
     if (this.#state === 'arming' || this.#state === 'pending') this.#settle({ outcome: 'permanent', swapId: this.#swapId, events: this.#log.length });
