@@ -17,7 +17,7 @@ import { runSwap } from '../swap/swap.ts';
 import type { ShadowRing } from '../swap/_internal/replay.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { type Rehearsal, type RehearseOptions, rehearse } from '../swap/rehearse.ts';
-import { checkProbationOptions, Probation, type ProbationStatus } from './probation.ts';
+import { checkProbationOptions, Probation, type ProbationStatus, revertOnProbation } from './probation.ts';
 import type { RehearsalPool } from '../swap/_internal/rehearse-pool.ts';
 import { type PoolRehearseOptions, type PooledRehearsal, rehearseInPool } from '../swap/rehearse-pool.ts';
 import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
@@ -337,6 +337,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * to undo — fresh, or restored from an envelope — goes to the version below its own.
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
+    if (options?.probation !== undefined) return Promise.reject(revertOnProbation());
     const rollback = this.#probation?.endForSwap();
     if (rollback !== undefined) return rollback.then(() => this.revert(options));
     const core = this.#core;

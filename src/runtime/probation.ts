@@ -65,6 +65,13 @@ export function checkProbationOptions(p: unknown): HotswapError | undefined {
   return undefined;
 }
 
+/** `revert({ probation })` is misuse, refused rather than ignored: a revert is already the way back. */
+export function revertOnProbation(): HotswapError {
+  return new HotswapError('INVALID_ARGUMENT', 'Expected `options.probation` to be absent on `revert()`: a revert is the way back itself; put the swap on probation instead', {
+    details: { argument: 'options.probation' },
+  });
+}
+
 /** One swap on probation. Created before the swap runs (it logs held events); armed at its commit. */
 export class Probation {
   readonly #core: ComponentCore;

@@ -29,7 +29,7 @@ import { Recovery } from './_internal/recovery.ts';
 import { Outbox } from './_internal/outbox.ts';
 import { swapOptionsMisuse, type WorkerProbation } from './_internal/probation.ts';
 import type { PersistResult } from '../runtime/component.ts';
-import type { ProbationStatus } from '../runtime/probation.ts';
+import { type ProbationStatus, revertOnProbation } from '../runtime/probation.ts';
 import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
 import { rehearseWorker, type WorkerRehearseOptions, workerRehearseMisuse } from './_internal/rehearse.ts';
@@ -292,6 +292,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * the running module's links (`down` after an upgrade), or to the version below without a swap.
    */
   revert(options: WorkerSwapOptions = {}): Promise<SwapReport> {
+    if (options.probation !== undefined) return Promise.reject(revertOnProbation());
     const rollback = this.#probation?.endForSwap();
     if (rollback !== undefined) return rollback.then(() => this.revert(options));
     return this.#serialised(this.#history.revertTarget(this.#version), options, true);
