@@ -53,8 +53,9 @@ function crossIsolate(component: LiveComponent<any>, policies: Required<PlainPol
 }
 
 /**
- * Quiesce's look, at once: what refuses now (`hard`, with what cannot cross an isolate first) and
- * what the handover would wait for (`soft`). The handover loops on it; a rehearsal looks once.
+ * Quiesce's look, at once: what refuses now (`hard`: what cannot cross an isolate when anything
+ * cannot, else quiesce's own hard blockers) and what the handover would wait for (`soft`). The
+ * handover loops on it; a rehearsal (entry.ts `look`) looks once.
  */
 export function look(component: LiveComponent<any>, policies: Required<PlainPolicies>): ReturnType<typeof findBlocking> {
   const found = findBlocking(coreOf(component), policies, coreOf(component).version);
