@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (full) and `npm run bench -- --quick`: event throughput and swap pause, each as a
  * ratio against a baseline measured in this same run, and the plugin server's HTTP latency with and
- * without swaps (bench/server.ts). Prints a table and writes flat JSON to
+ * without swaps (bench/server.ts); rehearsal and probation costs (bench/rehearse.ts). Prints a table and writes flat JSON to
  * `bench/results/latest.json` (or `--out <file>`). See docs/benchmarks.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { benchServer, type ServerConfig } from './server.ts';
 import { benchSwapSized, type SizedCase, type SizedResult } from './swap-sized.ts';
 import { benchBigState, benchMass, type BigStateCase, type BigStateResult, bigStateResults, type MassCase } from './big-state.ts';
 import { benchSwapTiny, type TinyConfig } from './swap-tiny.ts';
+import { benchRehearse, REHEARSE_FULL, REHEARSE_QUICK, rehearseResults } from './rehearse.ts';
 
 /** The targets of issue 3 (Performance). */
 const TARGETS = { throughputRatio: 0.97, tinyPauseRatio: 2, tinyPauseP99Us: 250 } as const;
@@ -113,6 +114,12 @@ progress(`worker hosting: ${plan.reload.reloads} reloads each way, ${plan.reload
 collectGarbage();
 const reload = await benchReload({ ...plan.reload, source: measured === 'source' });
 
+const rehearseConfig = quick ? REHEARSE_QUICK : REHEARSE_FULL;
+progress(`rehearse and probation: ${rehearseConfig.replays} replays of 1,000 events, ${rehearseConfig.rounds} blocks each side, ${rehearseConfig.sizedRuns} rehearsals of 10 MB inline and pooled`);
+collectGarbage();
+const rehearse = await benchRehearse(rehearseConfig);
+const rehearsed = rehearseResults(rehearse);
+
 progress(`plugin server: ${plan.server.runs} × (quiet, swap every ${plan.server.everyMs} ms) fresh server processes, ${plan.server.connections} keep-alive connections`);
 collectGarbage();
 const server = await benchServer(plan.server, progress);
@@ -203,6 +210,7 @@ results['server.cold_quiet_p99_ms'] = server.quiet.cold.p99Ms;
 results['server.cold_swapping_p99_ms'] = server.swaps.cold.p99Ms;
 results['server.requests_per_s'] = server.requestsPerS;
 results['server.runs'] = plan.server.runs;
+Object.assign(results, rehearsed);
 results['meta.duration_s'] = round((performance.now() - started) / 1000, 1);
 
 mkdirSync(dirname(outFile), { recursive: true });
@@ -230,6 +238,9 @@ const rows = [
     [`swap ${s.label}: repeat pause p50 (payload frozen)`, us(s.repeatPause.p50), us(s.naive.p50), (s.repeatPause.p50 / s.naive.p50).toFixed(2), '', ''],
   ]),
   ...big.map((b) => [`swap ${b.label}: event-loop block p99 (probe; first and repeat swaps)`, `${b.loopBlock.p99.toFixed(2)} ms`, `naive ${b.naive.p50.toFixed(2)} ms`, '', '≤ 20 ms', b.label === '10mb' ? yes(b.loopBlock.p99 <= 20) : '']),
+  ['rehearse 10mb: main-thread block, pool vs inline p50', `${rehearsed['rehearse.10mb.main_block_ms']!.toFixed(1)} ms`, `${rehearsed['rehearse.10mb.inline_ms']!.toFixed(1)} ms`, (rehearsed['rehearse.10mb.main_block_ms']! / rehearsed['rehearse.10mb.inline_ms']!).toFixed(3), '', ''],
+  ['rehearse: shadow replay of 1,000 events p50', `${rehearsed['rehearse.replay_1k_events_ms']!.toFixed(2)} ms`, '', '', '', ''],
+  ['probation: event throughput on probation vs outside', '', '', rehearsed['probation.overhead_ratio']!.toFixed(3), '', ''],
   [`mass: swapAll of ${mass.instances.toLocaleString('en')}, total p50 / longest loop block`, `${mass.total.p50.toFixed(0)} ms`, `${mass.maxBlock.max.toFixed(1)} ms`, '', '≤ 1 s / ≤ 20 ms', yes(mass.total.p50 <= 1000 && mass.maxBlock.max <= 20)],
 ];
 const phaseRows = [

@@ -72,7 +72,7 @@ export { ChannelNames } from './diagnostics/channels.ts';
 export type { SwapTrace, SwapAllTrace, SwapPhaseMessage, PluginLoadTrace } from './diagnostics/channels.ts';
 
 export { formatReport, SwapPhases } from './swap/report.ts';
-export type { SwapReport, SwapPhase, EffectOutcomes } from './swap/report.ts';
+export type { JournaledReport, RollbackReport, SwapReport, SwapPhase, EffectOutcomes } from './swap/report.ts';
 export { DEFAULT_DEADLINE_MS } from './swap/options.ts';
 export type { ProbationOptions, ProbationState } from './swap/options.ts';
 export type { Projection, Rehearsal, RehearsalPhase, RehearseOptions, ReplayDivergence, ReplayReport, ReplayState } from './swap/rehearse.ts';

@@ -109,9 +109,7 @@ export class FileJournal implements Journal {
       const text = line.toString('utf8');
       if (text.trim() === '') return;
       try {
-        const entry = JSON.parse(text) as JournalEntry;
-        // a journal written before reports carried `ok` (one release back): derive it from `outcome`
-        out.push(typeof entry.ok !== 'boolean' && typeof entry.outcome === 'string' ? { ...entry, ok: entry.outcome === 'committed' } : entry);
+        out.push(upgraded(JSON.parse(text) as JournalEntry));
       } catch {
         // a torn final line from a crash mid-append, not yet repaired; everything before it is intact
       }
@@ -226,4 +224,16 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
     const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, null);
     done += bytesWritten;
   }
+}
+
+/**
+ * An entry as this release writes it, from any release's line: before reports carried `ok`, derive it
+ * from `outcome`; before rollbacks had their own outcome, a probation's rollback was written as
+ * `committed` with `rolledBack` set — read as `rolled-back`. The file itself is never rewritten.
+ */
+export function upgraded(entry: JournalEntry): JournalEntry {
+  const e = entry as unknown as Record<string, unknown>;
+  const outcome = e['outcome'] === 'committed' && e['rolledBack'] !== undefined ? 'rolled-back' : e['outcome'];
+  const ok = typeof e['ok'] === 'boolean' ? e['ok'] : typeof outcome === 'string' ? outcome !== 'refused' : e['ok'];
+  return (outcome === e['outcome'] && ok === e['ok'] ? entry : { ...e, outcome, ok }) as JournalEntry;
 }

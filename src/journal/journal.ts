@@ -2,13 +2,13 @@
  * The journal interface and its default, an in-memory bounded journal: where every swap attempt,
  * committed or refused, is recorded (G8). Pinned by test/journal/memory-journal.test.ts.
  */
-import type { SwapReport } from '../swap/report.ts';
+import type { JournaledReport } from '../swap/report.ts';
 
-/** One journal entry: a swap attempt, committed or refused (G8), with the instance it ran on. */
-export interface JournalEntry extends SwapReport {
-  /** The live component instance id. */
-  readonly instance: string;
-}
+/**
+ * One journal entry: a swap attempt, committed or refused (G8), or a probation's rollback (outcome
+ * `rolled-back`), with the instance (live component id) it ran on.
+ */
+export type JournalEntry = JournaledReport & { readonly instance: string };
 
 /** Where swap attempts are recorded. Append-only. */
 export interface Journal {

@@ -15,8 +15,9 @@ import type { SwapOptions } from '../swap/options.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
 import type { ShadowRing } from '../swap/_internal/replay.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { type Rehearsal, type RehearseOptions, rehearse } from '../swap/rehearse.ts';
-import { checkProbationOptions, Probation, type ProbationStatus } from './probation.ts';
+import { checkProbationOptions, Probation, type ProbationStatus, revertOnProbation } from './probation.ts';
 import type { RehearsalPool } from '../swap/_internal/rehearse-pool.ts';
 import { type PoolRehearseOptions, type PooledRehearsal, rehearseInPool } from '../swap/rehearse-pool.ts';
 import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
@@ -66,8 +67,10 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   readonly #shadow: ShadowRing | undefined;
   /** The runtime's rehearsal pool, for `rehearseInPool`. */
   readonly #pool: RehearsalPool | undefined;
-  /** The swap on probation (`swap(…, { probation })`), from its start until it is permanent or rolled back. */
+  /** The swap on probation (`swap(…, { probation })`), from its commit until it is permanent or rolled back. */
   #probation: Probation | undefined;
+  /** Probations whose swap has not ended yet (they log the events held meanwhile). */
+  readonly #arming = new Set<Probation>();
 
   /** @internal */
   constructor(core: ComponentCore, journal: Journal, shadow?: ShadowRing, pool?: RehearsalPool) {
@@ -134,7 +137,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   send(event: TEvent): void {
     const core = this.#core;
     // the common case in a few bytes, so V8 inlines it; holding, refusing and draining live in core.send
-    if (core.mode === 'running' && this.#shadow === undefined && this.#probation === undefined) core.actor.send(event);
+    if (core.mode === 'running' && this.#shadow === undefined && this.#probation === undefined && this.#arming.size === 0) core.actor.send(event);
     else this.#sendObserved(event);
   }
 
@@ -147,6 +150,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
     if (running) core.actor.send(event);
     else core.send(event); // throws when refused: then the event was not accepted
     this.#probation?.accepted(event, running);
+    for (const p of this.#arming) p.accepted(event, running);
   }
 
   /**
@@ -260,8 +264,10 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * with a `HotswapError` `INVALID_ARGUMENT` (so do `swapOrThrow` and `revert`).
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    // a swap asked for during a probation makes the swap on probation permanent first
-    this.#probation?.makePermanent();
+    // a swap asked for during a probation makes the swap on probation permanent first — or, when it
+    // failed already, runs after its rollback (found by the swap-safety property with probation)
+    const rollback = this.#probation?.endForSwap();
+    if (rollback !== undefined) return rollback.then(() => this.swap(target, options));
     if (options?.probation === undefined) return runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow });
     const misuse = checkProbationOptions(options.probation);
     return misuse === undefined ? this.#swapOnProbation(target, options) : Promise.reject(misuse);
@@ -271,12 +277,20 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
     const p: Probation = new Probation(this.#core, this.#journal, options.probation!, () => {
       if (this.#probation === p) this.#probation = undefined;
     });
-    this.#probation = p;
+    // Several swaps may be asked for before one takes the lock: each probation logs what it is sent
+    // until its swap ends, and only the one whose swap commits becomes the component's probation.
+    this.#arming.add(p);
     let report: SwapReport | undefined;
     try {
-      report = await runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow, onCommit: (before) => p.committed(before) });
+      const onCommit = (before: PersistedSnapshot): void => {
+        p.committed(before);
+        this.#arming.delete(p);
+        this.#probation = p;
+      };
+      report = await runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow, onCommit });
       return report;
     } finally {
+      this.#arming.delete(p);
       p.begin(report);
     }
   }
@@ -323,7 +337,9 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * to undo — fresh, or restored from an envelope — goes to the version below its own.
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
-    this.#probation?.makePermanent();
+    if (options?.probation !== undefined) return Promise.reject(revertOnProbation());
+    const rollback = this.#probation?.endForSwap();
+    if (rollback !== undefined) return rollback.then(() => this.revert(options));
     const core = this.#core;
     return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal });
   }

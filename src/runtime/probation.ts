@@ -18,7 +18,7 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { invariantBlockers } from '../migrate/verify.ts';
 import { install } from '../swap/install.ts';
 import type { ProbationOptions } from '../swap/options.ts';
-import type { SwapReport } from '../swap/report.ts';
+import type { RollbackReport, SwapReport } from '../swap/report.ts';
 import { journalReport, NO_EFFECTS, stateHashes } from '../swap/_internal/parts.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
@@ -35,7 +35,7 @@ export type ProbationCause =
 /** How a probation ended. */
 export type ProbationOutcome =
   | { readonly outcome: 'permanent'; readonly swapId: string; readonly events: number }
-  | { readonly outcome: 'rolled-back'; readonly swapId: string; readonly cause: ProbationCause; readonly report: SwapReport }
+  | { readonly outcome: 'rolled-back'; readonly swapId: string; readonly cause: ProbationCause; readonly report: RollbackReport }
   /** The rollback itself failed (the old version would not start again): the component stays as it is. */
   | { readonly outcome: 'rollback-failed'; readonly swapId: string; readonly cause: ProbationCause; readonly error: string };
 
@@ -65,13 +65,22 @@ export function checkProbationOptions(p: unknown): HotswapError | undefined {
   return undefined;
 }
 
+/** `revert({ probation })` is misuse, refused rather than ignored: a revert is already the way back. */
+export function revertOnProbation(): HotswapError {
+  return new HotswapError('INVALID_ARGUMENT', 'Expected `options.probation` to be absent on `revert()`: a revert is the way back itself; put the swap on probation instead', {
+    details: { argument: 'options.probation' },
+  });
+}
+
 /** One swap on probation. Created before the swap runs (it logs held events); armed at its commit. */
 export class Probation {
   readonly #core: ComponentCore;
   readonly #journal: Journal;
   readonly #options: ProbationOptions;
-  readonly #oldVersion: AnyVersion;
-  readonly #oldLineage: AnyLineage;
+  #oldVersion: AnyVersion;
+  #oldLineage: AnyLineage;
+  /** Events accepted while held before the commit: logged at the commit if they are still held. */
+  #held = new WeakSet<EventObject>();
   readonly #log: EventObject[] = [];
   #before: PersistedSnapshot | undefined;
   #swapId = '';
@@ -80,6 +89,8 @@ export class Probation {
   #state: 'arming' | 'pending' | 'failing' | 'over' = 'arming';
   /** Past the commit point: from here every accepted event reached the new version (the report may still be on its way). */
   #committed = false;
+  /** Another swap was asked for between the commit and the report: no window opens. */
+  #permanentAtBegin = false;
   #timer: unknown;
   #unobserve: (() => void) | undefined;
   #resolve!: (o: ProbationOutcome) => void;
@@ -98,8 +109,23 @@ export class Probation {
 
   /** The commit point: the old version's state then. Events held from here on go to the new version. */
   committed(before: PersistedSnapshot): void {
+    const core = this.#core;
     this.#before = before;
     this.#committed = true;
+    // The old version is the one this swap replaced, known only now: a swap that waited behind another
+    // replaced that one's version, not the version running when it was asked for. The transaction has
+    // attached the new version and recorded `from` (same lineage prefix, so the same version object).
+    const from = core.previousVersion;
+    const old = from === undefined ? undefined : core.lineage.get(from);
+    if (old !== undefined && old !== this.#oldVersion) {
+      this.#oldVersion = old;
+      this.#oldLineage = core.lineage;
+    }
+    // Held events still in the mailbox go to the new version after this point: those the component
+    // accepted are the log's first entries. Events held by an earlier swap were delivered before its
+    // commit, so they are in `before` already (found by the swap-safety property with probation).
+    for (const e of core.mailbox.items()) if (this.#held.has(e)) this.#log.push(e);
+    this.#held = new WeakSet();
   }
 
   /**
@@ -109,7 +135,8 @@ export class Probation {
   accepted(event: EventObject, wasRunning: boolean): void {
     if (this.#state === 'over') return;
     if (this.#state === 'arming') {
-      if (this.#committed || !wasRunning) this.#log.push(event);
+      if (this.#committed) this.#log.push(event);
+      else if (!wasRunning) this.#held.add(event);
       return;
     }
     this.#log.push(event);
@@ -127,6 +154,7 @@ export class Probation {
     this.#swapId = report.id;
     this.#to = report.to;
     this.#state = 'pending';
+    if (this.#permanentAtBegin) return this.#settle({ outcome: 'permanent', swapId: this.#swapId, events: this.#log.length });
     const core = this.#core;
     this.#unobserve = core.observe({
       next: (snap: { status?: string }) => {
@@ -152,9 +180,21 @@ export class Probation {
     return this.#state === 'pending' || this.#state === 'failing';
   }
 
+  /**
+   * Before another swap (or revert) of the component: makes this swap permanent — unless it failed
+   * already and its rollback is queued, which must run first (a rollback refuses while a swap holds the
+   * lock): then the promise to wait for, resolved once it settled.
+   */
+  endForSwap(): Promise<unknown> | undefined {
+    this.makePermanent();
+    return this.#state === 'failing' ? this.settled : undefined;
+  }
+
   /** Makes the swap permanent now (another swap is starting, or the window passed). */
   makePermanent(): void {
     if (this.#state === 'pending') this.#end();
+    // committed, its report not out yet: permanent as soon as the window would open
+    else if (this.#state === 'arming' && this.#committed) this.#permanentAtBegin = true;
   }
 
   /** The invariant and `health` on the live state: true when the probation failed. */
@@ -230,15 +270,17 @@ export class Probation {
 }
 
 /**
- * The report of a probation's rollback, in-process or worker-hosted: a committed swap back to the old
- * version (`from` the failed one), marked `rolledBack` with the cause and how many events were redelivered.
+ * The report of a probation's rollback, in-process or worker-hosted: outcome `rolled-back`, a change
+ * back to the old version (`from` the failed one) that happened (`ok`), with `rolledBack` naming the
+ * swap undone, the cause and how many events were redelivered. A journal gets it as a new entry after
+ * the swap's own `committed` one, which stays as written (append-only).
  */
-export function rollbackReport(r: { readonly component: string; readonly from: number; readonly to: number; readonly swapId: string; readonly cause: ProbationCause; readonly redelivered: number; readonly since: number }): Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'> {
+export function rollbackReport(r: { readonly component: string; readonly from: number; readonly to: number; readonly swapId: string; readonly cause: ProbationCause; readonly redelivered: number; readonly since: number }): Omit<RollbackReport, 'beforeHash' | 'afterHash' | 'errors'> {
   return {
     id: randomUUID(),
     component: r.component,
     ok: true,
-    outcome: 'committed',
+    outcome: 'rolled-back',
     from: r.from,
     to: r.to,
     path: [{ from: r.from, to: r.to }],

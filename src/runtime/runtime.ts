@@ -10,16 +10,14 @@ import { RehearsalPool } from '../swap/_internal/rehearse-pool.ts';
 import type { InspectionEvent, Snapshot } from 'xstate';
 import { type Clock, systemClock } from '../clock/clock.ts';
 import type { Blocker } from '../blockers/blocker.ts';
-import { blocker, formatBlockers } from '../blockers/messages.ts';
+import { formatBlockers } from '../blockers/messages.ts';
 import { type ErrorData, HotswapError, shown } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
-import { type AnyLineage, isLineage, pathBetween } from '../lineage/lineage.ts';
+import { type AnyLineage, isLineage } from '../lineage/lineage.ts';
 import type { EventOf } from '../lineage/types.ts';
-import { isPersistedSnapshot, type PersistedSnapshot } from '../xstate/persisted.ts';
-import { migrate } from '../migrate/migrate.ts';
+import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { verifySnapshot, verifyState } from '../migrate/verify.ts';
 import { install } from '../swap/install.ts';
-import { verify } from '../swap/verify.ts';
 import { runSwapAll, type SwapAllOptions, type SwapAllReport } from '../swap/swap-all.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import type { AnyVersion } from '../lineage/types.ts';
@@ -27,7 +25,7 @@ import { ComponentCore } from '../live/_internal/core.ts';
 import { LiveComponent } from './component.ts';
 import type { LineageEmitted, LineageSnapshot } from './actor-api.ts';
 import { type PersistedTimer } from '../store/envelope.ts';
-import { restoreEnvelope } from '../store/restore.ts';
+import { checkStart } from './_internal/start-check.ts';
 
 /** The events any version of a lineage accepts (a swap may change the version, so the union). */
 export type LineageEvent<L extends AnyLineage> = EventOf<L['versions'][number]>;
@@ -168,55 +166,19 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     };
 
     // Where the state comes from: fresh, a snapshot written by `from`, or an envelope; either way it
-    // is migrated to `to` through the lineage and verified before an actor exists.
-    let snapshot: PersistedSnapshot | undefined;
-    let saved: readonly PersistedTimer[] = o.timers ?? [];
+    // is migrated to `to` through the lineage and verified before an actor exists (_internal/start-check.ts).
     if ('envelope' in o && (o.envelope === undefined || o.envelope === null)) {
       // most likely a failed `store.load()` passed on: starting fresh instead would lose the saved state
       throw new HotswapError('INVALID_ARGUMENT', `Expected \`envelope\` to be an envelope or its JSON text, got \`${String(o.envelope)}\``);
     }
-    if (o.envelope !== undefined) {
-      const r = restoreEnvelope(lineage, o.envelope, { to });
-      if (!r.ok) {
-        throw new HotswapError(r.error.code, r.error.message, { details: { ...r.error.details, blockers: r.blockers } });
-      }
-      snapshot = r.snapshot;
-      from = r.from;
-      saved = r.timers;
-    } else if (o.snapshot !== undefined) {
-      if (!isPersistedSnapshot(o.snapshot)) refuse([blocker('aborted', { reason: 'snapshot is not a persisted XState snapshot' })]);
-      if (o.snapshot.status !== 'active') refuse([blocker('not-active', { status: o.snapshot.status })]);
-      const r = migrate(lineage, o.snapshot, { from, to });
-      if (!r.ok) refuse(r.blockers);
-      else snapshot = r.snapshot;
+    const checked = checkStart(lineage, version, o);
+    from = checked.from;
+    if (!checked.ok && checked.error !== undefined) {
+      throw new HotswapError(checked.error.code, checked.error.message, { details: { ...checked.error.details, blockers: checked.blockers } });
     }
-
-    // the same verify and install steps as a swap: delays carried into the migrated state, timers
-    // whose handlers the version must define, then the actor created, re-armed and started
-    const delays = saved.filter((t) => t.kind === 'delay' && t.event !== undefined);
-    const timers = saved.filter((t) => t.kind === 'timer');
-    const blockers: Blocker[] = [];
-    if (snapshot === undefined) {
-      // delayed events belong to the state that scheduled them: without that state there is nothing to carry them into
-      for (const d of saved.filter((t) => t.kind === 'delay')) {
-        blockers.push(blocker('pending-delay', { id: d.id, event: d.event?.type ?? d.id, state: '', remainingMs: d.remainingMs, reason: 'a delayed event needs the snapshot that scheduled it; pass `snapshot` or `envelope`' }));
-      }
-    }
-    const origin = lineage.get(from);
-    const carry = snapshot !== undefined && origin !== undefined;
-    const checked = verify({
-      lineage,
-      steps: carry ? (pathBetween(lineage, from, to) ?? []) : [],
-      from: origin ?? version,
-      to: version,
-      migratedValue: snapshot?.value,
-      delays: carry ? delays.map((d) => ({ id: d.id, event: d.event!, delayMs: d.delayMs, remainingMs: d.remainingMs })) : undefined,
-      delayPolicy: 'carry',
-      timers: timers.map((t) => ({ name: t.id, handler: t.handler ?? t.id, delayMs: t.delayMs, remainingMs: t.remainingMs })),
-    });
-    if (!checked.ok) blockers.unshift(...checked.blockers);
-    if (blockers.length > 0 || !checked.ok) refuse(blockers);
-    const installed = install(core, { target: version, snapshot, rearm: checked.ok ? checked.rearm : [], input: o.input });
+    if (!checked.ok) return refuse(checked.blockers);
+    const { snapshot, timers } = checked;
+    const installed = install(core, { target: version, snapshot, rearm: checked.rearm, input: o.input });
     if (!installed.ok) {
       core.effects.cancelAllTimers(); // nothing of a refused start keeps running
       refuse(installed.blockers);

@@ -29,9 +29,10 @@ export type { RehearseOptions } from './options.ts';
 
 /**
  * The phases a rehearsal runs: `quiesce` only looks (what refuses at once, what the swap would wait
- * for), never waits; `replay` is the shadow replay.
+ * for), never waits; `replay` is the shadow replay; `install` only for a worker-hosted component's
+ * replacement, whose candidate refused the state before migrating it (its install would have).
  */
-export type RehearsalPhase = 'plan' | 'quiesce' | 'drain' | 'migrate' | 'verify' | 'replay';
+export type RehearsalPhase = 'plan' | 'quiesce' | 'drain' | 'migrate' | 'verify' | 'replay' | 'install';
 
 /** What a rehearsal found: result-first, discriminated on `ok`. */
 export type Rehearsal = RehearsalBase & ({ readonly ok: true } | { readonly ok: false; readonly phase: RehearsalPhase });

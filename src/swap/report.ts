@@ -72,19 +72,28 @@ export interface SwapReport {
    * not be hashed, a journal that could not be written (the report is still returned).
    */
   readonly errors?: readonly string[];
-  /**
-   * Set on the journal entry a probation writes when it rolled a failed version back: the change of
-   * version it made (`from` the failed version, `to` the one reinstated), the swap it undid, and why.
-   */
-  readonly rolledBack?: { readonly swapId: string; readonly cause: string; readonly redelivered: number };
 }
+
+/**
+ * The report a probation writes when it rolled a failed version back: the change of version it made
+ * (`from` the failed version, `to` the one reinstated) — it happened, so `ok` — the swap it undid, and
+ * why. In a journal it follows the undone swap's own `committed` entry, which stays as written.
+ */
+export interface RollbackReport extends Omit<SwapReport, 'outcome'> {
+  readonly ok: true;
+  readonly outcome: 'rolled-back';
+  readonly rolledBack: { readonly swapId: string; readonly cause: string; readonly redelivered: number };
+}
+
+/** What a journal records: a swap attempt, or a probation's rollback. */
+export type JournaledReport = SwapReport | RollbackReport;
 
 /**
  * A one-line summary, or the blocker report when refused. The header's durations are wall time
  * (`performance.now()`); the blockers' (ages, remaining times, `not quiescent after …`) are on the
  * runtime's clock, which is another time line under a `ManualClock`.
  */
-export function formatReport(r: SwapReport): string {
+export function formatReport(r: JournaledReport): string {
   if (r.outcome === 'refused') {
     return formatBlockers(r.blockers, {
       component: r.component,
@@ -94,7 +103,7 @@ export function formatReport(r: SwapReport): string {
       ...(r.phase === undefined ? {} : { phase: r.phase }),
     });
   }
-  if (r.rolledBack !== undefined) {
+  if (r.outcome === 'rolled-back') {
     return `swap ${r.component} v${r.from} → v${r.to} rolled-back (probation of swap ${r.rolledBack.swapId}): ${r.rolledBack.cause}; ${r.rolledBack.redelivered} accepted events redelivered`;
   }
   const e = r.effects;
@@ -115,5 +124,5 @@ export function formatReport(r: SwapReport): string {
  * the swap names only what it calls, so the journal may depend on the report and not the reverse.
  */
 export interface SwapJournal {
-  append(entry: SwapReport & { readonly instance: string }): void | Promise<void>;
+  append(entry: JournaledReport & { readonly instance: string }): void | Promise<void>;
 }

@@ -11,7 +11,7 @@
  * rollback (_internal/swap-host.ts) from a `ComponentAccess` this class builds once, so its state
  * stays `#private`; crash containment and restart (_internal/recovery.ts) through a `RecoveryHost`.
  * The mirrored snapshot and callbacks are _internal/mirror.ts, the leases' main-thread side
- * _internal/leases.ts, a replacement on probation _internal/probation.ts. Here: the public API, the
+ * _internal/leases.ts, a replacement on probation _internal/probation.ts, a rehearsal _internal/rehearse.ts. Here: the public API, the
  * serving worker's start, queries, swap serialisation and recording, and stop. Pinned by
  * test/worker/*.test.ts.
  */
@@ -21,7 +21,7 @@ import { type ErrorData, HotswapError, refusalOf } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { Envelope } from '../store/envelope.ts';
-import { formatReport, type SwapReport } from '../swap/report.ts';
+import { formatReport, type JournaledReport, type SwapReport } from '../swap/report.ts';
 import { type Channel, type Crash, type ServingStart, startServing, workerInit } from './_internal/channel.ts';
 import { LeaseTable, type WorkerLease } from './_internal/leases.ts';
 import { Mirror } from './_internal/mirror.ts';
@@ -29,9 +29,11 @@ import { Recovery } from './_internal/recovery.ts';
 import { Outbox } from './_internal/outbox.ts';
 import { swapOptionsMisuse, type WorkerProbation } from './_internal/probation.ts';
 import type { PersistResult } from '../runtime/component.ts';
-import type { ProbationStatus } from '../runtime/probation.ts';
+import { type ProbationStatus, revertOnProbation } from '../runtime/probation.ts';
 import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
+import { rehearseWorker, type WorkerRehearseOptions, workerRehearseMisuse } from './_internal/rehearse.ts';
+import type { Rehearsal } from '../swap/rehearse.ts';
 import { History, inWorker, planBlockers, refusedReport } from './_internal/swap.ts';
 import { type ComponentAccess, swapHostOf } from './_internal/swap-host.ts';
 import type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapOptions, WorkerSwapTarget } from './types.ts';
@@ -271,7 +273,9 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * at commit — or, with `options.probation`, kept paused until the window ends (_internal/probation.ts). Resolves to a report, refusal is data (G7); recorded in the journal (G8).
    */
   swap(target: WorkerSwapTarget, options: WorkerSwapOptions = {}): Promise<SwapReport> {
-    this.#probation?.makePermanent(); // a swap asked for during a probation makes it permanent first
+    // a swap asked for during a probation makes it permanent first, or runs after its rollback under way
+    const rollback = this.#probation?.endForSwap();
+    if (rollback !== undefined) return rollback.then(() => this.swap(target, options));
     const misuse = swapOptionsMisuse(target, options);
     return misuse === undefined ? this.#serialised(target, options, false) : Promise.reject(misuse);
   }
@@ -288,8 +292,23 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * the running module's links (`down` after an upgrade), or to the version below without a swap.
    */
   revert(options: WorkerSwapOptions = {}): Promise<SwapReport> {
-    this.#probation?.makePermanent();
+    if (options.probation !== undefined) return Promise.reject(revertOnProbation());
+    const rollback = this.#probation?.endForSwap();
+    if (rollback !== undefined) return rollback.then(() => this.revert(options));
     return this.#serialised(this.#history.revertTarget(this.#version), options, true);
+  }
+
+  /**
+   * Rehearses a swap on a copy of the worker's state, without pausing it: the blockers the swap would
+   * meet in plan, quiesce, drain, migrate and verify, now (for another module, in a candidate worker
+   * that is terminated after). Misuse rejects with `INVALID_ARGUMENT`; refusals are data.
+   */
+  rehearse(target: WorkerSwapTarget, options: WorkerRehearseOptions = {}): Promise<Rehearsal> {
+    const misuse = workerRehearseMisuse(options, 'options');
+    if (misuse !== undefined) return Promise.reject(misuse);
+    const early = planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
+    const to = typeof target === 'number' ? target : { module: href(target.module), version: target.version, exact: target.exact === true };
+    return rehearseWorker(swapHostOf(this.#access), to, options, early);
   }
 
   async #serialised(target: WorkerSwapTarget, options: WorkerSwapOptions, revert: boolean): Promise<SwapReport> {
@@ -313,7 +332,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     }
   }
 
-  #record(report: SwapReport): SwapReport {
+  #record<R extends JournaledReport>(report: R): R {
     try {
       void Promise.resolve(this.journal.append({ ...report, instance: this.id })).catch((e: unknown) => this.#mirror.report(e));
     } catch (error) {

@@ -7,6 +7,7 @@
 export { hostInWorker } from './start.ts';
 export { WorkerComponent } from './host.ts';
 export type { WorkerLease } from './_internal/leases.ts';
+export type { WorkerRehearseOptions } from './_internal/rehearse.ts';
 export type { HostOptions, WorkerEvent, WorkerStatus, WorkerSwapTarget, WorkerSwapOptions } from './types.ts';
 export { resolveHostedLineage, PLUGIN_KIND } from './module.ts';
 export type { HostedLineageResult } from './module.ts';

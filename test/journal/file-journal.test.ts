@@ -201,4 +201,22 @@ describe('FileJournal across releases', () => {
     const read = await new FileJournal(path).entries();
     expect(read.map((e) => [e.id, e.ok, e.outcome])).toEqual([['a', true, 'committed'], ['b', false, 'refused'], ['c', true, 'committed']]);
   });
+
+  it('reads a rollback written as `committed` with `rolledBack` (before rollbacks had their outcome) as `rolled-back`, leaving the file as it was', async () => {
+    const path = join(dir, 'journal.jsonl');
+    const rolledBack = { swapId: 's1', cause: 'health check: too slow', redelivered: 2 };
+    const lines = [
+      JSON.stringify({ id: 's1', instance: 'i', ok: true, outcome: 'committed', from: 1, to: 2 }),
+      JSON.stringify({ id: 'r1', instance: 'i', ok: true, outcome: 'committed', from: 2, to: 1, rolledBack }),
+      JSON.stringify({ id: 'r2', instance: 'i', outcome: 'committed', from: 2, to: 1, rolledBack }),
+    ].join('\n');
+    await writeFile(path, `${lines}\n`);
+    const journal = new FileJournal(path);
+    const read = await journal.entries();
+    expect(read.map((e) => [e.id, e.ok, e.outcome])).toEqual([['s1', true, 'committed'], ['r1', true, 'rolled-back'], ['r2', true, 'rolled-back']]);
+    expect(read[1]).toMatchObject({ rolledBack });
+    expect(await readFile(path, 'utf8')).toBe(`${lines}\n`); // append-only: read, never rewritten
+    await journal.append({ ...read[1]!, id: 'r3' });
+    expect((await journal.entries()).map((e) => e.outcome)).toEqual(['committed', 'rolled-back', 'rolled-back', 'rolled-back']);
+  });
 });

@@ -34,7 +34,9 @@ describe('probation rolls back', () => {
     c.send({ type: 'INC' });
     expect(n(c)).toBe(5);
     const entries = await runtime.journal.entries();
-    expect(entries.at(-1)).toMatchObject({ from: 2, to: 1, held: 3, rolledBack: { swapId: report.id, redelivered: 3 } });
+    expect(entries.map((e) => e.outcome)).toEqual(['committed', 'rolled-back']);
+    expect(entries.at(-1)).toMatchObject({ outcome: 'rolled-back', ok: true, from: 2, to: 1, held: 3, rolledBack: { swapId: report.id, redelivered: 3 } });
+    expect(out.outcome === 'rolled-back' && out.report).toEqual(entries.at(-1) === undefined ? undefined : (({ instance: _, ...r }) => r)(entries.at(-1)!));
     expect(formatReport(entries.at(-1)!)).toBe(
       `swap c v2 → v1 rolled-back (probation of swap ${report.id}): the new actor failed: Error: v2 cannot take BOOM; 3 accepted events redelivered`,
     );
@@ -99,6 +101,35 @@ describe('probation passes', () => {
     await expect(c.swap(2, { lineage: withV2(), probation: { ms: -1 } })).rejects.toThrow(HotswapError);
     await expect(c.swap(2, { lineage: withV2(), probation: { health: 'ok' as never } })).rejects.toThrow(/probation\.health/);
     await expect(runtime.swapAll([{ component: c, target: 2, options: { lineage: withV2(), probation: {} } }])).rejects.toThrow(/probation/);
+    // a revert is the way back itself: its `probation` is refused, not ignored
+    await expect(c.revert({ probation: { ms: 10 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'options.probation' } });
+  });
+});
+
+describe('probation and the next swap', () => {
+  it('a swap asked for while a rollback is queued runs after it, from the reinstated version', async () => {
+    const { c, runtime, report, settled } = await onProbation({ ms: 1000 });
+    c.send({ type: 'INC' });
+    c.send({ type: 'BOOM' }); // v2's actor fails: the rollback is queued in a microtask
+    const next = c.swap(2, { lineage: withV2() }); // asked for in the same tick
+    expect(await settled).toMatchObject({ outcome: 'rolled-back', swapId: report.id });
+    const r = await next;
+    expect(r).toMatchObject({ outcome: 'committed', from: 1, to: 2 }); // from v1, reinstated first
+    expect(n(c)).toBe(3);
+    expect((await runtime.journal.entries()).map((e) => e.outcome)).toEqual(['committed', 'rolled-back', 'committed']);
+  });
+
+  it('a swap asked for between a commit and its report makes that swap permanent: no window opens after it', async () => {
+    const runtime = createRuntime({ clock: new ManualClock() });
+    const c = runtime.start(base, { version: 1 });
+    const onProbation = c.swap(2, { lineage: withV2(), probation: { ms: 1000, health: () => 'never healthy' } });
+    let next: Promise<unknown> | undefined;
+    c.subscribe(() => (next ??= c.swap(1))); // at the commit, before the report is out
+    const report = await onProbation;
+    expect(report.outcome).toBe('committed');
+    expect(c.probation).toBeUndefined(); // permanent at once, though its health would have failed
+    expect(await next).toMatchObject({ from: 2, to: 1 }); // asked for at the commit: from the new version
+    expect((await runtime.journal.entries()).map((e) => e.outcome)).not.toContain('rolled-back');
   });
 });
 

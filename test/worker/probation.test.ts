@@ -64,9 +64,14 @@ describe('a worker-hosted swap on probation', () => {
     expect(contextOf(c).seen).toBeUndefined();
     expect(c.probation).toBeUndefined();
     if (outcome.outcome !== 'rolled-back') throw new Error('unreachable');
-    expect(outcome.report.rolledBack).toMatchObject({ swapId: report.id, redelivered: 11 });
+    expect(outcome.report).toMatchObject({ outcome: 'rolled-back', ok: true, from: 2, to: 1, rolledBack: { swapId: report.id, redelivered: 11 } });
+    expect(outcome.report.rolledBack.cause).toContain(kind === 'invariant' ? 'must be <= 1000' : kind === 'actor-error' ? 'v2 cannot add 14' : 'exit code 5');
+    // append-only: the swap's own entry stays committed; the rollback is an entry of its own
     const journal = await c.journal.entries();
-    expect(journal.map((e) => e.rolledBack?.swapId)).toEqual([undefined, report.id]);
+    expect(journal.map((e) => [e.outcome, e.outcome === 'rolled-back' ? e.rolledBack.swapId : e.id])).toEqual([
+      ['committed', report.id],
+      ['rolled-back', report.id],
+    ]);
     // the old worker serves again
     c.send({ type: 'ADD', n: 100 });
     await until(c, (s) => (s.context as { log: number[] }).log.at(-1) === 100);
@@ -144,12 +149,12 @@ describe('a worker-hosted swap on probation', () => {
     expect(c.version).toBe(1);
   });
 
-  it('refuses probation for a swap inside the running worker, and bad probation options, as INVALID_ARGUMENT', async () => {
+  it('refuses probation for a swap inside the running worker, bad probation options and a replaying rehearsal, as INVALID_ARGUMENT', async () => {
     const c = await host();
     await expect(c.swap(1, { probation: {} })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(c.swap(flawed, { probation: { ms: -1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    // not built for worker-hosted components: refused, never ignored
-    await expect(c.swap(flawed, { rehearse: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'options.rehearse' } });
+    // a shadow replay needs a recording this thread does not keep: refused, never ignored
+    await expect(c.swap(flawed, { rehearse: { replay: true } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'options.rehearse.replay' } });
     expect(c.version).toBe(1);
   });
 });

@@ -21,7 +21,7 @@ export interface SwapRecord {
   readonly kind: 'swap' | 'revert' | 'swap-all' | 'journal';
   /** Wall-clock start (ms since the epoch). */
   readonly startedAt: number;
-  state: 'running' | 'committed' | 'refused';
+  state: 'running' | JournalEntry['outcome'];
   readonly phases: { readonly phase: SwapPhase; readonly durationUs: number; readonly outcome: 'passed' | 'refused' }[];
   refusedIn?: SwapPhase;
   totalUs?: number;

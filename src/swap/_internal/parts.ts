@@ -8,7 +8,7 @@ import { stateDigest } from '../../_internal/state-digest.ts';
 import { acceptsEvent } from '../../xstate/adapter.ts';
 import { describeError } from '../../errors.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
-import type { EffectOutcomes, SwapJournal, SwapReport } from '../report.ts';
+import type { EffectOutcomes, JournaledReport, SwapJournal, SwapReport } from '../report.ts';
 
 /** The effect lists a transaction fills as it goes (see `EffectOutcomes`). */
 export interface MutableEffects {
@@ -87,16 +87,16 @@ export function stateHashes(before: unknown, after: unknown): StateHashes {
  * Completes a report with the before/after state hashes and appends it to the journal (G8). Never
  * throws: a state that could not be hashed, or a journal that cannot be written, lands in `errors`.
  */
-export async function journalReport(
+export async function journalReport<R extends JournaledReport = SwapReport>(
   core: ComponentCore,
   journal: SwapJournal,
-  report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'>,
+  report: Omit<R, 'beforeHash' | 'afterHash' | 'errors'>,
   { beforeHash, afterHash, problems: hashProblems }: StateHashes,
   errors: readonly string[],
-): Promise<SwapReport> {
+): Promise<R> {
   const problems = [...errors, ...hashProblems];
   // spreads, then writes: V8 builds a spread with conditional members several times slower
-  const full: { -readonly [K in keyof SwapReport]: SwapReport[K] } = { ...report };
+  const full = { ...report } as { -readonly [K in keyof SwapReport]: SwapReport[K] };
   if (beforeHash !== undefined) full.beforeHash = beforeHash;
   if (afterHash !== undefined) full.afterHash = afterHash;
   if (problems.length > 0) full.errors = problems;
@@ -104,8 +104,8 @@ export async function journalReport(
   entry.instance = core.id;
   try {
     await journal.append(entry as SwapReport & { instance: string });
-    return full;
+    return full as unknown as R;
   } catch (error) {
-    return { ...full, errors: [...problems, `journal: ${describeError(error).message}`] };
+    return { ...full, errors: [...problems, `journal: ${describeError(error).message}`] } as unknown as R;
   }
 }

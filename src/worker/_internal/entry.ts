@@ -6,7 +6,7 @@
  *   acknowledges each with the latest snapshot, checkpoints an envelope now and then, runs in-worker
  *   swaps, answers queries, and hands its state over when a drained replacement asks.
  * - `candidate`: loads and validates only; installs from the old worker's envelope when asked, then
- *   serves.
+ *   serves — or, for a rehearsal, examines an envelope as its install would, and installs nothing.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventObject } from 'xstate';
@@ -20,9 +20,11 @@ import type { Envelope } from '../../store/envelope.ts';
 import { invariantBlockers } from '../../migrate/verify.ts';
 import { unacceptedHeld } from '../../swap/_internal/parts.ts';
 import { hostedModuleError, resolveHostedLineage } from '../module.ts';
-import { handover } from './handover.ts';
+import { checkStart } from '../../runtime/_internal/start-check.ts';
+import { resolvePolicies } from '../../swap/options.ts';
+import { drainToEnvelope, handover, look } from './handover.ts';
 import { PausableClock } from './pausable-clock.ts';
-import type { FromWorker, HostedExport, HostedSnapshot, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
+import type { Examined, FromWorker, HostedExport, HostedSnapshot, Looked, PlainPolicies, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -132,6 +134,34 @@ function probe(c: LiveComponent<any>): void {
   if (violations.length > 0) post({ t: 'violated', seq, violations: violations.map((b) => b.message) });
 }
 
+const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
+
+/**
+ * A rehearsal's part in this worker, on a copy, pausing nothing: `rehearse` (the running component's
+ * own in-process rehearsal, for a version of this module), `look` (quiesce's look and drain's decision
+ * as a handover would make them now) and, in a candidate, `examine` (its install's migrate and verify
+ * on that envelope, nothing installed).
+ */
+function rehearsing(c: LiveComponent<any> | undefined, m: Extract<ToWorker, { t: 'rehearse' | 'look' | 'examine' }>): unknown {
+  if (m.t === 'rehearse') return plain(c!.rehearse(m.target, m.policies === undefined ? {} : { policies: m.policies }));
+  if (m.t === 'examine') {
+    const t = performance.now();
+    const r = checkStart(lineage, lineage.get(m.version)!, { envelope: m.envelope });
+    const examined: Examined = r.ok ? { ok: true, us: µs(t) } : { ok: false, blockers: plain(r.blockers) as Blocker[], ...(r.error === undefined ? {} : { error: { name: 'HotswapError', message: r.error.message, code: r.error.code } }), us: µs(t) };
+    return examined;
+  }
+  const policies = resolvePolicies(m.policies) as Required<PlainPolicies>;
+  let t = performance.now();
+  const { hard, soft } = look(c!, policies);
+  const quiesce = µs(t);
+  const waits = plain(soft) as Blocker[];
+  if (hard.length > 0) return { ok: false, phase: 'quiesce', blockers: plain([...hard, ...soft]) as Blocker[], waits, us: { quiesce } } satisfies Looked;
+  t = performance.now();
+  const d = drainToEnvelope(c!, policies);
+  const us = { quiesce, drain: µs(t) };
+  return (d.ok ? { ok: true, waits, envelope: d.envelope, effects: d.effects, us } : { ok: false, phase: 'drain', blockers: plain(d.blockers) as Blocker[], waits, us }) satisfies Looked;
+}
+
 let delivering = false;
 let mirrorQueued = false;
 
@@ -180,7 +210,11 @@ async function onMessage(m: ToWorker): Promise<void> {
       deliver(m.events, m.seq);
       return;
     case 'swap': {
-      const report = await c!.swap(m.target, { ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }), ...(m.policies === undefined ? {} : { policies: m.policies }) });
+      const report = await c!.swap(m.target, {
+        ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }),
+        ...(m.policies === undefined ? {} : { policies: m.policies }),
+        ...(m.rehearse === undefined ? {} : { rehearse: m.rehearse }),
+      });
       if (report.outcome === 'committed') {
         dirty = true;
         checkpoint();
@@ -191,9 +225,13 @@ async function onMessage(m: ToWorker): Promise<void> {
     case 'query':
     case 'borrow':
     case 'lease-get':
+    case 'rehearse':
+    case 'look':
+    case 'examine':
       try {
         if (m.t === 'borrow') return borrow(c!, m);
         if (m.t === 'lease-get') return leaseGet(m);
+        if (m.t === 'rehearse' || m.t === 'look' || m.t === 'examine') return post({ t: 'reply', id: m.id, ok: true, value: rehearsing(c, m) });
         const value = m.what === 'ledger' ? (plain(c!.ledger()) as ReturnType<LiveComponent['ledger']>) : m.what === 'persist' ? c!.persist() : mirror(c!);
         post({ t: 'reply', id: m.id, ok: true, value });
       } catch (error) {

@@ -52,6 +52,17 @@ function crossIsolate(component: LiveComponent<any>, policies: Required<PlainPol
   return [...promises, ...transferable];
 }
 
+/**
+ * Quiesce's look, at once: what refuses now (`hard`: what cannot cross an isolate when anything
+ * cannot, else quiesce's own hard blockers) and what the handover would wait for (`soft`). The
+ * handover loops on it; a rehearsal (entry.ts `look`) looks once.
+ */
+export function look(component: LiveComponent<any>, policies: Required<PlainPolicies>): ReturnType<typeof findBlocking> {
+  const found = findBlocking(coreOf(component), policies, coreOf(component).version);
+  const cross = crossIsolate(component, policies);
+  return cross.length > 0 ? { ...found, hard: cross, soft: [] } : found;
+}
+
 /** Quiesces, drains and persists the component; changes nothing (the caller pauses its clock after). */
 export async function handover(component: LiveComponent<any>, plain: PlainPolicies, deadlineMs: number): Promise<HandoverResult> {
   const core = coreOf(component);
@@ -61,9 +72,7 @@ export async function handover(component: LiveComponent<any>, plain: PlainPolici
 
   // ── quiesce ──
   for (;;) {
-    const cross = crossIsolate(component, policies);
-    if (cross.length > 0) return { ok: false, blockers: cross };
-    const { hard, soft, watch } = findBlocking(core, policies, core.version);
+    const { hard, soft, watch } = look(component, policies);
     if (hard.length > 0) return { ok: false, blockers: [...hard, ...soft] };
     if (soft.length === 0) break;
     // `revoke`: outstanding leases end with the old worker at commit (the main thread revokes them)
@@ -74,7 +83,15 @@ export async function handover(component: LiveComponent<any>, plain: PlainPolici
       return { ok: false, blockers: [blocker('quiesce-timeout', { waitedMs: core.clock.now() - startedAt }), ...still.hard, ...still.soft] };
     }
   }
+  return drainToEnvelope(component, policies);
+}
 
+/**
+ * Drain: decides each pending effect under the policies and persists the state with the timers that
+ * cross. Changes nothing; a rehearsal calls it on a running worker (the envelope is a copy).
+ */
+export function drainToEnvelope(component: LiveComponent<any>, policies: Required<PlainPolicies>): HandoverResult {
+  const core = coreOf(component);
   // ── drain ──
   const effects = { carried: [] as string[], restarted: [] as string[], cancelled: [] as string[], adopted: [], aborted: [] as string[], transferred: [], revoked: [...core.effects.leases.values()].map((l) => l.handle) };
   const blockers: Blocker[] = [];

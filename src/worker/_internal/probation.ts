@@ -15,22 +15,20 @@ import type { EventObject } from 'xstate';
 import { checkProbationOptions, healthReason, rollbackReport, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
 import { HotswapError } from '../../errors.ts';
 import type { ProbationOptions } from '../../swap/options.ts';
-import type { SwapReport } from '../../swap/report.ts';
+import type { RollbackReport } from '../../swap/report.ts';
 import type { Channel } from './channel.ts';
 import type { HostedSnapshot } from './protocol.ts';
+import { workerRehearseMisuse } from './rehearse.ts';
 
 const DEFAULT_MS = 1000;
 
 /**
  * Why a worker-hosted swap's `probation` or `rehearse` is misuse, or `undefined`: probation needs a
- * drained replacement, and rehearsal is not built for worker-hosted components (it would otherwise be
- * ignored silently).
+ * drained replacement, and a rehearsal cannot replay (rehearse.ts `workerRehearseMisuse`).
  */
 export function swapOptionsMisuse(target: unknown, options: { readonly probation?: unknown; readonly rehearse?: unknown }): HotswapError | undefined {
-  if (options.rehearse !== undefined) {
-    const why = '`options.rehearse` is not built for worker-hosted components yet; rehearse the new module in-process, or put the swap on probation';
-    return new HotswapError('INVALID_ARGUMENT', why, { details: { argument: 'options.rehearse' } });
-  }
+  const rehearsal = workerRehearseMisuse(options.rehearse, 'options.rehearse');
+  if (rehearsal !== undefined) return rehearsal;
   if (options.probation === undefined) return undefined;
   const bad = checkProbationOptions(options.probation);
   if (bad !== undefined || typeof target !== 'number') return bad;
@@ -46,7 +44,7 @@ export interface ProbationHost {
   /** The latest snapshot mirrored from the new worker (`health` sees it again at the window's end). */
   snapshot(): HostedSnapshot;
   /** Records a report in the component's journal. */
-  record(report: SwapReport): void;
+  record(report: RollbackReport): void;
   /** The probation settled (the old worker is already terminated when it is `permanent`). */
   ended(outcome: ProbationOutcome): void;
 }
@@ -123,6 +121,16 @@ export class WorkerProbation {
     this.#fail({ kind: 'worker-crashed', error: { name: error.name, message: error.message }, exitCode });
   }
 
+  /**
+   * Before another swap (or revert) of the component: makes this swap permanent — unless it failed
+   * already and its rollback is queued, which must run first (a rollback refuses while a swap holds the
+   * lock): then the promise to wait for, resolved once it settled.
+   */
+  endForSwap(): Promise<unknown> | undefined {
+    this.makePermanent();
+    return this.#state === 'failing' ? this.settled : undefined;
+  }
+
   /** Makes the swap permanent now (another swap, a revert or a stop is starting, or the window passed). */
   makePermanent(): void {
     if (this.#state === 'arming' || this.#state === 'pending') this.#settle({ outcome: 'permanent', swapId: this.#swapId, events: this.#log.length });
@@ -158,7 +166,7 @@ export class WorkerProbation {
     const log = this.#log.slice();
     const error = this.#old.exited ? 'the old worker is gone' : this.#host.rollback(this.#old, log);
     if (error !== undefined) return this.#settle({ outcome: 'rollback-failed', swapId: this.#swapId, cause, error });
-    const report: SwapReport = rollbackReport({ component: this.#host.name, from: this.#to, to: this.#from, swapId: this.#swapId, cause, redelivered: log.length, since: t0 });
+    const report = rollbackReport({ component: this.#host.name, from: this.#to, to: this.#from, swapId: this.#swapId, cause, redelivered: log.length, since: t0 });
     this.#host.record(report);
     this.#settle({ outcome: 'rolled-back', swapId: this.#swapId, cause, report });
   }

@@ -67,7 +67,11 @@ export interface WorkerInit {
 
 export type ToWorker =
   | { readonly t: 'events'; readonly seq: number; readonly events: readonly EventObject[] }
-  | { readonly t: 'swap'; readonly id: number; readonly target: number; readonly deadlineMs?: number; readonly policies?: PlainPolicies }
+  | { readonly t: 'swap'; readonly id: number; readonly target: number; readonly deadlineMs?: number; readonly policies?: PlainPolicies; readonly rehearse?: true }
+  /** Rehearsals (src/worker/_internal/rehearse.ts), answered with a `reply`; none pauses the worker. */
+  | { readonly t: 'rehearse'; readonly id: number; readonly target: number; readonly policies?: PlainPolicies }
+  | { readonly t: 'look'; readonly id: number; readonly policies: PlainPolicies }
+  | { readonly t: 'examine'; readonly id: number; readonly envelope: Envelope; readonly version: number }
   | { readonly t: 'query'; readonly id: number; readonly what: 'ledger' | 'persist' | 'snapshot' }
   /** Leases: `lease` is the main thread's id of the lease; `release` is taken at once, not queued behind events. */
   | { readonly t: 'borrow'; readonly id: number; readonly lease: number; readonly handle: string; readonly holder: string }
@@ -103,7 +107,18 @@ export type FromWorker =
   | { readonly t: 'lease-ended'; readonly lease: number };
 
 /** A message the worker answers with a `reply`, before its request id is set. */
-export type Request = ToWorker extends infer M ? (M extends { id: number; t: 'query' | 'borrow' | 'lease-get' } ? Omit<M, 'id'> : never) : never;
+export type Request = ToWorker extends infer M ? (M extends { id: number; t: 'query' | 'borrow' | 'lease-get' | 'rehearse' | 'look' } ? Omit<M, 'id'> : never) : never;
+
+/**
+ * The serving worker's answer to `look`: quiesce's look and drain's decision made now, on the running
+ * component (nothing paused), with the envelope a handover would hand over — a copy.
+ */
+export type Looked =
+  | { readonly ok: true; readonly waits: readonly Blocker[]; readonly envelope: Envelope; readonly effects: EffectOutcomes; readonly us: { readonly quiesce: number; readonly drain: number } }
+  | { readonly ok: false; readonly phase: 'quiesce' | 'drain'; readonly blockers: readonly Blocker[]; readonly waits: readonly Blocker[]; readonly us: { readonly quiesce: number; readonly drain?: number } };
+
+/** A candidate's answer to `examine`: what its install's migrate and verify would say of the envelope. */
+export type Examined = { readonly ok: true; readonly us: number } | { readonly ok: false; readonly blockers: readonly Blocker[]; readonly error?: WorkerError; readonly us: number };
 
 /** What a hosted module exports, as found by the worker that imported it. */
 export interface HostedExport {

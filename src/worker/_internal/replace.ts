@@ -4,7 +4,8 @@
  *   load candidate  →  hold  →  quiesce + drain (old worker)  →  migrate + verify + install (candidate)  →  commit
  *   (not paused)        └──────────── any refusal: the old worker resumes untouched, the candidate is terminated ───┘
  *
- * The candidate worker starts and validates its module *before* anything is held (a worker start is
+ * With `options.rehearse`, the candidate first examines a copy of the old worker's state (rehearse.ts)
+ * and a failure refuses in plan. The candidate worker starts and validates its module *before* anything is held (a worker start is
  * tens of ms, more from source); a failing one is terminated and the old worker never noticed. The
  * handover request travels the old worker's port behind every event posted before the hold, so the
  * old worker processes all of them first (G1). Commit posts the held events to the candidate, in
@@ -19,13 +20,40 @@ import { DEFAULT_DEADLINE_MS, resolvePolicies } from '../../swap/options.ts';
 import type { Envelope } from '../../store/envelope.ts';
 import type { SwapPhase, SwapReport } from '../../swap/report.ts';
 import type { WorkerSwapOptions } from '../types.ts';
+import type { Channel } from './channel.ts';
 import type { PlainPolicies, WorkerError } from './protocol.ts';
+import { rehearseWith } from './rehearse.ts';
 import { pathOf, preconditions, refusedReport, type SwapHost } from './swap.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 
 const crashed = (host: SwapHost, role: 'old' | 'candidate', error: WorkerError | undefined): Blocker =>
   blocker('worker-crashed', { component: host.name, role, error: error ?? { name: 'TimeoutError', message: 'the worker did not answer in time' } });
+
+/** A candidate that loaded and validated its module (terminated already when not `ok`). */
+export type LoadedCandidate = { readonly ok: true; readonly candidate: Channel; readonly to: number } | { readonly ok: false; readonly to: number; readonly blockers: readonly Blocker[] };
+
+/** Starts a candidate worker for `module` and waits until it has loaded and validated it. */
+export async function loadCandidate(host: SwapHost, request: { readonly module: string; readonly version: number | undefined; readonly exact: boolean }): Promise<LoadedCandidate> {
+  const from = host.version();
+  const candidate = host.spawnCandidate(request.module, {
+    from,
+    ...(request.version === undefined ? {} : { version: request.version }),
+    ...(request.exact ? { exact: true } : {}),
+    ...(host.input === undefined ? {} : { input: host.input }),
+  });
+  const loaded = await candidate.until((m) => (m.t === 'loaded' || m.t === 'failed' ? m : undefined), 30_000);
+  const to = loaded.ok && loaded.value.t === 'loaded' ? loaded.value.version : (request.version ?? from);
+  if (loaded.ok && loaded.value.t === 'loaded') return { ok: true, candidate, to };
+  void candidate.terminate();
+  const error = loaded.ok && loaded.value.t === 'failed' ? loaded.value.error : loaded.ok ? undefined : loaded.crash?.error;
+  return { ok: false, to, blockers: [blocker('candidate-failed', { module: request.module, phase: 'load', error: error ?? { name: 'TimeoutError', message: 'no answer in time' } })] };
+}
+
+/** The phase an install refusal's blockers belong to (the candidate's install, or a rehearsal's examine). */
+export function installPhase(blockers: readonly Blocker[]): 'migrate' | 'verify' | 'install' {
+  return blockers.some((b) => b.kind.startsWith('migration') || b.kind === 'irreversible') ? 'migrate' : blockers.some((b) => b.kind === 'install-failed' || b.kind === 'candidate-failed') ? 'install' : 'verify';
+}
 
 /** Swaps to a version of another module: a new worker replaces the running one (see above). */
 export async function replace(host: SwapHost, request: { module: string; version: number | undefined; exact: boolean; options: WorkerSwapOptions }): Promise<SwapReport> {
@@ -40,19 +68,19 @@ export async function replace(host: SwapHost, request: { module: string; version
   let mark = performance.now();
   const failed = await preconditions(host, request.version ?? from, options);
   if (failed.length > 0) return refusedReport(host, request.version ?? from, 'plan', failed, { totalUs: µs(t0) });
-  const candidate = host.spawnCandidate(request.module, {
-    from,
-    ...(request.version === undefined ? {} : { version: request.version }),
-    ...(request.exact ? { exact: true } : {}),
-    ...(host.input === undefined ? {} : { input: host.input }),
-  });
-  const loaded = await candidate.until((m) => (m.t === 'loaded' || m.t === 'failed' ? m : undefined), 30_000);
-  const to = loaded.ok && loaded.value.t === 'loaded' ? loaded.value.version : (request.version ?? from);
+  const loaded = await loadCandidate(host, request);
+  const to = loaded.to;
   timings.plan = µs(mark);
-  if (!loaded.ok || loaded.value.t === 'failed') {
-    void candidate.terminate();
-    const error = loaded.ok && loaded.value.t === 'failed' ? loaded.value.error : loaded.ok ? undefined : loaded.crash?.error;
-    return refusedReport(host, to, 'plan', [blocker('candidate-failed', { module: request.module, phase: 'load', error: error ?? { name: 'TimeoutError', message: 'no answer in time' } })], { timings, totalUs: µs(t0) });
+  if (!loaded.ok) return refusedReport(host, to, 'plan', loaded.blockers, { timings, totalUs: µs(t0) });
+  const { candidate } = loaded;
+  if (options.rehearse !== undefined) {
+    // on a copy of the old worker's state, in this very candidate: refused here, nothing was held
+    const r = await rehearseWith(host, candidate, { module: request.module, to, policies: options.policies as PlainPolicies | undefined });
+    timings.plan = µs(mark);
+    if (!r.ok) {
+      void candidate.terminate();
+      return refusedReport(host, to, 'plan', r.blockers, { timings, totalUs: µs(t0) });
+    }
   }
   if (options.signal?.aborted === true) {
     void candidate.terminate();
@@ -96,8 +124,7 @@ export async function replace(host: SwapHost, request: { module: string; version
   if (installed.value.t === 'install-refused') {
     const v = installed.value;
     const blockers = v.blockers.length > 0 ? v.blockers : [blocker('candidate-failed', { module: request.module, phase: 'install', error: v.error })];
-    const phase: SwapPhase = blockers.some((b) => b.kind.startsWith('migration') || b.kind === 'irreversible') ? 'migrate' : blockers.some((b) => b.kind === 'install-failed' || b.kind === 'candidate-failed') ? 'install' : 'verify';
-    return refuse(phase, blockers, true);
+    return refuse(installPhase(blockers), blockers, true);
   }
 
   // ── commit: the candidate takes over; the held events follow, in order; the old worker ends ──

@@ -6,7 +6,7 @@
  * which gives it a {@link ComponentAccess} built once, so its state stays `#private`. Pinned by
  * test/worker/api.test.ts, swap.test.ts and probation.test.ts.
  */
-import type { SwapReport } from '../../swap/report.ts';
+import type { JournaledReport } from '../../swap/report.ts';
 import type { HostOptions, WorkerStatus, WorkerSwapOptions } from '../types.ts';
 import { Channel, type Crash } from './channel.ts';
 import type { LeaseTable } from './leases.ts';
@@ -51,7 +51,7 @@ export interface ComponentAccess {
   retire(ch: Channel): void;
   crashed(crash: Crash): Promise<void>;
   /** Records a report in the component's journal. */
-  record(report: SwapReport): SwapReport;
+  record<R extends JournaledReport>(report: R): R;
 }
 
 /** What a swap step may read and do of this component (see `SwapHost`). */
@@ -65,6 +65,7 @@ export function swapHostOf(c: ComponentAccess, options: WorkerSwapOptions = {}):
     channel: () => c.channel()!,
     nextId: () => c.nextId(),
     query: (what) => c.request({ t: 'query', what }) as Promise<HostedSnapshot>,
+    request: (m) => c.request(m),
     flush: () => c.outbox.flush(),
     settle: (report, snapshot, revert) => {
       if (report.outcome === 'committed') {

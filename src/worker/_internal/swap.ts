@@ -18,7 +18,7 @@ import type { SwapPhase, SwapReport } from '../../swap/report.ts';
 import { NO_EFFECTS } from '../../swap/_internal/parts.ts';
 import type { WorkerStatus, WorkerSwapOptions } from '../types.ts';
 import type { Channel } from './channel.ts';
-import type { HostedSnapshot, PlainPolicies, WorkerInit } from './protocol.ts';
+import type { HostedSnapshot, PlainPolicies, Request, WorkerInit } from './protocol.ts';
 
 /** The commit point of a replacement: the candidate, running `module`, takes over at `seq`. */
 export interface Takeover {
@@ -48,6 +48,8 @@ export interface SwapHost {
   nextId(): number;
   /** Asks the worker after every event sent so far. */
   query(what: 'snapshot'): Promise<HostedSnapshot>;
+  /** Asks the serving worker (after every event sent so far) and resolves with its reply's value. */
+  request(m: Request): Promise<unknown>;
   /** Posts the events accepted so far. */
   flush(): void;
   /** An in-worker swap ended: mirror its snapshot, and its version and history when it committed. */
@@ -167,6 +169,7 @@ export async function inWorker(host: SwapHost, target: number, options: WorkerSw
     target,
     ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
     ...(options.policies === undefined ? {} : { policies: options.policies as PlainPolicies }),
+    ...(options.rehearse === undefined ? {} : { rehearse: true as const }),
   });
   const r = await ch.until((m) => (m.t === 'report' && m.id === id ? m : undefined), (options.deadlineMs ?? 1000) + host.startTimeoutMs);
   if (!r.ok) {
