@@ -18,11 +18,19 @@ import { quantile, round, summarize } from './_internal/stats.ts';
 
 export interface ServerConfig {
   readonly runs: number;
+  /** The limiter's state sizes: `0` = as the demo runs it (tiny); otherwise padded to about that many bytes of JSON. */
+  readonly sizes: readonly ServerSize[];
   readonly connections: number;
   readonly coldMs: number;
   readonly warmupMs: number;
   readonly warmMs: number;
   readonly everyMs: number;
+}
+
+/** One state size of the plugin server: `label` names its keys (`server.p99_ratio_<label>`). */
+export interface ServerSize {
+  readonly label: string;
+  readonly bytes: number;
 }
 
 export interface ServerWindow {
@@ -32,6 +40,8 @@ export interface ServerWindow {
 }
 
 export interface ServerResult {
+  readonly label: string;
+  readonly stateBytes: number;
   readonly quiet: { readonly cold: ServerWindow; readonly warm: ServerWindow };
   readonly swaps: { readonly cold: ServerWindow; readonly warm: ServerWindow };
   readonly p99RatioCold: number;
@@ -44,6 +54,13 @@ export interface ServerResult {
   readonly swapPauseP99Us: number;
   readonly requestsPerS: number;
 }
+
+/** The sizes `npm run bench` measures: the demo's own state, and the same limiter carrying a 100 KB and a 1 MB client directory. */
+export const SERVER_SIZES: readonly ServerSize[] = [
+  { label: 'tiny', bytes: 0 },
+  { label: '100kb', bytes: 100_000 },
+  { label: '1mb', bytes: 1_000_000 },
+];
 
 const child = fileURLToPath(new URL('./_internal/server-child.ts', import.meta.url));
 
@@ -63,8 +80,8 @@ async function line(lines: AsyncIterator<string>, proc: ChildProcess): Promise<R
   return JSON.parse(next.value) as Record<string, unknown>;
 }
 
-async function once(mode: 'quiet' | 'swaps', c: ServerConfig): Promise<Run> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, mode, String(c.everyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function once(mode: 'quiet' | 'swaps', c: ServerConfig, bytes: number): Promise<Run> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, mode, String(c.everyMs), String(bytes)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
   try {
     const { url } = (await line(lines, proc)) as { url: string };
@@ -95,14 +112,21 @@ const window = (xs: readonly Sample[]): ServerWindow => {
   return { p50Ms: round(quantile(d, 0.5), 3), p99Ms: round(quantile(d, 0.99), 3), n: d.length };
 };
 
-export async function benchServer(c: ServerConfig, progress: (msg: string) => void = () => {}): Promise<ServerResult> {
+/** Every size of `c.sizes`, in turn: one {@link ServerResult} each. */
+export async function benchServer(c: ServerConfig, progress: (msg: string) => void = () => {}): Promise<ServerResult[]> {
+  const out: ServerResult[] = [];
+  for (const size of c.sizes) out.push(await benchSize(c, size, progress));
+  return out;
+}
+
+async function benchSize(c: ServerConfig, size: ServerSize, progress: (msg: string) => void): Promise<ServerResult> {
   const quiet: Run[] = [];
   const swaps: Run[] = [];
   for (let i = 0; i < c.runs; i++) {
     // alternate which goes first, so a drift in machine load does not favour one side
     for (const mode of i % 2 === 0 ? (['quiet', 'swaps'] as const) : (['swaps', 'quiet'] as const)) {
-      progress(`server: run ${i + 1}/${c.runs}, ${mode}`);
-      (mode === 'quiet' ? quiet : swaps).push(await once(mode, c));
+      progress(`server ${size.label}: run ${i + 1}/${c.runs}, ${mode}`);
+      (mode === 'quiet' ? quiet : swaps).push(await once(mode, c, size.bytes));
     }
   }
   const all = (runs: Run[], k: 'cold' | 'warm'): Sample[] => runs.flatMap((r) => r[k]);
@@ -111,6 +135,8 @@ export async function benchServer(c: ServerConfig, progress: (msg: string) => vo
   const pauses = summarize(swaps.flatMap((r) => r.pausesUs));
   const runs = [...quiet, ...swaps];
   return {
+    label: size.label,
+    stateBytes: size.bytes,
     quiet: q,
     swaps: s,
     p99RatioCold: round(s.cold.p99Ms / q.cold.p99Ms, 3),
@@ -127,6 +153,8 @@ export async function benchServer(c: ServerConfig, progress: (msg: string) => vo
 
 // `npx tsx bench/server.ts`: this section alone, quick
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = await benchServer({ runs: 1, connections: 4, coldMs: 2_000, warmupMs: 2_000, warmMs: 4_000, everyMs: 100 }, (m) => process.stderr.write(`${m}\n`));
+  const labels = process.argv.slice(2);
+  const sizes = SERVER_SIZES.filter((s) => labels.length === 0 || labels.includes(s.label));
+  const r = await benchServer({ runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes }, (m) => process.stderr.write(`${m}\n`));
   console.log(JSON.stringify(r, null, 2));
 }

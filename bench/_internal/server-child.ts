@@ -5,16 +5,47 @@
  * swaps: the worker already has both versions' code) until a line arrives on stdin; then prints
  * `{ pausesUs, refused, accepted, processed, lost, duplicated }` and exits.
  *
- * Args: `<swaps|quiet> <everyMs>`.
+ * Args: `<swaps|quiet> <everyMs> [stateBytes]`. With `stateBytes` > 0 the limiter starts (at v2) from
+ * an envelope whose context also carries `directory`, a per-client table (plan, limit, owner, region,
+ * since) of about that many bytes of JSON: the kind of payload a real limiter keeps beside its
+ * buckets. Neither version touches it, so it rides along every event, checkpoint and swap unchanged
+ * — what the library does with a big state on the main thread, not what the machine does with it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startPluginServer } from '../../examples/plugin-server/server.ts';
+import v3, { lineage as toV2 } from '../../examples/plugin-server/plugins/rate-limiter-v3.ts';
+import { createEnvelope, createRuntime, type Envelope } from '../../src/index.ts';
 
-const [mode = 'quiet', every = '100'] = process.argv.slice(2);
+const [mode = 'quiet', every = '100', size = '0'] = process.argv.slice(2);
 const everyMs = Number(every);
+const stateBytes = Number(size);
+
+/** A per-client directory of about `bytes` bytes of JSON (deterministic: client i is always the same). */
+function directory(bytes: number): Record<string, { plan: string; limit: number; owner: string; region: string; since: string }> {
+  const plans = ['free', 'team', 'business', 'enterprise'] as const;
+  const regions = ['eu-west', 'us-east', 'ap-south'] as const;
+  const out: Record<string, { plan: string; limit: number; owner: string; region: string; since: string }> = {};
+  let total = 2;
+  for (let i = 0; total < bytes; i++) {
+    const key = `client-${String(i).padStart(6, '0')}`;
+    const entry = { plan: plans[i % 4]!, limit: 40 * (1 + (i % 4)), owner: `team-${i % 997}@example.org`, region: regions[i % 3]!, since: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString() };
+    out[key] = entry;
+    total += JSON.stringify(key).length + JSON.stringify(entry).length + 2;
+  }
+  return out;
+}
+
+/** v2's fresh state (with its pending refill timer) plus the directory, as an envelope. */
+function padded(bytes: number): Envelope {
+  const runtime = createRuntime();
+  const fresh = runtime.start(toV2.extend(v3), { version: 2 }).persist();
+  void runtime.stop();
+  const snapshot = { ...fresh.snapshot, context: { ...(fresh.snapshot.context as object), directory: directory(bytes) } };
+  return createEnvelope({ component: fresh.component, version: fresh.version, snapshot, timers: fresh.timers });
+}
 const work = await mkdtemp(join(tmpdir(), 'hotswap-bench-server-'));
 const plugins = join(work, 'plugins');
 await import('node:fs/promises').then((fs) => fs.mkdir(plugins));
@@ -23,6 +54,7 @@ const server = await startPluginServer({
   journalFile: join(work, 'journal.jsonl'),
   module: new URL('../../examples/plugin-server/plugins/rate-limiter-v3.ts', import.meta.url),
   version: 2,
+  ...(stateBytes > 0 ? { envelope: padded(stateBytes) } : {}),
 });
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
 

@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FileJournal } from '../../src/index.ts';
+import { type Envelope, FileJournal } from '../../src/index.ts';
 import { type PluginEvent, type PluginWatcher, watchPlugins } from '../../src/plugin/index.ts';
 import { hostInWorker, type WorkerComponent } from '../../src/worker/index.ts';
 import type { Decision, LimiterEvent, SeqCheck } from './limiter.ts';
@@ -33,6 +33,8 @@ export interface PluginServerOptions {
   readonly module?: URL;
   /** The version to start. @defaultValue the module's newest */
   readonly version?: number;
+  /** A state to start from (e.g. bench/server.ts's padded limiter). @defaultValue a fresh start */
+  readonly envelope?: Envelope;
 }
 
 /** The counters the limiter keeps, as the server last saw them. */
@@ -64,6 +66,7 @@ export async function startPluginServer(options: PluginServerOptions): Promise<P
     journal,
     mailboxCapacity: 1 << 16,
     ...(options.version !== undefined ? { version: options.version } : {}),
+    ...(options.envelope !== undefined ? { envelope: options.envelope } : {}),
   });
   const waiting = new Map<number, ServerResponse>();
   let accepted = 0;
