@@ -30,7 +30,7 @@ import { Outbox } from './_internal/outbox.ts';
 import { swapOptionsMisuse, type WorkerProbation } from './_internal/probation.ts';
 import type { PersistResult } from '../runtime/component.ts';
 import type { ProbationStatus } from '../runtime/probation.ts';
-import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
+import type { CheckpointState, FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
 import { History, inWorker, planBlockers, refusedReport } from './_internal/swap.ts';
 import { type ComponentAccess, swapHostOf } from './_internal/swap-host.ts';
@@ -194,7 +194,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         return;
       case 'checkpoint':
         this.#recovery.healthy();
-        this.#setCheckpoint(m.seq, m.envelope);
+        this.#setCheckpoint(m.seq, m.state);
         return;
       case 'undelivered':
         this.#mirror.emit({ type: 'undelivered', component: this.name, event: m.event, error: m.error });
@@ -208,7 +208,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     }
   };
 
-  #setCheckpoint(seq: number, envelope: Envelope | undefined): void {
+  #setCheckpoint(seq: number, envelope: Envelope | CheckpointState | undefined): void {
     if (envelope === undefined) return;
     this.#mirror.setCheckpoint(envelope);
     this.#outbox.checkpointed(seq);
