@@ -80,7 +80,7 @@ export class DeltaEncoder {
   #change(prev: Shadow, next: unknown, depth: number): [Change | undefined, Shadow] {
     if (prev.ref === next && (next === null || typeof next !== 'object' || prev.frozen)) return [undefined, prev];
     if (prev.members !== undefined && depth < MAX_DEPTH && isPlainObject(next)) {
-      const set: Record<string, Change> = {};
+      const set = Object.create(null) as Record<string, Change>; // a member may be named `__proto__`
       const members = new Map<string, Shadow>();
       let changed = false;
       for (const k of Object.keys(next)) {
