@@ -203,6 +203,9 @@ for (const server of servers) {
   results[k('cold_quiet_p99_ms')] = server.quiet.cold.p99Ms;
   results[k('cold_swapping_p99_ms')] = server.swaps.cold.p99Ms;
   results[k('requests_per_s')] = server.requestsPerS;
+  results[k('main_loop_delay_p99_quiet_ms')] = server.mainLoopDelay.quiet.p99Ms;
+  results[k('main_loop_delay_p99_swapping_ms')] = server.mainLoopDelay.swaps.p99Ms;
+  results[k('main_loop_delay_max_swapping_ms')] = server.mainLoopDelay.swaps.maxMs;
 }
 // over every size: a failed request or a lost/duplicated event anywhere counts
 results['server.failed_requests'] = servers.reduce((n, s) => n + s.failedRequests, 0);
@@ -230,6 +233,7 @@ const rows = [
     [`server ${server.label}: HTTP p99, swap every 100 ms vs none (warmed)`, `${server.swaps.warm.p99Ms.toFixed(2)} ms`, `${server.quiet.warm.p99Ms.toFixed(2)} ms`, server.p99RatioWarm.toFixed(2), '≤ 1.2', yes(server.p99RatioWarm <= 1.2)],
     [`server ${server.label}: same, cold (first 2 s of a fresh process)`, `${server.swaps.cold.p99Ms.toFixed(2)} ms`, `${server.quiet.cold.p99Ms.toFixed(2)} ms`, server.p99RatioCold.toFixed(2), '≤ 1.2', yes(server.p99RatioCold <= 1.2)],
     [`server ${server.label}: in-worker swap pause p50 / p99`, us(server.swapPauseP50Us), us(server.swapPauseP99Us), '', '', ''],
+    [`server ${server.label}: main-thread loop delay p99, swapping vs quiet`, `${server.mainLoopDelay.swaps.p99Ms.toFixed(2)} ms`, `${server.mainLoopDelay.quiet.p99Ms.toFixed(2)} ms`, '', '', ''],
   ]),
   ['server: failed requests, lost or duplicated events (every size)', String(results['server.failed_requests']), String(results['server.lost_or_duplicated']), '', '0', yes(results['server.failed_requests'] === 0 && results['server.lost_or_duplicated'] === 0)],
   ...sized.flatMap((s) => [

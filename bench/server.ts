@@ -53,6 +53,13 @@ export interface ServerResult {
   readonly swapPauseP50Us: number;
   readonly swapPauseP99Us: number;
   readonly requestsPerS: number;
+  /** The server's main-thread event-loop delay (p99 over the runs' p99s, and the max), quiet and swapping. */
+  readonly mainLoopDelay: { readonly quiet: LoopDelay; readonly swaps: LoopDelay };
+}
+
+export interface LoopDelay {
+  readonly p99Ms: number;
+  readonly maxMs: number;
 }
 
 /** The sizes `npm run bench` measures: the demo's own state, and the same limiter carrying a 100 KB and a 1 MB client directory. */
@@ -72,6 +79,7 @@ interface Run {
   readonly refused: number;
   readonly lostOrDuplicated: number;
   readonly perS: number;
+  readonly loop: LoopDelay;
 }
 
 async function line(lines: AsyncIterator<string>, proc: ChildProcess): Promise<Record<string, unknown>> {
@@ -90,7 +98,7 @@ async function once(mode: 'quiet' | 'swaps', c: ServerConfig, bytes: number): Pr
     const t0 = performance.now();
     const samples = await load.done;
     proc.stdin.write('stop\n');
-    const end = (await line(lines, proc)) as { pausesUs: number[]; refused: number; lost: number; duplicated: number };
+    const end = (await line(lines, proc)) as { pausesUs: number[]; refused: number; lost: number; duplicated: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
     const ok = (s: Sample): boolean => s.status === 200 || s.status === 429;
     return {
       cold: samples.filter((s) => ok(s) && s.start - t0 < c.coldMs),
@@ -100,6 +108,7 @@ async function once(mode: 'quiet' | 'swaps', c: ServerConfig, bytes: number): Pr
       refused: end.refused,
       lostOrDuplicated: end.lost + end.duplicated,
       perS: samples.length / (total / 1000),
+      loop: { p99Ms: end.loopDelayP99Ms, maxMs: end.loopDelayMaxMs },
     };
   } finally {
     proc.stdin.end();
@@ -111,6 +120,11 @@ const window = (xs: readonly Sample[]): ServerWindow => {
   const d = xs.map((s) => s.end - s.start);
   return { p50Ms: round(quantile(d, 0.5), 3), p99Ms: round(quantile(d, 0.99), 3), n: d.length };
 };
+
+const loopOf = (runs: readonly Run[]): LoopDelay => ({
+  p99Ms: round(Math.max(...runs.map((r) => r.loop.p99Ms)), 2),
+  maxMs: round(Math.max(...runs.map((r) => r.loop.maxMs)), 2),
+});
 
 /** Every size of `c.sizes`, in turn: one {@link ServerResult} each. */
 export async function benchServer(c: ServerConfig, progress: (msg: string) => void = () => {}): Promise<ServerResult[]> {
@@ -148,6 +162,7 @@ async function benchSize(c: ServerConfig, size: ServerSize, progress: (msg: stri
     swapPauseP50Us: round(pauses.p50),
     swapPauseP99Us: round(pauses.p99),
     requestsPerS: Math.round(runs.reduce((n, r) => n + r.perS, 0) / runs.length),
+    mainLoopDelay: { quiet: loopOf(quiet), swaps: loopOf(swaps) },
   };
 }
 

@@ -3,7 +3,8 @@
  * hosted in a worker from the v3 plugin file (whose lineage holds v1 … v3), started at v2. It prints
  * `{ url }` as a JSON line, then, with `swaps`, swaps the limiter v2 ⇄ v3 every `everyMs` (in-worker
  * swaps: the worker already has both versions' code) until a line arrives on stdin; then prints
- * `{ pausesUs, refused, accepted, processed, lost, duplicated }` and exits.
+ * `{ pausesUs, refused, accepted, processed, lost, duplicated, loopDelayP99Ms, loopDelayMaxMs }` (the
+ * main thread's event-loop delay while loaded, `monitorEventLoopDelay` at 1 ms) and exits.
  *
  * Args: `<swaps|quiet> <everyMs> [stateBytes]`. With `stateBytes` > 0 the limiter starts (at v2) from
  * an envelope whose context also carries `directory`, a per-client table (plan, limit, owner, region,
@@ -14,6 +15,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { startPluginServer } from '../../examples/plugin-server/server.ts';
 import v3, { lineage as toV2 } from '../../examples/plugin-server/plugins/rate-limiter-v3.ts';
@@ -49,6 +51,8 @@ function padded(bytes: number): Envelope {
 const work = await mkdtemp(join(tmpdir(), 'hotswap-bench-server-'));
 const plugins = join(work, 'plugins');
 await import('node:fs/promises').then((fs) => fs.mkdir(plugins));
+// the main thread's event-loop delay (a 1 ms timer, light: a setImmediate probe would compete with the server)
+const loop = monitorEventLoopDelay({ resolution: 1 });
 const server = await startPluginServer({
   pluginsDir: plugins,
   journalFile: join(work, 'journal.jsonl'),
@@ -57,6 +61,7 @@ const server = await startPluginServer({
   ...(stateBytes > 0 ? { envelope: padded(stateBytes) } : {}),
 });
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+loop.enable();
 
 const pausesUs: number[] = [];
 let refused = 0;
@@ -79,11 +84,12 @@ const swapping = (async () => {
 const lines = createInterface({ input: process.stdin });
 lines.once('line', async () => {
   stopping = true;
+  loop.disable();
   await swapping;
   const until = performance.now() + 5_000;
   while (server.waiting > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
   const s = server.stats();
-  process.stdout.write(`${JSON.stringify({ pausesUs, refused, accepted: server.accepted, processed: s.processed, lost: s.gaps + Math.max(0, server.accepted - s.processed), duplicated: s.dupes })}\n`);
+  process.stdout.write(`${JSON.stringify({ pausesUs, refused, accepted: server.accepted, processed: s.processed, lost: s.gaps + Math.max(0, server.accepted - s.processed), duplicated: s.dupes, loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 })}\n`);
   lines.close();
   await server.close();
   await rm(work, { recursive: true, force: true });

@@ -35,16 +35,17 @@ describe('what crosses', () => {
     const p = pair();
     const directory = deepFreeze({ a: { plan: 'free' }, b: { plan: 'team' } });
     const v1 = { seq: { processed: 1 }, recent: [[1, 1]], directory };
-    expect(p.send(v1).wire).toEqual({ whole: v1 });
+    // the first from nothing: member by member, the frozen directory marked so the receiver freezes it
+    expect(p.send(v1).wire).toEqual({ o: { seq: { o: { processed: { v: 1 } } }, recent: { v: [[1, 1]] }, directory: { v: directory, f: true } } });
     const v2 = { ...v1, seq: { processed: 2 }, recent: [[1, 1], [2, 0]] };
     const { wire, got } = p.send(v2);
-    expect(wire).toEqual({ delta: { set: { seq: { set: { processed: { v: 2 } } }, recent: { v: [[1, 1], [2, 0]] } } } });
+    expect(wire).toEqual({ set: { seq: { set: { processed: { v: 2 } } }, recent: { v: [[1, 1], [2, 0]] } } });
     expect(got).toEqual(v2);
     // an unfrozen array may have changed in place: posted again; everything else is left out
-    expect(p.send(v2).wire).toEqual({ delta: { set: { recent: { v: [[1, 1], [2, 0]] } } } });
+    expect(p.send(v2).wire).toEqual({ set: { recent: { v: [[1, 1], [2, 0]] } } });
     const v3 = deepFreeze({ ...v2 });
     p.send(v3);
-    expect(p.send(v3).wire).toEqual({ delta: null });
+    expect(p.send(v3).wire).toBeNull();
   });
 
   it('mirrors an object changed in place: unfrozen objects are compared with their members as posted', () => {
@@ -54,7 +55,7 @@ describe('what crosses', () => {
     state.counts.a = 2;
     state.list.push(2);
     const { wire, got } = p.send(state);
-    expect(wire).toEqual({ delta: { set: { counts: { set: { a: { v: 2 } } }, list: { v: [1, 2] } } } });
+    expect(wire).toEqual({ set: { counts: { set: { a: { v: 2 } } }, list: { v: [1, 2] } } });
     expect(got).toEqual({ counts: { a: 2 }, list: [1, 2] });
   });
 
@@ -65,7 +66,7 @@ describe('what crosses', () => {
     inner.n = 2; // changed after it was posted…
     deepFreeze(inner); // …then frozen: being frozen now proves nothing about the last post
     expect(p.send({ inner }).got).toEqual({ inner: { n: 2 } });
-    expect(p.send({ inner }).wire).toEqual({ delta: null }); // frozen when posted: left out from now on
+    expect(p.send({ inner }).wire).toBeNull(); // frozen when posted: left out from now on
   });
 
   it('deletes members, and keeps a member named `__proto__` as data', () => {
@@ -80,12 +81,14 @@ describe('what crosses', () => {
 });
 
 describe('what the receiver holds', () => {
-  it('rebuilds deeply frozen values that share unchanged parts, so an old one never changes', () => {
+  it('rebuilds values that share unchanged parts, frozen where the worker had them frozen and along every change', () => {
     const p = pair();
     const directory = deepFreeze({ a: { plan: 'free' } });
     const first = p.send({ n: 1, directory }).got as { n: number; directory: object };
     const second = p.send({ n: 2, directory }).got as { n: number; directory: object };
-    expect(Object.isFrozen(first) && Object.isFrozen(first.directory)).toBe(true);
+    expect(Object.isFrozen(first.directory) && Object.isFrozen(second)).toBe(true);
+    expect(p.send({ n: 3, directory, list: [1] }).got).toMatchObject({ list: [1] });
+    expect(Object.isFrozen((p.send({ n: 3, directory, list: [2] }).got as { list: number[] }).list)).toBe(false); // not frozen in the worker
     expect(second.directory).toBe(first.directory);
     expect(first.n).toBe(1);
     expect(() => {
@@ -152,19 +155,29 @@ function mutableAt(t: Tree, p: readonly string[]): Tree | undefined {
   return Object.isFrozen(node) ? undefined : node;
 }
 
+/** Every object reachable from `x`. */
+function objectsIn(x: unknown, out = new Set<object>()): Set<object> {
+  if (x !== null && typeof x === 'object' && !out.has(x)) {
+    out.add(x);
+    for (const v of Object.values(x)) objectsIn(v, out);
+  }
+  return out;
+}
+
 const covered = new Map<string, number>();
 afterAll(() => {
   console.log(`delta round trip, seed ${seed}${soak ? ' (soak)' : ''}: ${[...covered].map(([k, n]) => `${k} ${n}`).join(', ')}`);
 });
 
 describe('property', () => {
-  it('rebuilds a value deep-equal to the sender’s after every step, whatever the sender does to it', () => {
+  it('rebuilds a value deep-equal to the sender’s after every step, whatever the sender does to it, sharing only frozen parts', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), (ops) => {
         const p = pair();
         let state: Tree = { a: { b: 1 }, b: [1, 2] };
         const shared: Tree = deepFreeze({ c: { d: 4 }, a: 1 });
-        expect(p.send(state).got).toEqual(state);
+        let previous = p.send(state).got;
+        expect(previous).toEqual(state);
         for (const o of ops) {
           const last = o.path[o.path.length - 1]!;
           let done = true;
@@ -184,8 +197,12 @@ describe('property', () => {
           }
           covered.set(o.kind, (covered.get(o.kind) ?? 0) + (done ? 1 : 0));
           const { wire, got } = p.send(state);
-          covered.set('wire delta', (covered.get('wire delta') ?? 0) + ('delta' in wire && wire.delta !== null ? 1 : 0));
+          covered.set('changes posted', (covered.get('changes posted') ?? 0) + (wire !== null && !('set' in wire && Object.keys(wire.set).length === 0) ? 1 : 0));
           expect(got).toEqual(state);
+          // what the new value shares with the last one is frozen: holding an old value, nobody can change a new one
+          const before = objectsIn(previous);
+          for (const x of objectsIn(got)) if (before.has(x)) expect(Object.isFrozen(x)).toBe(true);
+          previous = got;
         }
       }),
       fcParams(300),

@@ -16,20 +16,27 @@
  * context's own objects), when restored from an envelope, or when the user freezes them; a component
  * that freezes nothing posts its changed members only, down to primitives.
  *
- * The rebuilt values share their unchanged subtrees with the previous ones; everything rebuilt is
- * deeply frozen (once per new object), so a caller holding an old snapshot can mutate neither.
+ * The rebuilt values share their unchanged subtrees with the previous ones, and everything shared is
+ * frozen: what the worker had frozen arrives marked and is frozen once, and every plain object is
+ * rebuilt (and frozen) member by member. What is not shared — an array the worker had not frozen,
+ * posted again with every change — is left as it arrived: deep-freezing each ack's new parts cost
+ * the plugin server's main thread ~8% of its time.
  * Pinned by test/worker/delta.test.ts (and end to end by test/worker/*.test.ts).
  */
 import { findProblems, UNSAFE_KEYS } from '../../migrate/_internal/walk.ts';
 
 /**
- * A change to one value: `{ v }` replaces it whole; `{ set, del }` keeps the plain object it was and
- * changes only these members (each again a change).
+ * A change to one value: `{ v }` is the new value (`f`: deeply frozen in the worker, so it may be
+ * shared by later values); `{ o }` a new plain object made of these members; `{ set, del }` the plain
+ * object it was, with only these members changed (each again a change).
  */
-export type Change = { readonly v: unknown } | { readonly set: Readonly<Record<string, Change>>; readonly del?: readonly string[] };
+export type Change =
+  | { readonly v: unknown; readonly f?: true }
+  | { readonly o: Readonly<Record<string, Change>> }
+  | { readonly set: Readonly<Record<string, Change>>; readonly del?: readonly string[] };
 
-/** A value as posted: `{ whole }` (the first, or after a reset), or `{ delta }` to the last (`null`: unchanged). */
-export type Wire = { readonly whole: unknown } | { readonly delta: Change | null };
+/** A value as posted: the change from the last one posted (the first one: from nothing); `null`: unchanged. */
+export type Wire = Change | null;
 
 /** How deep objects are compared member by member; below, a changed object is posted whole. */
 const MAX_DEPTH = 16;
@@ -61,13 +68,9 @@ export class DeltaEncoder {
 
   /** `value` as it should be posted now; {@link DeltaEncoder.commit} once it was posted. */
   encode(value: unknown): Wire {
-    if (this.#last === undefined) {
-      this.#pending = this.#shadow(value, 0);
-      return { whole: value };
-    }
-    const [change, shadow] = this.#change(this.#last, value, 0);
+    const [change, shadow] = this.#last === undefined ? this.#whole(value, 0) : this.#change(this.#last, value, 0);
     this.#pending = shadow;
-    return { delta: change ?? null };
+    return change ?? null;
   }
 
   /** The last encoded value was posted: it is the base of the next change. */
@@ -85,7 +88,7 @@ export class DeltaEncoder {
       let changed = false;
       for (const k of Object.keys(next)) {
         const was = prev.members.get(k);
-        const [c, shadow] = was === undefined ? [{ v: next[k] }, this.#shadow(next[k], depth + 1)] : this.#change(was, next[k], depth + 1);
+        const [c, shadow] = was === undefined ? this.#whole(next[k], depth + 1) : this.#change(was, next[k], depth + 1);
         members.set(k, shadow);
         if (c !== undefined) {
           set[k] = c;
@@ -97,15 +100,24 @@ export class DeltaEncoder {
       if (del.length > 0) return [{ set, del }, shadow];
       return [changed ? { set } : undefined, shadow];
     }
-    return [{ v: next }, this.#shadow(next, depth)];
+    return this.#whole(next, depth);
   }
 
-  #shadow(x: unknown, depth: number): Shadow {
-    if (this.#deepFrozen(x)) return { ref: x, frozen: true };
-    if (depth >= MAX_DEPTH || !isPlainObject(x)) return { ref: x, frozen: false };
+  /**
+   * `x` as a new value. An unfrozen plain object goes member by member, so what is frozen inside it is
+   * marked frozen (the receiver freezes it, and shares it later); the rest goes as it is.
+   */
+  #whole(x: unknown, depth: number): [Change, Shadow] {
+    if (this.#deepFrozen(x)) return [x !== null && typeof x === 'object' ? { v: x, f: true } : { v: x }, { ref: x, frozen: true }];
+    if (depth >= MAX_DEPTH || !isPlainObject(x)) return [{ v: x }, { ref: x, frozen: false }];
+    const o = Object.create(null) as Record<string, Change>; // a member may be named `__proto__`
     const members = new Map<string, Shadow>();
-    for (const k of Object.keys(x)) members.set(k, this.#shadow(x[k], depth + 1));
-    return { ref: x, frozen: false, members };
+    for (const k of Object.keys(x)) {
+      const [c, shadow] = this.#whole(x[k], depth + 1);
+      o[k] = c;
+      members.set(k, shadow);
+    }
+    return [{ o }, { ref: x, frozen: false, members }];
   }
 
   /** Whether `x` is frozen all the way down (cached when it is). */
@@ -126,8 +138,9 @@ export class DeltaEncoder {
  */
 export function bringsUnsafeKey(wire: Wire): boolean {
   const unsafeIn = (x: unknown): boolean => findProblems(x, '', { undefinedFields: false, unsafeKeys: true, limit: 1 }).length > 0;
-  const inChange = (c: Change): boolean => ('v' in c ? unsafeIn(c.v) : Object.entries(c.set).some(([k, sub]) => UNSAFE_KEYS.has(k) || inChange(sub)));
-  return 'whole' in wire ? unsafeIn(wire.whole) : wire.delta !== null && inChange(wire.delta);
+  const members = (m: Readonly<Record<string, Change>>): boolean => Object.entries(m).some(([k, sub]) => UNSAFE_KEYS.has(k) || inChange(sub));
+  const inChange = (c: Change): boolean => ('v' in c ? unsafeIn(c.v) : 'o' in c ? members(c.o) : members(c.set));
+  return wire !== null && inChange(wire);
 }
 
 /** The receiving side, one per stream: rebuilds each value from the last one. */
@@ -135,18 +148,17 @@ export class DeltaDecoder {
   #last: unknown;
 
   decode(wire: Wire): unknown {
-    if ('whole' in wire) this.#last = deepFreeze(wire.whole);
-    else if (wire.delta !== null) this.#last = apply(this.#last, wire.delta);
+    if (wire !== null) this.#last = apply(this.#last, wire);
     return this.#last;
   }
 }
 
 function apply(base: unknown, c: Change): unknown {
-  if ('v' in c) return deepFreeze(c.v);
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const k of c.del ?? []) delete out[k];
+  if ('v' in c) return c.f === true ? deepFreeze(c.v) : c.v;
+  const out: Record<string, unknown> = 'o' in c ? {} : { ...(base as Record<string, unknown>) };
+  if ('set' in c) for (const k of c.del ?? []) delete out[k];
   // defined, not assigned: a member named `__proto__` is data here, not the prototype
-  for (const [k, sub] of Object.entries(c.set)) Object.defineProperty(out, k, { value: apply(out[k], sub), enumerable: true, writable: true, configurable: true });
+  for (const [k, sub] of Object.entries('o' in c ? c.o : c.set)) Object.defineProperty(out, k, { value: apply(out[k], sub), enumerable: true, writable: true, configurable: true });
   return Object.freeze(out);
 }
 
