@@ -15,7 +15,7 @@ import { collectGarbage, gcAvailable } from './_internal/gc.ts';
 import { round } from './_internal/stats.ts';
 import { bytes, table, us } from './_internal/table.ts';
 import { benchReload, type ReloadConfig } from './reload.ts';
-import { benchServer, type ServerConfig } from './server.ts';
+import { benchServer, SERVER_SIZES, type ServerConfig } from './server.ts';
 import { benchSwapSized, type SizedCase, type SizedResult } from './swap-sized.ts';
 import { benchBigState, benchMass, type BigStateCase, type BigStateResult, bigStateResults, type MassCase } from './big-state.ts';
 import { benchSwapTiny, type TinyConfig } from './swap-tiny.ts';
@@ -49,7 +49,7 @@ const FULL: Plan = {
   ],
   mass: { instances: 10_000, runs: 4 },
   reload: { reloads: 100, throughputRounds: 10, eventsPerRound: 20_000, swaps: 30 },
-  server: { runs: 3, connections: 4, coldMs: 2_000, warmupMs: 3_000, warmMs: 6_000, everyMs: 100 },
+  server: { runs: 3, connections: 4, coldMs: 2_000, warmupMs: 3_000, warmMs: 6_000, everyMs: 100, sizes: SERVER_SIZES },
 };
 
 const QUICK: Plan = {
@@ -66,7 +66,7 @@ const QUICK: Plan = {
   ],
   mass: { instances: 10_000, runs: 2 },
   reload: { reloads: 20, throughputRounds: 5, eventsPerRound: 20_000, swaps: 10 },
-  server: { runs: 1, connections: 4, coldMs: 2_000, warmupMs: 2_000, warmMs: 4_000, everyMs: 100 },
+  server: { runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes: SERVER_SIZES },
 };
 
 const { values: args } = parseArgs({
@@ -120,9 +120,9 @@ collectGarbage();
 const rehearse = await benchRehearse(rehearseConfig);
 const rehearsed = rehearseResults(rehearse);
 
-progress(`plugin server: ${plan.server.runs} × (quiet, swap every ${plan.server.everyMs} ms) fresh server processes, ${plan.server.connections} keep-alive connections`);
+progress(`plugin server: ${plan.server.sizes.map((s) => s.label).join(', ')} states, each ${plan.server.runs} × (quiet, swap every ${plan.server.everyMs} ms) fresh server processes, ${plan.server.connections} keep-alive connections`);
 collectGarbage();
-const server = await benchServer(plan.server, progress);
+const servers = await benchServer(plan.server, progress);
 
 // ── results ─────────────────────────────────────────────────────────────────
 
@@ -194,21 +194,29 @@ results['worker.reload_ms'] = reload.reloadMs;
 results['worker.reload_stable_ms'] = reload.reloadStableMs;
 results['worker.swap_call_ms'] = reload.swapCallMs;
 // the plugin server runs examples/plugin-server from the TypeScript sources (tsx), whatever `meta.dist` says
-results['server.p99_ratio_tiny'] = server.p99RatioWarm;
-results['server.p99_ratio_tiny_cold'] = server.p99RatioCold;
-results['server.failed_requests'] = server.failedRequests;
-results['server.lost_or_duplicated'] = server.lostOrDuplicated;
-results['server.swap_pause_p50_us'] = server.swapPauseP50Us;
-results['server.swap_pause_p99_us'] = server.swapPauseP99Us;
-results['server.swaps'] = server.swapCount;
-results['server.swaps_refused'] = server.swapRefused;
-results['server.quiet_p50_ms'] = server.quiet.warm.p50Ms;
-results['server.quiet_p99_ms'] = server.quiet.warm.p99Ms;
-results['server.swapping_p50_ms'] = server.swaps.warm.p50Ms;
-results['server.swapping_p99_ms'] = server.swaps.warm.p99Ms;
-results['server.cold_quiet_p99_ms'] = server.quiet.cold.p99Ms;
-results['server.cold_swapping_p99_ms'] = server.swaps.cold.p99Ms;
-results['server.requests_per_s'] = server.requestsPerS;
+for (const server of servers) {
+  // tiny keeps its historical unsuffixed keys; the padded sizes get `_<label>` on each
+  const k = (name: string): string => `server.${name}${server.label === 'tiny' ? '' : `_${server.label}`}`;
+  results[`server.p99_ratio_${server.label}`] = server.p99RatioWarm;
+  results[`server.p99_ratio_${server.label}_cold`] = server.p99RatioCold;
+  results[k('swap_pause_p50_us')] = server.swapPauseP50Us;
+  results[k('swap_pause_p99_us')] = server.swapPauseP99Us;
+  results[k('swaps')] = server.swapCount;
+  results[k('swaps_refused')] = server.swapRefused;
+  results[k('quiet_p50_ms')] = server.quiet.warm.p50Ms;
+  results[k('quiet_p99_ms')] = server.quiet.warm.p99Ms;
+  results[k('swapping_p50_ms')] = server.swaps.warm.p50Ms;
+  results[k('swapping_p99_ms')] = server.swaps.warm.p99Ms;
+  results[k('cold_quiet_p99_ms')] = server.quiet.cold.p99Ms;
+  results[k('cold_swapping_p99_ms')] = server.swaps.cold.p99Ms;
+  results[k('requests_per_s')] = server.requestsPerS;
+  results[k('main_loop_delay_p99_quiet_ms')] = server.mainLoopDelay.quiet.p99Ms;
+  results[k('main_loop_delay_p99_swapping_ms')] = server.mainLoopDelay.swaps.p99Ms;
+  results[k('main_loop_delay_max_swapping_ms')] = server.mainLoopDelay.swaps.maxMs;
+}
+// over every size: a failed request or a lost/duplicated event anywhere counts
+results['server.failed_requests'] = servers.reduce((n, s) => n + s.failedRequests, 0);
+results['server.lost_or_duplicated'] = servers.reduce((n, s) => n + s.lostOrDuplicated, 0);
 results['server.runs'] = plan.server.runs;
 Object.assign(results, rehearsed);
 results['meta.duration_s'] = round((performance.now() - started) / 1000, 1);
@@ -229,10 +237,13 @@ const rows = [
   ['worker: pause p99 vs in-process p99', us(reload.pause.p99), us(reload.inprocessPause.p99), (reload.pause.p99 / reload.inprocessPause.p99).toFixed(1), '', ''],
   ['worker: reload (file written → committed, watchPlugins) p50', `${reload.reloadMs.toFixed(1)} ms`, `stableMs ${reload.reloadStableMs}`, '', '', ''],
   ['worker: swap call → committed p50', `${reload.swapCallMs.toFixed(1)} ms`, '', '', '', ''],
-  ['server: HTTP p99, swap every 100 ms vs none (warmed)', `${server.swaps.warm.p99Ms.toFixed(2)} ms`, `${server.quiet.warm.p99Ms.toFixed(2)} ms`, server.p99RatioWarm.toFixed(2), '', ''],
-  ['server: same, cold (first 2 s of a fresh process)', `${server.swaps.cold.p99Ms.toFixed(2)} ms`, `${server.quiet.cold.p99Ms.toFixed(2)} ms`, server.p99RatioCold.toFixed(2), '', ''],
-  ['server: failed requests, lost or duplicated events', String(server.failedRequests), String(server.lostOrDuplicated), '', '0', yes(server.failedRequests === 0 && server.lostOrDuplicated === 0)],
-  ['server: in-worker swap pause p50 / p99', us(server.swapPauseP50Us), us(server.swapPauseP99Us), '', '', ''],
+  ...servers.flatMap((server) => [
+    [`server ${server.label}: HTTP p99, swap every 100 ms vs none (warmed)`, `${server.swaps.warm.p99Ms.toFixed(2)} ms`, `${server.quiet.warm.p99Ms.toFixed(2)} ms`, server.p99RatioWarm.toFixed(2), '≤ 1.2', yes(server.p99RatioWarm <= 1.2)],
+    [`server ${server.label}: same, cold (first 2 s of a fresh process)`, `${server.swaps.cold.p99Ms.toFixed(2)} ms`, `${server.quiet.cold.p99Ms.toFixed(2)} ms`, server.p99RatioCold.toFixed(2), '≤ 1.2', yes(server.p99RatioCold <= 1.2)],
+    [`server ${server.label}: in-worker swap pause p50 / p99`, us(server.swapPauseP50Us), us(server.swapPauseP99Us), '', '', ''],
+    [`server ${server.label}: main-thread loop delay p99, swapping vs quiet`, `${server.mainLoopDelay.swaps.p99Ms.toFixed(2)} ms`, `${server.mainLoopDelay.quiet.p99Ms.toFixed(2)} ms`, '', '', ''],
+  ]),
+  ['server: failed requests, lost or duplicated events (every size)', String(results['server.failed_requests']), String(results['server.lost_or_duplicated']), '', '0', yes(results['server.failed_requests'] === 0 && results['server.lost_or_duplicated'] === 0)],
   ...sized.flatMap((s) => [
     [`swap ${s.label} (${bytes(s.stateBytes)}): first pause p50 vs naive p50`, us(s.pause.p50), us(s.naive.p50), s.ratio.toFixed(2), '', ''],
     [`swap ${s.label}: repeat pause p50 (payload frozen)`, us(s.repeatPause.p50), us(s.naive.p50), (s.repeatPause.p50 / s.naive.p50).toFixed(2), '', ''],

@@ -18,11 +18,19 @@ import { quantile, round, summarize } from './_internal/stats.ts';
 
 export interface ServerConfig {
   readonly runs: number;
+  /** The limiter's state sizes: `0` = as the demo runs it (tiny); otherwise padded to about that many bytes of JSON. */
+  readonly sizes: readonly ServerSize[];
   readonly connections: number;
   readonly coldMs: number;
   readonly warmupMs: number;
   readonly warmMs: number;
   readonly everyMs: number;
+}
+
+/** One state size of the plugin server: `label` names its keys (`server.p99_ratio_<label>`). */
+export interface ServerSize {
+  readonly label: string;
+  readonly bytes: number;
 }
 
 export interface ServerWindow {
@@ -32,6 +40,8 @@ export interface ServerWindow {
 }
 
 export interface ServerResult {
+  readonly label: string;
+  readonly stateBytes: number;
   readonly quiet: { readonly cold: ServerWindow; readonly warm: ServerWindow };
   readonly swaps: { readonly cold: ServerWindow; readonly warm: ServerWindow };
   readonly p99RatioCold: number;
@@ -43,7 +53,21 @@ export interface ServerResult {
   readonly swapPauseP50Us: number;
   readonly swapPauseP99Us: number;
   readonly requestsPerS: number;
+  /** The server's main-thread event-loop delay (p99 over the runs' p99s, and the max), quiet and swapping. */
+  readonly mainLoopDelay: { readonly quiet: LoopDelay; readonly swaps: LoopDelay };
 }
+
+export interface LoopDelay {
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** The sizes `npm run bench` measures: the demo's own state, and the same limiter carrying a 100 KB and a 1 MB client directory. */
+export const SERVER_SIZES: readonly ServerSize[] = [
+  { label: 'tiny', bytes: 0 },
+  { label: '100kb', bytes: 100_000 },
+  { label: '1mb', bytes: 1_000_000 },
+];
 
 const child = fileURLToPath(new URL('./_internal/server-child.ts', import.meta.url));
 
@@ -55,6 +79,7 @@ interface Run {
   readonly refused: number;
   readonly lostOrDuplicated: number;
   readonly perS: number;
+  readonly loop: LoopDelay;
 }
 
 async function line(lines: AsyncIterator<string>, proc: ChildProcess): Promise<Record<string, unknown>> {
@@ -63,8 +88,8 @@ async function line(lines: AsyncIterator<string>, proc: ChildProcess): Promise<R
   return JSON.parse(next.value) as Record<string, unknown>;
 }
 
-async function once(mode: 'quiet' | 'swaps', c: ServerConfig): Promise<Run> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, mode, String(c.everyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function once(mode: 'quiet' | 'swaps', c: ServerConfig, bytes: number): Promise<Run> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, mode, String(c.everyMs), String(bytes)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
   try {
     const { url } = (await line(lines, proc)) as { url: string };
@@ -73,7 +98,7 @@ async function once(mode: 'quiet' | 'swaps', c: ServerConfig): Promise<Run> {
     const t0 = performance.now();
     const samples = await load.done;
     proc.stdin.write('stop\n');
-    const end = (await line(lines, proc)) as { pausesUs: number[]; refused: number; lost: number; duplicated: number };
+    const end = (await line(lines, proc)) as { pausesUs: number[]; refused: number; lost: number; duplicated: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
     const ok = (s: Sample): boolean => s.status === 200 || s.status === 429;
     return {
       cold: samples.filter((s) => ok(s) && s.start - t0 < c.coldMs),
@@ -83,6 +108,7 @@ async function once(mode: 'quiet' | 'swaps', c: ServerConfig): Promise<Run> {
       refused: end.refused,
       lostOrDuplicated: end.lost + end.duplicated,
       perS: samples.length / (total / 1000),
+      loop: { p99Ms: end.loopDelayP99Ms, maxMs: end.loopDelayMaxMs },
     };
   } finally {
     proc.stdin.end();
@@ -95,14 +121,26 @@ const window = (xs: readonly Sample[]): ServerWindow => {
   return { p50Ms: round(quantile(d, 0.5), 3), p99Ms: round(quantile(d, 0.99), 3), n: d.length };
 };
 
-export async function benchServer(c: ServerConfig, progress: (msg: string) => void = () => {}): Promise<ServerResult> {
+const loopOf = (runs: readonly Run[]): LoopDelay => ({
+  p99Ms: round(Math.max(...runs.map((r) => r.loop.p99Ms)), 2),
+  maxMs: round(Math.max(...runs.map((r) => r.loop.maxMs)), 2),
+});
+
+/** Every size of `c.sizes`, in turn: one {@link ServerResult} each. */
+export async function benchServer(c: ServerConfig, progress: (msg: string) => void = () => {}): Promise<ServerResult[]> {
+  const out: ServerResult[] = [];
+  for (const size of c.sizes) out.push(await benchSize(c, size, progress));
+  return out;
+}
+
+async function benchSize(c: ServerConfig, size: ServerSize, progress: (msg: string) => void): Promise<ServerResult> {
   const quiet: Run[] = [];
   const swaps: Run[] = [];
   for (let i = 0; i < c.runs; i++) {
     // alternate which goes first, so a drift in machine load does not favour one side
     for (const mode of i % 2 === 0 ? (['quiet', 'swaps'] as const) : (['swaps', 'quiet'] as const)) {
-      progress(`server: run ${i + 1}/${c.runs}, ${mode}`);
-      (mode === 'quiet' ? quiet : swaps).push(await once(mode, c));
+      progress(`server ${size.label}: run ${i + 1}/${c.runs}, ${mode}`);
+      (mode === 'quiet' ? quiet : swaps).push(await once(mode, c, size.bytes));
     }
   }
   const all = (runs: Run[], k: 'cold' | 'warm'): Sample[] => runs.flatMap((r) => r[k]);
@@ -111,6 +149,8 @@ export async function benchServer(c: ServerConfig, progress: (msg: string) => vo
   const pauses = summarize(swaps.flatMap((r) => r.pausesUs));
   const runs = [...quiet, ...swaps];
   return {
+    label: size.label,
+    stateBytes: size.bytes,
     quiet: q,
     swaps: s,
     p99RatioCold: round(s.cold.p99Ms / q.cold.p99Ms, 3),
@@ -122,11 +162,14 @@ export async function benchServer(c: ServerConfig, progress: (msg: string) => vo
     swapPauseP50Us: round(pauses.p50),
     swapPauseP99Us: round(pauses.p99),
     requestsPerS: Math.round(runs.reduce((n, r) => n + r.perS, 0) / runs.length),
+    mainLoopDelay: { quiet: loopOf(quiet), swaps: loopOf(swaps) },
   };
 }
 
 // `npx tsx bench/server.ts`: this section alone, quick
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = await benchServer({ runs: 1, connections: 4, coldMs: 2_000, warmupMs: 2_000, warmMs: 4_000, everyMs: 100 }, (m) => process.stderr.write(`${m}\n`));
+  const labels = process.argv.slice(2);
+  const sizes = SERVER_SIZES.filter((s) => labels.length === 0 || labels.includes(s.label));
+  const r = await benchServer({ runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes }, (m) => process.stderr.write(`${m}\n`));
   console.log(JSON.stringify(r, null, 2));
 }

@@ -21,7 +21,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FileJournal, type ProbationCause, type ProbationOutcome, type SwapReport } from '../../src/index.ts';
+import { type Envelope, FileJournal, type ProbationCause, type ProbationOutcome, type SwapReport } from '../../src/index.ts';
 import { type PluginEvent, type PluginWatcher, watchPlugins } from '../../src/plugin/index.ts';
 import { hostInWorker, type WorkerComponent } from '../../src/worker/index.ts';
 import type { Decision, LimiterEvent, SeqCheck } from './limiter.ts';
@@ -48,6 +48,8 @@ export interface PluginServerOptions {
   readonly probation?: { readonly ms: number };
   /** Told how each probation ended (after the swap's `swap-committed` event). */
   readonly onProbation?: (end: ProbationEnd) => void;
+  /** A state to start from (e.g. bench/server.ts's padded limiter). @defaultValue a fresh start */
+  readonly envelope?: Envelope;
 }
 
 /** How the probation of a committed swap ended: `permanent`, `rolled-back` (with its cause) or `rollback-failed`. */
@@ -102,6 +104,7 @@ export async function startPluginServer(options: PluginServerOptions): Promise<P
     journal,
     mailboxCapacity: 1 << 16,
     ...(options.version !== undefined ? { version: options.version } : {}),
+    ...(options.envelope !== undefined ? { envelope: options.envelope } : {}),
   });
   const waiting = new Map<number, ServerResponse>();
   let accepted = 0;

@@ -30,7 +30,7 @@ import { Outbox } from './_internal/outbox.ts';
 import { swapOptionsMisuse, type WorkerProbation } from './_internal/probation.ts';
 import type { PersistResult } from '../runtime/component.ts';
 import { type ProbationStatus, revertOnProbation } from '../runtime/probation.ts';
-import type { FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
+import type { CheckpointState, FromWorker, HostedSnapshot, Request, ToWorker, WorkerInit } from './_internal/protocol.ts';
 import { replace } from './_internal/replace.ts';
 import { rehearseWorker, type WorkerRehearseOptions, workerRehearseMisuse } from './_internal/rehearse.ts';
 import type { Rehearsal } from '../swap/rehearse.ts';
@@ -196,7 +196,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
         return;
       case 'checkpoint':
         this.#recovery.healthy();
-        this.#setCheckpoint(m.seq, m.envelope);
+        this.#setCheckpoint(m.seq, m.state);
         return;
       case 'undelivered':
         this.#mirror.emit({ type: 'undelivered', component: this.name, event: m.event, error: m.error });
@@ -210,7 +210,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     }
   };
 
-  #setCheckpoint(seq: number, envelope: Envelope | undefined): void {
+  #setCheckpoint(seq: number, envelope: Envelope | CheckpointState | undefined): void {
     if (envelope === undefined) return;
     this.#mirror.setCheckpoint(envelope);
     this.#outbox.checkpointed(seq);

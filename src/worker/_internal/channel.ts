@@ -14,7 +14,8 @@ import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { type ErrorCode, HotswapError } from '../../errors.ts';
 import type { HostOptions } from '../types.ts';
-import type { FromWorker, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
+import type { CheckpointState, FromWorker, HostedSnapshot, ToWorker, WireSnapshot, WorkerError, WorkerInit } from './protocol.ts';
+import { DeltaDecoder, type Wire } from './delta.ts';
 
 /** Running from the TypeScript sources (tests, `--conditions=source`) rather than dist/. */
 const fromSource = import.meta.url.endsWith('.ts');
@@ -73,6 +74,9 @@ export class Channel {
   #listeners = new Set<(m: FromWorker) => void>();
   #terminated: Promise<void> | undefined;
   #exited = false;
+  /** Snapshot contexts and checkpoints arrive as changes to the last ones (delta.ts): rebuilt here, per port. */
+  readonly #contexts = new DeltaDecoder();
+  readonly #checkpoints = new DeltaDecoder();
 
   constructor(init: WorkerInit, resourceLimits: ResourceLimits | undefined) {
     const options = { workerData: init, execArgv: workerExecArgv(), ...(resourceLimits === undefined ? {} : { resourceLimits }) };
@@ -82,7 +86,8 @@ export class Channel {
     } else {
       this.worker = new Worker(entry, options);
     }
-    this.worker.on('message', (m: FromWorker) => {
+    this.worker.on('message', (wire: FromWorker) => {
+      const m = this.#rebuilt(wire);
       for (const l of this.#listeners) l(m);
     });
     this.worker.on('error', (error: Error & { code?: string }) => {
@@ -95,6 +100,16 @@ export class Channel {
         resolve(this.#asked ? undefined : { error: this.#error ?? { name: 'WorkerExit', message: `worker exited with code ${exitCode}` }, exitCode });
       });
     });
+  }
+
+  /** `wire` with its snapshot's context and its checkpoint rebuilt from the changes it carries. */
+  #rebuilt(wire: FromWorker): FromWorker {
+    if ('snapshot' in wire) {
+      const s = wire.snapshot as unknown as WireSnapshot;
+      return { ...wire, snapshot: { ...s, context: this.#contexts.decode(s.context) } satisfies HostedSnapshot };
+    }
+    if (wire.t === 'checkpoint') return { ...wire, state: this.#checkpoints.decode(wire.state as unknown as Wire) as CheckpointState };
+    return wire;
   }
 
   /** The worker has exited (crashed or terminated): nothing posted to it now is processed. */

@@ -16,7 +16,8 @@ import { type AnyLineage, pathBetween } from '../../lineage/lineage.ts';
 import { persistedSnapshotOf } from '../../xstate/adapter.ts';
 import { coreOf, type Lease, type LiveComponent } from '../../runtime/component.ts';
 import { createRuntime } from '../../runtime/runtime.ts';
-import type { Envelope } from '../../store/envelope.ts';
+import { createEnvelope, type Envelope } from '../../store/envelope.ts';
+import { plainJson } from '../../_internal/json.ts';
 import { invariantBlockers } from '../../migrate/verify.ts';
 import { unacceptedHeld } from '../../swap/_internal/parts.ts';
 import { hostedModuleError, resolveHostedLineage } from '../module.ts';
@@ -24,7 +25,8 @@ import { checkStart } from '../../runtime/_internal/start-check.ts';
 import { resolvePolicies } from '../../swap/options.ts';
 import { drainToEnvelope, handover, look } from './handover.ts';
 import { PausableClock } from './pausable-clock.ts';
-import type { Examined, FromWorker, HostedExport, HostedSnapshot, Looked, PlainPolicies, ToWorker, WorkerError, WorkerInit } from './protocol.ts';
+import { bringsUnsafeKey, DeltaEncoder, type Wire } from './delta.ts';
+import type { CheckpointState, Examined, FromWorker, HostedExport, HostedSnapshot, Looked, PlainPolicies, ToWorker, WireSnapshot, WorkerError, WorkerInit } from './protocol.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -67,22 +69,60 @@ let checkpointTimer: ReturnType<typeof setTimeout> | undefined;
 function mirror(c: LiveComponent<any>): HostedSnapshot {
   const s = c.getSnapshot() as { status: HostedSnapshot['status']; value: unknown; context: unknown; tags: Set<string>; output?: unknown; error?: unknown };
   const base = { status: s.status, value: s.value, context: s.context, tags: [...s.tags] };
-  const withEnd = { ...base, ...(s.output === undefined ? {} : { output: s.output }), ...(s.error === undefined ? {} : { error: errorData(s.error) }) };
+  return { ...base, ...(s.output === undefined ? {} : { output: s.output }), ...(s.error === undefined ? {} : { error: errorData(s.error) }) };
+}
+
+/** A context holding actor refs or functions cannot be cloned: mirror its persisted form (refs become markers). */
+function persistedMirror(c: LiveComponent<any>): HostedSnapshot {
+  return { ...mirror(c), context: plain(persistedSnapshotOf(coreOf(c).actor).context) };
+}
+
+/** Snapshots go to the main thread as changes to the last one posted (delta.ts). */
+const contexts = new DeltaEncoder();
+type WithSnapshot = Extract<FromWorker, { snapshot: HostedSnapshot }>;
+
+/** Posts `m` with `c`'s snapshot, its context as what changed since the last one posted. */
+function postSnapshot(m: DistributiveOmit<WithSnapshot, 'snapshot'>, c: LiveComponent<any>): void {
+  const send = (s: HostedSnapshot): void => {
+    port.postMessage({ ...m, snapshot: { ...s, context: contexts.encode(s.context) } satisfies WireSnapshot });
+    contexts.commit();
+  };
   try {
-    structuredClone(withEnd.context);
-    return withEnd;
-  } catch {
-    // a context holding actor refs or functions: mirror its persisted form (refs become markers)
-    return { ...withEnd, context: plain(persistedSnapshotOf(coreOf(c).actor).context) };
+    send(mirror(c));
+  } catch (error) {
+    if ((error as Error | null)?.name !== 'DataCloneError') throw error;
+    send(persistedMirror(c));
   }
+}
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Checkpoints go as changes to the last one too; plain-data checks skip frozen subtrees found plain before. */
+const checkpoints = new DeltaEncoder();
+const checkedPlain = new WeakMap<object, number>();
+
+/**
+ * What `persist()` would put in an envelope, checked as `createEnvelope` checks it — plain JSON data
+ * (frozen subtrees checked once), no `__proto__`/`constructor` key in what is new — but not copied
+ * nor hashed here: the main thread makes the envelope if a restart needs it. A state `createEnvelope`
+ * would refuse throws its coded error, as `persist()` does.
+ */
+function checkpointState(c: LiveComponent<any>): CheckpointState {
+  const core = coreOf(c);
+  if (core.swapping !== undefined) c.persist(); // throws PERSIST_REFUSED, as a checkpoint mid-swap always did
+  const state = { component: core.name, version: core.version.version, snapshot: persistedSnapshotOf(core.actor), timers: core.effects.carried(core.actor), savedAt: new Date().toISOString() };
+  if (!plainJson(state, { copy: false, cache: checkedPlain }).ok) createEnvelope(state); // throws the coded error
+  return state;
 }
 
 function checkpoint(): void {
   checkpointTimer = undefined;
   if (component === undefined || clock.paused || component.status !== 'running' || !dirty) return;
-  let envelope: Envelope;
+  let state: CheckpointState;
+  let wire: Wire;
   try {
-    envelope = component.persist();
+    state = checkpointState(component);
+    wire = checkpoints.encode(state);
+    if (bringsUnsafeKey(wire)) createEnvelope(state); // throws ENVELOPE_UNSAFE_KEY with its path
   } catch (error) {
     post({ t: 'reported', error: errorData(error) });
     return;
@@ -90,7 +130,8 @@ function checkpoint(): void {
   dirty = false;
   checkpointSeq = seq;
   lastCheckpoint = performance.now();
-  post({ t: 'checkpoint', seq, envelope });
+  port.postMessage({ t: 'checkpoint', seq, state: wire as unknown as CheckpointState });
+  checkpoints.commit();
 }
 
 function maybeCheckpoint(): void {
@@ -177,7 +218,7 @@ function serve(c: LiveComponent<any>): void {
     queueMicrotask(() => {
       mirrorQueued = false;
       if (component !== c) return;
-      post({ t: 'ack', seq, version: c.version, snapshot: mirror(c) });
+      postSnapshot({ t: 'ack', seq, version: c.version }, c);
       probe(c);
     });
   });
@@ -198,7 +239,7 @@ function deliver(events: readonly EventObject[], first: number): void {
   delivering = false;
   seq = first + events.length - 1;
   dirty = true;
-  post({ t: 'ack', seq, version: c.version, snapshot: mirror(c) });
+  postSnapshot({ t: 'ack', seq, version: c.version }, c);
   probe(c);
   maybeCheckpoint();
 }
@@ -219,7 +260,7 @@ async function onMessage(m: ToWorker): Promise<void> {
         dirty = true;
         checkpoint();
       }
-      post({ t: 'report', id: m.id, report: plain(report) as typeof report, snapshot: mirror(c!) });
+      postSnapshot({ t: 'report', id: m.id, report: plain(report) as typeof report }, c!);
       return;
     }
     case 'query':
@@ -233,7 +274,12 @@ async function onMessage(m: ToWorker): Promise<void> {
         if (m.t === 'lease-get') return leaseGet(m);
         if (m.t === 'rehearse' || m.t === 'look' || m.t === 'examine') return post({ t: 'reply', id: m.id, ok: true, value: rehearsing(c, m) });
         const value = m.what === 'ledger' ? (plain(c!.ledger()) as ReturnType<LiveComponent['ledger']>) : m.what === 'persist' ? c!.persist() : mirror(c!);
-        post({ t: 'reply', id: m.id, ok: true, value });
+        try {
+          post({ t: 'reply', id: m.id, ok: true, value });
+        } catch (error) {
+          if (m.what !== 'snapshot' || (error as Error | null)?.name !== 'DataCloneError') throw error;
+          post({ t: 'reply', id: m.id, ok: true, value: persistedMirror(c!) });
+        }
       } catch (error) {
         post({ t: 'reply', id: m.id, ok: false, error: errorData(error) });
       }
@@ -276,7 +322,7 @@ async function onMessage(m: ToWorker): Promise<void> {
         } catch {
           envelope = undefined;
         }
-        post({ t: 'installed', version: started.version, snapshot: mirror(started), envelope, us: Math.round((performance.now() - t) * 1000) });
+        postSnapshot({ t: 'installed', version: started.version, envelope, us: Math.round((performance.now() - t) * 1000) }, started);
       } catch (error) {
         post({ t: 'install-refused', error: errorData(error), blockers: blockersOf(error) });
       }
@@ -287,7 +333,7 @@ async function onMessage(m: ToWorker): Promise<void> {
       clock.resume();
       if (c !== undefined) {
         await c.stop();
-        post({ t: 'stopped', seq, snapshot: mirror(c) });
+        postSnapshot({ t: 'stopped', seq }, c);
       }
       port.close();
   }
@@ -348,7 +394,7 @@ async function main(): Promise<void> {
         ...(init.input === undefined ? {} : { input: init.input }),
       });
       serve(started);
-      post({ t: 'ready', version: started.version, snapshot: mirror(started), envelope: started.status === 'running' ? started.persist() : undefined });
+      postSnapshot({ t: 'ready', version: started.version, envelope: started.status === 'running' ? started.persist() : undefined }, started);
     } catch (error) {
       return post({ t: 'failed', phase: 'start', error: errorData(error), blockers: blockersOf(error) });
     }

@@ -7,7 +7,8 @@
 import type { EventObject } from 'xstate';
 import type { Blocker } from '../../blockers/blocker.ts';
 import type { LedgerSnapshot } from '../../ledger/ledger.ts';
-import type { Envelope } from '../../store/envelope.ts';
+import type { Envelope, EnvelopeInput } from '../../store/envelope.ts';
+import type { Wire } from './delta.ts';
 import type { EffectOutcomes, SwapReport } from '../../swap/report.ts';
 
 /** An error as plain data: a {@link HotswapError}'s `code` and `details` when it was one. */
@@ -27,6 +28,12 @@ export interface HostedSnapshot {
   readonly output?: unknown;
   readonly error?: WorkerError;
 }
+
+/**
+ * A mirrored snapshot as the worker posts it: its context as a {@link Wire} (whole, or changed from
+ * the last one); the main thread's end of the port rebuilds the {@link HostedSnapshot} (delta.ts).
+ */
+export type WireSnapshot = Omit<HostedSnapshot, 'context'> & { readonly context: Wire };
 
 /** Swap policies that can cross a worker boundary: names, not functions. */
 export interface PlainPolicies {
@@ -91,7 +98,12 @@ export type FromWorker =
   | { readonly t: 'failed'; readonly phase: 'load' | 'start'; readonly error: WorkerError; readonly blockers: readonly Blocker[] }
   | { readonly t: 'ack'; readonly seq: number; readonly version: number; readonly snapshot: HostedSnapshot }
   | { readonly t: 'undelivered'; readonly seq: number; readonly event: EventObject; readonly error: WorkerError }
-  | { readonly t: 'checkpoint'; readonly seq: number; readonly envelope: Envelope }
+  /**
+   * What an envelope at `seq` is made of, checked in the worker as `createEnvelope` would check it; the
+   * main thread hashes it into an envelope only when a restart needs it (or `lastCheckpoint` is read).
+   * Posted as a {@link Wire} (changes to the last one) and rebuilt by the main end of the port.
+   */
+  | { readonly t: 'checkpoint'; readonly seq: number; readonly state: CheckpointState }
   | { readonly t: 'report'; readonly id: number; readonly report: SwapReport; readonly snapshot: HostedSnapshot }
   | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value: LedgerSnapshot | Envelope | HostedSnapshot | LeaseGranted | unknown }
   | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: WorkerError }
@@ -105,6 +117,9 @@ export type FromWorker =
   | { readonly t: 'stopped'; readonly seq: number; readonly snapshot: HostedSnapshot }
   /** A lease the worker revoked (a swap under `leases: 'revoke'`, or its stop). */
   | { readonly t: 'lease-ended'; readonly lease: number };
+
+/** A checkpoint before its hash: what `createEnvelope` takes, every field given. */
+export type CheckpointState = Required<EnvelopeInput>;
 
 /** A message the worker answers with a `reply`, before its request id is set. */
 export type Request = ToWorker extends infer M ? (M extends { id: number; t: 'query' | 'borrow' | 'lease-get' | 'rehearse' | 'look' } ? Omit<M, 'id'> : never) : never;
