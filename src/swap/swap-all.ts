@@ -204,9 +204,8 @@ async function lockstep(
       // its gates go up: from here on nothing moves it unnoticed (src/swap/_internal/commit-gate.ts)
       if (ok) ok = await sliced(txs, 'install', (tx) => tx.drain() && tx.migrate() && tx.verify() && tx.install() && gate.arm(tx), progress, stretch);
       // the loop ran between slices: every part is checked again, in slices; then one cheap decision
-      const checked: number[] = [];
-      if (ok) ok = await sliced(txs, 'check', (tx) => checked.push(tx.core.mailbox.size) > 0 && tx.unmoved(), progress, stretch);
-      if (ok) ok = gate.decide(txs, checked, signal.aborted);
+      if (ok) ok = await sliced(txs, 'check', (tx) => gate.check(tx), progress, stretch);
+      if (ok) ok = gate.decide(txs, signal.aborted);
       // after the decision: each part resumes (or rolls back) in slices; the gates keep the others still
       if (ok) await sliced(txs, 'commit', (tx) => gate.resume(tx), progress, stretch);
       else await sliced(txs, 'rollback', (tx) => gate.rollback(tx), progress, stretch);

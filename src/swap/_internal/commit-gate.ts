@@ -60,12 +60,21 @@ export class CommitGate {
     return true;
   }
 
+  /** A part's mailbox size when it was checked, in the order the parts were checked. */
+  readonly #checked: number[] = [];
+
+  /** Checks a part again, in a slice before the decision (see {@link SwapTransaction.unmoved}). */
+  check(tx: SwapTransaction): boolean {
+    this.#checked.push(tx.core.mailbox.size);
+    return tx.unmoved();
+  }
+
   /**
-   * The decision, in one cheap synchronous step: every part passed its check in an earlier slice
-   * (`checked[i]`: its mailbox size then); a part whose old actor received something since, or whose
+   * The decision, in one cheap synchronous step: every part of `txs` passed {@link CommitGate.check}
+   * in an earlier slice, in this order; a part whose old actor received something since, or whose
    * mailbox grew since (the new held events are checked now), refuses. True: committed.
    */
-  decide(txs: readonly SwapTransaction[], checked: readonly number[], aborted: boolean): boolean {
+  decide(txs: readonly SwapTransaction[], aborted: boolean): boolean {
     let ok = true;
     if (aborted) {
       for (const tx of txs) ok = tx.unmoved() && ok;
@@ -74,7 +83,7 @@ export class CommitGate {
     for (const tx of this.moved) ok = tx.unmoved(true) && ok;
     for (let i = 0; i < txs.length; i++) {
       const tx = txs[i]!;
-      if (tx.core.mailbox.size !== checked[i] && !this.moved.has(tx)) ok = tx.unmoved() && ok;
+      if (tx.core.mailbox.size !== this.#checked[i] && !this.moved.has(tx)) ok = tx.unmoved() && ok;
     }
     this.#committed = ok;
     return ok;
