@@ -298,10 +298,7 @@ export class SwapTransaction {
     return this.#newActor;
   }
 
-  /**
-   * For a `swapAll` that let the event loop run before the commit: false (refused) when the caller
-   * aborted, or this part moved meanwhile — `received`: its old actor was sent something (see {@link movedSince}).
-   */
+  /** For a `swapAll` that let the loop run: false (refused) when aborted, or this part moved meanwhile ({@link movedSince}). */
   unmoved(received = false): boolean {
     if (!this.#notAborted('install')) return false;
     const moved = this.#installed === undefined ? [] : movedSince(this.core, this.#installed, this.#newActor!, this.#target!, received);

@@ -159,10 +159,7 @@ export class ComponentCore {
   hold(): void {
     this.#mode = 'held';
   }
-  /**
-   * Until the hold ends, runtime timers that fall due wait and fire when it ends, by the version then
-   * running (a `swapAll` part whose commit may be decided before its resume: no old handler runs after it).
-   */
+  /** Until the hold ends, runtime timers falling due wait, then fire by the version running then (swapAll). */
   holdTimers(): void {
     this.#timersWait = true;
   }
@@ -388,7 +385,7 @@ export class ComponentCore {
 
   /** Timers that fell due while the mailbox was full (or timers wait) during a hold: fired, in due order, when it ends. */
   readonly #dueDuringHold: RuntimeTimer[] = [];
-  #timersWait = false;
+  #timersWait = false; // see holdTimers
 
   // ── leases ───────────────────────────────────────────────────────────────
 
