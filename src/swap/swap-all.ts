@@ -84,8 +84,8 @@ export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAll
   if (options.signal?.aborted === true) cut(options.signal.reason);
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const stops: [AbortSignal, () => void][] = [];
+  const stretch = new Stretch();
   try {
-    const stretch = new Stretch();
     const txs: SwapTransaction[] = [];
     // the same transaction as `swap`, so the same plan checks (a version of another lineage is refused)
     await slices(parts.length, (i) => {
@@ -103,7 +103,8 @@ export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAll
     return await traceSwapAll(txs, () => lockstep(txs, { refusedAll, onProgress: options.onProgress, stretch, signal: together.signal }));
   } finally {
     options.signal?.removeEventListener('abort', onCallerAbort);
-    for (const [signal, stopped] of stops) signal.removeEventListener('abort', stopped);
+    // in slices too: taking 10,000 listeners off their signals is ~10 ms of EventTarget work
+    await slices(stops.length, (i) => stops[i]![0].removeEventListener('abort', stops[i]![1]), stretch);
   }
 }
 
