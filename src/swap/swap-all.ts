@@ -198,8 +198,16 @@ async function lockstep(
     if (ok) ok = await settled(txs, (tx) => tx.preconditions(), refusedAll, stretch);
     if (ok) {
       phases();
-      for (const tx of txs) tx.hold();
-      ok = await settled(txs, (tx) => tx.quiesce(), refusedAll, stretch);
+      // each part's pause begins in its slice: holding 10,000 first would be one more unsliced pass
+      ok = await settled(
+        txs,
+        (tx) => {
+          tx.hold();
+          return tx.quiesce();
+        },
+        refusedAll,
+        stretch,
+      );
       progress({ stage: 'quiesce', done: txs.length, total: txs.length });
       // each part's drain → install runs without a break (nothing of its own runs between them), then
       // its gates go up: from here on nothing moves it unnoticed (src/swap/_internal/commit-gate.ts)
