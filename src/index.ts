@@ -89,6 +89,7 @@ export type {
   PreconditionContext,
 } from './swap/options.ts';
 export type { SwapAllOptions, SwapAllProgress, SwapAllReport } from './swap/swap-all.ts';
+export type { RollingCheckpoint, SwapRollingOptions, SwapRollingReport } from './swap/swap-rolling.ts';
 
 export { MemoryJournal } from './journal/journal.ts';
 export type { Journal, JournalEntry } from './journal/journal.ts';

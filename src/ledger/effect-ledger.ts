@@ -10,7 +10,7 @@
 import type { AnyActorRef, AnyStateMachine } from 'xstate';
 import { type Clock, isTimerDelay, MAX_TIMER_MS, remainingMs } from '../clock/clock.ts';
 import { HotswapError } from '../errors.ts';
-import { delayedTransitions, type PendingDelay, pendingDelays } from '../xstate/adapter.ts';
+import { delayedTransitions, type PendingDelay, pendingDelays, relaySealed } from '../xstate/adapter.ts';
 import type { PromiseArgs } from '../xstate/host-registry.ts';
 import type { LateResult, LedgerDelay, LedgerSnapshot } from './ledger.ts';
 import { walkInFlight } from './_internal/walk.ts';
@@ -267,7 +267,8 @@ export class EffectLedger {
     const settle = (outcome: 'resolved' | 'rejected'): void => {
       entry.settled = true;
       if (this.#inFlight.get(entry.owner) === entry) this.#inFlight.delete(entry.owner);
-      if (!entry.adopted && entry.owner.getSnapshot().status !== 'active') {
+      // a sealed owner (a swapAll committed past it, its retire still to come) receives nothing any more
+      if (!entry.adopted && (entry.owner.getSnapshot().status !== 'active' || relaySealed(entry.owner))) {
         this.recordLate({ id: entry.childId, src, version: entry.version, outcome, at: clock.now() });
       }
       this.#host.notifyChange();

@@ -2,7 +2,7 @@
  * `createRuntime`: hosts live components on one clock and journal. `start` runs a component fresh or
  * from a snapshot or envelope, migrated, then through the swap's own verify and install steps
  * (src/swap/verify.ts, src/swap/install.ts) with its timers re-armed — refused with `START_REFUSED`
- * before anything starts; `swapAll` swaps several as one step. Pinned by
+ * before anything starts; `swapAll` swaps several as one step, `swapRolling` many in batches. Pinned by
  * test/runtime/start.test.ts and test/swap/coordinator.test.ts.
  */
 import { ShadowRing } from '../swap/_internal/replay.ts';
@@ -18,7 +18,8 @@ import type { EventOf } from '../lineage/types.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { verifySnapshot, verifyState } from '../migrate/verify.ts';
 import { install } from '../swap/install.ts';
-import { runSwapAll, type SwapAllOptions, type SwapAllReport } from '../swap/swap-all.ts';
+import { runSwapAll, type SwapAllOptions, type SwapAllPart, type SwapAllReport } from '../swap/swap-all.ts';
+import { runSwapRolling, type SwapRollingOptions, type SwapRollingReport } from '../swap/swap-rolling.ts';
 import type { SwapOptions } from '../swap/options.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { ComponentCore } from '../live/_internal/core.ts';
@@ -120,6 +121,15 @@ export interface Runtime {
    * Thousands of parts: it lets the event loop run between slices of work, `onProgress` says how far it got.
    */
   swapAll(requests: readonly SwapAllRequest[], options?: SwapAllOptions): Promise<SwapAllReport>;
+  /**
+   * A mass upgrade in batches, each one `swapAll` (all or none within it), with a checkpoint after each
+   * batch to persist: a rollout cut short resumes from it (`resumeFrom`) over the same request list.
+   *
+   * @example
+   * const r = await runtime.swapRolling(requests, { batchSize: 200, resumeFrom: saved, onCheckpoint: (cp) => save(cp) });
+   * if (!r.ok) console.error(r.outcome, r.reason); // resume later from r.checkpoint
+   */
+  swapRolling(requests: readonly SwapAllRequest[], options?: SwapRollingOptions): Promise<SwapRollingReport>;
   /** The live components started here and not stopped. */
   components(): readonly LiveComponent<any>[];
   /** Stops every component. */
@@ -143,6 +153,19 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const capacity = options.mailboxCapacity ?? 1024;
   const live = new Map<LiveComponent<any>, ComponentCore>();
   let counter = 0;
+
+  /** The cores behind `swapAll`'s and `swapRolling`'s requests; misuse throws `INVALID_ARGUMENT`. */
+  const parts = (requests: readonly SwapAllRequest[]): SwapAllPart[] => {
+    if (!Array.isArray(requests)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`requests\` to be an array of { component, target }, got ${shown(requests)}`);
+    return requests.map((r: SwapAllRequest | null | undefined, i) => {
+      const core = live.get(r?.component as LiveComponent<any>);
+      if (core === undefined) {
+        const what = r?.component instanceof LiveComponent ? `Component '${r.component.id}' is not hosted by this runtime (or was stopped)` : `Expected \`requests[${i}].component\` to be a live component, got ${shown(r?.component)}`;
+        throw new HotswapError('INVALID_ARGUMENT', what);
+      }
+      return { core, target: r!.target, options: r!.options };
+    });
+  };
 
   const start = <L extends AnyLineage>(lineage: L, o: StartOptions = {}): LiveComponent<LineageEvent<L>, LineageSnapshot<L>, LineageEmitted<L>> => {
     if (!isLineage(lineage)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`lineage\` to be a lineage from \`lineage(...)\`, got ${shown(lineage)}`);
@@ -203,18 +226,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         return { ok: false, error: error.toJSON(), blockers: Array.isArray(blockers) ? (blockers as Blocker[]) : [] };
       }
     },
-    swapAll: async (requests, o) => {
-      if (!Array.isArray(requests)) throw new HotswapError('INVALID_ARGUMENT', `Expected \`requests\` to be an array of { component, target }, got ${shown(requests)}`);
-      const resolved = requests.map((r: SwapAllRequest | null | undefined, i) => {
-        const core = live.get(r?.component as LiveComponent<any>);
-        if (core === undefined) {
-          const what = r?.component instanceof LiveComponent ? `Component '${r.component.id}' is not hosted by this runtime (or was stopped)` : `Expected \`requests[${i}].component\` to be a live component, got ${shown(r?.component)}`;
-          throw new HotswapError('INVALID_ARGUMENT', what);
-        }
-        return { core, target: r!.target, options: r!.options };
-      });
-      return runSwapAll(resolved, o ?? {}, journal);
-    },
+    swapAll: async (requests, o) => runSwapAll(parts(requests), o ?? {}, journal),
+    swapRolling: async (requests, o) => runSwapRolling(parts(requests), o ?? {}, journal),
     components: () => [...live.keys()].filter((c) => c.status !== 'stopped'),
     stop: async () => {
       await Promise.all([...live.keys()].map((c) => c.stop()));

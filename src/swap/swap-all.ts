@@ -1,6 +1,7 @@
 /**
  * `swapAll`: several components swapped as one step — quiesced in parallel under one deadline, then
- * all commit or none does. Pinned by test/swap/coordinator.test.ts (`describe('swapAll')`) and
+ * all commit or none does, in slices that let the event loop run (the commit decided once, each part
+ * resumed after it: src/swap/_internal/commit-gate.ts). Pinned by test/swap/swap-all-commit.test.ts, test/swap/coordinator.test.ts (`describe('swapAll')`) and
  * test/swap/swap-all.test.ts.
  */
 import { blocker } from '../blockers/messages.ts';
@@ -11,6 +12,8 @@ import { phaseFeed, traceSwapAll } from '../diagnostics/channels.ts';
 import { checkSwapOptions, checkTarget, checkTiming, DEFAULT_DEADLINE_MS, type SwapOptions } from './options.ts';
 import type { SwapJournal, SwapReport } from './report.ts';
 import { SwapTransaction } from './transaction.ts';
+import { CommitGate } from './_internal/commit-gate.ts';
+import { abortReason } from './_internal/preconditions.ts';
 import { Stretch, turn } from './_internal/stretch.ts';
 
 /** One component's part in a `swapAll`, its live component resolved to its core by the runtime. */
@@ -32,7 +35,7 @@ export interface SwapAllReport {
   readonly pauseUs: number;
   /**
    * The longest synchronous stretch the whole `swapAll` ran (µs): it lets the event loop run every
-   * {@link SWAP_ALL_SLICE_MS} or so, except across the final check and commit of every part.
+   * {@link SWAP_ALL_SLICE_MS} or so, the commit and the rollback included.
    */
   readonly blockUs: number;
   readonly totalUs: number;
@@ -40,7 +43,8 @@ export interface SwapAllReport {
 
 /** How far a `swapAll` has got: `done` of `total` parts through `stage` (reported after each slice). */
 export interface SwapAllProgress {
-  readonly stage: 'plan' | 'quiesce' | 'install' | 'commit' | 'journal';
+  /** `check`: every part checked again before the decision; then `commit` or, refused, `rollback`. */
+  readonly stage: 'plan' | 'quiesce' | 'install' | 'check' | 'commit' | 'rollback' | 'journal';
   readonly done: number;
   readonly total: number;
 }
@@ -55,9 +59,10 @@ export interface SwapAllOptions {
 }
 
 /**
- * How long a `swapAll` works before it lets the event loop run (ms). Between install and the commit
- * the old versions stay paused (events held); at the commit every part is checked again
- * ({@link SwapTransaction.unmoved}) and all commit in one synchronous pass, or none does.
+ * How long a `swapAll` works before it lets the event loop run (ms). Between install and resume the
+ * parts stay paused (events held) behind their gates (src/swap/_internal/commit-gate.ts): every part is
+ * checked again in slices ({@link SwapTransaction.unmoved}), the commit is decided in one cheap step,
+ * and the parts resume — or roll back — in slices after it.
  */
 export const SWAP_ALL_SLICE_MS = 8;
 
@@ -79,8 +84,8 @@ export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAll
   if (options.signal?.aborted === true) cut(options.signal.reason);
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const stops: [AbortSignal, () => void][] = [];
+  const stretch = new Stretch();
   try {
-    const stretch = new Stretch();
     const txs: SwapTransaction[] = [];
     // the same transaction as `swap`, so the same plan checks (a version of another lineage is refused)
     await slices(parts.length, (i) => {
@@ -95,10 +100,11 @@ export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAll
       if (!ok) cut(`swapAll: ${tx.core.id} refused, so every component keeps its version`);
       return ok;
     };
-    return await traceSwapAll(txs, () => lockstep(txs, refusedAll, options.onProgress, stretch));
+    return await traceSwapAll(txs, () => lockstep(txs, { refusedAll, onProgress: options.onProgress, stretch, signal: together.signal }));
   } finally {
     options.signal?.removeEventListener('abort', onCallerAbort);
-    for (const [signal, stopped] of stops) signal.removeEventListener('abort', stopped);
+    // in slices too: taking 10,000 listeners off their signals is ~10 ms of EventTarget work
+    await slices(stops.length, (i) => stops[i]![0].removeEventListener('abort', stops[i]![1]), stretch);
   }
 }
 
@@ -157,11 +163,16 @@ async function settled(
 /** Every part through the pipeline together: all commit or none does. */
 async function lockstep(
   txs: readonly SwapTransaction[],
-  refusedAll: (ok: boolean, tx: SwapTransaction) => boolean,
-  onProgress: SwapAllOptions['onProgress'],
-  stretch: Stretch,
+  { refusedAll, onProgress, stretch, signal }: {
+    readonly refusedAll: (ok: boolean, tx: SwapTransaction) => boolean;
+    readonly onProgress: SwapAllOptions['onProgress'];
+    readonly stretch: Stretch;
+    /** Aborted by the caller, a part's component stopping, or a part refused. */
+    readonly signal: AbortSignal;
+  },
 ): Promise<SwapAllReport> {
   const t0 = performance.now();
+  const gate = new CommitGate();
   const feeds = txs.map(phaseFeed); // `hotswap:swap:phase`, no-ops when nobody listens
   const phases = (): void => feeds.forEach((feed) => feed());
   const progress = (p: SwapAllProgress): void => {
@@ -172,9 +183,13 @@ async function lockstep(
     }
   };
   const failOthers = (failed: readonly SwapTransaction[]): void => {
-    const reason = `swapAll: ${failed.map((tx) => tx.core.id).join(', ')} refused, so every component keeps its version`;
+    // none refused on its own: the call was aborted (its signal, a component stopping)
+    const reason =
+      failed.length === 0
+        ? `swapAll aborted (${abortReason(signal)}), so every component keeps its version`
+        : `swapAll: ${failed.map((tx) => tx.core.id).join(', ')} refused, so every component keeps its version`;
     const own = new Set(failed);
-    for (const tx of txs) if (!own.has(tx) && tx.blockers.length === 0) tx.blockers.push(blocker('aborted', { reason }));
+    for (const tx of txs) if (!own.has(tx) && !tx.committed && tx.blockers.length === 0) tx.blockers.push(blocker('aborted', { reason }));
   };
 
   let ok = false;
@@ -183,21 +198,35 @@ async function lockstep(
     if (ok) ok = await settled(txs, (tx) => tx.preconditions(), refusedAll, stretch);
     if (ok) {
       phases();
-      for (const tx of txs) tx.hold();
-      ok = await settled(txs, (tx) => tx.quiesce(), refusedAll, stretch);
+      // each part's pause begins in its slice: holding 10,000 first would be one more unsliced pass
+      ok = await settled(
+        txs,
+        (tx) => {
+          tx.hold();
+          return tx.quiesce();
+        },
+        refusedAll,
+        stretch,
+      );
       progress({ stage: 'quiesce', done: txs.length, total: txs.length });
-      // each part's drain → install runs without a break (nothing of its own runs between them)
-      if (ok) ok = await sliced(txs, 'install', (tx) => tx.drain() && tx.migrate() && tx.verify() && tx.install(), progress, stretch);
-      // the loop ran between slices: every part is checked again, then all commit in one pass
-      if (ok) ok = txs.every((tx) => tx.unmoved());
-      if (ok) for (const tx of txs) tx.resume();
-      else for (const tx of txs) tx.rollback();
-      if (ok) progress({ stage: 'commit', done: txs.length, total: txs.length });
+      // each part's drain → install runs without a break (nothing of its own runs between them), then
+      // its gates go up: from here on nothing moves it unnoticed (src/swap/_internal/commit-gate.ts)
+      if (ok) ok = await sliced(txs, 'install', (tx) => tx.drain() && tx.migrate() && tx.verify() && tx.install() && gate.arm(tx), progress, stretch);
+      // the loop ran between slices: every part is checked again, in slices; then one cheap decision
+      if (ok) ok = await sliced(txs, 'check', (tx) => gate.check(tx), progress, stretch);
+      if (ok) ok = gate.decide(txs, signal.aborted);
+      // after the decision: each part resumes (or rolls back) in slices; the gates keep the others still
+      if (ok) await sliced(txs, 'commit', (tx) => gate.resume(tx), progress, stretch);
+      else await sliced(txs, 'rollback', (tx) => gate.rollback(tx), progress, stretch);
+      ok = txs.every((tx) => tx.committed);
     }
   } catch (error) {
-    // refusal is data (G7): whatever threw, every part not yet committed resumes its old version
+    // refusal is data (G7): whatever threw before the decision, every part resumes its old version
     ok = txs.every((tx) => tx.committed);
-    for (const tx of txs) tx.crashed(error);
+    for (const tx of txs) {
+      if (!tx.committed) gate.disarm(tx);
+      tx.crashed(error);
+    }
   }
   if (!ok) failOthers(txs.filter((tx) => tx.blockers.length > 0 && !tx.blockers.every((b) => b.kind === 'aborted')));
   phases(); // quiesce to resume: published after the pause, so no subscriber runs inside it

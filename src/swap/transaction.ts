@@ -293,9 +293,15 @@ export class SwapTransaction {
     return true;
   }
 
-  /** For a `swapAll` that let the event loop run before the commit: false (refused) when this part moved meanwhile (see {@link movedSince}). */
-  unmoved(): boolean {
-    const moved = this.#installed === undefined ? [] : movedSince(this.core, this.#installed, this.#newActor!, this.#target!);
+  /** The actor `install` created, until a rollback retires it. */
+  get installed(): AnyActorRef | undefined {
+    return this.#newActor;
+  }
+
+  /** For a `swapAll` that let the loop run: false (refused) when aborted, or this part moved meanwhile ({@link movedSince}). */
+  unmoved(received = false): boolean {
+    if (!this.#notAborted('install')) return false;
+    const moved = this.#installed === undefined ? [] : movedSince(this.core, this.#installed, this.#newActor!, this.#target!, received);
     return moved.length === 0 || this.#refuse('install', moved);
   }
 

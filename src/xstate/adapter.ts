@@ -1,6 +1,6 @@
 /**
- * The ONE entry point to XState internals (with its persisted-snapshot half, `persist.ts`,
- * re-exported here). Pinned to xstate ~5.33 in package.json and tested against the installed version
+ * The ONE entry point to XState internals (with its persisted-snapshot half, `persist.ts`, and the
+ * relay gate, `relay-gate.ts`, re-exported here). Pinned to xstate ~5.33 in package.json and tested against the installed version
  * in test/xstate/adapter.test.ts and test/xstate/persisted-snapshot.test.ts.
  *
  * Why internals at all: XState v5 does not persist pending delayed events (statelyai/xstate#5331);
@@ -12,8 +12,9 @@
 import type { AnyActorLogic, AnyActorRef, AnyStateMachine, EventObject } from 'xstate';
 import { type Clock, remainingMs } from '../clock/clock.ts';
 
-// The persisted-snapshot half lives in its own file; this module stays the one entry point.
+// The persisted-snapshot half and the relay gate live in their own files; this module stays the one entry point.
 export * from './persist.ts';
+export * from './relay-gate.ts';
 
 interface ScheduledEvent {
   source: AnyActorRef;

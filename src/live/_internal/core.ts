@@ -159,6 +159,10 @@ export class ComponentCore {
   hold(): void {
     this.#mode = 'held';
   }
+  /** Until the hold ends, runtime timers falling due wait, then fire by the version running then (swapAll). */
+  holdTimers(): void {
+    this.#timersWait = true;
+  }
   /** Records a committed swap from `from`: a revert takes its history entry off, a swap puts one on. */
   committed(from: number, lineage: AnyLineage, revert: boolean): void {
     this.#lineage = lineage;
@@ -215,6 +219,7 @@ export class ComponentCore {
       n++;
     }
     this.#mode = this.#finished() ? 'stopped' : 'running';
+    this.#timersWait = false;
     if (this.#dueDuringHold.length > 0) for (const t of this.#dueDuringHold.splice(0)) this.#fireTimer(t);
     return n;
   }
@@ -346,7 +351,7 @@ export class ComponentCore {
    */
   #fireTimer(timer: RuntimeTimer): void {
     if (!this.effects.isPending(timer)) return;
-    if (this.#mode === 'held' && this.mailbox.size >= this.mailbox.capacity) {
+    if (this.#mode === 'held' && (this.#timersWait || this.mailbox.size >= this.mailbox.capacity)) {
       timer.handle = undefined;
       this.#dueDuringHold.push(timer);
       return;
@@ -378,8 +383,9 @@ export class ComponentCore {
     if (error !== undefined) this.onError(error);
   }
 
-  /** Timers that fell due while the mailbox was full during a hold: fired, in due order, when it ends. */
+  /** Timers that fell due while the mailbox was full (or timers wait) during a hold: fired, in due order, when it ends. */
   readonly #dueDuringHold: RuntimeTimer[] = [];
+  #timersWait = false; // see holdTimers
 
   // ── leases ───────────────────────────────────────────────────────────────
 

@@ -47,11 +47,12 @@ export function toLedgerEntry(entry: InFlightEntry, now: number) {
 
 /**
  * What stands against committing a part of a `swapAll` that let the event loop run after its install:
- * either actor moved on its own (a timer of its own fired), so the migrated state is stale; or an
+ * either actor moved on its own (a timer of its own fired), or the old one was sent something
+ * (`received`: its relay gate saw it), so the migrated state may be stale; or an
  * event held meanwhile is one the target does not accept (G1, G5). Empty when nothing moved.
  */
-export function movedSince(core: ComponentCore, at: { readonly old: unknown; readonly fresh: unknown; readonly held: number }, fresh: AnyActorRef, target: AnyVersion): Blocker[] {
-  if (core.actor.getSnapshot() !== at.old || fresh.getSnapshot() !== at.fresh) {
+export function movedSince(core: ComponentCore, at: { readonly old: unknown; readonly fresh: unknown; readonly held: number }, fresh: AnyActorRef, target: AnyVersion, received = false): Blocker[] {
+  if (received || core.actor.getSnapshot() !== at.old || fresh.getSnapshot() !== at.fresh) {
     return [blocker('aborted', { reason: 'the component moved on its own while swapAll let the event loop run; nothing was swapped, try again' })];
   }
   return core.mailbox.size === at.held ? [] : unacceptedHeld(core.mailbox.items().slice(at.held), target);
