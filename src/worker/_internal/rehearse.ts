@@ -7,7 +7,7 @@
  *   in-process rehearsal (src/swap/rehearse.ts) — plan, quiesce's look, drain's decision, migrate and
  *   verify on a copy — and sends the result back as data.
  * - Another module (`rehearse({ module })`, a plugin file): a candidate worker loads the module by URL
- *   and validates it, exactly as a drained replacement's does (replace.ts `loadCandidate`); the serving
+ *   and validates it, exactly as a drained replacement's does (candidate.ts `loadCandidate`); the serving
  *   worker makes quiesce's look and drain's decision now and hands a copy of its state, as an envelope
  *   (`look`: handover.ts without the wait and without the pause); the candidate runs its install's
  *   migrate and verify on that envelope (`examine`: src/runtime/_internal/start-check.ts) and installs
@@ -26,7 +26,7 @@ import type { Rehearsal, RehearsalPhase } from '../../swap/rehearse.ts';
 import type { EffectOutcomes } from '../../swap/report.ts';
 import type { Channel } from './channel.ts';
 import type { Examined, Looked, PlainPolicies } from './protocol.ts';
-import { installPhase, loadCandidate } from './replace.ts';
+import { installPhase, loadCandidate } from './candidate.ts';
 import { pathOf, type SwapHost } from './swap.ts';
 
 /** Options of `WorkerComponent.rehearse`: what can cross to a worker. */

@@ -20,8 +20,8 @@ import { DEFAULT_DEADLINE_MS, resolvePolicies } from '../../swap/options.ts';
 import type { Envelope } from '../../store/envelope.ts';
 import type { SwapPhase, SwapReport } from '../../swap/report.ts';
 import type { WorkerSwapOptions } from '../types.ts';
-import type { Channel } from './channel.ts';
 import type { PlainPolicies, WorkerError } from './protocol.ts';
+import { installPhase, loadCandidate } from './candidate.ts';
 import { rehearseWith } from './rehearse.ts';
 import { pathOf, preconditions, refusedReport, type SwapHost } from './swap.ts';
 
@@ -29,31 +29,6 @@ const µs = (from: number): number => Math.round((performance.now() - from) * 10
 
 const crashed = (host: SwapHost, role: 'old' | 'candidate', error: WorkerError | undefined): Blocker =>
   blocker('worker-crashed', { component: host.name, role, error: error ?? { name: 'TimeoutError', message: 'the worker did not answer in time' } });
-
-/** A candidate that loaded and validated its module (terminated already when not `ok`). */
-export type LoadedCandidate = { readonly ok: true; readonly candidate: Channel; readonly to: number } | { readonly ok: false; readonly to: number; readonly blockers: readonly Blocker[] };
-
-/** Starts a candidate worker for `module` and waits until it has loaded and validated it. */
-export async function loadCandidate(host: SwapHost, request: { readonly module: string; readonly version: number | undefined; readonly exact: boolean }): Promise<LoadedCandidate> {
-  const from = host.version();
-  const candidate = host.spawnCandidate(request.module, {
-    from,
-    ...(request.version === undefined ? {} : { version: request.version }),
-    ...(request.exact ? { exact: true } : {}),
-    ...(host.input === undefined ? {} : { input: host.input }),
-  });
-  const loaded = await candidate.until((m) => (m.t === 'loaded' || m.t === 'failed' ? m : undefined), 30_000);
-  const to = loaded.ok && loaded.value.t === 'loaded' ? loaded.value.version : (request.version ?? from);
-  if (loaded.ok && loaded.value.t === 'loaded') return { ok: true, candidate, to };
-  void candidate.terminate();
-  const error = loaded.ok && loaded.value.t === 'failed' ? loaded.value.error : loaded.ok ? undefined : loaded.crash?.error;
-  return { ok: false, to, blockers: [blocker('candidate-failed', { module: request.module, phase: 'load', error: error ?? { name: 'TimeoutError', message: 'no answer in time' } })] };
-}
-
-/** The phase an install refusal's blockers belong to (the candidate's install, or a rehearsal's examine). */
-export function installPhase(blockers: readonly Blocker[]): 'migrate' | 'verify' | 'install' {
-  return blockers.some((b) => b.kind.startsWith('migration') || b.kind === 'irreversible') ? 'migrate' : blockers.some((b) => b.kind === 'install-failed' || b.kind === 'candidate-failed') ? 'install' : 'verify';
-}
 
 /** Swaps to a version of another module: a new worker replaces the running one (see above). */
 export async function replace(host: SwapHost, request: { module: string; version: number | undefined; exact: boolean; options: WorkerSwapOptions }): Promise<SwapReport> {
