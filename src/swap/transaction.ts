@@ -22,6 +22,7 @@ import { install } from './install.ts';
 import { migrateStep } from './migrate.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
 import { plan } from './plan.ts';
+import { precopy, type PrecopyOutcome } from './precopy.ts';
 import { quiesce, type QuiesceResult } from './quiesce.ts';
 import type { SwapJournal, SwapPhase, SwapReport } from './report.ts';
 import type { SwapRequest } from './request.ts';
@@ -85,6 +86,8 @@ export class SwapTransaction {
   /** The last timing mark (`performance.now()`): each phase ends with {@link SwapTransaction.#lap}. */
   #mark = 0;
   #pauseUs = 0;
+  /** The pre-copy's wall time (µs), when it walked anything. */
+  #precopyUs: number | undefined;
   #held = 0;
   /** The synchronous stretches: the longest is the report's `blockUs`. */
   readonly #stretch = new Stretch();
@@ -194,6 +197,28 @@ export class SwapTransaction {
   }
 
   // ── quiesce ──────────────────────────────────────────────────────────────
+
+  /**
+   * The pre-copy (src/swap/precopy.ts): the live context frozen and walked into the caches the pause
+   * reads, in slices, while the old version still serves events. Synchronous when it fits one slice.
+   * Its time does not count against the quiesce deadline (it has a budget of its own, as long).
+   */
+  precopy(): boolean | Promise<boolean> {
+    this.#running = 'quiesce';
+    const t = performance.now();
+    const startedAt = this.core.clock.now();
+    const until = startedAt + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    const r = precopy(this.core, { signal: this.signal, until, stretch: this.#stretch });
+    if (!(r instanceof Promise)) return this.#precopied(r, t, startedAt);
+    return r.then((o) => this.#precopied(o, t, startedAt));
+  }
+
+  #precopied(r: PrecopyOutcome, t: number, startedAt: number): boolean {
+    this.#deadlineAt += this.core.clock.now() - startedAt;
+    if (!r.ok) return this.#refuse('quiesce', r.blockers);
+    if (r.rounds > 0) this.#precopyUs = µs(t);
+    return true;
+  }
 
   /** From here on, `send` holds events in the mailbox: the pause begins. */
   hold(deadlineAt = this.#deadlineAt): void {
@@ -387,6 +412,7 @@ export class SwapTransaction {
       timings: this.timings,
       totalUs: µs(this.#t0),
       pauseUs: this.#pauseUs,
+      ...(this.#precopyUs === undefined ? {} : { precopyUs: this.#precopyUs }),
       ...(part ? {} : { blockUs: this.#stretch.longestUs }),
       hashUs,
       held: this.#held,

@@ -1,0 +1,102 @@
+/**
+ * The pre-copy: the first part of quiesce, run before events are held. As a VM's live migration
+ * copies memory while the VM still runs and pauses it only for the pages written meanwhile, a swap
+ * walks the live context while the old version keeps serving events — freezing it and recording what
+ * it finds in the caches the pause reads (src/swap/_internal/precopy-walk.ts) — in slices of a few
+ * milliseconds with `setImmediate` between them. XState contexts are immutable by contract: an event
+ * processed meanwhile builds a new context that shares what it did not change, so the next round walks
+ * only the new parts, and the pause itself (and the migration's output, which shares most of its
+ * input) finds the rest in the caches. A 10 MB state's first swap then blocks the event loop for a
+ * slice, not for a walk of 10 MB.
+ *
+ * Best effort and bounded: it ends when a round finds the context unchanged, after
+ * {@link PRECOPY_ROUNDS} rounds, or when its own budget (the swap's `deadlineMs`, on the component's
+ * clock) runs out — the pause then walks what is left, exactly as it would without a pre-copy. An
+ * abort (the caller's signal, the component stopping) refuses the swap here, nothing held. A context
+ * with no object in it is not walked at all (the tiny swap pays one look at its members, no macrotask).
+ * Pinned by test/swap/precopy.test.ts.
+ */
+import type { Blocker } from '../blockers/blocker.ts';
+import { blocker } from '../blockers/messages.ts';
+import type { ComponentCore } from '../live/_internal/core.ts';
+import { abortReason } from './_internal/preconditions.ts';
+import { PrecopyWalk } from './_internal/precopy-walk.ts';
+import { type Stretch, turn } from './_internal/stretch.ts';
+
+/** The longest a slice of the walk runs before it lets the event loop serve others (ms). */
+export const PRECOPY_SLICE_MS = 3;
+/** How many times the walk starts over on a context replaced while it ran. */
+export const PRECOPY_ROUNDS = 4;
+
+export interface PrecopyInput {
+  readonly signal: AbortSignal;
+  /** On the component's clock: the pre-copy stops here and leaves the rest to the pause. */
+  readonly until: number;
+  /** The transaction's synchronous stretches: each yield ends one. */
+  readonly stretch: Stretch;
+}
+
+export type PrecopyOutcome =
+  | {
+      readonly ok: true;
+      /** Contexts walked (1, or more when events replaced the context meanwhile; 0 when there was nothing to walk). */
+      readonly rounds: number;
+      /** Objects walked, over all rounds. */
+      readonly objects: number;
+      /** Times the walk let the event loop run. */
+      readonly yields: number;
+      /** Whether the last context walked is the one the pause will find (else the pause walks what changed). */
+      readonly settled: boolean;
+    }
+  | { readonly ok: false; readonly blockers: readonly Blocker[] };
+
+const NOTHING: PrecopyOutcome = { ok: true, rounds: 0, objects: 0, yields: 0, settled: true };
+
+/** Pre-copies the live context of `core`: synchronous when it fits one slice, else a promise. */
+export function precopy(core: ComponentCore, input: PrecopyInput): PrecopyOutcome | Promise<PrecopyOutcome> {
+  const context = contextOf(core);
+  if (!holdsObject(context)) return NOTHING;
+  const walk = new PrecopyWalk(context);
+  const done = walk.step(performance.now() + PRECOPY_SLICE_MS);
+  if (done !== undefined && contextOf(core) === context) return { ok: true, rounds: 1, objects: done.objects, yields: 0, settled: true };
+  return rounds(core, input, context, walk);
+}
+
+async function rounds(core: ComponentCore, { signal, until, stretch }: PrecopyInput, first: unknown, firstWalk: PrecopyWalk): Promise<PrecopyOutcome> {
+  let context = first;
+  let walk = firstWalk;
+  let round = 1;
+  let objects = 0;
+  let yields = 0;
+  for (;;) {
+    const done = walk.step(performance.now() + PRECOPY_SLICE_MS);
+    if (done !== undefined) {
+      objects += done.objects;
+      const now = contextOf(core);
+      if (now === context || round >= PRECOPY_ROUNDS || !holdsObject(now)) return { ok: true, rounds: round, objects, yields, settled: now === context };
+      // events replaced the context meanwhile: walk the new one (what it shares with the last is cached)
+      context = now;
+      walk = new PrecopyWalk(now);
+      round++;
+      continue;
+    }
+    await stretch.wait(turn());
+    yields++;
+    if (signal.aborted) return { ok: false, blockers: [blocker('aborted', { reason: abortReason(signal) })] };
+    if (core.clock.now() >= until) return { ok: true, rounds: round, objects, yields, settled: false };
+  }
+}
+
+function contextOf(core: ComponentCore): unknown {
+  return (core.actor.getSnapshot() as { context?: unknown }).context;
+}
+
+/** Whether a context has an object member (else the pause's walks of it cost a few member reads). */
+function holdsObject(context: unknown): boolean {
+  if (context === null || typeof context !== 'object') return false;
+  for (const key in context) {
+    const v = (context as Record<string, unknown>)[key];
+    if (v !== null && typeof v === 'object') return true;
+  }
+  return false;
+}
