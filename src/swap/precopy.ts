@@ -10,8 +10,8 @@
  * slice, not for a walk of 10 MB.
  *
  * Best effort and bounded: it ends when a round finds the context unchanged, after
- * {@link PRECOPY_ROUNDS} rounds, or when its own budget (the swap's `deadlineMs`, on the component's
- * clock) runs out — the pause then walks what is left, exactly as it would without a pre-copy. An
+ * {@link PRECOPY_ROUNDS} rounds, or when its own budget ({@link PRECOPY_BUDGET_DEADLINES} times the
+ * swap's `deadlineMs`, on the component's clock) runs out — the pause then walks what is left, exactly as it would without a pre-copy. An
  * abort (the caller's signal, the component stopping) refuses the swap here, nothing held. A context
  * with no object in it is not walked at all (the tiny swap pays one look at its members, no macrotask).
  * Pinned by test/swap/precopy.test.ts.
@@ -27,17 +27,29 @@ import { type Stretch, turn } from './_internal/stretch.ts';
 export const PRECOPY_SLICE_MS = 3;
 /** How many times the walk starts over on a context replaced while it ran. */
 export const PRECOPY_ROUNDS = 4;
+/**
+ * The pre-copy's budget, in multiples of the swap's `deadlineMs` (10 s by default). Generous: a 10 MB
+ * state takes ~0.3 s of CPU to walk, several times that in wall time on a busy machine, and whatever
+ * the pre-copy leaves undone the pause does in one block.
+ */
+export const PRECOPY_BUDGET_DEADLINES = 10;
 
 export interface PrecopyInput {
   readonly signal: AbortSignal;
-  /** On the component's clock: the pre-copy stops here and leaves the rest to the pause. */
-  readonly until: number;
+  /** The swap's `deadlineMs`: the pre-copy's budget is {@link PRECOPY_BUDGET_DEADLINES} of it, on the component's clock. */
+  readonly deadlineMs: number;
   /** The transaction's synchronous stretches: each yield ends one. */
   readonly stretch: Stretch;
 }
 
+/** What every pre-copy reports: its wall time (µs) and the component-clock time it took (ms). */
+interface Took {
+  readonly us: number;
+  readonly clockMs: number;
+}
+
 export type PrecopyOutcome =
-  | {
+  | (Took & {
       readonly ok: true;
       /** Contexts walked (1, or more when events replaced the context meanwhile; 0 when there was nothing to walk). */
       readonly rounds: number;
@@ -47,22 +59,28 @@ export type PrecopyOutcome =
       readonly yields: number;
       /** Whether the last context walked is the one the pause will find (else the pause walks what changed). */
       readonly settled: boolean;
-    }
-  | { readonly ok: false; readonly blockers: readonly Blocker[] };
-
-const NOTHING: PrecopyOutcome = { ok: true, rounds: 0, objects: 0, yields: 0, settled: true };
+    })
+  | (Took & { readonly ok: false; readonly blockers: readonly Blocker[] });
 
 /** Pre-copies the live context of `core`: synchronous when it fits one slice, else a promise. */
 export function precopy(core: ComponentCore, input: PrecopyInput): PrecopyOutcome | Promise<PrecopyOutcome> {
   const context = contextOf(core);
-  if (!holdsObject(context)) return NOTHING;
+  if (!holdsObject(context)) return { ok: true, rounds: 0, objects: 0, yields: 0, settled: true, us: 0, clockMs: 0 };
+  const t = performance.now();
+  const startedAt = core.clock.now();
+  const took = (): Took => ({ us: Math.round((performance.now() - t) * 1000), clockMs: core.clock.now() - startedAt });
   const walk = new PrecopyWalk(context);
-  const done = walk.step(performance.now() + PRECOPY_SLICE_MS);
-  if (done !== undefined && contextOf(core) === context) return { ok: true, rounds: 1, objects: done.objects, yields: 0, settled: true };
-  return rounds(core, input, context, walk);
+  const done = walk.step(t + PRECOPY_SLICE_MS);
+  if (done !== undefined && contextOf(core) === context) return { ok: true, rounds: 1, objects: done.objects, yields: 0, settled: true, ...took() };
+  return rounds(core, { ...input, until: startedAt + PRECOPY_BUDGET_DEADLINES * input.deadlineMs, took }, context, walk);
 }
 
-async function rounds(core: ComponentCore, { signal, until, stretch }: PrecopyInput, first: unknown, firstWalk: PrecopyWalk): Promise<PrecopyOutcome> {
+async function rounds(
+  core: ComponentCore,
+  { signal, until, stretch, took }: PrecopyInput & { readonly until: number; readonly took: () => Took },
+  first: unknown,
+  firstWalk: PrecopyWalk,
+): Promise<PrecopyOutcome> {
   let context = first;
   let walk = firstWalk;
   let round = 1;
@@ -73,7 +91,7 @@ async function rounds(core: ComponentCore, { signal, until, stretch }: PrecopyIn
     if (done !== undefined) {
       objects += done.objects;
       const now = contextOf(core);
-      if (now === context || round >= PRECOPY_ROUNDS || !holdsObject(now)) return { ok: true, rounds: round, objects, yields, settled: now === context };
+      if (now === context || round >= PRECOPY_ROUNDS || !holdsObject(now)) return { ok: true, rounds: round, objects, yields, settled: now === context, ...took() };
       // events replaced the context meanwhile: walk the new one (what it shares with the last is cached)
       context = now;
       walk = new PrecopyWalk(now);
@@ -82,8 +100,8 @@ async function rounds(core: ComponentCore, { signal, until, stretch }: PrecopyIn
     }
     await stretch.wait(turn());
     yields++;
-    if (signal.aborted) return { ok: false, blockers: [blocker('aborted', { reason: abortReason(signal) })] };
-    if (core.clock.now() >= until) return { ok: true, rounds: round, objects, yields, settled: false };
+    if (signal.aborted) return { ok: false, blockers: [blocker('aborted', { reason: abortReason(signal) })], ...took() };
+    if (core.clock.now() >= until) return { ok: true, rounds: round, objects, yields, settled: false, ...took() };
   }
 }
 

@@ -198,25 +198,17 @@ export class SwapTransaction {
 
   // ── quiesce ──────────────────────────────────────────────────────────────
 
-  /**
-   * The pre-copy (src/swap/precopy.ts): the live context frozen and walked into the caches the pause
-   * reads, in slices, while the old version still serves events. Synchronous when it fits one slice.
-   * Its time does not count against the quiesce deadline (it has a budget of its own, as long).
-   */
+  /** The pre-copy (src/swap/precopy.ts): before the pause, in slices; its time does not count against the quiesce deadline. */
   precopy(): boolean | Promise<boolean> {
     this.#running = 'quiesce';
-    const t = performance.now();
-    const startedAt = this.core.clock.now();
-    const until = startedAt + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
-    const r = precopy(this.core, { signal: this.signal, until, stretch: this.#stretch });
-    if (!(r instanceof Promise)) return this.#precopied(r, t, startedAt);
-    return r.then((o) => this.#precopied(o, t, startedAt));
+    const r = precopy(this.core, { signal: this.signal, deadlineMs: this.options.deadlineMs ?? DEFAULT_DEADLINE_MS, stretch: this.#stretch });
+    return r instanceof Promise ? r.then((o) => this.#precopied(o)) : this.#precopied(r);
   }
 
-  #precopied(r: PrecopyOutcome, t: number, startedAt: number): boolean {
-    this.#deadlineAt += this.core.clock.now() - startedAt;
+  #precopied(r: PrecopyOutcome): boolean {
+    this.#deadlineAt += r.clockMs;
     if (!r.ok) return this.#refuse('quiesce', r.blockers);
-    if (r.rounds > 0) this.#precopyUs = µs(t);
+    if (r.rounds > 0) this.#precopyUs = r.us;
     return true;
   }
 
