@@ -29,14 +29,15 @@ const CHECK_EVERY = 128;
 /** Ancestors past this many are also kept in a set (a cycle check by scan costs the depth). */
 const SCAN_MAX = 32;
 
+/** One object being walked. Frames are reused by depth (a 10 MB state has ~300,000 objects, and as many frames would be garbage). */
 interface Frame {
-  readonly node: object;
+  node: object;
   /** Object keys in canonical order; `undefined` for an array (read by index). */
-  readonly keys: readonly string[] | undefined;
-  readonly length: number;
+  keys: readonly string[] | undefined;
+  length: number;
   next: number;
   /** Whether this walk freezes below this object: not below one found frozen already (`deepFreeze`'s rule). */
-  readonly freezing: boolean;
+  freezing: boolean;
   /** Every object of the subtree so far is frozen. */
   frozen: boolean;
   /** The subtree so far is plain JSON data (then `text` is its canonical text so far). */
@@ -66,7 +67,9 @@ export interface PrecopyResult {
  * Never throws on the data: a getter that throws ends the walk with what it recorded so far.
  */
 export class PrecopyWalk {
-  readonly #stack: Frame[] = [];
+  /** Frames by depth: the first `#depth` are the objects being walked, root first. */
+  readonly #frames: Frame[] = [];
+  #depth = 0;
   #deep: Set<object> | undefined;
   #objects = 0;
   #result: PrecopyResult | undefined;
@@ -82,26 +85,26 @@ export class PrecopyWalk {
       this.#run(until);
     } catch {
       // a getter or trap that threw: the pause will meet it again and refuse with a blocker; nothing above it is cached
-      this.#stack.length = 0;
+      this.#depth = 0;
       this.#result = { clean: false, objects: this.#objects };
     }
     return this.#result;
   }
 
   #run(until: number): void {
-    const stack = this.#stack;
+    const frames = this.#frames;
     let n = 0;
     for (;;) {
-      const f = stack[stack.length - 1]!;
+      const f = frames[this.#depth - 1]!;
       if (f.next >= f.length) {
         const text = this.#leave(f);
-        stack.pop();
-        if (stack.length >= SCAN_MAX) this.#deep!.delete(f.node);
-        const parent = stack[stack.length - 1];
-        if (parent === undefined) {
+        this.#depth--;
+        if (this.#depth >= SCAN_MAX) this.#deep!.delete(f.node);
+        if (this.#depth === 0) {
           this.#result = { clean: f.frozen && f.plain && f.markerFree, objects: this.#objects };
           return;
         }
+        const parent = frames[this.#depth - 1]!;
         parent.frozen &&= f.frozen;
         parent.markerFree &&= f.markerFree;
         if (f.height + 1 > parent.height) parent.height = f.height + 1;
@@ -135,13 +138,13 @@ export class PrecopyWalk {
     }
     const height = FROZEN_PLAIN.get(child);
     const digest = height === undefined ? undefined : cachedDigest(child);
-    if (digest !== undefined && isMarkerFree(child) && this.#stack.length + height! - 1 <= MAX_STATE_DEPTH) {
+    if (digest !== undefined && isMarkerFree(child) && this.#depth + height! - 1 <= MAX_STATE_DEPTH) {
       if (height! + 1 > f.height) f.height = height! + 1;
       f.size += CACHE_MIN;
       if (f.plain) append(f, key, `#${digest}`);
       return;
     }
-    if (this.#onPath(child) || this.#stack.length > MAX_STATE_DEPTH) {
+    if (this.#onPath(child) || this.#depth > MAX_STATE_DEPTH) {
       // a cycle (JSON cannot write it), or deeper than a state may nest: the pause refuses it as it always did
       f.plain = f.markerFree = f.frozen = false;
       return;
@@ -167,27 +170,24 @@ export class PrecopyWalk {
       keys = plain ? sortedKeys(node) : Object.keys(node);
       length = keys.length;
     }
-    const frozen = Object.isFrozen(node);
     this.#objects++;
-    const f: Frame = {
-      node,
-      keys,
-      length,
-      next: 0,
-      freezing: freezing && !wasFrozen,
-      frozen,
-      plain,
-      // the marker walk reads inherited members too (`for … in`): only plain objects are vouched for
-      markerFree: plain && (array || !isMarker(node)),
-      height: 1,
-      size: 1,
-      text: array ? '[' : '{',
-      length16: 1,
-      hash: undefined,
-      written: false,
-    };
-    if (this.#stack.length >= SCAN_MAX) (this.#deep ??= new Set()).add(node);
-    this.#stack.push(f);
+    if (this.#depth >= SCAN_MAX) (this.#deep ??= new Set()).add(node);
+    const f = (this.#frames[this.#depth++] ??= blankFrame());
+    f.node = node;
+    f.keys = keys;
+    f.length = length;
+    f.next = 0;
+    f.freezing = freezing && !wasFrozen;
+    f.frozen = Object.isFrozen(node);
+    f.plain = plain;
+    // the marker walk reads inherited members too (`for … in`): only plain objects are vouched for
+    f.markerFree = plain && (array || !isMarker(node));
+    f.height = 1;
+    f.size = 1;
+    f.text = array ? '[' : '{';
+    f.length16 = 1;
+    f.hash = undefined;
+    f.written = false;
     return true;
   }
 
@@ -206,12 +206,16 @@ export class PrecopyWalk {
   }
 
   #onPath(node: object): boolean {
-    const stack = this.#stack;
-    const n = Math.min(stack.length, SCAN_MAX);
-    for (let i = 0; i < n; i++) if (stack[i]!.node === node) return true;
+    const n = Math.min(this.#depth, SCAN_MAX);
+    for (let i = 0; i < n; i++) if (this.#frames[i]!.node === node) return true;
     return this.#deep !== undefined && this.#deep.has(node);
   }
 }
+
+function blankFrame(): Frame {
+  return { node: BLANK, keys: undefined, length: 0, next: 0, freezing: false, frozen: false, plain: false, markerFree: false, height: 1, size: 1, text: '', length16: 0, hash: undefined, written: false };
+}
+const BLANK = Object.freeze({});
 
 /** Appends one member's text to a frame (`key` undefined in an array), spilling long text into its hash. */
 function append(f: Frame, key: string | undefined, text: string): void {
