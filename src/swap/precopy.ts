@@ -25,6 +25,11 @@ import { type Stretch, turn } from './_internal/stretch.ts';
 
 /** The longest a slice of the walk runs before it lets the event loop serve others (ms). */
 export const PRECOPY_SLICE_MS = 3;
+/**
+ * A walk whose last slice ran longer than this (ms) lets the event loop run once before the pause, so the
+ * slice and the pause are two blocks, not one; a small context's walk stays within the swap's turn.
+ */
+export const PRECOPY_YIELD_AFTER_MS = 1;
 /** How many times the walk starts over on a context replaced while it ran. */
 export const PRECOPY_ROUNDS = 4;
 /**
@@ -71,7 +76,7 @@ export function precopy(core: ComponentCore, input: PrecopyInput): PrecopyOutcom
   const took = (): Took => ({ us: Math.round((performance.now() - t) * 1000), clockMs: core.clock.now() - startedAt });
   const walk = new PrecopyWalk(context);
   const done = walk.step(t + PRECOPY_SLICE_MS);
-  if (done !== undefined && contextOf(core) === context) return { ok: true, rounds: 1, objects: done.objects, yields: 0, settled: true, ...took() };
+  if (done !== undefined && contextOf(core) === context && performance.now() - t <= PRECOPY_YIELD_AFTER_MS) return { ok: true, rounds: 1, objects: done.objects, yields: 0, settled: true, ...took() };
   return rounds(core, { ...input, until: startedAt + PRECOPY_BUDGET_DEADLINES * input.deadlineMs, took }, context, walk);
 }
 
@@ -86,15 +91,26 @@ async function rounds(
   let round = 1;
   let objects = 0;
   let yields = 0;
+  let counted = false;
   for (;;) {
     const done = walk.step(performance.now() + PRECOPY_SLICE_MS);
     if (done !== undefined) {
-      objects += done.objects;
+      if (!counted) objects += done.objects;
+      counted = true;
       const now = contextOf(core);
-      if (now === context || round >= PRECOPY_ROUNDS || !holdsObject(now)) return { ok: true, rounds: round, objects, yields, settled: now === context, ...took() };
+      const last = now === context || round >= PRECOPY_ROUNDS || !holdsObject(now);
+      // a long last slice: one turn of the event loop before the pause (then the context is looked at again)
+      if (last && performance.now() - stretch.since > PRECOPY_YIELD_AFTER_MS) {
+        await stretch.wait(turn());
+        yields++;
+        if (signal.aborted) return { ok: false, blockers: [blocker('aborted', { reason: abortReason(signal) })], ...took() };
+        continue;
+      }
+      if (last) return { ok: true, rounds: round, objects, yields, settled: now === context, ...took() };
       // events replaced the context meanwhile: walk the new one (what it shares with the last is cached)
       context = now;
       walk = new PrecopyWalk(now);
+      counted = false;
       round++;
       continue;
     }
