@@ -210,6 +210,16 @@ describe('precopy()', () => {
   const fakeCore = (ctx: () => unknown, clock = new ManualClock()) => ({ actor: { getSnapshot: () => ({ context: ctx() }) }, clock }) as unknown as ComponentCore;
   const input = (deadlineMs = 1000, signal = new AbortController().signal) => ({ signal, deadlineMs, stretch: new Stretch() });
 
+  it('takes no turn of the event loop for a context without objects, nor for a small one', () => {
+    expect(precopy(fakeCore(() => ({ n: 1, s: 'x' })), input())).toMatchObject({ ok: true, rounds: 0 });
+    // a walk of a few objects fits the swap's own turn (one of five tries: a descheduled process may overrun once)
+    const sync = Array.from({ length: 5 }, () => {
+      const small = { n: 1, rows: rows(3) };
+      return precopy(fakeCore(() => small), input());
+    }).filter((r) => !(r instanceof Promise));
+    expect(sync[0]).toMatchObject({ ok: true, rounds: 1, objects: 8, yields: 0, settled: true });
+  });
+
   it('walks again a context replaced while it ran, the shared part from the caches', async () => {
     const shared = rows(BIG_ROWS);
     let context: object = { n: 0, rows: shared };
