@@ -13,7 +13,8 @@
  * {@link PRECOPY_ROUNDS} rounds, or when its own budget ({@link PRECOPY_BUDGET_DEADLINES} times the
  * swap's `deadlineMs`, on the component's clock) runs out — the pause then walks what is left, exactly as it would without a pre-copy. An
  * abort (the caller's signal, the component stopping) refuses the swap here, nothing held. A context
- * with no object in it is not walked at all (the tiny swap pays one look at its members, no macrotask).
+ * with no object in it is not walked at all (the tiny swap pays one look at its members), and one of up
+ * to {@link PRECOPY_SYNC_MEMBERS} members is walked in the swap's own turn: neither takes a macrotask.
  * Pinned by test/swap/precopy.test.ts.
  */
 import type { Blocker } from '../blockers/blocker.ts';
@@ -26,8 +27,14 @@ import { type Stretch, turn } from './_internal/stretch.ts';
 /** The longest a slice of the walk runs before it lets the event loop serve others (ms). */
 export const PRECOPY_SLICE_MS = 3;
 /**
- * A walk whose last slice ran longer than this (ms) lets the event loop run once before the pause, so the
- * slice and the pause are two blocks, not one; a small context's walk stays within the swap's turn.
+ * How many members the walk reads in the swap's own turn before it goes to slices: a context this small
+ * (about 100 KB of JSON, ~1–3 ms) is walked at once, whatever the machine's speed, so whether a swap
+ * lets the event loop run before its pause depends on the state, never on timing.
+ */
+export const PRECOPY_SYNC_MEMBERS = 4096;
+/**
+ * A sliced walk whose last slice ran longer than this (ms) lets the event loop run once more before the
+ * pause, so the slice and the pause are two blocks, not one.
  */
 export const PRECOPY_YIELD_AFTER_MS = 1;
 /** How many times the walk starts over on a context replaced while it ran. */
@@ -75,8 +82,8 @@ export function precopy(core: ComponentCore, input: PrecopyInput): PrecopyOutcom
   const startedAt = core.clock.now();
   const took = (): Took => ({ us: Math.round((performance.now() - t) * 1000), clockMs: core.clock.now() - startedAt });
   const walk = new PrecopyWalk(context);
-  const done = walk.step(t + PRECOPY_SLICE_MS);
-  if (done !== undefined && contextOf(core) === context && performance.now() - t <= PRECOPY_YIELD_AFTER_MS) return { ok: true, rounds: 1, objects: done.objects, yields: 0, settled: true, ...took() };
+  const done = walk.step(Number.POSITIVE_INFINITY, PRECOPY_SYNC_MEMBERS);
+  if (done !== undefined) return { ok: true, rounds: 1, objects: done.objects, yields: 0, settled: true, ...took() };
   return rounds(core, { ...input, until: startedAt + PRECOPY_BUDGET_DEADLINES * input.deadlineMs, took }, context, walk);
 }
 

@@ -16,7 +16,7 @@ import type { ComponentCore } from '../../src/live/_internal/core.ts';
 import { coreOf } from '../../src/runtime/component.ts';
 import { PrecopyWalk } from '../../src/swap/_internal/precopy-walk.ts';
 import { Stretch } from '../../src/swap/_internal/stretch.ts';
-import { precopy, PRECOPY_ROUNDS } from '../../src/swap/precopy.ts';
+import { precopy, PRECOPY_ROUNDS, PRECOPY_SYNC_MEMBERS } from '../../src/swap/precopy.ts';
 import { isMarkerFree, persistedSnapshotOf } from '../../src/xstate/adapter.ts';
 
 interface Row {
@@ -212,12 +212,13 @@ describe('precopy()', () => {
 
   it('takes no turn of the event loop for a context without objects, nor for a small one', () => {
     expect(precopy(fakeCore(() => ({ n: 1, s: 'x' })), input())).toMatchObject({ ok: true, rounds: 0 });
-    // a walk of a few objects fits the swap's own turn (one of five tries: a descheduled process may overrun once)
-    const sync = Array.from({ length: 5 }, () => {
-      const small = { n: 1, rows: rows(3) };
-      return precopy(fakeCore(() => small), input());
-    }).filter((r) => !(r instanceof Promise));
-    expect(sync[0]).toMatchObject({ ok: true, rounds: 1, objects: 8, yields: 0, settled: true });
+    // a walk of up to PRECOPY_SYNC_MEMBERS members runs in the swap's own turn, however slow the machine
+    const small = { n: 1, rows: rows(3) };
+    expect(precopy(fakeCore(() => small), input())).toMatchObject({ ok: true, rounds: 1, objects: 8, yields: 0, settled: true });
+    const atTheLimit = { rows: rows(Math.floor(PRECOPY_SYNC_MEMBERS / 6) - 1) }; // 6 members a row: the array's, its 3 own, 2 tags
+    expect(precopy(fakeCore(() => atTheLimit), input())).not.toBeInstanceOf(Promise);
+    const past = { rows: rows(PRECOPY_SYNC_MEMBERS) };
+    expect(precopy(fakeCore(() => past), input())).toBeInstanceOf(Promise);
   });
 
   it('walks again a context replaced while it ran, the shared part from the caches', async () => {

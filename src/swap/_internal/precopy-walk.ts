@@ -80,11 +80,14 @@ export class PrecopyWalk {
     if (root === null || typeof root !== 'object' || !this.#enter(root, true)) this.#result = { clean: false, objects: 0 };
   }
 
-  /** Walks until done or until `performance.now()` passes `until`: the result when done, else `undefined`. */
-  step(until: number): PrecopyResult | undefined {
+  /**
+   * Walks until done, until `performance.now()` passes `until`, or after `members` members (a budget that
+   * does not depend on the machine's speed): the result when done, else `undefined`.
+   */
+  step(until: number, members = Number.POSITIVE_INFINITY): PrecopyResult | undefined {
     if (this.#result !== undefined) return this.#result;
     try {
-      this.#run(until);
+      this.#run(until, members);
     } catch {
       // a getter or trap that threw: the pause will meet it again and refuse with a blocker; nothing above it is cached
       this.#depth = 0;
@@ -93,7 +96,7 @@ export class PrecopyWalk {
     return this.#result;
   }
 
-  #run(until: number): void {
+  #run(until: number, members: number): void {
     const frames = this.#frames;
     let n = 0;
     for (;;) {
@@ -117,7 +120,7 @@ export class PrecopyWalk {
         }
         continue;
       }
-      if (++n % CHECK_EVERY === 0 && performance.now() >= until) return;
+      if (++n > members || (n % CHECK_EVERY === 0 && performance.now() >= until)) return;
       const i = f.next++;
       const key = f.keys === undefined ? undefined : f.keys[i]!;
       const raw: unknown = (f.node as Record<string, unknown>)[key ?? i];
