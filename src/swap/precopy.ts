@@ -100,31 +100,26 @@ async function rounds(
   let yields = 0;
   let counted = false;
   for (;;) {
-    const done = walk.step(performance.now() + PRECOPY_SLICE_MS);
-    if (done !== undefined) {
-      if (!counted) objects += done.objects;
-      counted = true;
-      const now = contextOf(core);
-      const last = now === context || round >= PRECOPY_ROUNDS || !holdsObject(now);
-      // a long last slice: one turn of the event loop before the pause (then the context is looked at again)
-      if (last && performance.now() - stretch.since > PRECOPY_YIELD_AFTER_MS) {
-        await stretch.wait(turn());
-        yields++;
-        if (signal.aborted) return { ok: false, blockers: [blocker('aborted', { reason: abortReason(signal) })], ...took() };
-        continue;
-      }
-      if (last) return { ok: true, rounds: round, objects, yields, settled: now === context, ...took() };
-      // events replaced the context meanwhile: walk the new one (what it shares with the last is cached)
-      context = now;
-      walk = new PrecopyWalk(now);
-      counted = false;
-      round++;
-      continue;
-    }
+    // the swap's own turn has walked its share: every later step comes after a turn of the event loop
     await stretch.wait(turn());
     yields++;
     if (signal.aborted) return { ok: false, blockers: [blocker('aborted', { reason: abortReason(signal) })], ...took() };
     if (core.clock.now() >= until) return { ok: true, rounds: round, objects, yields, settled: false, ...took() };
+    const done = walk.step(performance.now() + PRECOPY_SLICE_MS);
+    if (done === undefined) continue;
+    if (!counted) objects += done.objects;
+    counted = true;
+    const now = contextOf(core);
+    if (now === context || round >= PRECOPY_ROUNDS || !holdsObject(now)) {
+      // a long last slice: one more turn before the pause, so the two are separate blocks (then the context is looked at again)
+      if (performance.now() - stretch.since > PRECOPY_YIELD_AFTER_MS) continue;
+      return { ok: true, rounds: round, objects, yields, settled: now === context, ...took() };
+    }
+    // events replaced the context meanwhile: walk the new one (what it shares with the last is cached)
+    context = now;
+    walk = new PrecopyWalk(now);
+    counted = false;
+    round++;
   }
 }
 
