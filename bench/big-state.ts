@@ -9,6 +9,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createRuntime, type LiveComponent } from 'hotswap';
+import { cpuProbe } from './_internal/cpu-probe.ts';
 import { collectGarbage } from './_internal/gc.ts';
 import { loopProbe } from './_internal/loop-probe.ts';
 import { jobLineage, payload } from './_internal/machines.ts';
@@ -36,6 +37,11 @@ export interface BigStateResult {
   readonly hash: Summary;
   readonly naive: Summary;
   /**
+   * The longest stretch of the main thread's own CPU between two probe turns, per swap (ms; -1 where not
+   * measurable): the loop block without the time the OS kept the process descheduled.
+   */
+  readonly cpuBlock: Summary;
+  /**
    * Baseline of the same run: the longest loop gap in a window as long as each swap, no swap running
    * (the machine's own noise: other processes' load, the heap's collections).
    */
@@ -46,6 +52,8 @@ export interface BigStateResult {
 
 export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
   const probe = loopProbe();
+  const cpu = cpuProbe();
+  const cpuBlocks: number[] = [];
   const loop: number[] = [];
   const first: number[] = [];
   const repeat: number[] = [];
@@ -69,10 +77,12 @@ export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
       for (const [to, into] of [[2, first], [1, repeat]] as const) {
         await probe.read();
         probe.reset();
+        cpu.reset();
         gcMax = 0;
         const t = performance.now();
         const r = await comp.swap(to);
         const gap = await probe.read();
+        cpuBlocks.push(await cpu.read());
         const took = performance.now() - t;
         probe.reset();
         await new Promise((resolve) => setTimeout(resolve, took));
@@ -95,6 +105,7 @@ export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
     }
   } finally {
     probe.stop();
+    cpu.stop();
     gcObserver.disconnect();
   }
   return {
@@ -108,6 +119,7 @@ export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
     naive: summarize(naive),
     precopy: summarize(precopy),
     idle: summarize(idle),
+    cpuBlock: summarize(cpuBlocks),
     gc: summarize(gcs),
   };
 }
@@ -173,6 +185,7 @@ export function bigStateResults(big: readonly BigStateResult[], mass: MassResult
     out[`${k}.precopy_p50_ms`] = round(b.precopy.p50, 2);
     out[`${k}.gc_max_ms`] = round(b.gc.max, 2);
     out[`${k}.idle_gap_p99_ms`] = round(b.idle.p99, 2);
+    out[`${k}.cpu_block_p99_ms`] = round(b.cpuBlock.p99, 2);
     out[`${k}.loop_block_samples`] = b.loopBlock.n;
   }
   out['mass.instances'] = mass.instances;
