@@ -1,12 +1,15 @@
 /**
  * Big states and many instances (issue 12): the event-loop block a swap causes, measured by a
- * loop-lag probe ({@link loopProbe}) around each swap — the pause plus everything synchronous after
- * it (state hashing, the journal write) — next to the report's `pauseUs`; and a `swapAll` of
+ * loop-lag probe ({@link loopProbe}) around each whole swap call — the pre-copy's slices, the pause and
+ * everything synchronous after it (state hashing, the journal write) — next to the report's `pauseUs`
+ * and, as the baseline, the longest gap of an idle window as long as the swap; and a `swapAll` of
  * thousands of small live components: total time and the longest block while it runs.
  * `tsx --conditions=source bench/big-state.ts [--quick]` runs it alone; bench/run.ts runs it too.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createRuntime, type LiveComponent } from 'hotswap';
+import { cpuProbe } from './_internal/cpu-probe.ts';
 import { collectGarbage } from './_internal/gc.ts';
 import { loopProbe } from './_internal/loop-probe.ts';
 import { jobLineage, payload } from './_internal/machines.ts';
@@ -27,15 +30,30 @@ export interface BigStateResult {
   readonly loopBlock: Summary;
   readonly firstLoopBlock: Summary;
   readonly repeatLoopBlock: Summary;
-  /** The reports' `pauseUs`, `blockUs`, `hashUs`, in ms. */
+  /** The reports' `pauseUs`, `blockUs`, `hashUs`, `precopyUs` (0 when absent), in ms. */
   readonly pause: Summary;
+  readonly precopy: Summary;
   readonly block: Summary;
   readonly hash: Summary;
   readonly naive: Summary;
+  /**
+   * The longest stretch of the main thread's own CPU between two probe turns, per swap (ms; -1 where not
+   * measurable): the loop block without the time the OS kept the process descheduled.
+   */
+  readonly cpuBlock: Summary;
+  /**
+   * Baseline of the same run: the longest loop gap in a window as long as each swap, no swap running
+   * (the machine's own noise: other processes' load, the heap's collections).
+   */
+  readonly idle: Summary;
+  /** The longest garbage-collection pause seen inside each swap's probe window (ms): part of the loop block, the heap's not the swap's code. */
+  readonly gc: Summary;
 }
 
 export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
   const probe = loopProbe();
+  const cpu = cpuProbe();
+  const cpuBlocks: number[] = [];
   const loop: number[] = [];
   const first: number[] = [];
   const repeat: number[] = [];
@@ -43,6 +61,14 @@ export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
   const block: number[] = [];
   const hash: number[] = [];
   const naive: number[] = [];
+  const precopy: number[] = [];
+  const gcs: number[] = [];
+  const idle: number[] = [];
+  let gcMax = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMax = Math.max(gcMax, e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   try {
     for (let i = 0; i < c.iterations; i++) {
       collectGarbage();
@@ -51,8 +77,18 @@ export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
       for (const [to, into] of [[2, first], [1, repeat]] as const) {
         await probe.read();
         probe.reset();
+        cpu.reset();
+        gcMax = 0;
+        const t = performance.now();
         const r = await comp.swap(to);
         const gap = await probe.read();
+        cpuBlocks.push(await cpu.read());
+        const took = performance.now() - t;
+        probe.reset();
+        await new Promise((resolve) => setTimeout(resolve, took));
+        idle.push(await probe.read());
+        gcs.push(gcMax);
+        precopy.push((r.precopyUs ?? 0) / 1000);
         if (r.outcome !== 'committed') throw new Error(`big-state swap refused: ${JSON.stringify(r.blockers)}`);
         into.push(gap);
         loop.push(gap);
@@ -69,6 +105,8 @@ export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
     }
   } finally {
     probe.stop();
+    cpu.stop();
+    gcObserver.disconnect();
   }
   return {
     label: c.label,
@@ -79,6 +117,10 @@ export async function benchBigState(c: BigStateCase): Promise<BigStateResult> {
     block: summarize(block),
     hash: summarize(hash),
     naive: summarize(naive),
+    precopy: summarize(precopy),
+    idle: summarize(idle),
+    cpuBlock: summarize(cpuBlocks),
+    gc: summarize(gcs),
   };
 }
 
@@ -140,6 +182,10 @@ export function bigStateResults(big: readonly BigStateResult[], mass: MassResult
     out[`${k}.report_block_p99_ms`] = round(b.block.p99, 2);
     out[`${k}.hash_p50_ms`] = round(b.hash.p50, 2);
     out[`${k}.naive_p50_ms`] = round(b.naive.p50, 2);
+    out[`${k}.precopy_p50_ms`] = round(b.precopy.p50, 2);
+    out[`${k}.gc_max_ms`] = round(b.gc.max, 2);
+    out[`${k}.idle_gap_p99_ms`] = round(b.idle.p99, 2);
+    out[`${k}.cpu_block_p99_ms`] = round(b.cpuBlock.p99, 2);
     out[`${k}.loop_block_samples`] = b.loopBlock.n;
   }
   out['mass.instances'] = mass.instances;

@@ -313,7 +313,13 @@ function checkPlain(root: unknown, options: Omit<PlainJsonOptions, 'copy'>): Pla
  * object or array, no Proxy, no symbol key): what `migrate`'s deep freeze checks as it goes.
  */
 export function plainNode(node: object): boolean {
-  return leaf(node).kind === 'node' && symbolKey(node) === undefined;
+  // `leaf` and `symbolKey`'s rules, without their allocations: the pre-copy asks this of every object of a big state
+  if (types.isProxy(node)) return false;
+  const proto: unknown = Object.getPrototypeOf(node);
+  if (!(Array.isArray(node) ? proto === Array.prototype : proto === Object.prototype || proto === null)) return false;
+  const symbols = Object.getOwnPropertySymbols(node);
+  for (const k of symbols) if (Object.prototype.propertyIsEnumerable.call(node, k)) return false;
+  return true;
 }
 
 /** Whether a non-object member is plain data by {@link plainJson}'s rules (`undefined` only in an object). */

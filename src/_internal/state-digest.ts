@@ -35,6 +35,21 @@ export function isDigestCached(value: object): boolean {
   return DIGESTS.has(value);
 }
 
+/** The remembered digest of a subtree frozen throughout, if any. */
+export function cachedDigest(value: object): string | undefined {
+  return DIGESTS.get(value);
+}
+
+/**
+ * Remembers the digest of a subtree: the caller (the swap's pre-copy, src/swap/_internal/precopy-walk.ts)
+ * wrote its canonical text by the rules of this file, every object in it frozen before it was read,
+ * and found the text longer than {@link DIGEST_MIN_BYTES}. test/swap/precopy.test.ts checks that what
+ * it records is what {@link stateDigest} computes.
+ */
+export function noteDigest(value: object, digest: string): void {
+  DIGESTS.set(value, digest);
+}
+
 function write(raw: unknown, key: string | number, active: Set<object>, depth: number): string | undefined {
   if (raw !== null && typeof raw === 'object') {
     const known = DIGESTS.get(raw);

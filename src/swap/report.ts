@@ -54,6 +54,12 @@ export interface SwapReport {
    * a `swapAll` (whose own report gives the longest stretch of the whole call).
    */
   readonly blockUs?: number;
+  /**
+   * Microseconds of the pre-copy, from its start to the pause (slices and the yields between them):
+   * the live context frozen and walked, while the old version still served events, so the pause need
+   * not walk it (src/swap/precopy.ts). Absent when the context held nothing to walk (no object member).
+   */
+  readonly precopyUs?: number;
   /** Microseconds spent hashing the before/after states for the journal (`beforeHash`, `afterHash`); absent as `blockUs` is. */
   readonly hashUs?: number;
   /** Events held during the pause and delivered afterwards. */

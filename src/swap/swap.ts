@@ -1,5 +1,6 @@
 /**
- * `runSwap`: one swap attempt start to end, the phases of docs/design.md §2 in order, a throw
+ * `runSwap`: one swap attempt start to end, the phases of docs/design.md §2 in order (quiesce begins
+ * with a pre-copy of the live context, before events are held: src/swap/precopy.ts), a throw
  * anywhere turned into a refused report (G7). Pinned by every test in test/swap/, and by
  * test/swap/swap-safety.property.test.ts.
  */
@@ -34,10 +35,14 @@ async function run(tx: SwapTransaction): Promise<SwapReport> {
       // let that XState step finish first, or its event would be lost and old code run after the commit.
       // From here to the commit nothing yields when nothing must wait.
       if (checked === true) await undefined;
-      tx.hold();
-      const quiet = tx.quiesce();
-      if ((quiet === true || (quiet !== false && (await quiet))) && tx.drain() && tx.migrate() && tx.verify() && tx.install()) tx.resume();
-      else tx.rollback();
+      // the pre-copy walks the live context before the pause (a promise only when it takes slices)
+      const copied = tx.precopy();
+      if (copied === true || (copied !== false && (await copied))) {
+        tx.hold();
+        const quiet = tx.quiesce();
+        if ((quiet === true || (quiet !== false && (await quiet))) && tx.drain() && tx.migrate() && tx.verify() && tx.install()) tx.resume();
+        else tx.rollback();
+      }
     }
   } catch (error) {
     tx.crashed(error); // refusal is data (G7): a throw inside the pipeline becomes a refused report

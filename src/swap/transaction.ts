@@ -22,6 +22,7 @@ import { install } from './install.ts';
 import { migrateStep } from './migrate.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
 import { plan } from './plan.ts';
+import { precopy, type PrecopyOutcome } from './precopy.ts';
 import { quiesce, type QuiesceResult } from './quiesce.ts';
 import type { SwapJournal, SwapPhase, SwapReport } from './report.ts';
 import type { SwapRequest } from './request.ts';
@@ -85,6 +86,8 @@ export class SwapTransaction {
   /** The last timing mark (`performance.now()`): each phase ends with {@link SwapTransaction.#lap}. */
   #mark = 0;
   #pauseUs = 0;
+  /** The pre-copy's wall time (µs), when it walked anything. */
+  #precopyUs: number | undefined;
   #held = 0;
   /** The synchronous stretches: the longest is the report's `blockUs`. */
   readonly #stretch = new Stretch();
@@ -194,6 +197,20 @@ export class SwapTransaction {
   }
 
   // ── quiesce ──────────────────────────────────────────────────────────────
+
+  /** The pre-copy (src/swap/precopy.ts): before the pause, in slices; its time does not count against the quiesce deadline. */
+  precopy(): boolean | Promise<boolean> {
+    this.#running = 'quiesce';
+    const r = precopy(this.core, { signal: this.signal, deadlineMs: this.options.deadlineMs ?? DEFAULT_DEADLINE_MS, stretch: this.#stretch });
+    return r instanceof Promise ? r.then((o) => this.#precopied(o)) : this.#precopied(r);
+  }
+
+  #precopied(r: PrecopyOutcome): boolean {
+    this.#deadlineAt += r.clockMs;
+    if (!r.ok) return this.#refuse('quiesce', r.blockers);
+    if (r.rounds > 0) this.#precopyUs = r.us;
+    return true;
+  }
 
   /** From here on, `send` holds events in the mailbox: the pause begins. */
   hold(deadlineAt = this.#deadlineAt): void {
@@ -393,6 +410,7 @@ export class SwapTransaction {
       timings: this.timings,
       totalUs: µs(this.#t0),
       pauseUs: this.#pauseUs,
+      ...(this.#precopyUs === undefined ? {} : { precopyUs: this.#precopyUs }),
       ...(part ? {} : { blockUs: this.#stretch.longestUs }),
       hashUs,
       held: this.#held,

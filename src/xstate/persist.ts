@@ -130,7 +130,8 @@ export function isActorRef(value: object): boolean {
 /** The key XState's marker for an actor ref carries (what a walk over built objects looks for). */
 export const ACTOR_MARKER_KEY = 'xstate$$type';
 
-function isMarker(value: object): boolean {
+/** Whether a context member is data shaped like XState's actor marker (its restore revives it like a ref). */
+export function isMarker(value: object): boolean {
   return ACTOR_MARKER_KEY in value && (value as { xstate$$type: unknown }).xstate$$type === ACTOR_MARKER;
 }
 
@@ -155,7 +156,20 @@ export function holdsActorRefs(snapshot: PersistedSnapshot): boolean {
  * parts that changed.
  */
 const MARKER_FREE = new WeakSet<object>();
-const MARKER_FREE_MIN = 256;
+export const MARKER_FREE_MIN = 256;
+
+/** Whether `part` is known to hold no actor marker and no actor ref, every object in it frozen. */
+export function isMarkerFree(part: object): boolean {
+  return MARKER_FREE.has(part);
+}
+
+/**
+ * Records a subtree as marker-free: the caller (the swap's pre-copy, src/swap/_internal/precopy-walk.ts)
+ * walked it and found every object in it frozen, no actor ref and no marker in it.
+ */
+export function noteMarkerFree(part: object): void {
+  MARKER_FREE.add(part);
+}
 
 /**
  * Calls `visit` with the dotted path and id of every actor marker in a context (each object once),
