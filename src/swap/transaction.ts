@@ -27,7 +27,7 @@ import { quiesce, type QuiesceResult } from './quiesce.ts';
 import type { SwapJournal, SwapPhase, SwapReport } from './report.ts';
 import type { SwapRequest } from './request.ts';
 import { resume } from './resume.ts';
-import { Stretch, turn } from './_internal/stretch.ts';
+import { PhaseClock, Stretch, turn } from './_internal/stretch.ts';
 import { verify } from './verify.ts';
 import { rehearsePlanned } from './rehearse.ts';
 
@@ -54,7 +54,6 @@ export class SwapTransaction {
   /** The phase that refused. */
   phase: SwapPhase | undefined;
   path: readonly LinkRef[] = [];
-  readonly #t0 = performance.now();
   readonly #at = new Date().toISOString();
   readonly #journal: SwapJournal;
   /** The version object the caller passed (checked in plan), and whether this undoes the last swap. */
@@ -82,10 +81,7 @@ export class SwapTransaction {
   #committed = false;
   /** The phase running now, for a report when something throws. */
   #running: SwapPhase = 'plan';
-  #pauseStart: number | undefined;
-  /** The last timing mark (`performance.now()`): each phase ends with {@link SwapTransaction.#lap}. */
-  #mark = 0;
-  #pauseUs = 0;
+  readonly #clock = new PhaseClock();
   /** The pre-copy's wall time (µs), when it walked anything. */
   #precopyUs: number | undefined;
   #held = 0;
@@ -168,21 +164,12 @@ export class SwapTransaction {
   preconditions(): boolean | Promise<boolean> {
     const checks = this.options.preconditions;
     if (checks === undefined || checks === null || Object.keys(checks).length === 0) return true;
-    return this.#runPreconditions(checks);
-  }
-
-  async #runPreconditions(checks: NonNullable<SwapOptions['preconditions']>): Promise<boolean> {
     const t = performance.now();
-    const pending = runPreconditions(this.core, checks, {
-      from: this.from,
-      to: this.targetNumber,
-      deadlineAt: this.#deadlineAt,
-      deadlineMs: this.options.deadlineMs ?? DEFAULT_DEADLINE_MS,
-      signal: this.signal,
+    const o = { from: this.from, to: this.targetNumber, deadlineAt: this.#deadlineAt, deadlineMs: this.options.deadlineMs ?? DEFAULT_DEADLINE_MS, signal: this.signal };
+    return this.#stretch.wait(runPreconditions(this.core, checks, o)).then((failures) => {
+      this.timings.plan = (this.timings.plan ?? 0) + µs(t);
+      return failures.length === 0 ? true : this.#refuse('plan', failures);
     });
-    const failures = await this.#stretch.wait(pending);
-    this.timings.plan = (this.timings.plan ?? 0) + µs(t);
-    return failures.length === 0 ? true : this.#refuse('plan', failures);
   }
 
   /** `options.rehearse`: the rehearsal of this planned swap, before anything pauses; its blockers refuse it. */
@@ -215,7 +202,7 @@ export class SwapTransaction {
   /** From here on, `send` holds events in the mailbox: the pause begins. */
   hold(deadlineAt = this.#deadlineAt): void {
     this.core.hold();
-    this.#pauseStart = this.#mark = performance.now();
+    this.#clock.pauseBegins();
     this.#deadlineAt = deadlineAt;
   }
 
@@ -226,7 +213,7 @@ export class SwapTransaction {
     try {
       r = quiesce(this.core, { policies: this.policies, target: this.#target!, startedAt: this.#startedAt, deadlineAt: this.#deadlineAt, signal: this.signal });
     } catch (error) {
-      this.timings.quiesce = this.#lap(); // a check that throws is timed too
+      this.timings.quiesce = this.#clock.lap(); // a check that throws is timed too
       throw error;
     }
     if (!(r instanceof Promise)) return this.#quiesced(r);
@@ -237,14 +224,14 @@ export class SwapTransaction {
         return this.#quiesced(q);
       },
       (error: unknown) => {
-        this.timings.quiesce = this.#lap();
+        this.timings.quiesce = this.#clock.lap();
         throw error;
       },
     );
   }
 
   #quiesced(r: QuiesceResult): boolean {
-    this.timings.quiesce = this.#lap();
+    this.timings.quiesce = this.#clock.lap();
     if (!r.ok) return this.#refuse('quiesce', r.blockers);
     this.#revoke = r.revoke;
     return true;
@@ -255,9 +242,9 @@ export class SwapTransaction {
   drain(): boolean {
     if (!this.#notAborted('drain')) return false;
     this.#running = 'drain';
-    this.#mark = performance.now();
+    this.#clock.mark();
     const drained = (this.#drained = drain(this.core, this.policies, this.#target!, this.effects));
-    this.timings.drain = this.#lap();
+    this.timings.drain = this.#clock.lap();
     return drained.ok || this.#refuse('drain', drained.blockers);
   }
 
@@ -265,7 +252,7 @@ export class SwapTransaction {
     this.#running = 'migrate';
     const r = migrateStep(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, from: this.from, to: this.targetNumber });
     this.#before = r.before;
-    this.timings.migrate = this.#lap();
+    this.timings.migrate = this.#clock.lap();
     if (!r.ok) return this.#refuse(r.phase, r.blockers);
     this.#migrated = r.migrated;
     return true;
@@ -284,7 +271,7 @@ export class SwapTransaction {
       delayPolicy: this.policies.delays,
       held: core.mailbox.size === 0 ? undefined : core.mailbox.items(),
     });
-    this.timings.verify = this.#lap();
+    this.timings.verify = this.#clock.lap();
     if (!r.ok) return this.#refuse('verify', r.blockers);
     this.#rearm = r.rearm;
     for (const id of r.carried) this.effects.carried.push(id);
@@ -298,10 +285,10 @@ export class SwapTransaction {
   install(): boolean {
     if (!this.#notAborted('install')) return false;
     this.#running = 'install';
-    this.#mark = performance.now();
+    this.#clock.mark();
     const adopt = this.#drained!.adopt;
     const r = install(this.core, { target: this.#target!, snapshot: this.#migrated, rearm: this.#rearm, adopt });
-    this.timings.install = this.#lap();
+    this.timings.install = this.#clock.lap();
     if (!r.ok) return this.#refuse('install', r.blockers);
     this.#newActor = r.actor;
     this.#undoAdoptions = r.undo;
@@ -326,7 +313,7 @@ export class SwapTransaction {
 
   /** The commit point and the resume: the new actor takes over; the old one stops without running old code. */
   resume(): void {
-    this.#mark = performance.now();
+    this.#clock.mark();
     const r = resume(this.core, {
       actor: this.#newActor!,
       target: this.#target!,
@@ -344,8 +331,8 @@ export class SwapTransaction {
       },
     });
     this.#held = r.held;
-    this.#endPause(r.resumedAt);
-    this.timings.resume = this.#lap();
+    this.#clock.pauseEnds(r.resumedAt);
+    this.timings.resume = this.#clock.lap();
   }
 
   /** Before the commit point: the old actor resumes, untouched, and gets the held events in order (G2). */
@@ -355,25 +342,12 @@ export class SwapTransaction {
       this.#newActor = undefined;
       this.#undoAdoptions();
     }
-    if (this.#pauseStart !== undefined) {
+    if (this.#clock.pausing) {
       // the state the attempt leaves behind, before the held events move it on
       this.#before ??= persistedSnapshotOf(this.core.actor);
       if (this.core.mode !== 'stopped') this.#held = this.core.deliverHeld();
     }
-    this.#endPause(performance.now());
-  }
-
-  #endPause(at: number): void {
-    if (this.#pauseStart !== undefined) this.#pauseUs = Math.round((at - this.#pauseStart) * 1000);
-    this.#pauseStart = undefined;
-  }
-
-  /** µs since the last mark, and a new mark: one clock read per phase boundary. */
-  #lap(): number {
-    const now = performance.now();
-    const us = Math.round((now - this.#mark) * 1000);
-    this.#mark = now;
-    return us;
+    this.#clock.pauseEnds(performance.now());
   }
 
   /**
@@ -408,8 +382,8 @@ export class SwapTransaction {
       ...(committed || this.phase === undefined ? {} : { phase: this.phase }),
       blockers: this.blockers,
       timings: this.timings,
-      totalUs: µs(this.#t0),
-      pauseUs: this.#pauseUs,
+      totalUs: this.#clock.totalUs(),
+      pauseUs: this.#clock.pauseUs,
       ...(this.#precopyUs === undefined ? {} : { precopyUs: this.#precopyUs }),
       ...(part ? {} : { blockUs: this.#stretch.longestUs }),
       hashUs,

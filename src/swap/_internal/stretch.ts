@@ -30,5 +30,50 @@ export class Stretch {
   }
 }
 
+/**
+ * A swap's clock: the phases' laps (each phase ends with {@link PhaseClock.lap}), the pause from the
+ * hold to the resume (the report's `pauseUs`), and the total since the call.
+ */
+export class PhaseClock {
+  readonly #t0 = performance.now();
+  /** The last timing mark (`performance.now()`). */
+  #mark = 0;
+  #pauseStart: number | undefined;
+  pauseUs = 0;
+
+  /** Events are held from now: the pause begins, and a phase with it. */
+  pauseBegins(): void {
+    this.#pauseStart = this.#mark = performance.now();
+  }
+
+  get pausing(): boolean {
+    return this.#pauseStart !== undefined;
+  }
+
+  /** A phase begins now. */
+  mark(): void {
+    this.#mark = performance.now();
+  }
+
+  /** µs since the last mark, and a new mark: one clock read per phase boundary. */
+  lap(): number {
+    const now = performance.now();
+    const us = Math.round((now - this.#mark) * 1000);
+    this.#mark = now;
+    return us;
+  }
+
+  /** The pause ends at `at` (when one is running). */
+  pauseEnds(at: number): void {
+    if (this.#pauseStart !== undefined) this.pauseUs = Math.round((at - this.#pauseStart) * 1000);
+    this.#pauseStart = undefined;
+  }
+
+  /** µs since the swap was asked for. */
+  totalUs(): number {
+    return Math.round((performance.now() - this.#t0) * 1000);
+  }
+}
+
 /** Lets the event loop run (I/O, timers) once. */
 export const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
