@@ -208,14 +208,15 @@ describe('createFileStore: temp files of killed saves', () => {
     const b = createFileStore(dir, { staleTempMs: 0 }); // sweeps at every save
     const big = (n: number): Envelope => createEnvelope({ ...envelope(n), snapshot: { ...envelope(n).snapshot, context: { completed: n, pad: 'x'.repeat(1_000_000) } } });
     let writing = true;
+    let sweeps = 0;
+    // big saves go on until the other store has swept at least 9 times meanwhile (a loaded machine is slower to sweep)
     const bigSaves = (async () => {
       try {
-        for (let i = 0; i < 8; i++) await a.save('big', big(i));
+        for (let i = 0; i < 8 || sweeps < 9; i++) await a.save('big', big(i));
       } finally {
         writing = false;
       }
     })();
-    let sweeps = 0;
     for (; writing || sweeps === 0; sweeps++) await b.save('small', envelope(sweeps));
     await expect(bigSaves).resolves.toBeUndefined();
     expect(sweeps).toBeGreaterThan(8);
