@@ -9,10 +9,11 @@
  * redelivered to it in order, so each accepted event's effect on state is present exactly once. A
  * clean window makes the swap permanent and terminates the old worker. The types, causes, health
  * check and report line are the in-process probation's (src/runtime/probation.ts); the switch-over
- * itself is the host's (swap-host.ts `rollback`). Pinned by test/worker/probation.test.ts.
+ * itself is the host's (swap-host.ts `rollback`). `options.onSettled` hears the end exactly once.
+ * Pinned by test/worker/probation.test.ts.
  */
 import type { EventObject } from 'xstate';
-import { checkProbationOptions, healthReason, rollbackReport, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
+import { checkProbationOptions, healthReason, rollbackReport, tellSettled, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
 import { HotswapError } from '../../errors.ts';
 import type { ProbationOptions } from '../../swap/options.ts';
 import type { RollbackReport } from '../../swap/report.ts';
@@ -47,6 +48,8 @@ export interface ProbationHost {
   record(report: RollbackReport): void;
   /** The probation settled (the old worker is already terminated when it is `permanent`). */
   ended(outcome: ProbationOutcome): void;
+  /** Reports an error thrown by `options.onSettled` (as the component reports its listeners'). */
+  report(error: unknown): void;
 }
 
 /** One drained replacement on probation, created at its commit point (before its report exists). */
@@ -149,6 +152,7 @@ export class WorkerProbation {
     if (outcome.outcome === 'permanent') void this.#old.terminate(); // the old version is released
     this.#host.ended(outcome);
     this.#resolve(outcome);
+    tellSettled(this.#options, outcome, (error) => this.#host.report(error));
   }
 
   #fail(cause: ProbationCause): void {

@@ -109,6 +109,7 @@ function probationOf(c: ComponentAccess, options: WorkerSwapOptions, old: Channe
       name: c.name,
       snapshot: () => c.mirror.snapshot,
       record: (report) => void c.record(report),
+      report: (error) => c.mirror.report(error),
       ended: (o) => {
         if (c.probation() === p) c.setProbation(undefined);
         if (o.outcome === 'permanent') c.channel()?.post({ t: 'permanent' });
