@@ -61,7 +61,7 @@ export class WorkerProbation {
   readonly #from: number;
   readonly #to: number;
   readonly #log: EventObject[];
-  #swapId = '';
+  readonly #swapId: string;
   /** `arming`: committed, the report not yet out (a failure seen now waits for it). */
   #state: 'arming' | 'pending' | 'failing' | 'over' = 'arming';
   #early: ProbationCause | undefined;
@@ -69,9 +69,10 @@ export class WorkerProbation {
   #resolve!: (o: ProbationOutcome) => void;
   readonly settled: Promise<ProbationOutcome>;
 
-  constructor(host: ProbationHost, options: ProbationOptions, commit: { readonly old: Channel; readonly from: number; readonly to: number; readonly held: readonly EventObject[] }) {
+  constructor(host: ProbationHost, options: ProbationOptions, commit: { readonly swapId: string; readonly old: Channel; readonly from: number; readonly to: number; readonly held: readonly EventObject[] }) {
     this.#host = host;
     this.#options = options;
+    this.#swapId = commit.swapId;
     this.#old = commit.old;
     this.#from = commit.from;
     this.#to = commit.to;
@@ -88,9 +89,8 @@ export class WorkerProbation {
     return this.#state !== 'over';
   }
 
-  /** The swap's report is out: the window starts (or a failure seen meanwhile rolls back now). */
-  begin(swapId: string, snapshot: HostedSnapshot): void {
-    this.#swapId = swapId;
+  /** The swap's report (`_swapId`, named at the commit already) is out: the window starts (or a failure seen meanwhile rolls back now). */
+  begin(_swapId: string, snapshot: HostedSnapshot): void {
     this.#state = 'pending';
     const { ms, events } = this.#options;
     if (ms !== undefined || events === undefined) this.#timer = setTimeout(() => this.#end(), ms ?? DEFAULT_MS);
