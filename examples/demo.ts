@@ -26,9 +26,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { ProbationOutcome, SwapReport } from '../src/index.ts';
 import type { PluginEvent } from '../src/plugin/index.ts';
 import { quantile, type Sample, startLoad } from './plugin-server/load.ts';
-import { causeText, type ProbationEnd, startPluginServer } from './plugin-server/server.ts';
+import { causeText, startPluginServer } from './plugin-server/server.ts';
 
 const { values } = parseArgs({
   options: { connections: { type: 'string', default: '8' }, 'step-ms': { type: 'string', default: '1500' }, 'probation-ms': { type: 'string', default: '2000' }, 'max-seconds': { type: 'string', default: '50' } },
@@ -63,8 +64,8 @@ interface Attempt {
   readonly label: string;
   readonly want: Outcome;
   outcome?: Outcome;
-  /** The committed swap's id (its probation's outcome is matched by it). */
-  swapId?: string;
+  /** The committed swap's report (its probation's outcome is matched by its id). */
+  swap?: SwapReport;
   detail?: string;
   /** The version a rollback took out of service (its answers stand: a rollback does not undo them). */
   failed?: number;
@@ -95,6 +96,7 @@ const isRollback = (e: { readonly outcome: string; readonly rolledBack?: unknown
 const redeliveredOf = (r: { readonly held: number; readonly rolledBack?: { readonly redelivered?: number } }): number => r.rolledBack?.redelivered ?? r.held;
 const onEvent = (e: PluginEvent): void => {
   events.push(e);
+  if (e.type === 'probation-ended') return probationEnded(e.outcome);
   if (e.type === 'load-refused') say(`refused at load ${basename(e.file)}: ${e.refusal.code} — ${brief(e.refusal.message)}`);
   if (e.type !== 'swap-committed' && e.type !== 'swap-refused') return;
   const at = Date.parse(e.report.at) - performance.timeOrigin;
@@ -102,7 +104,7 @@ const onEvent = (e: PluginEvent): void => {
   if (a !== undefined && a.outcome === undefined && a.detail === undefined) {
     a.windows.push([at, at + e.report.totalUs / 1000]);
     if (e.type === 'swap-committed') {
-      a.swapId = e.report.id;
+      a.swap = e.report;
       a.detail = `pause ${ms(e.report.pauseUs)}, held ${e.report.held}, ${ms(e.report.totalUs)} in all`;
       // one that should fail its probation has no outcome until the probation ends
       if (a.want !== 'rolled-back') a.outcome = 'committed';
@@ -114,8 +116,11 @@ const onEvent = (e: PluginEvent): void => {
   lastSwap = `v${e.from} → v${e.to} ${e.report.outcome}${e.type === 'swap-committed' ? ` (pause ${ms(e.report.pauseUs)})` : ''}`;
   say(`swap v${e.from} → v${e.to} ${e.report.outcome}${a?.detail !== undefined ? `: ${a.detail}` : ''}`);
 };
-const onProbation = ({ swap, outcome: o }: ProbationEnd): void => {
-  const a = attempts.find((x) => x.swapId === swap.id);
+/** The watcher's `probation-ended`: how the probation of the attempt's committed swap ended. */
+function probationEnded(o: ProbationOutcome): void {
+  const a = attempts.find((x) => x.swap?.id === o.swapId);
+  const swap = a?.swap;
+  if (swap === undefined) return say(`probation of swap ${o.swapId} ended ${o.outcome}`);
   if (o.outcome === 'permanent') {
     if (a !== undefined && a.outcome === undefined) a.outcome = 'committed';
     return say(`probation of v${swap.from} → v${swap.to} passed: permanent after ${fmt(o.events)} requests`);
@@ -136,10 +141,10 @@ const onProbation = ({ swap, outcome: o }: ProbationEnd): void => {
   }
   lastSwap = `v${swap.to} rolled back to v${swap.from}`;
   say(`rolled back v${swap.to} → v${swap.from}: ${causeText(o.cause)}; ${fmt(redelivered)} requests redelivered, switched back in ${ms(r.totalUs)}`);
-};
+}
 
 console.log('hotswap demo: an HTTP server whose rate limiter runs in a worker, swapped from plugin files under load');
-const server = await startPluginServer({ pluginsDir: dir, journalFile: join(work, 'journal.jsonl'), onEvent, probation: { ms: PROBATION_MS }, onProbation });
+const server = await startPluginServer({ pluginsDir: dir, journalFile: join(work, 'journal.jsonl'), onEvent, probation: { ms: PROBATION_MS } });
 console.log(`server ${server.url} · plugins ${basename(dir)}/ · ${CONNECTIONS} keep-alive connections · limiter v${server.limiter.version} in worker ${server.limiter.threadId}`);
 
 const load = startLoad({ url: server.url, connections: CONNECTIONS, maxRequests: 1_000_000, maxMs: MAX_MS, clients: ['web-1', 'web-2', 'web-3', 'admin-1'] });

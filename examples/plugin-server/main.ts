@@ -18,7 +18,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { PluginEvent } from '../../src/plugin/index.ts';
-import { causeText, type ProbationEnd, startPluginServer } from './server.ts';
+import { causeText, startPluginServer } from './server.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '8080' }, dir: { type: 'string' }, 'probation-ms': { type: 'string' }, 'exit-after': { type: 'string' } } });
 const port = Number(values.port);
@@ -39,15 +39,16 @@ const log = (e: PluginEvent): void => {
   else if (e.type === 'swap-refused') console.log(`[plugins] swap v${e.from} → v${e.to} refused at ${e.report.phase}: ${e.blockers.map((b) => `${b.kind}: ${b.message.split('\n')[0]}`).join('; ')}`);
   else if (e.type === 'removed') console.log(`[plugins] removed ${f}: ${e.action}`);
   else if (e.type === 'superseded') console.log(`[plugins] superseded ${f} by v${e.by.version}`);
+  else if (e.type === 'probation-ended') {
+    const o = e.outcome;
+    if (o.outcome === 'permanent') console.log(`[plugins] v${e.to} permanent: its probation passed (${o.events} requests)`);
+    else if (o.outcome === 'rolled-back') console.log(`[plugins] rolled back v${e.to} → v${e.from}: ${causeText(o.cause)}; ${o.report.held} requests redelivered`);
+    else console.log(`[plugins] rollback of v${e.to} failed (${o.error}); v${e.to} keeps serving`);
+  }
   else console.log(`[plugins] error: ${e.error.message}`);
 };
 
-const onProbation = ({ swap, outcome: o }: ProbationEnd): void => {
-  if (o.outcome === 'permanent') console.log(`[plugins] v${swap.to} permanent: its probation passed (${o.events} requests)`);
-  else if (o.outcome === 'rolled-back') console.log(`[plugins] rolled back v${swap.to} → v${swap.from}: ${causeText(o.cause)}; ${o.report.held} requests redelivered`);
-  else console.log(`[plugins] rollback of v${swap.to} failed (${o.error}); v${swap.to} keeps serving`);
-};
-const probation = probationMs === undefined ? {} : { probation: { ms: probationMs }, onProbation };
+const probation = probationMs === undefined ? {} : { probation: { ms: probationMs } };
 const server = await startPluginServer({ pluginsDir: dir, journalFile: join(tmpdir(), `hotswap-plugin-server-${process.pid}.jsonl`), port, onEvent: log, ...probation });
 console.log(`plugin server on ${server.url} (rate limiter v${server.limiter.version} in a worker${probationMs === undefined ? '' : `, every swap on probation for ${probationMs} ms`})`);
 console.log(`watching ${dir}`);

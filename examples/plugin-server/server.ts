@@ -13,7 +13,8 @@
  *
  * With `probation`, every swap the watcher makes is on probation (`swap: { probation: { ms, health } }`):
  * the old worker is kept paused for the window, and the server's health check — a version that
- * answers every request with 429 across refills of its buckets is failing — rolls it back. On a rollback
+ * answers every request with 429 across refills of its buckets is failing — rolls it back. How each
+ * probation ended is the watcher's `probation-ended` event, passed to `onEvent` like the others. On a rollback
  * the old worker resumes from its state at the commit and every request accepted since is redelivered
  * to it: the requests the failed version already answered keep their answers (a side effect a rollback
  * does not undo) and are counted once more by the old version's state, where each is counted once;
@@ -21,7 +22,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Envelope, FileJournal, type ProbationCause, type ProbationOutcome, type SwapReport } from '../../src/index.ts';
+import { type Envelope, FileJournal, type ProbationCause } from '../../src/index.ts';
 import { type PluginEvent, type PluginWatcher, watchPlugins } from '../../src/plugin/index.ts';
 import { hostInWorker, type WorkerComponent } from '../../src/worker/index.ts';
 import type { Decision, LimiterEvent, SeqCheck } from './limiter.ts';
@@ -46,17 +47,8 @@ export interface PluginServerOptions {
    * @defaultValue no probation
    */
   readonly probation?: { readonly ms: number };
-  /** Told how each probation ended (after the swap's `swap-committed` event). */
-  readonly onProbation?: (end: ProbationEnd) => void;
   /** A state to start from (e.g. bench/server.ts's padded limiter). @defaultValue a fresh start */
   readonly envelope?: Envelope;
-}
-
-/** How the probation of a committed swap ended: `permanent`, `rolled-back` (with its cause) or `rollback-failed`. */
-export interface ProbationEnd {
-  /** The committed swap (`from` → `to`) that was on probation. */
-  readonly swap: SwapReport;
-  readonly outcome: ProbationOutcome;
 }
 
 /**
@@ -141,16 +133,7 @@ export async function startPluginServer(options: PluginServerOptions): Promise<P
       answer(res, 500, { seq, error: 'decided, but the decision was not mirrored' });
     }
   };
-  // the probation of the swap committing now: taken from the snapshot mirrored at its commit point, as
-  // a failure seen at the commit itself (on the held requests) settles it before the swap's report is out
-  let committing: Promise<ProbationOutcome> | undefined;
-  let told: Promise<ProbationOutcome> | undefined;
   const sub = limiter.subscribe((s) => {
-    const p = limiter.probation;
-    if (p !== undefined && p.settled !== told && p.settled !== committing) {
-      committing = p.settled;
-      streak.delete(p.to); // a version number used again (a fixed v4 after a rolled-back one) starts afresh
-    }
     const c = s.context as { recent: Decision[]; seq: SeqCheck; refills: number };
     settle(c.recent, c.seq.lastSeq, c.refills);
   });
@@ -175,11 +158,9 @@ export async function startPluginServer(options: PluginServerOptions): Promise<P
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const onEvent = (e: PluginEvent): void => {
+    // a version number used again (a fixed v4 after a rolled-back one) starts afresh
+    if (e.type === 'probation-ended') streak.delete(e.to);
     options.onEvent?.(e);
-    if (e.type !== 'swap-committed' || committing === undefined) return;
-    const settled = (told = committing);
-    committing = undefined;
-    void settled.then((outcome) => outcome.swapId === e.report.id && options.onProbation?.({ swap: e.report, outcome }));
   };
   const swap = options.probation === undefined ? {} : { swap: { probation: { ms: options.probation.ms, health } } };
   const watcher = watchPlugins(options.pluginsDir, { component: limiter, stableMs: options.stableMs ?? 100, onEvent, ...swap });

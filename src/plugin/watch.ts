@@ -13,7 +13,8 @@ import { HotswapError } from '../errors.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { LiveComponent } from '../runtime/component.ts';
 import type { SwapOptions } from '../swap/options.ts';
-import type { SwapReport } from '../swap/report.ts';
+import type { ProbationOutcome, SwapReport } from '../swap/report.ts';
+import { checkProbationOptions } from '../runtime/probation.ts';
 import type { WorkerComponent } from '../worker/host.ts';
 import { PLUGIN_EXTENSIONS } from './load.ts';
 import { type DirWatcher, watchDirectory } from './_internal/dir-watcher.ts';
@@ -38,6 +39,12 @@ export type PluginEvent =
   | { readonly type: 'swap-committed'; readonly file: string | undefined; readonly from: number; readonly to: number; readonly report: SwapReport }
   /** A swap was refused; the old version keeps serving. It is not retried until the directory changes. */
   | { readonly type: 'swap-refused'; readonly file: string | undefined; readonly from: number; readonly to: number; readonly report: SwapReport; readonly blockers: readonly Blocker[] }
+  /**
+   * The probation of a committed swap ended (`swap: { probation }`), after its `swap-committed`:
+   * `permanent`, `rolled-back` (the old version serves again; the watcher does not swap to this target
+   * again until the directory changes, as if refused) or `rollback-failed`.
+   */
+  | { readonly type: 'probation-ended'; readonly file: string | undefined; readonly from: number; readonly to: number; readonly outcome: ProbationOutcome }
   /** A file was removed: `reverting` (a swap down follows), `ignored` (its version keeps running), or `forgotten` (it was not running). */
   | { readonly type: 'removed'; readonly file: string; readonly version: number | undefined; readonly action: 'reverting' | 'ignored' | 'forgotten' }
   /** The directory could not be watched or read. */
@@ -66,8 +73,10 @@ export interface WatchPluginsOptions {
   /** How often a changing file is looked at. @defaultValue 50 */
   readonly pollMs?: number;
   /**
-   * Options of every swap the watcher makes (deadline, policies, preconditions, probation). A version
-   * its probation rolled back is treated as refused: not swapped to again until the directory changes.
+   * Options of every swap the watcher makes (deadline, policies, preconditions, probation). On
+   * probation, each committed swap is followed by a `probation-ended` event (its `onSettled` is called
+   * too); a version its probation rolled back is treated as refused: not swapped to again until the
+   * directory changes.
    */
   readonly swap?: Omit<SwapOptions, 'lineage'>;
   /** Run the loader's start check. @defaultValue true */
@@ -117,6 +126,12 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
   for (const [name, v] of [['stableMs', stableMs], ['pollMs', pollMs]] as const) {
     if (!Number.isFinite(v) || v < 1) throw new HotswapError('INVALID_ARGUMENT', `Expected \`${name}\` to be a positive number, got \`${String(v)}\``);
   }
+  const probation = options.swap?.probation;
+  const misuse = checkProbationOptions(probation);
+  if (misuse !== undefined) {
+    const argument = String(misuse.details?.['argument']).replace(/^options\./, 'swap.');
+    throw new HotswapError('INVALID_ARGUMENT', misuse.message.replace('`options.probation', '`swap.probation'), { details: { argument } });
+  }
   const roots = options.roots ?? [dir];
   const target = targetOf(component, { roots, startCheck: options.startCheck, input: options.input });
   const builtIn = target.builtIn;
@@ -143,9 +158,25 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
   let holding = true; // until the initial scan is loaded: one swap to the newest, not one per file
   let reverting = false; // only a removed running file swaps down
   let closed = false;
+  // the committed swap whose probation has not ended: while its rollback runs (the version is back
+  // below `to`, the outcome not out yet), nothing is swapped — its outcome decides what is retried
+  let probing: { readonly to: number } | undefined;
+
+  /** The options of one swap and, on probation, the promise of how its probation ends. */
+  const swapOptions = (): { options: WatchPluginsOptions['swap']; ended: Promise<ProbationOutcome> | undefined } => {
+    if (probation === undefined) return { options: options.swap, ended: undefined };
+    let tell!: (o: ProbationOutcome) => void;
+    const ended = new Promise<ProbationOutcome>((resolve) => (tell = resolve));
+    const onSettled = (o: ProbationOutcome): void => {
+      tell(o);
+      probation.onSettled?.(o);
+    };
+    return { options: { ...options.swap, probation: { ...probation, onSettled } }, ended };
+  };
 
   const schedule = (): void => {
     if (holding || closed || target.stopped) return;
+    if (probing !== undefined && target.version !== probing.to) return; // rolling back: its outcome schedules
     const top = target.top(entries);
     const running = target.version;
     if (swapping !== undefined) {
@@ -164,19 +195,24 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
     const used = new Map(entries);
     const entry = entries.get(top);
     const file = entry?.file;
+    const swap = swapOptions();
     swapping = (async () => {
-      const report = down || entry === undefined ? await target.down(top, options.swap) : await target.up(entry, used, options.swap);
+      const report = down || entry === undefined ? await target.down(top, swap.options) : await target.up(entry, used, swap.options);
       if (report.outcome === 'committed') {
         refused = undefined;
         reconcile(used, top);
         emit({ type: 'swap-committed', file, from: report.from, to: report.to, report });
-        // on probation (`swap.probation`): a version rolled back is not swapped to again until something
-        // changes, as if refused — else a failure seen at the commit itself, rolled back before this
-        // line, would make the `schedule()` below swap to it again, in a loop
-        const rolledBack = (): void => void (refused = { target: what, from: target.running });
-        const probation = component.probation;
-        if (target.version !== report.to) rolledBack();
-        else if (probation?.swapId === report.id) void probation.settled.then((o) => o.outcome === 'rolled-back' && rolledBack());
+        if (swap.ended !== undefined) {
+          const mine = (probing = { to: report.to });
+          // told once, maybe before swap() resolved (a failure on the held events or the migrated state)
+          void swap.ended.then((outcome) => {
+            if (probing === mine) probing = undefined;
+            // a version rolled back is not swapped to again until something changes, as if refused
+            if (outcome.outcome === 'rolled-back') refused = { target: what, from: target.running };
+            if (!closed) emit({ type: 'probation-ended', file, from: report.from, to: report.to, outcome });
+            schedule();
+          });
+        }
       } else {
         refused = { target: what, from: target.running };
         // a worker-hosted file is first imported by the candidate worker: what it could not load is a load refusal too

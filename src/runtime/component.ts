@@ -15,9 +15,9 @@ import type { SwapOptions } from '../swap/options.ts';
 import { formatReport, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
 import type { ShadowRing } from '../swap/_internal/replay.ts';
-import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { type Rehearsal, type RehearseOptions, rehearse } from '../swap/rehearse.ts';
-import { checkProbationOptions, Probation, type ProbationStatus, revertOnProbation } from './probation.ts';
+import { checkProbationOptions, type ProbationStatus, revertOnProbation } from './probation.ts';
+import { Probations } from './_internal/probations.ts';
 import type { RehearsalPool } from '../swap/_internal/rehearse-pool.ts';
 import { type PoolRehearseOptions, type PooledRehearsal, rehearseInPool } from '../swap/rehearse-pool.ts';
 import type { ComponentCore, LeaseRecord } from '../live/_internal/core.ts';
@@ -67,10 +67,8 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   readonly #shadow: ShadowRing | undefined;
   /** The runtime's rehearsal pool, for `rehearseInPool`. */
   readonly #pool: RehearsalPool | undefined;
-  /** The swap on probation (`swap(…, { probation })`), from its commit until it is permanent or rolled back. */
-  #probation: Probation | undefined;
-  /** Probations whose swap has not ended yet (they log the events held meanwhile). */
-  readonly #arming = new Set<Probation>();
+  /** The swap on probation and those arming (`swap(…, { probation })`). */
+  readonly #probations = new Probations();
 
   /** @internal */
   constructor(core: ComponentCore, journal: Journal, shadow?: ShadowRing, pool?: RehearsalPool) {
@@ -137,7 +135,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   send(event: TEvent): void {
     const core = this.#core;
     // the common case in a few bytes, so V8 inlines it; holding, refusing and draining live in core.send
-    if (core.mode === 'running' && this.#shadow === undefined && this.#probation === undefined && this.#arming.size === 0) core.actor.send(event);
+    if (core.mode === 'running' && this.#shadow === undefined && this.#probations.idle) core.actor.send(event);
     else this.#sendObserved(event);
   }
 
@@ -149,8 +147,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
     if (running && shadow !== undefined) shadow.record(core.actor.sessionId, event, () => persistedSnapshotOf(core.actor));
     if (running) core.actor.send(event);
     else core.send(event); // throws when refused: then the event was not accepted
-    this.#probation?.accepted(event, running);
-    for (const p of this.#arming) p.accepted(event, running);
+    this.#probations.accepted(event, running);
   }
 
   /**
@@ -266,42 +263,21 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
     // a swap asked for during a probation makes the swap on probation permanent first — or, when it
     // failed already, runs after its rollback (found by the swap-safety property with probation)
-    const rollback = this.#probation?.endForSwap();
+    const rollback = this.#probations.endForSwap();
     if (rollback !== undefined) return rollback.then(() => this.swap(target, options));
     if (options?.probation === undefined) return runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow });
     const misuse = checkProbationOptions(options.probation);
-    return misuse === undefined ? this.#swapOnProbation(target, options) : Promise.reject(misuse);
-  }
-
-  async #swapOnProbation(target: number | AnyVersion, options: SwapOptions): Promise<SwapReport> {
-    const p: Probation = new Probation(this.#core, this.#journal, options.probation!, () => {
-      if (this.#probation === p) this.#probation = undefined;
-    });
-    // Several swaps may be asked for before one takes the lock: each probation logs what it is sent
-    // until its swap ends, and only the one whose swap commits becomes the component's probation.
-    this.#arming.add(p);
-    let report: SwapReport | undefined;
-    try {
-      const onCommit = (before: PersistedSnapshot): void => {
-        p.committed(before);
-        this.#arming.delete(p);
-        this.#probation = p;
-      };
-      report = await runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow, onCommit });
-      return report;
-    } finally {
-      this.#arming.delete(p);
-      p.begin(report);
-    }
+    return misuse === undefined ? this.#probations.swap({ core: this.#core, journal: this.#journal, shadow: this.#shadow }, target, options) : Promise.reject(misuse);
   }
 
   /**
    * The swap on probation, while its window lasts (`swap(target, { probation })`): `settled` resolves
-   * to `permanent` or `rolled-back` (with the cause and the journal entry). Undefined otherwise.
+   * to `permanent` or `rolled-back` (with the cause and the journal entry). Undefined otherwise — so
+   * a probation that failed at once may be gone when `swap()` resolves: `probation.onSettled` is the
+   * way to hear every outcome.
    */
   get probation(): ProbationStatus | undefined {
-    const p = this.#probation;
-    return p?.pending === true ? p.status : undefined;
+    return this.#probations.status;
   }
 
   /**
@@ -338,7 +314,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
     if (options?.probation !== undefined) return Promise.reject(revertOnProbation());
-    const rollback = this.#probation?.endForSwap();
+    const rollback = this.#probations.endForSwap();
     if (rollback !== undefined) return rollback.then(() => this.revert(options));
     const core = this.#core;
     return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal });

@@ -6,7 +6,8 @@
  * its state at the commit and the logged events are redelivered to it, in order, so each accepted
  * event's effect on state is present exactly once. Side effects the failed version performed are not
  * undone. Erlang's rule: until a release is made permanent, a failure brings back the old one.
- * Pinned by test/runtime/probation.test.ts.
+ * However it ends, `options.onSettled` hears it exactly once, even before `swap()` resolves.
+ * Pinned by test/runtime/probation.test.ts and probation-settled.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventObject } from 'xstate';
@@ -18,26 +19,12 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { invariantBlockers } from '../migrate/verify.ts';
 import { install } from '../swap/install.ts';
 import type { ProbationOptions } from '../swap/options.ts';
-import type { RollbackReport, SwapReport } from '../swap/report.ts';
+import type { ProbationCause, ProbationOutcome, RollbackReport, SwapReport } from '../swap/report.ts';
 import { journalReport, NO_EFFECTS, stateHashes } from '../swap/_internal/parts.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 
-/** Why a probation failed. */
-export type ProbationCause =
-  | { readonly kind: 'actor-error'; readonly error: { readonly name: string; readonly message: string } }
-  | { readonly kind: 'actor-finished'; readonly status: string }
-  | { readonly kind: 'invariant'; readonly violations: readonly string[] }
-  | { readonly kind: 'health'; readonly reason: string }
-  /** A worker-hosted component's new worker died (a throw, `process.exit`, out of memory). */
-  | { readonly kind: 'worker-crashed'; readonly error: { readonly name: string; readonly message: string }; readonly exitCode: number };
-
-/** How a probation ended. */
-export type ProbationOutcome =
-  | { readonly outcome: 'permanent'; readonly swapId: string; readonly events: number }
-  | { readonly outcome: 'rolled-back'; readonly swapId: string; readonly cause: ProbationCause; readonly report: RollbackReport }
-  /** The rollback itself failed (the old version would not start again): the component stays as it is. */
-  | { readonly outcome: 'rollback-failed'; readonly swapId: string; readonly cause: ProbationCause; readonly error: string };
+export type { ProbationCause, ProbationOutcome } from '../swap/report.ts';
 
 /** The probation of the last committed swap, while it lasts: `component.probation`. */
 export interface ProbationStatus {
@@ -62,6 +49,7 @@ export function checkProbationOptions(p: unknown): HotswapError | undefined {
   if (o['ms'] !== undefined && (typeof o['ms'] !== 'number' || !(o['ms'] >= 0 && o['ms'] <= 2 ** 31 - 1))) return bad('.ms', 'a number of ms from 0 to 2^31 − 1', o['ms']);
   if (o['events'] !== undefined && (!Number.isInteger(o['events']) || (o['events'] as number) < 1)) return bad('.events', 'a positive integer', o['events']);
   if (o['health'] !== undefined && typeof o['health'] !== 'function') return bad('.health', 'a function', o['health']);
+  if (o['onSettled'] !== undefined && typeof o['onSettled'] !== 'function') return bad('.onSettled', 'a function', o['onSettled']);
   return undefined;
 }
 
@@ -225,6 +213,7 @@ export class Probation {
     this.#before = undefined; // the old version's state is released
     this.#onEnd();
     this.#resolve(outcome);
+    tellSettled(this.#options, outcome, this.#core.onError);
   }
 
   #fail(cause: ProbationCause): void {
@@ -293,6 +282,15 @@ export function rollbackReport(r: { readonly component: string; readonly from: n
     at: new Date().toISOString(),
     rolledBack: { swapId: r.swapId, cause: describeCause(r.cause), redelivered: r.redelivered },
   };
+}
+
+/** Calls `options.onSettled` (once: each probation settles once); a throw in it goes to `report`. */
+export function tellSettled(options: ProbationOptions, outcome: ProbationOutcome, report: (error: unknown) => void): void {
+  try {
+    options.onSettled?.(outcome);
+  } catch (error) {
+    report(error);
+  }
 }
 
 /** What `options.health` says of a live state: a reason (a string, or what it threw), or `undefined` when healthy. */

@@ -9,6 +9,7 @@ import { HotswapError, shown } from '../errors.ts';
 import { type AnyLineage, isLineage } from '../lineage/lineage.ts';
 import type { LedgerInFlight } from '../ledger/ledger.ts';
 import type { Projection } from './_internal/replay.ts';
+import type { ProbationOutcome } from './report.ts';
 
 /**
  * What to do with pending XState delayed events (`after`):
@@ -95,6 +96,14 @@ export interface ProbationOptions {
   readonly events?: number;
   /** Checked after each accepted event and at the window's end: a string (a reason) fails the probation. */
   readonly health?: (state: ProbationState) => string | undefined | void | boolean;
+  /**
+   * Called exactly once when the window ends — `permanent`, `rolled-back` (with the cause and the
+   * journal's entry) or `rollback-failed` — even when it ends before `swap()` resolves (a failure on
+   * an event held during the swap, or on the migrated state itself). Not called when the swap is
+   * refused: no window opens. A throw in it is reported as the component reports its listeners'
+   * errors, never unwinds the probation.
+   */
+  readonly onSettled?: (outcome: ProbationOutcome) => void;
 }
 
 /** Options of `component.rehearse(target, options)`, and of `swap(target, { rehearse })`. */

@@ -91,6 +91,25 @@ export interface RollbackReport extends Omit<SwapReport, 'outcome'> {
   readonly rolledBack: { readonly swapId: string; readonly cause: string; readonly redelivered: number };
 }
 
+/** Why a probation failed (`swap(target, { probation })`). */
+export type ProbationCause =
+  | { readonly kind: 'actor-error'; readonly error: { readonly name: string; readonly message: string } }
+  | { readonly kind: 'actor-finished'; readonly status: string }
+  | { readonly kind: 'invariant'; readonly violations: readonly string[] }
+  | { readonly kind: 'health'; readonly reason: string }
+  /** A worker-hosted component's new worker died (a throw, `process.exit`, out of memory). */
+  | { readonly kind: 'worker-crashed'; readonly error: { readonly name: string; readonly message: string }; readonly exitCode: number };
+
+/**
+ * How a probation ended, for the swap `swapId`: `permanent` (the window passed, the old version is
+ * released), `rolled-back` (the old version runs again; `report` is the journal's `rolled-back`
+ * entry), or `rollback-failed` (the old version would not start again: the component stays as it is).
+ */
+export type ProbationOutcome =
+  | { readonly outcome: 'permanent'; readonly swapId: string; readonly events: number }
+  | { readonly outcome: 'rolled-back'; readonly swapId: string; readonly cause: ProbationCause; readonly report: RollbackReport }
+  | { readonly outcome: 'rollback-failed'; readonly swapId: string; readonly cause: ProbationCause; readonly error: string };
+
 /** What a journal records: a swap attempt, or a probation's rollback. */
 export type JournaledReport = SwapReport | RollbackReport;
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type PluginEvent, type PluginWatcher, watchPlugins } from '../../src/plugin/index.ts';
+import { type PluginEvent, type PluginWatcher, watchPlugins, type WatchPluginsOptions } from '../../src/plugin/index.ts';
 import { hostInWorker, type WorkerComponent } from '../../src/worker/index.ts';
 import { fcParams } from '../_support/fc.ts';
 import type { CounterEvent } from '../fixtures/worker/counter.ts';
@@ -58,8 +58,8 @@ afterEach(async () => {
 });
 
 const FAST = { stableMs: 80, pollMs: 15 } as const;
-const watch = async (): Promise<PluginWatcher> => {
-  watcher = watchPlugins(tmp.dir, { component: counter, onEvent: (e) => events.push(e), ...FAST });
+const watch = async (o: Partial<WatchPluginsOptions> = {}): Promise<PluginWatcher> => {
+  watcher = watchPlugins(tmp.dir, { component: counter, onEvent: (e) => events.push(e), ...FAST, ...o });
   await watcher.ready;
   return watcher;
 };
@@ -101,6 +101,21 @@ describe('a worker-hosted component', () => {
     expect(imported()).toBeUndefined(); // only the workers imported the plugin files
     expect((await counter.journal.entries()).map((e) => `${e.from}→${e.to} ${e.outcome}`)).toEqual(['1→2 committed', '2→3 committed']);
     expect(watcher!.lineage).toBeUndefined();
+  }, 60_000);
+
+  it('on probation, emits probation-ended after swap-committed when the new worker fails at once, and does not swap to it again', async () => {
+    // health fails on the migrated state itself: the rollback may end before the watcher hears of the commit
+    await watch({ swap: { probation: { ms: 30_000, health: () => 'v2 is unhealthy' } } });
+    await writeFile(file(2), workerPlugin(2));
+    const c2 = await waitFor('swap-committed', (e) => e.to === 2);
+    const ended = await waitFor('probation-ended');
+    expect(ended).toMatchObject({ file: file(2), from: 1, to: 2, outcome: { outcome: 'rolled-back', swapId: c2.report.id, cause: { kind: 'health', reason: 'v2 is unhealthy' } } });
+    expect(events.indexOf(c2)).toBeLessThan(events.indexOf(ended));
+    await watcher!.idle();
+    await sleep(300);
+    expect([swaps(), counter.version]).toEqual([['ok 1→2'], 1]); // not committed and rolled back in a loop
+    counter.send({ type: 'ADD', n: 1 });
+    await until(counter, (s) => (s.context as { log: number[] }).log.length === 1);
   }, 60_000);
 
   it('refuses a file that does not parse (as the candidate worker found it), the old worker keeps serving, and takes the fixed file', async () => {

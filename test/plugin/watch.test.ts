@@ -235,6 +235,9 @@ describe('probation', () => {
     await watch({ swap: { probation: { ms: 10_000, health: ({ context }) => ((context as CounterContext).v === 2 ? 'v2 is unhealthy' : undefined) } } });
     await writeFile(file(2), counterPlugin(2));
     await committed(2);
+    // told after its swap-committed, though it ended before swap() resolved
+    expect(await waitFor('probation-ended')).toMatchObject({ file: file(2), from: 1, to: 2, outcome: { outcome: 'rolled-back', cause: { kind: 'health', reason: 'v2 is unhealthy' } } });
+    expect(events.findIndex((e) => e.type === 'swap-committed')).toBeLessThan(events.findIndex((e) => e.type === 'probation-ended'));
     await watcher!.idle();
     await sleep(300);
     expect(counter.version).toBe(1);
@@ -251,11 +254,11 @@ describe('probation', () => {
   it('does not swap again to a version rolled back later in its window when the directory changes around it', async () => {
     await watch({ swap: { probation: { ms: 10_000, health: ({ context }) => ((context as CounterContext).seen.length > 0 ? 'v2 failed on its first event' : undefined) } } });
     await writeFile(file(2), counterPlugin(2));
-    await committed(2);
+    const swapped = await committed(2);
     await watcher!.idle();
-    const settled = counter.probation!.settled;
     counter.send({ type: 'INC', seq: 1 });
-    expect(await settled).toMatchObject({ outcome: 'rolled-back', cause: { kind: 'health', reason: 'v2 failed on its first event' } });
+    const ended = await waitFor('probation-ended');
+    expect(ended).toMatchObject({ file: file(2), from: 1, to: 2, outcome: { outcome: 'rolled-back', swapId: swapped.report.id, cause: { kind: 'health', reason: 'v2 failed on its first event' } } });
     expect(counter.version).toBe(1);
     // v4 leaves a gap (no v3): the newest reachable is still the rolled-back v2, which is not retried
     await writeFile(file(4), counterPlugin(4));
@@ -266,6 +269,38 @@ describe('probation', () => {
     expect(counter.version).toBe(1);
     expect(context()).toMatchObject({ v: 1, seen: [1] });
     expect((await runtime.journal.entries()).map(entry)).toEqual(['1→2 committed', '2→1 rolled-back']);
+  });
+});
+
+describe('probation-ended', () => {
+  it('says permanent when the window passes, once per swap, and the caller’s own onSettled hears it too', async () => {
+    const told: string[] = [];
+    await watch({ swap: { probation: { ms: 50, onSettled: (o) => void told.push(o.outcome) } } });
+    await writeFile(file(2), counterPlugin(2));
+    const c2 = await committed(2);
+    expect(await waitFor('probation-ended', (e) => e.to === 2)).toEqual({ type: 'probation-ended', file: file(2), from: 1, to: 2, outcome: { outcome: 'permanent', swapId: c2.report.id, events: 0 } });
+    await writeFile(file(3), counterPlugin(3));
+    await waitFor('probation-ended', (e) => e.to === 3);
+    await watcher!.idle();
+    await sleep(100);
+    expect(events.filter((e) => e.type === 'probation-ended').map((e) => `${e.from}→${e.to} ${e.outcome.outcome}`)).toEqual(['1→2 permanent', '2→3 permanent']);
+    expect(told).toEqual(['permanent', 'permanent']);
+    expect(counter.version).toBe(3);
+  });
+
+  it('is not emitted without probation', async () => {
+    await watch();
+    await writeFile(file(2), counterPlugin(2));
+    await committed(2);
+    await watcher!.idle();
+    await sleep(100);
+    expect(events.map((e) => e.type)).toEqual(['loaded', 'swap-committed']);
+  });
+
+  it('refuses bad `swap.probation` options at once, as INVALID_ARGUMENT', () => {
+    expect(() => watchPlugins(tmp.dir, { component: counter, swap: { probation: { onSettled: true as never } } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { argument: 'swap.probation.onSettled' }, message: 'Expected `swap.probation.onSettled` to be a function, got `true` (boolean)' }),
+    );
   });
 });
 

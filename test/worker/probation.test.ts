@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ProbationOutcome } from '../../src/index.ts';
 import { hostInWorker, type WorkerComponent } from '../../src/worker/index.ts';
 import type { CounterEvent } from '../fixtures/worker/counter.ts';
 import { contextOf, fixture, until } from './_support.ts';
@@ -156,6 +157,79 @@ describe('a worker-hosted swap on probation', () => {
     await expect(c.swap(flawed, { probation: { ms: -1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     // a shadow replay needs a recording this thread does not keep: refused, never ignored
     await expect(c.swap(flawed, { rehearse: { replay: true } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'options.rehearse.replay' } });
+    expect(c.version).toBe(1);
+  });
+});
+
+/** An `onSettled` that records every call, and a promise of the first. */
+function listener() {
+  const calls: ProbationOutcome[] = [];
+  let first!: (o: ProbationOutcome) => void;
+  const settled = new Promise<ProbationOutcome>((r) => (first = r));
+  return { calls, settled, onSettled: (o: ProbationOutcome) => void (calls.push(o), first(o)) };
+}
+
+describe('a worker-hosted probation tells `onSettled` how it ended, once', () => {
+  it('rolled-back: when the new worker dies within the window', async () => {
+    const c = await host();
+    const l = listener();
+    const report = await c.swap(flawed, { probation: { ms: 30_000, onSettled: l.onSettled } });
+    c.send({ type: 'ADD', n: 13 });
+    const out = await l.settled;
+    expect(out).toMatchObject({ outcome: 'rolled-back', swapId: report.id, cause: { kind: 'worker-crashed', exitCode: 5 } });
+    const journal = await c.journal.entries();
+    expect(out.outcome === 'rolled-back' && out.report.id).toBe(journal.at(-1)?.id);
+    await sleep(50);
+    expect([c.version, l.calls.length]).toEqual([1, 1]);
+  });
+
+  it('rolled-back: on an event the new version got at the commit, before the report was out', async () => {
+    const c = await host();
+    const l = listener();
+    let poisoned = false;
+    // the snapshot mirrored at the commit point: the candidate serves now, the report is not out yet
+    const sub = c.subscribe(() => {
+      if (c.version !== 2 || poisoned) return;
+      poisoned = true;
+      c.send({ type: 'ADD', n: 14 }); // v2 throws on it
+    });
+    const report = await c.swap(flawed, { probation: { ms: 30_000, onSettled: l.onSettled } });
+    sub.unsubscribe();
+    expect([report.outcome, poisoned]).toEqual(['committed', true]);
+    expect(await l.settled).toMatchObject({ outcome: 'rolled-back', swapId: report.id, cause: { kind: 'actor-error', error: { message: 'v2 cannot add 14' } } });
+    await until(c, (s) => (s.context as { log: number[] }).log.includes(14));
+    expect([c.version, contextOf(c).log, l.calls.length]).toEqual([1, [14], 1]);
+  });
+
+  it('rolled-back: when health fails on the migrated state itself', async () => {
+    const c = await host();
+    const l = listener();
+    const report = await c.swap(flawed, { probation: { ms: 30_000, health: () => 'unhealthy from the start', onSettled: l.onSettled } });
+    expect(await l.settled).toMatchObject({ outcome: 'rolled-back', swapId: report.id, cause: { kind: 'health', reason: 'unhealthy from the start' } });
+    expect([c.version, c.probation, l.calls.length]).toEqual([1, undefined, 1]);
+  });
+
+  it('permanent: when the window passes, and before `swap()` resolves when a swap is asked for at the commit', async () => {
+    const c = await host();
+    const l = listener();
+    await c.swap({ module: fixture('counter-v2') }, { probation: { events: 2, onSettled: l.onSettled } });
+    c.send({ type: 'ADD', n: 1 });
+    c.send({ type: 'ADD', n: 2 });
+    expect(await l.settled).toMatchObject({ outcome: 'permanent', events: 2 });
+    const d = await host();
+    const early = listener();
+    let next: Promise<unknown> | undefined;
+    const sub = d.subscribe(() => void (d.version === 2 && (next ??= d.swap(1)))); // at the commit, before the report is out
+    const report = await d.swap({ module: fixture('counter-v2') }, { probation: { ms: 30_000, onSettled: early.onSettled } });
+    sub.unsubscribe();
+    expect(early.calls).toEqual([{ outcome: 'permanent', swapId: report.id, events: 0 }]); // already told
+    await next;
+    expect([l.calls.length, early.calls.length]).toEqual([1, 1]);
+  });
+
+  it('refuses a non-function `onSettled` as INVALID_ARGUMENT', async () => {
+    const c = await host();
+    await expect(c.swap(flawed, { probation: { onSettled: 42 as never } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'options.probation.onSettled' } });
     expect(c.version).toBe(1);
   });
 });

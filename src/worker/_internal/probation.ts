@@ -9,10 +9,11 @@
  * redelivered to it in order, so each accepted event's effect on state is present exactly once. A
  * clean window makes the swap permanent and terminates the old worker. The types, causes, health
  * check and report line are the in-process probation's (src/runtime/probation.ts); the switch-over
- * itself is the host's (swap-host.ts `rollback`). Pinned by test/worker/probation.test.ts.
+ * itself is the host's (swap-host.ts `rollback`). `options.onSettled` hears the end exactly once.
+ * Pinned by test/worker/probation.test.ts.
  */
 import type { EventObject } from 'xstate';
-import { checkProbationOptions, healthReason, rollbackReport, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
+import { checkProbationOptions, healthReason, rollbackReport, tellSettled, type ProbationCause, type ProbationOutcome, type ProbationStatus } from '../../runtime/probation.ts';
 import { HotswapError } from '../../errors.ts';
 import type { ProbationOptions } from '../../swap/options.ts';
 import type { RollbackReport } from '../../swap/report.ts';
@@ -47,6 +48,8 @@ export interface ProbationHost {
   record(report: RollbackReport): void;
   /** The probation settled (the old worker is already terminated when it is `permanent`). */
   ended(outcome: ProbationOutcome): void;
+  /** Reports an error thrown by `options.onSettled` (as the component reports its listeners'). */
+  report(error: unknown): void;
 }
 
 /** One drained replacement on probation, created at its commit point (before its report exists). */
@@ -58,7 +61,7 @@ export class WorkerProbation {
   readonly #from: number;
   readonly #to: number;
   readonly #log: EventObject[];
-  #swapId = '';
+  readonly #swapId: string;
   /** `arming`: committed, the report not yet out (a failure seen now waits for it). */
   #state: 'arming' | 'pending' | 'failing' | 'over' = 'arming';
   #early: ProbationCause | undefined;
@@ -66,9 +69,10 @@ export class WorkerProbation {
   #resolve!: (o: ProbationOutcome) => void;
   readonly settled: Promise<ProbationOutcome>;
 
-  constructor(host: ProbationHost, options: ProbationOptions, commit: { readonly old: Channel; readonly from: number; readonly to: number; readonly held: readonly EventObject[] }) {
+  constructor(host: ProbationHost, options: ProbationOptions, commit: { readonly swapId: string; readonly old: Channel; readonly from: number; readonly to: number; readonly held: readonly EventObject[] }) {
     this.#host = host;
     this.#options = options;
+    this.#swapId = commit.swapId;
     this.#old = commit.old;
     this.#from = commit.from;
     this.#to = commit.to;
@@ -85,9 +89,8 @@ export class WorkerProbation {
     return this.#state !== 'over';
   }
 
-  /** The swap's report is out: the window starts (or a failure seen meanwhile rolls back now). */
-  begin(swapId: string, snapshot: HostedSnapshot): void {
-    this.#swapId = swapId;
+  /** The swap's report (`_swapId`, named at the commit already) is out: the window starts (or a failure seen meanwhile rolls back now). */
+  begin(_swapId: string, snapshot: HostedSnapshot): void {
     this.#state = 'pending';
     const { ms, events } = this.#options;
     if (ms !== undefined || events === undefined) this.#timer = setTimeout(() => this.#end(), ms ?? DEFAULT_MS);
@@ -149,6 +152,7 @@ export class WorkerProbation {
     if (outcome.outcome === 'permanent') void this.#old.terminate(); // the old version is released
     this.#host.ended(outcome);
     this.#resolve(outcome);
+    tellSettled(this.#options, outcome, (error) => this.#host.report(error));
   }
 
   #fail(cause: ProbationCause): void {

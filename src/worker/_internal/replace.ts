@@ -104,11 +104,12 @@ export async function replace(host: SwapHost, request: { module: string; version
 
   // ── commit: the candidate takes over; the held events follow, in order; the old worker ends ──
   mark = performance.now();
-  host.commit({ candidate, module: request.module, version: installed.value.version, seq, envelope: installed.value.envelope, snapshot: installed.value.snapshot, handedOver: envelope });
+  const swapId = randomUUID();
+  host.commit({ id: swapId, candidate, module: request.module, version: installed.value.version, seq, envelope: installed.value.envelope, snapshot: installed.value.snapshot, handedOver: envelope });
   const held = host.release();
   timings.resume = µs(mark);
   return {
-    id: randomUUID(),
+    id: swapId,
     component: host.name,
     ok: true,
     outcome: 'committed',

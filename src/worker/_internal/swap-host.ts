@@ -84,9 +84,9 @@ export function swapHostOf(c: ComponentAccess, options: WorkerSwapOptions = {}):
       c.setCheckpoint(drained.seq, drained.envelope);
     },
     heldEvents: () => c.outbox.held(),
-    commit: ({ candidate, module, version, seq, envelope, snapshot, handedOver }) => {
+    commit: ({ id, candidate, module, version, seq, envelope, snapshot, handedOver }) => {
       const old = c.channel();
-      if (options.probation !== undefined && old !== undefined) c.setProbation(probationOf(c, options, old, { seq, envelope: handedOver, snapshot: c.mirror.snapshot }, version));
+      if (options.probation !== undefined && old !== undefined) c.setProbation(probationOf(c, options, old, { id, seq, envelope: handedOver, snapshot: c.mirror.snapshot }, version));
       c.setModule(module);
       c.clearChannel(); // the old worker's end is not a crash
       c.outbox.acked(seq);
@@ -102,13 +102,14 @@ export function swapHostOf(c: ComponentAccess, options: WorkerSwapOptions = {}):
 }
 
 /** A probation from this commit: the old worker, its module, version and state then, to roll back to. */
-function probationOf(c: ComponentAccess, options: WorkerSwapOptions, old: Channel, at: { seq: number; envelope: Envelope; snapshot: HostedSnapshot }, to: number): WorkerProbation {
+function probationOf(c: ComponentAccess, options: WorkerSwapOptions, old: Channel, at: { id: string; seq: number; envelope: Envelope; snapshot: HostedSnapshot }, to: number): WorkerProbation {
   const [module, from] = [c.module(), c.version()];
   const p: WorkerProbation = new WorkerProbation(
     {
       name: c.name,
       snapshot: () => c.mirror.snapshot,
       record: (report) => void c.record(report),
+      report: (error) => c.mirror.report(error),
       ended: (o) => {
         if (c.probation() === p) c.setProbation(undefined);
         if (o.outcome === 'permanent') c.channel()?.post({ t: 'permanent' });
@@ -133,7 +134,7 @@ function probationOf(c: ComponentAccess, options: WorkerSwapOptions, old: Channe
       },
     },
     options.probation!,
-    { old, from, to, held: c.outbox.held() },
+    { swapId: at.id, old, from, to, held: c.outbox.held() },
   );
   return p;
 }

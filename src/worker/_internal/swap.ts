@@ -22,6 +22,8 @@ import type { HostedSnapshot, PlainPolicies, Request, WorkerInit } from './proto
 
 /** The commit point of a replacement: the candidate, running `module`, takes over at `seq`. */
 export interface Takeover {
+  /** The swap's id (its report's, made before the commit so a probation settled at once can name it). */
+  readonly id: string;
   readonly candidate: Channel;
   readonly module: string;
   readonly version: number;
