@@ -87,11 +87,8 @@ const brief = (text: string): string => {
   const where = lines.find((l) => /:\d+:\d+: ERROR/.test(l));
   return `${lines[0]!.replace(/: TransformError: .*$/, '')}${where !== undefined ? ` (${where.trim().replace(/^plugins\//, '')})` : ''}`;
 };
-/**
- * A journal entry or report that records a probation's rollback: today a `committed` entry carrying
- * `rolledBack`; an entry whose outcome is `rolled-back` reads the same.
- */
-const isRollback = (e: { readonly outcome: string; readonly rolledBack?: unknown }): boolean => e.outcome === 'rolled-back' || e.rolledBack !== undefined;
+/** A journal entry that records a probation's rollback (its own entry, after the swap's `committed` one). */
+const isRollback = (e: { readonly outcome: string }): boolean => e.outcome === 'rolled-back';
 /** How many accepted events a rollback redelivered (its `rolledBack.redelivered`, else what it held). */
 const redeliveredOf = (r: { readonly held: number; readonly rolledBack?: { readonly redelivered?: number } }): number => r.rolledBack?.redelivered ?? r.held;
 const onEvent = (e: PluginEvent): void => {

@@ -323,7 +323,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
       this.#status = 'swapping';
       return this.#record((report = await run));
     } finally {
-      if (report?.outcome === 'committed') this.#probation?.begin(report.id, this.#mirror.snapshot);
+      if (report?.outcome === 'committed') this.#probation?.begin(this.#mirror.snapshot);
       this.#swapping = undefined;
       const died = this.#crashDuringSwap;
       this.#crashDuringSwap = undefined;

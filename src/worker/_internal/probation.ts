@@ -89,8 +89,8 @@ export class WorkerProbation {
     return this.#state !== 'over';
   }
 
-  /** The swap's report (`_swapId`, named at the commit already) is out: the window starts (or a failure seen meanwhile rolls back now). */
-  begin(_swapId: string, snapshot: HostedSnapshot): void {
+  /** The swap's report is out (its id was named at the commit already): the window starts (or a failure seen meanwhile rolls back now). */
+  begin(snapshot: HostedSnapshot): void {
     this.#state = 'pending';
     const { ms, events } = this.#options;
     if (ms !== undefined || events === undefined) this.#timer = setTimeout(() => this.#end(), ms ?? DEFAULT_MS);
