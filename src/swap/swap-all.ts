@@ -206,6 +206,11 @@ async function lockstep(
     if (ok) ok = await settled(txs, (tx) => tx.preconditions(), refusedAll, stretch);
     if (ok) {
       phases();
+      // the pre-copy, as `swap` does (src/swap/precopy.ts): before any part pauses, each part's live
+      // context is walked into the caches its pause reads; a big one in slices of its own, every part serving meanwhile
+      ok = await settled(txs, (tx) => tx.precopy(), refusedAll, stretch);
+    }
+    if (ok) {
       // each part's pause begins in its slice: holding 10,000 first would be one more unsliced pass
       ok = await settled(
         txs,
