@@ -1,7 +1,8 @@
 /**
  * `swapAll`: several components swapped as one step — quiesced in parallel under one deadline, then
  * all commit or none does, in slices that let the event loop run (the commit decided once, each part
- * resumed after it: src/swap/_internal/commit-gate.ts). Pinned by test/swap/swap-all-commit.test.ts, test/swap/coordinator.test.ts (`describe('swapAll')`) and
+ * resumed after it: src/swap/_internal/commit-gate.ts), every part pre-copied before any part pauses.
+ * Pinned by test/swap/swap-all-commit.test.ts, test/swap/swap-all-precopy.test.ts, test/swap/coordinator.test.ts (`describe('swapAll')`) and
  * test/swap/swap-all.test.ts.
  */
 import { blocker } from '../blockers/messages.ts';
