@@ -3,8 +3,10 @@
  * loop-lag probe ({@link loopProbe}) around each whole swap call — the pre-copy's slices, the pause and
  * everything synchronous after it (state hashing, the journal write) — next to the report's `pauseUs`
  * and, as the baseline, the longest gap of an idle window as long as the swap; and a `swapAll` of
- * thousands of small live components: total time and the longest block while it runs.
- * `tsx --conditions=source bench/big-state.ts [--quick]` runs it alone; bench/run.ts runs it too.
+ * thousands of small live components: total time and the longest block while it runs, next to the
+ * report's `blockUs`, the longest GC pause inside it and the same idle baseline.
+ * `tsx --conditions=source bench/big-state.ts [--quick] [--only big|mass] [--runs N]` runs it alone
+ * (`--runs`: the `swapAll` runs); bench/run.ts runs it too.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -137,6 +139,12 @@ export interface MassResult {
   readonly maxBlock: Summary;
   /** How many progress callbacks one run delivered. */
   readonly progressCalls: number;
+  /** The report's `blockUs` (ms): the longest stretch `swapAll`'s own code ran, collections inside it included. */
+  readonly reportBlock: Summary;
+  /** The longest garbage-collection pause inside each `swapAll` (ms): young-generation scavenges of the parts' new actors. */
+  readonly gc: Summary;
+  /** Baseline of the same run: the longest loop gap of an idle window as long as each `swapAll` (ms). */
+  readonly idle: Summary;
 }
 
 export async function benchMass(c: MassCase): Promise<MassResult> {
@@ -147,27 +155,44 @@ export async function benchMass(c: MassCase): Promise<MassResult> {
   const probe = loopProbe();
   const totals: number[] = [];
   const blocks: number[] = [];
+  const reportBlocks: number[] = [];
+  const gcs: number[] = [];
+  const idle: number[] = [];
   let progressCalls = 0;
+  let gcMax = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMax = Math.max(gcMax, e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   try {
     for (let run = 0; run < c.runs; run++) {
       const to = run % 2 === 0 ? 2 : 1;
       progressCalls = 0;
       await probe.read();
       probe.reset();
+      gcMax = 0;
       const t = performance.now();
       const r = await runtime.swapAll(
         comps.map((component) => ({ component, target: to })),
         { onProgress: () => void progressCalls++ },
       );
-      totals.push(performance.now() - t);
+      const took = performance.now() - t;
+      totals.push(took);
       blocks.push(await probe.read());
+      await new Promise((resolve) => setImmediate(resolve)); // the observer's entries of the window
+      gcs.push(gcMax);
+      reportBlocks.push(r.blockUs / 1000);
+      probe.reset();
+      await new Promise((resolve) => setTimeout(resolve, took));
+      idle.push(await probe.read());
       if (r.outcome !== 'committed') throw new Error(`mass swapAll refused: ${JSON.stringify(r.reports.find((x) => x.outcome === 'refused')?.blockers)}`);
     }
   } finally {
     probe.stop();
+    gcObserver.disconnect();
     await runtime.stop();
   }
-  return { instances: c.instances, total: summarize(totals), maxBlock: summarize(blocks), progressCalls };
+  return { instances: c.instances, total: summarize(totals), maxBlock: summarize(blocks), progressCalls, reportBlock: summarize(reportBlocks), gc: summarize(gcs), idle: summarize(idle) };
 }
 
 /** The keys bench/run.ts writes to bench/results/latest.json. */
@@ -192,11 +217,14 @@ export function bigStateResults(big: readonly BigStateResult[], mass: MassResult
   out['mass.swap_10k_ms'] = round(mass.total.p50, 1);
   out['mass.max_loop_block_ms'] = round(mass.maxBlock.max, 2);
   out['mass.progress_calls'] = mass.progressCalls;
+  out['mass.report_block_max_ms'] = round(mass.reportBlock.max, 2);
+  out['mass.gc_max_ms'] = round(mass.gc.max, 2);
+  out['mass.idle_gap_max_ms'] = round(mass.idle.max, 2);
   return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, allowPositionals: false });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' } }, allowPositionals: false });
   const quick = values.quick === true;
   const cases: BigStateCase[] = [
     { label: '100kb', bytes: 100_000, iterations: quick ? 10 : 30 },
@@ -204,6 +232,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   ];
   const big: BigStateResult[] = [];
   if (values.only !== 'mass') for (const c of cases) big.push(await benchBigState(c));
-  const mass = values.only === 'big' ? { instances: 0, total: summarize([0]), maxBlock: summarize([0]), progressCalls: 0 } : await benchMass({ instances: 10_000, runs: quick ? 2 : 4 });
+  const mass = values.only === 'big' ? { instances: 0, total: summarize([0]), maxBlock: summarize([0]), progressCalls: 0, reportBlock: summarize([0]), gc: summarize([0]), idle: summarize([0]) } : await benchMass({ instances: 10_000, runs: values.runs === undefined ? (quick ? 2 : 4) : Number(values.runs) });
   console.log(JSON.stringify(bigStateResults(big, mass), null, 2));
 }

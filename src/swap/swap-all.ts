@@ -1,7 +1,8 @@
 /**
  * `swapAll`: several components swapped as one step — quiesced in parallel under one deadline, then
  * all commit or none does, in slices that let the event loop run (the commit decided once, each part
- * resumed after it: src/swap/_internal/commit-gate.ts). Pinned by test/swap/swap-all-commit.test.ts, test/swap/coordinator.test.ts (`describe('swapAll')`) and
+ * resumed after it: src/swap/_internal/commit-gate.ts), every part pre-copied before any part pauses.
+ * Pinned by test/swap/swap-all-commit.test.ts, test/swap/swap-all-precopy.test.ts, test/swap/coordinator.test.ts (`describe('swapAll')`) and
  * test/swap/swap-all.test.ts.
  */
 import { blocker } from '../blockers/messages.ts';
@@ -64,14 +65,20 @@ export interface SwapAllOptions {
  * checked again in slices ({@link SwapTransaction.unmoved}), the commit is decided in one cheap step,
  * and the parts resume — or roll back — in slices after it.
  */
-export const SWAP_ALL_SLICE_MS = 8;
+export const SWAP_ALL_SLICE_MS = 4;
 
 /**
  * Quiesces every component in parallel under one deadline (not N × deadline, as a serial relup
  * would), then migrates, verifies and installs them all; any refusal rolls every one back.
  */
 export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAllOptions, journal: SwapJournal): Promise<SwapAllReport> {
-  const misuse = checkSwapAll(parts, options);
+  const call = checkSwapAllCall(options);
+  if (call !== undefined) throw call;
+  const stretch = new Stretch();
+  // every part checked before anything starts, in slices too: 10,000 parts' checks are ~5 ms
+  const seen = new Set<string>();
+  let misuse: HotswapError | undefined;
+  await slices(parts.length, (i) => (misuse = checkPart(parts[i]!, i, seen)) === undefined, stretch);
   if (misuse !== undefined) throw misuse;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   // One part refused ends the others' waits at once: nobody stays paused until the deadline for nothing.
@@ -84,7 +91,6 @@ export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAll
   if (options.signal?.aborted === true) cut(options.signal.reason);
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const stops: [AbortSignal, () => void][] = [];
-  const stretch = new Stretch();
   try {
     const txs: SwapTransaction[] = [];
     // the same transaction as `swap`, so the same plan checks (a version of another lineage is refused)
@@ -108,10 +114,13 @@ export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAll
   }
 }
 
-/** Calls `step(0 … n−1)`, letting the event loop run every {@link SWAP_ALL_SLICE_MS} or so. */
-async function slices(n: number, step: (i: number) => void, stretch: Stretch): Promise<void> {
+/**
+ * Calls `step(0 … n−1)`, letting the event loop run every {@link SWAP_ALL_SLICE_MS} or so; stops at
+ * the first step that returns `false`.
+ */
+async function slices(n: number, step: (i: number) => unknown, stretch: Stretch): Promise<void> {
   for (let i = 0; i < n; i++) {
-    step(i);
+    if (step(i) === false) return;
     if (performance.now() - stretch.since > SWAP_ALL_SLICE_MS && i + 1 < n) await stretch.wait(turn());
   }
 }
@@ -198,6 +207,11 @@ async function lockstep(
     if (ok) ok = await settled(txs, (tx) => tx.preconditions(), refusedAll, stretch);
     if (ok) {
       phases();
+      // the pre-copy, as `swap` does (src/swap/precopy.ts): before any part pauses, each part's live
+      // context is walked into the caches its pause reads; a big one in slices of its own, every part serving meanwhile
+      ok = await settled(txs, (tx) => tx.precopy(), refusedAll, stretch);
+    }
+    if (ok) {
       // each part's pause begins in its slice: holding 10,000 first would be one more unsliced pass
       ok = await settled(
         txs,
@@ -246,6 +260,18 @@ async function lockstep(
  * Also a component listed twice (found with a set: one pass over 10,000 parts).
  */
 export function checkSwapAll(requests: readonly SwapAllPart[], options: unknown): HotswapError | undefined {
+  const call = checkSwapAllCall(options);
+  if (call !== undefined) return call;
+  const seen = new Set<string>();
+  for (let i = 0; i < requests.length; i++) {
+    const misuse = checkPart(requests[i]!, i, seen);
+    if (misuse !== undefined) return misuse;
+  }
+  return undefined;
+}
+
+/** The misuse checks of a `swapAll` call's own options. */
+function checkSwapAllCall(options: unknown): HotswapError | undefined {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     return new HotswapError('INVALID_ARGUMENT', `Expected \`options\` to be an object or absent, got ${shown(options)}`);
   }
@@ -255,14 +281,15 @@ export function checkSwapAll(requests: readonly SwapAllPart[], options: unknown)
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     return new HotswapError('INVALID_ARGUMENT', `Expected \`options.onProgress\` to be a function or absent, got ${shown(onProgress)}`);
   }
-  const seen = new Set<string>();
-  for (let i = 0; i < requests.length; i++) {
-    const r = requests[i]!;
-    const misuse = checkTarget(r.target, `requests[${i}].target`) ?? checkSwapOptions(r.options, `requests[${i}].options`, true);
-    if (misuse !== undefined) return misuse;
-    const id = r.core.id;
-    if (seen.has(id)) return new HotswapError('INVALID_ARGUMENT', `Component '${id}' is listed twice in swapAll`, { details: { component: id } });
-    seen.add(id);
-  }
+  return undefined;
+}
+
+/** The misuse checks of part `i` (`seen`: the components listed before it). */
+function checkPart(r: SwapAllPart, i: number, seen: Set<string>): HotswapError | undefined {
+  const misuse = checkTarget(r.target, `requests[${i}].target`) ?? checkSwapOptions(r.options, `requests[${i}].options`, true);
+  if (misuse !== undefined) return misuse;
+  const id = r.core.id;
+  if (seen.has(id)) return new HotswapError('INVALID_ARGUMENT', `Component '${id}' is listed twice in swapAll`, { details: { component: id } });
+  seen.add(id);
   return undefined;
 }

@@ -82,4 +82,45 @@ describe('swapAll in slices', () => {
     expect(all.outcome).toBe('committed');
     await runtime.stop();
   });
+
+  it('checks its arguments in slices too, and a bad part found after a yield still refuses the call before anything starts', async () => {
+    const runtime = createRuntime();
+    const parts = Array.from({ length: 3 }, (_, i) => runtime.start(slow, { version: 1, id: `c${i}` }));
+    // options whose check outlasts a slice: reading `policies` spins past SWAP_ALL_SLICE_MS
+    const slowToCheck = (): object => ({
+      get policies() {
+        slowUp(0);
+        return undefined;
+      },
+    });
+    const progress: SwapAllProgress[] = [];
+    let ticks = 0;
+    let ticksBeforePlan = -1;
+    let on = true;
+    const tick = (): void => {
+      ticks++;
+      if (on) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const all = await runtime.swapAll(parts.map((component) => ({ component, target: 2, options: slowToCheck() })), {
+      onProgress: (p) => {
+        if (progress.length === 0) ticksBeforePlan = ticks;
+        progress.push(p);
+      },
+    });
+    expect(all.outcome).toBe('committed');
+    // the loop ran between the parts' checks, before any part was planned
+    expect(ticksBeforePlan).toBeGreaterThanOrEqual(2);
+    expect(progress[0]!.stage).toBe('plan');
+
+    // the last part is listed twice: found after the loop ran, the call still rejects and nothing moved
+    ticks = 0;
+    const twice = [...parts.map((component) => ({ component, target: 1, options: slowToCheck() })), { component: parts[2]!, target: 1 }];
+    await expect(runtime.swapAll(twice)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('listed twice') });
+    expect(ticks).toBeGreaterThanOrEqual(2);
+    expect(parts.map((c) => c.version)).toEqual([2, 2, 2]);
+    expect(parts.every((c) => c.status === 'running')).toBe(true);
+    on = false;
+    await runtime.stop();
+  });
 });
