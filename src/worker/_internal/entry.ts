@@ -134,6 +134,27 @@ function checkpoint(): void {
   checkpoints.commit();
 }
 
+/**
+ * A checkpoint due once the messages already waiting are processed (`setImmediate` runs after the
+ * port's queued messages): a committed in-worker swap asks for one, so the events that queued up
+ * behind the swap are answered first, not after a walk of the new state.
+ */
+let checkpointSoon: ReturnType<typeof setImmediate> | undefined;
+
+function checkpointAfterWaiting(): void {
+  checkpointSoon ??= setImmediate(() => {
+    checkpointSoon = undefined;
+    checkpoint();
+  });
+}
+
+/** No checkpoint is due any more (a handover stands the worker still; a stop ends it). */
+function cancelCheckpoints(): void {
+  clearTimeout(checkpointTimer);
+  clearImmediate(checkpointSoon);
+  checkpointTimer = checkpointSoon = undefined;
+}
+
 function maybeCheckpoint(): void {
   if (!dirty) return;
   if (seq - checkpointSeq >= init.checkpointEvents || performance.now() - lastCheckpoint >= init.checkpointMs) checkpoint();
@@ -256,11 +277,11 @@ async function onMessage(m: ToWorker): Promise<void> {
         ...(m.policies === undefined ? {} : { policies: m.policies }),
         ...(m.rehearse === undefined ? {} : { rehearse: m.rehearse }),
       });
+      postSnapshot({ t: 'report', id: m.id, report: plain(report) as typeof report }, c!);
       if (report.outcome === 'committed') {
         dirty = true;
-        checkpoint();
+        checkpointAfterWaiting();
       }
-      postSnapshot({ t: 'report', id: m.id, report: plain(report) as typeof report }, c!);
       return;
     }
     case 'query':
@@ -290,8 +311,7 @@ async function onMessage(m: ToWorker): Promise<void> {
       if (!r.ok) return post({ t: 'drain-refused', id: m.id, blockers: plain(r.blockers) as Blocker[] });
       // from here the old worker stands still until the outcome: nothing of its clock fires
       clock.pause();
-      clearTimeout(checkpointTimer);
-      checkpointTimer = undefined;
+      cancelCheckpoints();
       post({ t: 'drained', id: m.id, seq, envelope: r.envelope, effects: r.effects, quiesceUs: Math.round((performance.now() - t) * 1000) });
       return;
     }
@@ -329,7 +349,7 @@ async function onMessage(m: ToWorker): Promise<void> {
       return;
     }
     case 'stop':
-      clearTimeout(checkpointTimer);
+      cancelCheckpoints();
       clock.resume();
       if (c !== undefined) {
         await c.stop();
