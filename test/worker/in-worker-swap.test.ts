@@ -4,6 +4,7 @@
  * (a request that landed during the swap is not kept waiting for a walk of the new state). Still, no
  * event goes unaccounted: the deferred checkpoint holds the new version and every event processed
  * before it, and a crash right after the swap names every accepted event it did not checkpoint.
+ * Event batches that queued up behind the swap are acknowledged together, with the state after all of them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostInWorker, type WorkerComponent, type WorkerEvent } from '../../src/worker/index.ts';
@@ -87,5 +88,26 @@ describe('an in-worker swap under a stream of events', () => {
     if (report.outcome === 'refused') expect(restoredVersion).toBe(1);
     // every accepted ADD is in exactly one place: the state restarted from, or the crash report
     expect([...contextOf(c).log, ...named].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+  });
+
+  it('acknowledges the event batches that queued up behind a swap together, with the state after all of them', async () => {
+    const c = await hostInWorker<CounterEvent>({ module: fixture('counter-v2-slow'), component: 'counter', version: 1 });
+    started.push(c);
+    const lengths: number[] = [];
+    c.subscribe((s) => lengths.push((s.context as { log: number[] }).log.length));
+    const swapping = c.swap(2); // its migration holds the worker for 1 s
+    await new Promise((r) => setTimeout(r, 100));
+    // ten batches, each posted in its own turn while the worker is busy
+    for (let n = 1; n <= 10; n++) {
+      c.send({ type: 'ADD', n });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await swapping).outcome).toBe('committed');
+    await until(c, (s) => (s.context as { log: number[] }).log.length === 10);
+    expect(contextOf(c).log).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    // acknowledged together, not one by one (one ack each would show nine partial states; Node may
+    // hand the first waiting message over on its own, so one partial state is allowed)
+    expect(lengths.filter((n) => n > 0 && n < 10).length).toBeLessThanOrEqual(1);
+    expect(lengths.at(-1)).toBe(10);
   });
 });
