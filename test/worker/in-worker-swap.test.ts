@@ -110,4 +110,23 @@ describe('an in-worker swap under a stream of events', () => {
     expect(lengths.filter((n) => n > 0 && n < 10).length).toBeLessThanOrEqual(1);
     expect(lengths.at(-1)).toBe(10);
   });
+
+  it('names none of the batches acknowledged together as unprocessed when the worker dies right behind them', async () => {
+    const c = await hostInWorker<CounterEvent>({ module: fixture('counter-v2-slow'), component: 'counter', version: 1, checkpoint: { everyMs: 600_000, everyEvents: 1_000_000 } });
+    started.push(c);
+    const crashed = new Promise<WorkerEvent>((resolve) => c.onEvent((e) => e.type === 'crashed' && resolve(e)));
+    const swapping = c.swap(2); // its migration holds the worker for 1 s
+    await new Promise((r) => setTimeout(r, 100));
+    for (let n = 1; n <= 10; n++) {
+      c.send({ type: 'ADD', n });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    c.send({ type: 'EXIT' }); // queued behind the ADDs: their ack is still due when it exits
+    expect((await swapping).outcome).toBe('committed');
+    const e = await crashed;
+    if (e.type !== 'crashed') throw new Error('unreachable');
+    // the ADDs were processed (not checkpointed: no checkpoint since the start); only the EXIT was not
+    expect(e.unprocessed).toEqual([{ type: 'EXIT' }]);
+    expect(e.uncheckpointed).toEqual(Array.from({ length: 10 }, (_, i) => ({ type: 'ADD', n: i + 1 })));
+  });
 });

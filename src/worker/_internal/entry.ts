@@ -34,6 +34,7 @@ import type { CheckpointState, Examined, FromWorker, HostedExport, Looked, Plain
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const out = new Outgoing(port, (c) => (component === c ? { t: 'ack', seq, version: c.version } : undefined));
+out.flushOnExit();
 const post = (m: FromWorker): void => out.post(m);
 const postSnapshot = (m: SnapshotMessage, c: LiveComponent<any>): void => out.postSnapshot(m, c);
 

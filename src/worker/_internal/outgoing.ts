@@ -106,6 +106,21 @@ export class Outgoing {
     this.flush();
   }
 
+  /**
+   * Posts the due ack when the worker dies of a throw or `process.exit` (`exit` listeners run, and what
+   * they post arrives): the batches it acknowledges were processed, and the crash report must not name
+   * them unprocessed.
+   */
+  flushOnExit(): void {
+    process.once('exit', () => {
+      try {
+        this.flush();
+      } catch {
+        // the snapshot could not be posted: those events stay named unprocessed, as a crash mid-batch leaves them
+      }
+    });
+  }
+
   /** Posts the due ack, if any. */
   flush(): void {
     const c = this.#due;
