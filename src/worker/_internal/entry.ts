@@ -3,14 +3,16 @@
  * runs the ordinary in-process runtime (src/live) on it, driven by the messages of protocol.ts.
  *
  * - `serve`: starts the component (fresh or from an envelope), processes event batches in order and
- *   acknowledges each with the latest snapshot, checkpoints an envelope now and then, runs in-worker
- *   swaps, answers queries, and hands its state over when a drained replacement asks.
+ *   acknowledges them with the latest snapshot (the batches waiting together, once: outgoing.ts),
+ *   checkpoints an envelope now and then, runs in-worker swaps (report first, the new version's
+ *   checkpoint after the events that waited behind the swap), answers queries, and hands its state
+ *   over when a drained replacement asks.
  * - `candidate`: loads and validates only; installs from the old worker's envelope when asked, then
  *   serves — or, for a rehearsal, examines an envelope as its install would, and installs nothing.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventObject } from 'xstate';
-import { describeError, isHotswapError } from '../../errors.ts';
+import { isHotswapError } from '../../errors.ts';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { type AnyLineage, pathBetween } from '../../lineage/lineage.ts';
 import { persistedSnapshotOf } from '../../xstate/adapter.ts';
@@ -26,32 +28,15 @@ import { resolvePolicies } from '../../swap/options.ts';
 import { drainToEnvelope, handover, look } from './handover.ts';
 import { PausableClock } from './pausable-clock.ts';
 import { bringsUnsafeKey, DeltaEncoder, type Wire } from './delta.ts';
-import type { CheckpointState, Examined, FromWorker, HostedExport, HostedSnapshot, Looked, PlainPolicies, ToWorker, WireSnapshot, WorkerError, WorkerInit } from './protocol.ts';
+import { blockersOf, errorData, mirror, Outgoing, persistedMirror, plain, type SnapshotMessage } from './outgoing.ts';
+import type { CheckpointState, Examined, FromWorker, HostedExport, Looked, PlainPolicies, ToWorker, WorkerInit } from './protocol.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const post = (m: FromWorker): void => port.postMessage(m);
-
-function errorData(error: unknown): WorkerError {
-  const e = describeError(error);
-  if (isHotswapError(error)) return { name: e.name, message: e.message, code: error.code, ...(error.details === undefined ? {} : { details: plain(error.details) as Record<string, unknown> }) };
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? { ...e, code } : e;
-}
-
-/** Structured-clone-safe copy (drops functions and actor refs), for data that came from user code. */
-function plain(value: unknown): unknown {
-  try {
-    return JSON.parse(JSON.stringify(value)) as unknown;
-  } catch {
-    return String(value);
-  }
-}
-
-function blockersOf(error: unknown): readonly Blocker[] {
-  const b = isHotswapError(error) ? error.details?.['blockers'] : undefined;
-  return Array.isArray(b) ? (plain(b) as Blocker[]) : [];
-}
+const out = new Outgoing(port, (c) => (component === c ? { t: 'ack', seq, version: c.version } : undefined));
+out.flushOnExit();
+const post = (m: FromWorker): void => out.post(m);
+const postSnapshot = (m: SnapshotMessage, c: LiveComponent<any>): void => out.postSnapshot(m, c);
 
 const clock = new PausableClock();
 const runtime = createRuntime({ clock, mailboxCapacity: init.capacity, onError: (error) => post({ t: 'reported', error: errorData(error) }) });
@@ -65,36 +50,6 @@ let checkpointSeq = init.seq;
 let lastCheckpoint = performance.now();
 let dirty = false;
 let checkpointTimer: ReturnType<typeof setTimeout> | undefined;
-
-function mirror(c: LiveComponent<any>): HostedSnapshot {
-  const s = c.getSnapshot() as { status: HostedSnapshot['status']; value: unknown; context: unknown; tags: Set<string>; output?: unknown; error?: unknown };
-  const base = { status: s.status, value: s.value, context: s.context, tags: [...s.tags] };
-  return { ...base, ...(s.output === undefined ? {} : { output: s.output }), ...(s.error === undefined ? {} : { error: errorData(s.error) }) };
-}
-
-/** A context holding actor refs or functions cannot be cloned: mirror its persisted form (refs become markers). */
-function persistedMirror(c: LiveComponent<any>): HostedSnapshot {
-  return { ...mirror(c), context: plain(persistedSnapshotOf(coreOf(c).actor).context) };
-}
-
-/** Snapshots go to the main thread as changes to the last one posted (delta.ts). */
-const contexts = new DeltaEncoder();
-type WithSnapshot = Extract<FromWorker, { snapshot: HostedSnapshot }>;
-
-/** Posts `m` with `c`'s snapshot, its context as what changed since the last one posted. */
-function postSnapshot(m: DistributiveOmit<WithSnapshot, 'snapshot'>, c: LiveComponent<any>): void {
-  const send = (s: HostedSnapshot): void => {
-    port.postMessage({ ...m, snapshot: { ...s, context: contexts.encode(s.context) } satisfies WireSnapshot });
-    contexts.commit();
-  };
-  try {
-    send(mirror(c));
-  } catch (error) {
-    if ((error as Error | null)?.name !== 'DataCloneError') throw error;
-    send(persistedMirror(c));
-  }
-}
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Checkpoints go as changes to the last one too; plain-data checks skip frozen subtrees found plain before. */
 const checkpoints = new DeltaEncoder();
@@ -130,8 +85,29 @@ function checkpoint(): void {
   dirty = false;
   checkpointSeq = seq;
   lastCheckpoint = performance.now();
-  port.postMessage({ t: 'checkpoint', seq, state: wire as unknown as CheckpointState });
+  out.post({ t: 'checkpoint', seq, state: wire as unknown as CheckpointState });
   checkpoints.commit();
+}
+
+/**
+ * A checkpoint due once the messages already waiting are processed (`setImmediate` runs after the
+ * port's queued messages): a committed in-worker swap asks for one, so the events that queued up
+ * behind the swap are answered first, not after a walk of the new state.
+ */
+let checkpointSoon: ReturnType<typeof setImmediate> | undefined;
+
+function checkpointAfterWaiting(): void {
+  checkpointSoon ??= setImmediate(() => {
+    checkpointSoon = undefined;
+    checkpoint();
+  });
+}
+
+/** No checkpoint is due any more (a handover stands the worker still; a stop ends it). */
+function cancelCheckpoints(): void {
+  clearTimeout(checkpointTimer);
+  clearImmediate(checkpointSoon);
+  checkpointTimer = checkpointSoon = undefined;
 }
 
 function maybeCheckpoint(): void {
@@ -206,6 +182,7 @@ function rehearsing(c: LiveComponent<any> | undefined, m: Extract<ToWorker, { t:
 let delivering = false;
 let mirrorQueued = false;
 
+
 function serve(c: LiveComponent<any>): void {
   component = c;
   // Timers, settlements and swaps change the state too: each change is mirrored (once per turn) and
@@ -218,7 +195,7 @@ function serve(c: LiveComponent<any>): void {
     queueMicrotask(() => {
       mirrorQueued = false;
       if (component !== c) return;
-      postSnapshot({ t: 'ack', seq, version: c.version }, c);
+      out.ackNow(c);
       probe(c);
     });
   });
@@ -239,7 +216,7 @@ function deliver(events: readonly EventObject[], first: number): void {
   delivering = false;
   seq = first + events.length - 1;
   dirty = true;
-  postSnapshot({ t: 'ack', seq, version: c.version }, c);
+  out.ackSoon(c);
   probe(c);
   maybeCheckpoint();
 }
@@ -256,11 +233,11 @@ async function onMessage(m: ToWorker): Promise<void> {
         ...(m.policies === undefined ? {} : { policies: m.policies }),
         ...(m.rehearse === undefined ? {} : { rehearse: m.rehearse }),
       });
+      postSnapshot({ t: 'report', id: m.id, report: plain(report) as typeof report }, c!);
       if (report.outcome === 'committed') {
         dirty = true;
-        checkpoint();
+        checkpointAfterWaiting();
       }
-      postSnapshot({ t: 'report', id: m.id, report: plain(report) as typeof report }, c!);
       return;
     }
     case 'query':
@@ -290,8 +267,7 @@ async function onMessage(m: ToWorker): Promise<void> {
       if (!r.ok) return post({ t: 'drain-refused', id: m.id, blockers: plain(r.blockers) as Blocker[] });
       // from here the old worker stands still until the outcome: nothing of its clock fires
       clock.pause();
-      clearTimeout(checkpointTimer);
-      checkpointTimer = undefined;
+      cancelCheckpoints();
       post({ t: 'drained', id: m.id, seq, envelope: r.envelope, effects: r.effects, quiesceUs: Math.round((performance.now() - t) * 1000) });
       return;
     }
@@ -329,7 +305,7 @@ async function onMessage(m: ToWorker): Promise<void> {
       return;
     }
     case 'stop':
-      clearTimeout(checkpointTimer);
+      cancelCheckpoints();
       clock.resume();
       if (c !== undefined) {
         await c.stop();
