@@ -306,15 +306,19 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
   rehearse(target: WorkerSwapTarget, options: WorkerRehearseOptions = {}): Promise<Rehearsal> {
     const misuse = workerRehearseMisuse(options, 'options');
     if (misuse !== undefined) return Promise.reject(misuse);
-    const early = planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
+    const early = this.#planBlockers(options);
     const to = typeof target === 'number' ? target : { module: href(target.module), version: target.version, exact: target.exact === true };
     return rehearseWorker(swapHostOf(this.#access), to, options, early);
+  }
+
+  #planBlockers(options: WorkerSwapOptions | WorkerRehearseOptions) {
+    return planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
   }
 
   async #serialised(target: WorkerSwapTarget, options: WorkerSwapOptions, revert: boolean): Promise<SwapReport> {
     const to = typeof target === 'number' ? target : (target.version ?? 0);
     const host = swapHostOf(this.#access, options);
-    const early = planBlockers({ id: this.id, status: this.#status, swapping: this.#swapping !== undefined, version: this.#version }, options);
+    const early = this.#planBlockers(options);
     if (early.length > 0) return this.#record(refusedReport(host, to, 'plan', early));
     const run = typeof target === 'number' ? inWorker(host, target, options, revert) : replace(host, { module: href(target.module), version: target.version, exact: target.exact === true, options });
     this.#swapping = run;
@@ -360,13 +364,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * `COMPONENT_CRASHED`. A drained replacement refuses to move a transferable lease (`cross-isolate`).
    */
   borrow(handle: string, holder: string): Promise<WorkerLease> {
-    if (this.#status === 'swapping') {
-      return Promise.reject(new HotswapError('BORROW_REFUSED', `'${this.id}' is swapping; handle '${handle}' cannot be borrowed until it ends`, { details: { handle, component: this.id } }));
-    }
-    if (this.#status === 'crashed' || this.#status === 'restarting') {
-      return Promise.reject(new HotswapError('COMPONENT_CRASHED', `Component '${this.id}' is ${this.#status}; handle '${handle}' cannot be borrowed`, { details: { handle, component: this.id } }));
-    }
-    return this.#leases.borrow(handle, holder);
+    return this.#leases.borrow(handle, holder, { component: this.id, status: this.#status });
   }
 
   /** The effect ledger, read in the worker after every event sent before this call. */

@@ -59,7 +59,12 @@ export class LeaseTable {
     return this.#held.size;
   }
 
-  async borrow(handle: string, holder: string): Promise<WorkerLease> {
+  async borrow(handle: string, holder: string, at: { readonly component: string; readonly status: string }): Promise<WorkerLease> {
+    const { component, status } = at;
+    if (status === 'swapping') throw new HotswapError('BORROW_REFUSED', `'${component}' is swapping; handle '${handle}' cannot be borrowed until it ends`, { details: { handle, component } });
+    if (status === 'crashed' || status === 'restarting') {
+      throw new HotswapError('COMPONENT_CRASHED', `Component '${component}' is ${status}; handle '${handle}' cannot be borrowed`, { details: { handle, component } });
+    }
     const id = ++this.#ids;
     const granted = (await this.#io.request({ t: 'borrow', lease: id, handle, holder })) as LeaseGranted;
     const held: Held = { state: 'held', controller: new AbortController(), handle, holder };
