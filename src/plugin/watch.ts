@@ -163,8 +163,11 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
   let probing: { readonly to: number } | undefined;
 
   /** The options of one swap and, on probation, the promise of how its probation ends. */
-  const swapOptions = (): { options: WatchPluginsOptions['swap']; ended: Promise<ProbationOutcome> | undefined } => {
+  // A worker-hosted component has probation for a drained replacement (a file) only: its swap to a
+  // version number (a removed running file) runs inside the worker, without probation.
+  const swapOptions = (toNumber: boolean): { options: WatchPluginsOptions['swap']; ended: Promise<ProbationOutcome> | undefined } => {
     if (probation === undefined) return { options: options.swap, ended: undefined };
+    if (toNumber && target.kind === 'worker') return { options: { ...options.swap, probation: undefined }, ended: undefined };
     let tell!: (o: ProbationOutcome) => void;
     const ended = new Promise<ProbationOutcome>((resolve) => (tell = resolve));
     const onSettled = (o: ProbationOutcome): void => {
@@ -195,9 +198,10 @@ export function watchPlugins(dir: string, options: WatchPluginsOptions): PluginW
     const used = new Map(entries);
     const entry = entries.get(top);
     const file = entry?.file;
-    const swap = swapOptions();
+    const toNumber = down || entry === undefined;
+    const swap = swapOptions(toNumber);
     swapping = (async () => {
-      const report = down || entry === undefined ? await target.down(top, swap.options) : await target.up(entry, used, swap.options);
+      const report = toNumber ? await target.down(top, swap.options) : await target.up(entry, used, swap.options);
       if (report.outcome === 'committed') {
         refused = undefined;
         reconcile(used, top);

@@ -118,6 +118,20 @@ describe('a worker-hosted component', () => {
     await until(counter, (s) => (s.context as { log: number[] }).log.length === 1);
   }, 60_000);
 
+  it('on probation, a removed running file still reverts: the swap down runs inside the worker, without probation (which needs a drained replacement)', async () => {
+    const errors: unknown[] = [];
+    await watch({ onRemove: 'revert', onError: (e) => errors.push(e), swap: { probation: { ms: 50 } } });
+    await writeFile(file(2), workerPlugin(2));
+    await waitFor('probation-ended', (e) => e.to === 2);
+    await writeFile(file(3), workerPlugin(3));
+    await waitFor('probation-ended', (e) => e.to === 3);
+    await rm(file(3));
+    const down = await waitFor('swap-committed', (e) => e.to === 2 && e.from === 3);
+    expect(down.report.outcome).toBe('committed');
+    expect([swaps(), counter.version, errors]).toEqual([['ok 1→2', 'ok 2→3', 'ok 3→2'], 2, []]);
+    expect(events.filter((e) => e.type === 'probation-ended').map((e) => (e as { to: number }).to)).toEqual([2, 3]); // none for the swap down
+  }, 60_000);
+
   it('refuses a file that does not parse (as the candidate worker found it), the old worker keeps serving, and takes the fixed file', async () => {
     await watch();
     counter.send({ type: 'ADD', n: 1 });

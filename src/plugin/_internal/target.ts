@@ -157,7 +157,8 @@ function inWorker(proxy: WorkerComponent<any>, options: TargetOptions): PluginTa
       return { ok: true, entry: { file, real: r.target, hash: contentHash(r.content), version, from: undefined, plugin: undefined } };
     },
     knows: (e) => pathToFileURL(e.real).href === proxy.module,
-    top: (entries) => Math.max(proxy.version, ...entries.keys()),
+    // the version the component started with, or the newest file: below the running one only once its file is removed (reverting)
+    top: (entries) => Math.max(builtIn, ...entries.keys()),
     lineage: () => undefined,
     // `exact`: the candidate refuses a file whose module does not carry, as its newest, the version its name claims
     up: (entry, _entries, swap) => proxy.swap({ module: pathToFileURL(entry.real), version: entry.version, exact: true }, swap as WorkerSwapOptions | undefined),
