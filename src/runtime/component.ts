@@ -261,13 +261,15 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    * with a `HotswapError` `INVALID_ARGUMENT` (so do `swapOrThrow` and `revert`).
    */
   swap(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    // a swap asked for during a probation makes the swap on probation permanent first — or, when it
-    // failed already, runs after its rollback (found by the swap-safety property with probation)
-    const rollback = this.#probations.endForSwap();
+    // a swap asked for during a probation runs after its rollback when it failed already, and makes it
+    // permanent when it takes the lock — not before: refused at plan, it changes nothing (both found
+    // by the swap-safety property with probation)
+    const rollback = this.#probations.rollingBack();
     if (rollback !== undefined) return rollback.then(() => this.swap(target, options));
-    if (options?.probation === undefined) return runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow });
+    const onLocked = (): void => this.#probations.makePermanent();
+    if (options?.probation === undefined) return runSwap(this.#core, { target, options, journal: this.#journal, shadow: this.#shadow, onLocked });
     const misuse = checkProbationOptions(options.probation);
-    return misuse === undefined ? this.#probations.swap({ core: this.#core, journal: this.#journal, shadow: this.#shadow }, target, options) : Promise.reject(misuse);
+    return misuse === undefined ? this.#probations.swap({ core: this.#core, journal: this.#journal, shadow: this.#shadow }, target, options, onLocked) : Promise.reject(misuse);
   }
 
   /**
@@ -314,10 +316,10 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
    */
   revert(options: SwapOptions = {}): Promise<SwapReport> {
     if (options?.probation !== undefined) return Promise.reject(revertOnProbation());
-    const rollback = this.#probations.endForSwap();
+    const rollback = this.#probations.rollingBack();
     if (rollback !== undefined) return rollback.then(() => this.revert(options));
     const core = this.#core;
-    return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal });
+    return runSwap(core, { target: core.previousVersion ?? core.version.version - 1, options, revert: true, journal: this.#journal, onLocked: () => this.#probations.makePermanent() });
   }
 
   /** {@link LiveComponent.revert} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */

@@ -96,10 +96,12 @@ export class Probation {
   }
 
   /** The commit point: the old version's state then. Events held from here on go to the new version. */
-  committed(before: PersistedSnapshot): void {
+  committed(before: PersistedSnapshot, swapId: string): void {
     const core = this.#core;
     this.#before = before;
     this.#committed = true;
+    this.#swapId = swapId;
+    this.#to = core.version.version;
     // The old version is the one this swap replaced, known only now: a swap that waited behind another
     // replaced that one's version, not the version running when it was asked for. The transaction has
     // attached the new version and recorded `from` (same lineage prefix, so the same version object).
@@ -163,18 +165,17 @@ export class Probation {
     return { swapId: this.#swapId, from: this.#oldVersion.version, to: this.#to, accepted: this.#log.length, settled: this.settled };
   }
 
-  /** Armed after a commit and not over yet. */
+  /**
+   * From the commit until it is over — the window opens when the swap's report is out, but the
+   * component is on probation from the commit (its events are logged; a failure rolls back): `status`
+   * shows it that early, unless another swap already made it permanent.
+   */
   get pending(): boolean {
-    return this.#state === 'pending' || this.#state === 'failing';
+    return this.#state === 'pending' || this.#state === 'failing' || (this.#state === 'arming' && this.#committed && !this.#permanentAtBegin);
   }
 
-  /**
-   * Before another swap (or revert) of the component: makes this swap permanent — unless it failed
-   * already and its rollback is queued, which must run first (a rollback refuses while a swap holds the
-   * lock): then the promise to wait for, resolved once it settled.
-   */
-  endForSwap(): Promise<unknown> | undefined {
-    this.makePermanent();
+  /** Failed, its rollback queued: what another swap (or revert) must wait for first. */
+  get rollingBack(): Promise<unknown> | undefined {
     return this.#state === 'failing' ? this.settled : undefined;
   }
 

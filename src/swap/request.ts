@@ -25,8 +25,13 @@ export interface SwapRequest {
    * does or any part's component stops, so no per-part `AbortSignal.any` is built (93 ms per 10,000).
    */
   readonly groupSignal?: AbortSignal;
-  /** Called at the commit point with the old version's state then (a probation keeps it). */
-  readonly onCommit?: ((before: PersistedSnapshot) => void) | undefined;
+  /**
+   * Called when the swap takes the component's lock (its plan passed): a swap still on probation is
+   * made permanent then, not when this one is asked for — a swap refused at plan changes nothing.
+   */
+  readonly onLocked?: (() => void) | undefined;
+  /** Called at the commit point with the old version's state then (a probation keeps it) and the swap's id. */
+  readonly onCommit?: ((before: PersistedSnapshot, swapId: string) => void) | undefined;
   /** The component's recorded events, for a rehearsal's shadow replay. */
   readonly shadow?: ShadowRing | undefined;
 }

@@ -154,6 +154,7 @@ export class SwapTransaction {
       this.#target = planned.target;
       const done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
       this.core.lock({ id: this.id, target: this.targetNumber, since: this.core.clock.now(), done });
+      this.#request.onLocked?.();
       return true;
     } finally {
       this.timings.plan = µs(t);
@@ -327,7 +328,7 @@ export class SwapTransaction {
       onCommit: () => {
         this.#committed = true;
         this.#running = 'resume';
-        this.#request.onCommit?.(this.#before!);
+        this.#request.onCommit?.(this.#before!, this.id);
       },
     });
     this.#held = r.held;

@@ -273,8 +273,9 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    * at commit — or, with `options.probation`, kept paused until the window ends (_internal/probation.ts). Resolves to a report, refusal is data (G7); recorded in the journal (G8).
    */
   swap(target: WorkerSwapTarget, options: WorkerSwapOptions = {}): Promise<SwapReport> {
-    // a swap asked for during a probation makes it permanent first, or runs after its rollback under way
-    const rollback = this.#probation?.endForSwap();
+    // a swap asked for during a probation runs after its rollback under way, and makes it permanent
+    // once it is not refused at once (#serialised): a swap refused early changes nothing
+    const rollback = this.#probation?.rollingBack;
     if (rollback !== undefined) return rollback.then(() => this.swap(target, options));
     const misuse = swapOptionsMisuse(target, options);
     return misuse === undefined ? this.#serialised(target, options, false) : Promise.reject(misuse);
@@ -293,7 +294,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
    */
   revert(options: WorkerSwapOptions = {}): Promise<SwapReport> {
     if (options.probation !== undefined) return Promise.reject(revertOnProbation());
-    const rollback = this.#probation?.endForSwap();
+    const rollback = this.#probation?.rollingBack;
     if (rollback !== undefined) return rollback.then(() => this.revert(options));
     return this.#serialised(this.#history.revertTarget(this.#version), options, true);
   }
@@ -320,6 +321,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     const host = swapHostOf(this.#access, options);
     const early = this.#planBlockers(options);
     if (early.length > 0) return this.#record(refusedReport(host, to, 'plan', early));
+    this.#probation?.makePermanent();
     const run = typeof target === 'number' ? inWorker(host, target, options, revert) : replace(host, { module: href(target.module), version: target.version, exact: target.exact === true, options });
     this.#swapping = run;
     let report: SwapReport | undefined;

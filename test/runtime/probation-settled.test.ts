@@ -79,13 +79,20 @@ describe('onSettled hears each outcome once', () => {
     expect([c.version, l.calls.length]).toEqual([1, 1]);
   });
 
-  it('permanent before `swap()` resolves: a swap asked for at the commit ends the probation first', async () => {
-    const c = createRuntime({ clock: new ManualClock() }).start(base, { version: 1 });
-    const l = listener();
-    const onProbation = c.swap(2, { lineage: withV2(), probation: { ms: 1000, onSettled: l.onSettled } });
+  it('permanent before `swap()` resolves: a swap that takes the lock before the report ends the probation first', async () => {
+    const app: { c?: ReturnType<ReturnType<typeof createRuntime>['start']> } = {};
     let next: Promise<unknown> | undefined;
-    c.subscribe(() => (next ??= c.swap(1))); // at the commit, before the report is out
-    const report = await onProbation;
+    // while the swap's entry is written (its lock released, its report not out yet), the app swaps again
+    const journal = {
+      entries: () => [],
+      append: async (e: { outcome: string; to: number }) => {
+        if (e.outcome === 'committed' && e.to === 2) next ??= app.c!.swap(1);
+        await Promise.resolve();
+      },
+    };
+    const c = (app.c = createRuntime({ clock: new ManualClock(), journal }).start(base, { version: 1 }));
+    const l = listener();
+    const report = await c.swap(2, { lineage: withV2(), probation: { ms: 1000, onSettled: l.onSettled } });
     expect(l.calls).toEqual([{ outcome: 'permanent', swapId: report.id, events: 0 }]); // already told when swap() resolves
     expect(c.probation).toBeUndefined();
     await next;

@@ -5,7 +5,7 @@
  * each one's effect on state is present exactly once. A clean window makes the swap permanent.
  */
 import { describe, expect, it } from 'vitest';
-import { createRuntime, formatReport, HotswapError, ManualClock, type ProbationOptions } from '../../src/index.ts';
+import { createRuntime, formatReport, HotswapError, ManualClock, type ProbationOptions, type SwapReport } from '../../src/index.ts';
 import { base, withV2 } from '../swap/_support/rehearse-lineage.ts';
 
 async function onProbation(probation: ProbationOptions, v2 = withV2()) {
@@ -119,17 +119,36 @@ describe('probation and the next swap', () => {
     expect((await runtime.journal.entries()).map((e) => e.outcome)).toEqual(['committed', 'rolled-back', 'committed']);
   });
 
-  it('a swap asked for between a commit and its report makes that swap permanent: no window opens after it', async () => {
+  it('a swap that takes the lock between a commit and its report makes that swap permanent: no window opens after it', async () => {
+    const app: { c?: ReturnType<ReturnType<typeof createRuntime>['start']>; next?: Promise<SwapReport> } = {};
+    const outcomes: string[] = [];
+    // while the swap's entry is written (its lock released, its report not out yet), the app swaps again
+    const journal = {
+      entries: () => [],
+      append: async (e: { outcome: string; to: number }) => {
+        outcomes.push(e.outcome);
+        if (e.outcome === 'committed' && e.to === 2) app.next ??= app.c!.swap(1);
+        await Promise.resolve();
+      },
+    };
+    const c = (app.c = createRuntime({ clock: new ManualClock(), journal }).start(base, { version: 1 }));
+    const report = await c.swap(2, { lineage: withV2(), probation: { ms: 1000, health: () => 'never healthy' } });
+    expect(report.outcome).toBe('committed');
+    expect(await app.next).toMatchObject({ outcome: 'committed', from: 2, to: 1 });
+    expect(c.probation).toBeUndefined(); // permanent at once, though its health would have failed
+    expect(outcomes).not.toContain('rolled-back');
+  });
+
+  it('a swap refused at plan changes nothing: asked for at the commit (the lock still held), it leaves the probation running', async () => {
     const runtime = createRuntime({ clock: new ManualClock() });
     const c = runtime.start(base, { version: 1 });
     const onProbation = c.swap(2, { lineage: withV2(), probation: { ms: 1000, health: () => 'never healthy' } });
-    let next: Promise<unknown> | undefined;
-    c.subscribe(() => (next ??= c.swap(1))); // at the commit, before the report is out
-    const report = await onProbation;
-    expect(report.outcome).toBe('committed');
-    expect(c.probation).toBeUndefined(); // permanent at once, though its health would have failed
-    expect(await next).toMatchObject({ from: 2, to: 1 }); // asked for at the commit: from the new version
-    expect((await runtime.journal.entries()).map((e) => e.outcome)).not.toContain('rolled-back');
+    let next: Promise<SwapReport> | undefined;
+    c.subscribe(() => (next ??= c.swap(1))); // at the commit: the first swap still holds the lock
+    await onProbation;
+    expect(await next).toMatchObject({ outcome: 'refused', phase: 'plan', blockers: [{ kind: 'swap-in-progress' }] });
+    expect(await c.probation?.settled).toMatchObject({ outcome: 'rolled-back', cause: { kind: 'health' } });
+    expect(c.version).toBe(1);
   });
 });
 

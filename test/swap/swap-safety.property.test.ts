@@ -374,7 +374,9 @@ describe('swap safety with probation: a version that fails after commit', () => 
   // - a swap asked for between a commit and its report did not make that swap permanent: its window
   //   opened afterwards and rolled back over the later swap, losing 15 again;
   // - an event sent between a commit and its report was logged twice (by the swap's probation both
-  //   as the component's and as one still arming) and redelivered twice by the rollback.
+  //   as the component's and as one still arming) and redelivered twice by the rollback;
+  // - a swap refused at plan (another still held the lock) made the swap before it permanent when it
+  //   was asked for, so v3's actor error on 13 was never rolled back (found by the soak, seed 20261121).
   const concurrentProbations: ProbationCommand[] = [
     { kind: 'swap', to: 2, probation: undefined, wait: false },
     { kind: 'tick', ms: 1 },
@@ -406,8 +408,19 @@ describe('swap safety with probation: a version that fails after commit', () => 
     { kind: 'send', n: 0 },
   ];
 
+  const refusedAtPlan: ProbationCommand[] = [
+    { kind: 'swap', to: 3, probation: undefined, wait: false },
+    { kind: 'tick', ms: 1 },
+    { kind: 'swap', to: 1, probation: { ms: 20 }, wait: false },
+    { kind: 'tick', ms: 1 },
+    { kind: 'send', n: 0 },
+    { kind: 'send', n: 13 },
+    { kind: 'send', n: 15 },
+  ];
+
   it.each([
     ['two swaps on probation asked for at once', concurrentProbations],
+    ['a swap refused at plan while the swap before it is on probation', refusedAtPlan],
     ['a swap asked for between a commit and its report', swapBeforeReport],
     ['an event sent between a commit and its report', sentBeforeReport],
   ])('keeps every accepted event exactly once with %s', async (_what, program) => {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProbationOutcome } from '../../src/index.ts';
+import type { ProbationOutcome, SwapReport } from '../../src/index.ts';
 import { hostInWorker, type WorkerComponent } from '../../src/worker/index.ts';
 import type { CounterEvent } from '../fixtures/worker/counter.ts';
 import { contextOf, fixture, until } from './_support.ts';
@@ -209,7 +209,7 @@ describe('a worker-hosted probation tells `onSettled` how it ended, once', () =>
     expect([c.version, c.probation, l.calls.length]).toEqual([1, undefined, 1]);
   });
 
-  it('permanent: when the window passes, and before `swap()` resolves when a swap is asked for at the commit', async () => {
+  it('permanent: when the window passes, or at stop; a swap refused at plan meanwhile changes nothing', async () => {
     const c = await host();
     const l = listener();
     await c.swap({ module: fixture('counter-v2') }, { probation: { events: 2, onSettled: l.onSettled } });
@@ -218,12 +218,14 @@ describe('a worker-hosted probation tells `onSettled` how it ended, once', () =>
     expect(await l.settled).toMatchObject({ outcome: 'permanent', events: 2 });
     const d = await host();
     const early = listener();
-    let next: Promise<unknown> | undefined;
+    let next: Promise<SwapReport> | undefined;
     const sub = d.subscribe(() => void (d.version === 2 && (next ??= d.swap(1)))); // at the commit, before the report is out
     const report = await d.swap({ module: fixture('counter-v2') }, { probation: { ms: 30_000, onSettled: early.onSettled } });
     sub.unsubscribe();
-    expect(early.calls).toEqual([{ outcome: 'permanent', swapId: report.id, events: 0 }]); // already told
-    await next;
+    expect(await next).toMatchObject({ outcome: 'refused', phase: 'plan' }); // the swap still ran: refused at once
+    expect([early.calls, d.probation?.swapId]).toEqual([[], report.id]); // and its probation runs on
+    await d.stop();
+    expect(early.calls).toEqual([{ outcome: 'permanent', swapId: report.id, events: 0 }]);
     expect([l.calls.length, early.calls.length]).toEqual([1, 1]);
   });
 

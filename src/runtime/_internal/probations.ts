@@ -46,28 +46,33 @@ export class Probations {
     for (const p of this.#arming) p.accepted(event, running);
   }
 
-  /** Before another swap, revert or stop: see `Probation.endForSwap`. */
-  endForSwap(): Promise<unknown> | undefined {
-    return this.#current?.endForSwap();
+  /** The swap on probation failed and its rollback is queued: what another swap must wait for first. */
+  rollingBack(): Promise<unknown> | undefined {
+    return this.#current?.rollingBack;
+  }
+
+  /** Another swap took the lock (`SwapRequest.onLocked`): the swap on probation is permanent from now. */
+  makePermanent(): void {
+    this.#current?.makePermanent();
   }
 
   /**
    * Runs a swap on probation. Several swaps may be asked for before one takes the lock: each probation
    * logs what it is sent until its swap ends, and only the one whose swap commits becomes current.
    */
-  async swap(on: ProbationSwap, target: number | AnyVersion, options: SwapOptions): Promise<SwapReport> {
+  async swap(on: ProbationSwap, target: number | AnyVersion, options: SwapOptions, onLocked: () => void): Promise<SwapReport> {
     const p: Probation = new Probation(on.core, on.journal, options.probation!, () => {
       if (this.#current === p) this.#current = undefined;
     });
     this.#arming.add(p);
     let report: SwapReport | undefined;
     try {
-      const onCommit = (before: PersistedSnapshot): void => {
-        p.committed(before);
+      const onCommit = (before: PersistedSnapshot, swapId: string): void => {
+        p.committed(before, swapId);
         this.#arming.delete(p);
         this.#current = p;
       };
-      report = await runSwap(on.core, { target, options, journal: on.journal, shadow: on.shadow, onCommit });
+      report = await runSwap(on.core, { target, options, journal: on.journal, shadow: on.shadow, onLocked, onCommit });
       return report;
     } finally {
       this.#arming.delete(p);

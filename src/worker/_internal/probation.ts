@@ -124,13 +124,8 @@ export class WorkerProbation {
     this.#fail({ kind: 'worker-crashed', error: { name: error.name, message: error.message }, exitCode });
   }
 
-  /**
-   * Before another swap (or revert) of the component: makes this swap permanent — unless it failed
-   * already and its rollback is queued, which must run first (a rollback refuses while a swap holds the
-   * lock): then the promise to wait for, resolved once it settled.
-   */
-  endForSwap(): Promise<unknown> | undefined {
-    this.makePermanent();
+  /** Failed, its rollback queued: what another swap (or revert) must wait for first. */
+  get rollingBack(): Promise<unknown> | undefined {
     return this.#state === 'failing' ? this.settled : undefined;
   }
 
