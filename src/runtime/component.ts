@@ -273,7 +273,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
   }
 
   /**
-   * The swap on probation, while its window lasts (`swap(target, { probation })`): `settled` resolves
+   * The swap on probation, from its commit until it is over (`swap(target, { probation })`): `settled` resolves
    * to `permanent` or `rolled-back` (with the cause and the journal entry). Undefined otherwise — so
    * a probation that failed at once may be gone when `swap()` resolves: `probation.onSettled` is the
    * way to hear every outcome.
