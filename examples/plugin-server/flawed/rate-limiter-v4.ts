@@ -10,12 +10,11 @@
  * server on probation (`npm run example:plugin-server -- --probation-ms 2000`). It imports v2 and v3
  * from `../plugins/`, so it works from this folder and from a plugins directory next to limiter.ts.
  */
-import { assign, setup } from 'xstate';
 import { defineVersion, type StateOf } from '../../../src/index.ts';
 import { definePlugin } from '../../../src/plugin/index.ts';
-import { counted, type LimiterEvent, REFILL_MS, remember, seqViolations } from '../limiter.ts';
+import { REFILL_MS, seqViolations } from '../limiter.ts';
 import { lineage as base } from '../limiter.ts';
-import v2, { type V2Context } from '../plugins/rate-limiter-v2.ts';
+import v2, { clientLimiter } from '../plugins/rate-limiter-v2.ts';
 import v3, { limiterV3 } from '../plugins/rate-limiter-v3.ts';
 
 export const lineage = base.extend(v2).extend(v3);
@@ -26,41 +25,7 @@ export const RATE_PER_S = 400;
 // the bug: floor before scaling — 400 / 1000 = 0.4 floors to 0, so every refill leaves 0 tokens
 const capacityOf = (client: string): number => Math.floor(((client.startsWith('admin-') ? 2 : 1) * RATE_PER_S) / 1000) * REFILL_MS;
 
-export const limiterV4Machine = setup({
-  types: { context: {} as V2Context, events: {} as LimiterEvent },
-  delays: { refill: REFILL_MS },
-}).createMachine({
-  id: 'rate-limiter',
-  initial: 'serving',
-  context: { clients: {}, seq: { processed: 0, admitted: 0, throttled: 0, lastSeq: 0, gaps: 0, dupes: 0 }, refills: 0, recent: [] },
-  states: {
-    serving: {
-      after: {
-        refill: {
-          target: 'serving',
-          reenter: true,
-          actions: assign(({ context }) => ({
-            clients: Object.fromEntries(Object.entries(context.clients).map(([k, c]) => [k, { ...c, tokens: capacityOf(k) }])),
-            refills: context.refills + 1,
-          })),
-        },
-      },
-      on: {
-        REQUEST: {
-          actions: assign(({ context, event }) => {
-            const c = context.clients[event.client] ?? { tokens: capacityOf(event.client), admitted: 0 };
-            const ok = c.tokens > 0;
-            return {
-              clients: { ...context.clients, [event.client]: { tokens: ok ? c.tokens - 1 : 0, admitted: c.admitted + (ok ? 1 : 0) } },
-              seq: counted(context.seq, event.seq, ok),
-              recent: remember(context.recent, [event.seq, ok ? 1 : 0, 4]),
-            };
-          }),
-        },
-      },
-    },
-  },
-});
+export const limiterV4Machine = clientLimiter(capacityOf, 4);
 
 const limiterV4 = defineVersion({
   version: 4,

@@ -18,41 +18,50 @@ export interface V2Context {
   recent: Decision[];
 }
 
-export const limiterV2Machine = setup({
-  types: { context: {} as V2Context, events: {} as LimiterEvent },
-  delays: { refill: REFILL_MS },
-}).createMachine({
-  id: 'rate-limiter',
-  initial: 'serving',
-  context: { clients: {}, seq: { processed: 0, admitted: 0, throttled: 0, lastSeq: 0, gaps: 0, dupes: 0 }, refills: 0, recent: [] },
-  states: {
-    serving: {
-      after: {
-        refill: {
-          target: 'serving',
-          reenter: true,
-          actions: assign(({ context }) => ({
-            clients: Object.fromEntries(Object.entries(context.clients).map(([k, c]) => [k, { ...c, tokens: CAPACITY }])),
-            refills: context.refills + 1,
-          })),
+/**
+ * The per-client limiter every version from v2 on runs: `capacityOf` a client's tokens per refill
+ * period, `version` the tag it writes into each recent decision. v3 and the flawed v4 differ from v2
+ * only in those two.
+ */
+export function clientLimiter(capacityOf: (client: string) => number, version: number) {
+  return setup({
+    types: { context: {} as V2Context, events: {} as LimiterEvent },
+    delays: { refill: REFILL_MS },
+  }).createMachine({
+    id: 'rate-limiter',
+    initial: 'serving',
+    context: { clients: {}, seq: { processed: 0, admitted: 0, throttled: 0, lastSeq: 0, gaps: 0, dupes: 0 }, refills: 0, recent: [] },
+    states: {
+      serving: {
+        after: {
+          refill: {
+            target: 'serving',
+            reenter: true,
+            actions: assign(({ context }) => ({
+              clients: Object.fromEntries(Object.entries(context.clients).map(([k, c]) => [k, { ...c, tokens: capacityOf(k) }])),
+              refills: context.refills + 1,
+            })),
+          },
         },
-      },
-      on: {
-        REQUEST: {
-          actions: assign(({ context, event }) => {
-            const c = context.clients[event.client] ?? { tokens: CAPACITY, admitted: 0 };
-            const ok = c.tokens > 0;
-            return {
-              clients: { ...context.clients, [event.client]: { tokens: ok ? c.tokens - 1 : 0, admitted: c.admitted + (ok ? 1 : 0) } },
-              seq: counted(context.seq, event.seq, ok),
-              recent: remember(context.recent, [event.seq, ok ? 1 : 0, 2]),
-            };
-          }),
+        on: {
+          REQUEST: {
+            actions: assign(({ context, event }) => {
+              const c = context.clients[event.client] ?? { tokens: capacityOf(event.client), admitted: 0 };
+              const ok = c.tokens > 0;
+              return {
+                clients: { ...context.clients, [event.client]: { tokens: ok ? c.tokens - 1 : 0, admitted: c.admitted + (ok ? 1 : 0) } },
+                seq: counted(context.seq, event.seq, ok),
+                recent: remember(context.recent, [event.seq, ok ? 1 : 0, version]),
+              };
+            }),
+          },
         },
       },
     },
-  },
-});
+  });
+}
+
+export const limiterV2Machine = clientLimiter(() => CAPACITY, 2);
 
 export const limiterV2 = defineVersion({
   version: 2,
