@@ -12,7 +12,7 @@ import type { AnyVersion } from '../lineage/types.ts';
 import type { Journal } from '../journal/journal.ts';
 import { createEnvelope, type Envelope } from '../store/envelope.ts';
 import type { SwapOptions } from '../swap/options.ts';
-import { formatReport, type SwapReport } from '../swap/report.ts';
+import { committedOrThrow, type SwapReport } from '../swap/report.ts';
 import { runSwap } from '../swap/swap.ts';
 import type { ShadowRing } from '../swap/_internal/replay.ts';
 import { type Rehearsal, type RehearseOptions, rehearse } from '../swap/rehearse.ts';
@@ -305,7 +305,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
 
   /** {@link LiveComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
   async swapOrThrow(target: number | AnyVersion, options: SwapOptions = {}): Promise<SwapReport> {
-    return orThrow(await this.swap(target, options));
+    return committedOrThrow(await this.swap(target, options));
   }
 
   /**
@@ -324,7 +324,7 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
 
   /** {@link LiveComponent.revert} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
   async revertOrThrow(options: SwapOptions = {}): Promise<SwapReport> {
-    return orThrow(await this.revert(options));
+    return committedOrThrow(await this.revert(options));
   }
 
   /**
@@ -374,10 +374,4 @@ export class LiveComponent<TEvent extends EventObject = AnyEventObject, TSnapsho
     return this.#core.stop();
   }
 
-}
-
-/** The throwing twin of a swap's result: the report when committed, else `SWAP_REFUSED` with it in `details`. */
-function orThrow(report: SwapReport): SwapReport {
-  if (!report.ok) throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
-  return report;
 }

@@ -5,6 +5,7 @@
  */
 import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { formatBlockers } from '../blockers/messages.ts';
+import { HotswapError } from '../errors.ts';
 
 /** The phases of a swap, in order. */
 export const SwapPhases = ['plan', 'quiesce', 'drain', 'migrate', 'verify', 'install', 'resume'] as const;
@@ -150,4 +151,13 @@ export function formatReport(r: JournaledReport): string {
  */
 export interface SwapJournal {
   append(entry: JournaledReport & { readonly instance: string }): void | Promise<void>;
+}
+
+/**
+ * The throwing twin of a swap's result (`swapOrThrow`, `revertOrThrow`, in-process and worker-hosted):
+ * the report when committed, else `SWAP_REFUSED` with it in `details`.
+ */
+export function committedOrThrow(report: SwapReport): SwapReport {
+  if (!report.ok) throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
+  return report;
 }

@@ -21,7 +21,7 @@ import { type ErrorData, HotswapError, refusalOf } from '../errors.ts';
 import { type Journal, MemoryJournal } from '../journal/journal.ts';
 import type { LedgerSnapshot } from '../ledger/ledger.ts';
 import type { Envelope } from '../store/envelope.ts';
-import { formatReport, type JournaledReport, type SwapReport } from '../swap/report.ts';
+import { committedOrThrow, type JournaledReport, type SwapReport } from '../swap/report.ts';
 import { type Channel, type Crash, type ServingStart, startServing, workerInit } from './_internal/channel.ts';
 import { LeaseTable, type WorkerLease } from './_internal/leases.ts';
 import { Mirror } from './_internal/mirror.ts';
@@ -283,9 +283,7 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
 
   /** {@link WorkerComponent.swap} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
   async swapOrThrow(target: WorkerSwapTarget, options: WorkerSwapOptions = {}): Promise<SwapReport> {
-    const report = await this.swap(target, options);
-    if (report.outcome === 'refused') throw new HotswapError('SWAP_REFUSED', formatReport(report), { details: { report } });
-    return report;
+    return committedOrThrow(await this.swap(target, options));
   }
 
   /**
@@ -297,6 +295,11 @@ export class WorkerComponent<TEvent extends EventObject = AnyEventObject> {
     const rollback = this.#probation?.rollingBack;
     if (rollback !== undefined) return rollback.then(() => this.revert(options));
     return this.#serialised(this.#history.revertTarget(this.#version), options, true);
+  }
+
+  /** {@link WorkerComponent.revert} for scripts: throws `SWAP_REFUSED` (report in `details`) when refused. */
+  async revertOrThrow(options: WorkerSwapOptions = {}): Promise<SwapReport> {
+    return committedOrThrow(await this.revert(options));
   }
 
   /**

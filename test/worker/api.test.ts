@@ -69,6 +69,15 @@ describe('a worker-hosted component', () => {
     expect(r.blockers.map((b) => b.kind)).toEqual(['unknown-version']);
   });
 
+  it('throws SWAP_REFUSED, the report in details, from swapOrThrow and revertOrThrow when refused; returns the report when committed', async () => {
+    await expect(c.swapOrThrow(9)).rejects.toMatchObject({ code: 'SWAP_REFUSED', details: { report: { outcome: 'refused', to: 9 } } });
+    expect(await c.swapOrThrow(2)).toMatchObject({ ok: true, from: 1, to: 2 });
+    expect(await c.revertOrThrow()).toMatchObject({ ok: true, from: 2, to: 1 });
+    // v1 has no version below it
+    await expect(c.revertOrThrow()).rejects.toMatchObject({ code: 'SWAP_REFUSED' });
+    expect(c.version).toBe(1);
+  });
+
   it('refuses promise-policy functions, which cannot cross to a worker', async () => {
     const r = await c.swap(2, { policies: { promises: () => 'wait' } });
     expect(r).toMatchObject({ outcome: 'refused', phase: 'plan' });
