@@ -33,8 +33,12 @@ import { rehearsePlanned } from './rehearse.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 const noop = (): void => undefined;
-/** A swap whose synchronous stretch already took longer than this yields to the event loop before hashing its states. */
-const YIELD_AFTER_MS = 1;
+/**
+ * A swap whose synchronous stretch already took longer than this yields to the event loop before
+ * hashing its states: what queued up during the pause (requests, a worker's event batches) is served
+ * first. A tiny swap (tens of µs) does not wait; one of a few-KB state (~0.5–1 ms) splits in two.
+ */
+const YIELD_AFTER_MS = 0.25;
 
 export class SwapTransaction {
   readonly id = randomUUID();

@@ -4,8 +4,8 @@
  *
  * - `serve`: starts the component (fresh or from an envelope), processes event batches in order and
  *   acknowledges them with the latest snapshot (the batches waiting together, once: outgoing.ts),
- *   checkpoints an envelope now and then, runs in-worker swaps (report first, the new version's
- *   checkpoint after the events that waited behind the swap), answers queries, and hands its state
+ *   checkpoints an envelope now and then, runs in-worker swaps (event batches flow on through the
+ *   swap as in-process sends do; then the report, then the new version's checkpoint), answers queries, and hands its state
  *   over when a drained replacement asks.
  * - `candidate`: loads and validates only; installs from the old worker's envelope when asked, then
  *   serves — or, for a rehearsal, examines an envelope as its install would, and installs nothing.
@@ -16,20 +16,20 @@ import { isHotswapError } from '../../errors.ts';
 import type { Blocker } from '../../blockers/blocker.ts';
 import { type AnyLineage, pathBetween } from '../../lineage/lineage.ts';
 import { persistedSnapshotOf } from '../../xstate/adapter.ts';
-import { coreOf, type Lease, type LiveComponent } from '../../runtime/component.ts';
+import { coreOf, type LiveComponent } from '../../runtime/component.ts';
 import { createRuntime } from '../../runtime/runtime.ts';
 import { createEnvelope, type Envelope } from '../../store/envelope.ts';
 import { plainJson } from '../../_internal/json.ts';
 import { invariantBlockers } from '../../migrate/verify.ts';
 import { unacceptedHeld } from '../../swap/_internal/parts.ts';
 import { hostedModuleError, resolveHostedLineage } from '../module.ts';
-import { checkStart } from '../../runtime/_internal/start-check.ts';
-import { resolvePolicies } from '../../swap/options.ts';
-import { drainToEnvelope, handover, look } from './handover.ts';
+import { handover } from './handover.ts';
+import { LentLeases } from './lent.ts';
+import { rehearsing, warmUp } from './rehearsing.ts';
 import { PausableClock } from './pausable-clock.ts';
 import { bringsUnsafeKey, DeltaEncoder, type Wire } from './delta.ts';
 import { blockersOf, errorData, mirror, Outgoing, persistedMirror, plain, type SnapshotMessage } from './outgoing.ts';
-import type { CheckpointState, Examined, FromWorker, HostedExport, Looked, PlainPolicies, ToWorker, WorkerInit } from './protocol.ts';
+import type { CheckpointState, FromWorker, HostedExport, ToWorker, WorkerInit } from './protocol.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -72,6 +72,11 @@ function checkpointState(c: LiveComponent<any>): CheckpointState {
 function checkpoint(): void {
   checkpointTimer = undefined;
   if (component === undefined || clock.paused || component.status !== 'running' || !dirty) return;
+  // mid-swap there is no state to persist (PERSIST_REFUSED): the swap's report asks for this checkpoint again
+  if (swapInFlight !== undefined) {
+    checkpointPutOff = true;
+    return;
+  }
   let state: CheckpointState;
   let wire: Wire;
   try {
@@ -116,28 +121,7 @@ function maybeCheckpoint(): void {
   else checkpointTimer ??= setTimeout(checkpoint, Math.max(0, init.checkpointMs - (performance.now() - lastCheckpoint)));
 }
 
-/** Leases lent to the main thread, by the main thread's id; a revocation is reported to it. */
-const leases = new Map<number, Lease>();
-
-function borrow(c: LiveComponent<any>, m: Extract<ToWorker, { t: 'borrow' }>): void {
-  const lease = c.borrow(m.handle, m.holder);
-  leases.set(m.lease, lease);
-  lease.signal.addEventListener('abort', () => leases.delete(m.lease) && post({ t: 'lease-ended', lease: m.lease }), { once: true });
-  post({ t: 'reply', id: m.id, ok: true, value: { since: lease.since } });
-}
-
-/** A lease's resource, as a copy: what cannot be cloned cannot cross to the main thread, and is refused. */
-function leaseGet(m: Extract<ToWorker, { t: 'lease-get' }>): void {
-  const lease = leases.get(m.lease);
-  if (lease === undefined) throw Object.assign(new Error(`lease ${m.lease} is not held`), { code: 'LEASE_REVOKED' });
-  const value = lease.get();
-  try {
-    post({ t: 'reply', id: m.id, ok: true, value });
-  } catch (error) {
-    const reason = `the resource of handle '${lease.handle}' cannot be copied to the main thread (${(error as Error).name}): a worker-hosted component can lend only plain data`;
-    post({ t: 'reply', id: m.id, ok: false, error: { name: 'HotswapError', code: 'BORROW_REFUSED', message: reason, details: { handle: lease.handle, reason: 'cross-isolate' } } });
-  }
-}
+const lent = new LentLeases(post);
 
 /** On probation (a drained replacement's new worker): the invariant is checked after each change. */
 let probing = false;
@@ -149,34 +133,6 @@ function probe(c: LiveComponent<any>): void {
   if (snap.status !== 'active') return; // the mirrored status reports it
   const violations = invariantBlockers(core.version, snap);
   if (violations.length > 0) post({ t: 'violated', seq, violations: violations.map((b) => b.message) });
-}
-
-const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
-
-/**
- * A rehearsal's part in this worker, on a copy, pausing nothing: `rehearse` (the running component's
- * own in-process rehearsal, for a version of this module), `look` (quiesce's look and drain's decision
- * as a handover would make them now) and, in a candidate, `examine` (its install's migrate and verify
- * on that envelope, nothing installed).
- */
-function rehearsing(c: LiveComponent<any> | undefined, m: Extract<ToWorker, { t: 'rehearse' | 'look' | 'examine' }>): unknown {
-  if (m.t === 'rehearse') return plain(c!.rehearse(m.target, m.policies === undefined ? {} : { policies: m.policies }));
-  if (m.t === 'examine') {
-    const t = performance.now();
-    const r = checkStart(lineage, lineage.get(m.version)!, { envelope: m.envelope });
-    const examined: Examined = r.ok ? { ok: true, us: µs(t) } : { ok: false, blockers: plain(r.blockers) as Blocker[], ...(r.error === undefined ? {} : { error: { name: 'HotswapError', message: r.error.message, code: r.error.code } }), us: µs(t) };
-    return examined;
-  }
-  const policies = resolvePolicies(m.policies) as Required<PlainPolicies>;
-  let t = performance.now();
-  const { hard, soft } = look(c!, policies);
-  const quiesce = µs(t);
-  const waits = plain(soft) as Blocker[];
-  if (hard.length > 0) return { ok: false, phase: 'quiesce', blockers: plain([...hard, ...soft]) as Blocker[], waits, us: { quiesce } } satisfies Looked;
-  t = performance.now();
-  const d = drainToEnvelope(c!, policies);
-  const us = { quiesce, drain: µs(t) };
-  return (d.ok ? { ok: true, waits, envelope: d.envelope, effects: d.effects, us } : { ok: false, phase: 'drain', blockers: plain(d.blockers) as Blocker[], waits, us }) satisfies Looked;
 }
 
 let delivering = false;
@@ -201,6 +157,12 @@ function serve(c: LiveComponent<any>): void {
   });
 }
 
+/**
+ * The last sequence number of the events an in-worker swap holds (sent during its pause): they are
+ * processed — and acknowledged — when the pause ends, by whichever version wins.
+ */
+let heldThrough: number | undefined;
+
 function deliver(events: readonly EventObject[], first: number): void {
   const c = component!;
   delivering = true;
@@ -214,11 +176,48 @@ function deliver(events: readonly EventObject[], first: number): void {
     }
   }
   delivering = false;
+  if (coreOf(c).mode === 'held') {
+    heldThrough = first + events.length - 1;
+    return;
+  }
   seq = first + events.length - 1;
   dirty = true;
   out.ackSoon(c);
   probe(c);
   maybeCheckpoint();
+}
+
+/**
+ * The in-worker swap running now, until its report is posted. Event batches do not wait for it: they
+ * reach the component as in-process sends do (the old version before the pause, held during it, the
+ * winner after it), so the batches that queued up behind the swap are answered while it hashes the
+ * states for its journal and writes its report. Every other message waits for the report.
+ */
+let swapInFlight: Promise<void> | undefined;
+/** A checkpoint fell due during the swap: it is taken after the report. */
+let checkpointPutOff = false;
+
+function swapInWorker(c: LiveComponent<any>, m: Extract<ToWorker, { t: 'swap' }>): Promise<void> {
+  return c
+    .swap(m.target, {
+      ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }),
+      ...(m.policies === undefined ? {} : { policies: m.policies }),
+      ...(m.rehearse === undefined ? {} : { rehearse: m.rehearse }),
+    })
+    .then((report) => {
+      // the events held by the pause were delivered when it ended
+      if (heldThrough !== undefined) {
+        seq = Math.max(seq, heldThrough);
+        heldThrough = undefined;
+        dirty = true;
+        out.ackSoon(c); // posted ahead of the report
+      }
+      postSnapshot({ t: 'report', id: m.id, report: plain(report) as typeof report }, c);
+      // the new version's checkpoint (or one the swap put off) after the events waiting now
+      if (report.outcome === 'committed') dirty = true;
+      if (report.outcome === 'committed' || checkpointPutOff) checkpointAfterWaiting();
+      checkpointPutOff = false;
+    });
 }
 
 async function onMessage(m: ToWorker): Promise<void> {
@@ -228,16 +227,13 @@ async function onMessage(m: ToWorker): Promise<void> {
       deliver(m.events, m.seq);
       return;
     case 'swap': {
-      const report = await c!.swap(m.target, {
-        ...(m.deadlineMs === undefined ? {} : { deadlineMs: m.deadlineMs }),
-        ...(m.policies === undefined ? {} : { policies: m.policies }),
-        ...(m.rehearse === undefined ? {} : { rehearse: m.rehearse }),
-      });
-      postSnapshot({ t: 'report', id: m.id, report: plain(report) as typeof report }, c!);
-      if (report.outcome === 'committed') {
-        dirty = true;
-        checkpointAfterWaiting();
-      }
+      const swapped = (swapInFlight = swapInWorker(c!, m).finally(() => (swapInFlight = undefined)));
+      // a throw that is not a refusal is a crash of this worker, as it always was
+      swapped.catch((error: unknown) =>
+        setImmediate(() => {
+          throw error;
+        }),
+      );
       return;
     }
     case 'query':
@@ -247,9 +243,9 @@ async function onMessage(m: ToWorker): Promise<void> {
     case 'look':
     case 'examine':
       try {
-        if (m.t === 'borrow') return borrow(c!, m);
-        if (m.t === 'lease-get') return leaseGet(m);
-        if (m.t === 'rehearse' || m.t === 'look' || m.t === 'examine') return post({ t: 'reply', id: m.id, ok: true, value: rehearsing(c, m) });
+        if (m.t === 'borrow') return lent.borrow(c!, m);
+        if (m.t === 'lease-get') return lent.get(m);
+        if (m.t === 'rehearse' || m.t === 'look' || m.t === 'examine') return post({ t: 'reply', id: m.id, ok: true, value: rehearsing(lineage, c, m) });
         const value = m.what === 'ledger' ? (plain(c!.ledger()) as ReturnType<LiveComponent['ledger']>) : m.what === 'persist' ? c!.persist() : mirror(c!);
         try {
           post({ t: 'reply', id: m.id, ok: true, value });
@@ -315,22 +311,6 @@ async function onMessage(m: ToWorker): Promise<void> {
   }
 }
 
-/**
- * Runs a start, persist and restore of the target version once, off the pause: a fresh isolate
- * compiles XState and the restore path on first use (~100 ms), which would otherwise land in the
- * install, while events are held. A version that cannot start without input just skips it.
- */
-function warmUp(version: number): void {
-  const scratch = createRuntime({ mailboxCapacity: 1 });
-  try {
-    const c = scratch.start(lineage, { version, ...(init.input === undefined ? {} : { input: init.input }) });
-    scratch.start(lineage, { version, envelope: c.persist() });
-  } catch {
-    // the real install reports what is wrong with the real state
-  }
-  void scratch.stop();
-}
-
 async function main(): Promise<void> {
   try {
     const namespace = (await import(init.module)) as Record<string, unknown>;
@@ -360,7 +340,7 @@ async function main(): Promise<void> {
       const error = hostedModuleError('misfit-version', problem, { version: to, from, newest: exported.newest });
       return post({ t: 'failed', phase: 'load', error, blockers: [] });
     }
-    warmUp(to);
+    warmUp(lineage, to, init.input);
     post({ t: 'loaded', version: to, exported });
   } else {
     try {
@@ -376,20 +356,21 @@ async function main(): Promise<void> {
     }
   }
 
-  // One message at a time, in arrival order: events posted during an in-worker swap wait behind it and
-  // go to whichever version wins, as held events do in-process. A throw that is not a refusal is a
-  // crash of this worker, reported by the host like any other.
+  // One message at a time, in arrival order — but event batches do not wait for an in-worker swap's
+  // report (swapInWorker): they go to the component as in-process sends do. A throw that is not a
+  // refusal is a crash of this worker, reported by the host like any other.
   let chain: Promise<void> = Promise.resolve();
   port.on('message', (m: ToWorker) => {
     if (m.t === 'release') {
       // at once, not behind the queue: a swap waiting (policy `wait`) for this release is in it
-      const lease = leases.get(m.lease);
-      leases.delete(m.lease);
-      lease?.release();
+      lent.release(m.lease);
       return;
     }
     chain = chain
-      .then(() => onMessage(m))
+      .then(async () => {
+        if (m.t !== 'events' && swapInFlight !== undefined) await swapInFlight.catch(() => undefined);
+        return onMessage(m);
+      })
       .catch((error: unknown) => {
         setImmediate(() => {
           throw error;
