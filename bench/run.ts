@@ -15,7 +15,7 @@ import { collectGarbage, gcAvailable } from './_internal/gc.ts';
 import { round } from './_internal/stats.ts';
 import { bytes, table, us } from './_internal/table.ts';
 import { benchReload, type ReloadConfig } from './reload.ts';
-import { benchServer, SERVER_SIZES, type ServerConfig } from './server.ts';
+import { benchServer, SERVER_RATE, SERVER_SIZES, type ServerConfig, type ServerResult } from './server.ts';
 import { benchSwapSized, type SizedCase, type SizedResult } from './swap-sized.ts';
 import { benchBigState, benchMass, type BigStateCase, type BigStateResult, bigStateResults, type MassCase } from './big-state.ts';
 import { benchSwapTiny, type TinyConfig } from './swap-tiny.ts';
@@ -32,7 +32,9 @@ interface Plan {
   readonly big: readonly BigStateCase[];
   readonly mass: MassCase;
   readonly reload: Omit<ReloadConfig, 'source'>;
+  /** The plugin server at the issue's 2,000 requests/s (open loop), then saturated (closed loop, `_saturated` keys). */
   readonly server: ServerConfig;
+  readonly serverSaturated: ServerConfig;
 }
 
 const FULL: Plan = {
@@ -49,7 +51,8 @@ const FULL: Plan = {
   ],
   mass: { instances: 10_000, runs: 4 },
   reload: { reloads: 100, throughputRounds: 10, eventsPerRound: 20_000, swaps: 30 },
-  server: { runs: 3, connections: 4, coldMs: 2_000, warmupMs: 3_000, warmMs: 6_000, everyMs: 100, sizes: SERVER_SIZES },
+  server: { runs: 3, connections: 4, coldMs: 2_000, warmupMs: 3_000, warmMs: 6_000, everyMs: 100, sizes: SERVER_SIZES, rate: SERVER_RATE },
+  serverSaturated: { runs: 2, connections: 4, coldMs: 2_000, warmupMs: 3_000, warmMs: 6_000, everyMs: 100, sizes: SERVER_SIZES },
 };
 
 const QUICK: Plan = {
@@ -66,7 +69,8 @@ const QUICK: Plan = {
   ],
   mass: { instances: 10_000, runs: 2 },
   reload: { reloads: 20, throughputRounds: 5, eventsPerRound: 20_000, swaps: 10 },
-  server: { runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes: SERVER_SIZES },
+  server: { runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes: SERVER_SIZES, rate: SERVER_RATE },
+  serverSaturated: { runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes: SERVER_SIZES },
 };
 
 const { values: args } = parseArgs({
@@ -120,9 +124,12 @@ collectGarbage();
 const rehearse = await benchRehearse(rehearseConfig);
 const rehearsed = rehearseResults(rehearse);
 
-progress(`plugin server: ${plan.server.sizes.map((s) => s.label).join(', ')} states, each ${plan.server.runs} × (quiet, swap every ${plan.server.everyMs} ms) fresh server processes, ${plan.server.connections} keep-alive connections`);
+progress(`plugin server: ${plan.server.sizes.map((s) => s.label).join(', ')} states, each ${plan.server.runs} × (quiet, swap every ${plan.server.everyMs} ms) fresh server processes, ${plan.server.rate} requests/s open loop over ${plan.server.connections} keep-alive connections`);
 collectGarbage();
 const servers = await benchServer(plan.server, progress);
+progress(`plugin server, saturated: the same, ${plan.serverSaturated.runs} × each, closed loop (as fast as ${plan.serverSaturated.connections} connections are answered)`);
+collectGarbage();
+const saturated = await benchServer(plan.serverSaturated, (m) => progress(`${m} (saturated)`));
 
 // ── results ─────────────────────────────────────────────────────────────────
 
@@ -194,11 +201,11 @@ results['worker.reload_ms'] = reload.reloadMs;
 results['worker.reload_stable_ms'] = reload.reloadStableMs;
 results['worker.swap_call_ms'] = reload.swapCallMs;
 // the plugin server runs examples/plugin-server from the TypeScript sources (tsx), whatever `meta.dist` says
-for (const server of servers) {
+const serverKeys = (server: ServerResult, suffix: string): void => {
   // tiny keeps its historical unsuffixed keys; the padded sizes get `_<label>` on each
-  const k = (name: string): string => `server.${name}${server.label === 'tiny' ? '' : `_${server.label}`}`;
-  results[`server.p99_ratio_${server.label}`] = server.p99RatioWarm;
-  results[`server.p99_ratio_${server.label}_cold`] = server.p99RatioCold;
+  const k = (name: string): string => `server.${name}${server.label === 'tiny' ? '' : `_${server.label}`}${suffix}`;
+  results[`server.p99_ratio_${server.label}${suffix}`] = server.p99RatioWarm;
+  results[`server.p99_ratio_${server.label}_cold${suffix}`] = server.p99RatioCold;
   results[k('swap_pause_p50_us')] = server.swapPauseP50Us;
   results[k('swap_pause_p99_us')] = server.swapPauseP99Us;
   results[k('swaps')] = server.swapCount;
@@ -213,11 +220,15 @@ for (const server of servers) {
   results[k('main_loop_delay_p99_quiet_ms')] = server.mainLoopDelay.quiet.p99Ms;
   results[k('main_loop_delay_p99_swapping_ms')] = server.mainLoopDelay.swaps.p99Ms;
   results[k('main_loop_delay_max_swapping_ms')] = server.mainLoopDelay.swaps.maxMs;
-}
+};
+for (const server of servers) serverKeys(server, '');
+for (const server of saturated) serverKeys(server, '_saturated');
 // over every size: a failed request or a lost/duplicated event anywhere counts
-results['server.failed_requests'] = servers.reduce((n, s) => n + s.failedRequests, 0);
-results['server.lost_or_duplicated'] = servers.reduce((n, s) => n + s.lostOrDuplicated, 0);
+results['server.failed_requests'] = [...servers, ...saturated].reduce((n, s) => n + s.failedRequests, 0);
+results['server.lost_or_duplicated'] = [...servers, ...saturated].reduce((n, s) => n + s.lostOrDuplicated, 0);
 results['server.runs'] = plan.server.runs;
+results['server.rate_per_s'] = plan.server.rate ?? 0;
+results['server.runs_saturated'] = plan.serverSaturated.runs;
 Object.assign(results, rehearsed);
 results['meta.duration_s'] = round((performance.now() - started) / 1000, 1);
 
@@ -242,6 +253,10 @@ const rows = [
     [`server ${server.label}: same, cold (first 2 s of a fresh process)`, `${server.swaps.cold.p99Ms.toFixed(2)} ms`, `${server.quiet.cold.p99Ms.toFixed(2)} ms`, server.p99RatioCold.toFixed(2), '≤ 1.2', yes(server.p99RatioCold <= 1.2)],
     [`server ${server.label}: in-worker swap pause p50 / p99`, us(server.swapPauseP50Us), us(server.swapPauseP99Us), '', '', ''],
     [`server ${server.label}: main-thread loop delay p99, swapping vs quiet`, `${server.mainLoopDelay.swaps.p99Ms.toFixed(2)} ms`, `${server.mainLoopDelay.quiet.p99Ms.toFixed(2)} ms`, '', '', ''],
+  ]),
+  ...saturated.flatMap((server) => [
+    [`server ${server.label}, saturated (closed loop, ~${server.requestsPerS.toLocaleString('en')}/s): HTTP p99 warmed`, `${server.swaps.warm.p99Ms.toFixed(2)} ms`, `${server.quiet.warm.p99Ms.toFixed(2)} ms`, server.p99RatioWarm.toFixed(2), '', ''],
+    [`server ${server.label}, saturated: same, cold`, `${server.swaps.cold.p99Ms.toFixed(2)} ms`, `${server.quiet.cold.p99Ms.toFixed(2)} ms`, server.p99RatioCold.toFixed(2), '', ''],
   ]),
   ['server: failed requests, lost or duplicated events (every size)', String(results['server.failed_requests']), String(results['server.lost_or_duplicated']), '', '0', yes(results['server.failed_requests'] === 0 && results['server.lost_or_duplicated'] === 0)],
   ...sized.flatMap((s) => [

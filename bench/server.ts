@@ -5,7 +5,9 @@
  * Each measurement is a fresh server process (bench/_internal/server-child.ts: examples/plugin-server,
  * the limiter in a worker, run from the TypeScript sources through tsx), loaded from this process by
  * `connections` keep-alive connections (examples/plugin-server/load.ts, `performance.now()` per
- * request, bounded by time). The first `coldMs` of load are the *cold* window (fresh process, JIT not
+ * request, bounded by time): at `rate` requests/s, open loop (the issue's measure: 2,000/s; a request
+ * that waits for a busy connection counts its wait), or without `rate` closed loop, as fast as answers
+ * come (the server saturated: load generator, main thread and worker on two cores). The first `coldMs` of load are the *cold* window (fresh process, JIT not
  * warmed), the last `warmMs` the *warmed* one. Quiet and swapping processes alternate, `runs` pairs.
  * The swaps are in-worker v2 ⇄ v3 swaps (the tiny state of the limiter; the worker holds both versions'
  * code), so the figure is the cost of the swap itself under load, not of starting a worker.
@@ -25,6 +27,12 @@ export interface ServerConfig {
   readonly warmupMs: number;
   readonly warmMs: number;
   readonly everyMs: number;
+  /**
+   * Requests per second, open loop (examples/plugin-server/load.ts `rate`): the issue's own measure
+   * (2,000 requests/s). Absent: closed loop, each connection sending as fast as answers come — the
+   * server saturated (its two cores busy with the load generator, the main thread and the worker).
+   */
+  readonly rate?: number;
 }
 
 /** One state size of the plugin server: `label` names its keys (`server.p99_ratio_<label>`). */
@@ -69,6 +77,9 @@ export const SERVER_SIZES: readonly ServerSize[] = [
   { label: '1mb', bytes: 1_000_000 },
 ];
 
+/** The issue's request rate for the plugin server's p99 ratios (open loop). */
+export const SERVER_RATE = 2_000;
+
 const child = fileURLToPath(new URL('./_internal/server-child.ts', import.meta.url));
 
 interface Run {
@@ -94,7 +105,7 @@ async function once(mode: 'quiet' | 'swaps', c: ServerConfig, bytes: number): Pr
   try {
     const { url } = (await line(lines, proc)) as { url: string };
     const total = c.coldMs + c.warmupMs + c.warmMs;
-    const load = startLoad({ url, connections: c.connections, maxRequests: 10_000_000, maxMs: total, clients: ['a', 'b', 'c', 'admin-d'] });
+    const load = startLoad({ url, connections: c.connections, maxRequests: 10_000_000, maxMs: total, clients: ['a', 'b', 'c', 'admin-d'], ...(c.rate === undefined ? {} : { rate: c.rate }) });
     const t0 = performance.now();
     const samples = await load.done;
     proc.stdin.write('stop\n');
@@ -166,10 +177,12 @@ async function benchSize(c: ServerConfig, size: ServerSize, progress: (msg: stri
   };
 }
 
-// `npx tsx bench/server.ts`: this section alone, quick
+// `npx tsx bench/server.ts [tiny|100kb|1mb…] [--rate N]`: this section alone, quick (closed loop unless `--rate`)
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const labels = process.argv.slice(2);
-  const sizes = SERVER_SIZES.filter((s) => labels.length === 0 || labels.includes(s.label));
-  const r = await benchServer({ runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes }, (m) => process.stderr.write(`${m}\n`));
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--rate');
+  const rate = at >= 0 ? Number(args.splice(at, 2)[1]) : undefined;
+  const sizes = SERVER_SIZES.filter((s) => args.length === 0 || args.includes(s.label));
+  const r = await benchServer({ runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes, ...(rate === undefined ? {} : { rate }) }, (m) => process.stderr.write(`${m}\n`));
   console.log(JSON.stringify(r, null, 2));
 }

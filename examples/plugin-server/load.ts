@@ -1,8 +1,12 @@
 /**
  * A bounded HTTP load generator for the plugin server: `connections` keep-alive connections (a
- * `node:http` Agent), each sending `GET /hit?client=…` one after the other until `maxRequests` were
- * sent, `maxMs` passed or `stop()` was called. Every request's start and end are taken with
- * `performance.now()` (sub-millisecond), so latencies can be split by what happened meanwhile.
+ * `node:http` Agent) sending `GET /hit?client=…` until `maxRequests` were sent, `maxMs` passed or
+ * `stop()` was called. Closed loop by default (each connection sends its next request when the last
+ * one is answered: as many requests as the server can take); with `rate`, open loop (requests start on
+ * a fixed schedule whatever the answers, waiting for a free connection when all are busy, so a
+ * server that stalls is measured by every request that waited, not by the few that were in flight).
+ * Every request's start and end are taken with `performance.now()` (sub-millisecond), so latencies
+ * can be split by what happened meanwhile.
  */
 import { Agent, request } from 'node:http';
 
@@ -15,6 +19,12 @@ export interface LoadOptions {
   readonly clients: readonly string[];
   /** Per-request timeout (ms); a timeout is a failure. @defaultValue 10000 */
   readonly timeoutMs?: number;
+  /**
+   * Requests per second, open loop: request `i` is due at `i / rate` s and starts then (or as soon
+   * after as the timer fires, ≤ ~1 ms); its latency counts from there, the wait for a free connection
+   * included. Without it: closed loop, as fast as answers come.
+   */
+  readonly rate?: number;
 }
 
 /** One request: start and end on the `performance.now()` clock, HTTP status (0 = no answer). */
@@ -66,16 +76,31 @@ export function startLoad(o: LoadOptions): Load {
   const t0 = performance.now();
   let sent = 0;
   let stopped = false;
-  const loop = async (k: number): Promise<void> => {
-    while (!stopped && sent < o.maxRequests && performance.now() - t0 < o.maxMs) {
-      const n = sent++;
-      const url = new URL(`/hit?client=${o.clients[(n + k) % o.clients.length]}`, o.url);
-      const start = performance.now();
-      const r = await hit(agent, url, o.timeoutMs ?? 10_000);
-      samples.push({ start, end: performance.now(), ...r });
-    }
+  const more = (): boolean => !stopped && sent < o.maxRequests && performance.now() - t0 < o.maxMs;
+  const one = async (k: number): Promise<void> => {
+    const n = sent++;
+    const url = new URL(`/hit?client=${o.clients[(n + k) % o.clients.length]}`, o.url);
+    const start = performance.now();
+    const r = await hit(agent, url, o.timeoutMs ?? 10_000);
+    samples.push({ start, end: performance.now(), ...r });
   };
-  const done = Promise.all(Array.from({ length: o.connections }, (_, k) => loop(k))).then(() => {
+  const closed = async (k: number): Promise<void> => {
+    while (more()) await one(k);
+  };
+  // open loop: every request due by now starts now; the agent queues those no connection is free for
+  const open = async (rate: number): Promise<void> => {
+    const inFlight = new Set<Promise<void>>();
+    while (more()) {
+      const due = Math.min(o.maxRequests, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+      while (sent < due && more()) {
+        const p = one(0).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, ((sent * 1000) / rate) - (performance.now() - t0))));
+    }
+    await Promise.all(inFlight);
+  };
+  const done = (o.rate === undefined ? Promise.all(Array.from({ length: o.connections }, (_, k) => closed(k))) : open(o.rate)).then(() => {
     agent.destroy();
     return samples;
   });
