@@ -60,6 +60,34 @@ describe('the pre-copy walk', () => {
     expect(stateDigest(state.big)).toBe(sha(canonicalJson(structuredClone(state.big))));
   });
 
+  it('writes frozen leaves (tuples, records of primitives) as stateDigest does, and leaves odd ones to the frames', () => {
+    const sym = Object.freeze(Object.assign({ a: 1 }, { [Symbol('s')]: 2 }));
+    const tuple = (i: number): readonly unknown[] => Object.freeze([i, i % 2 === 0, `t-${i}`, null, -0]);
+    const leaves = {
+      tuples: Array.from({ length: 300 }, (_, i) => tuple(i)),
+      records: Array.from({ length: 100 }, (_, i) => Object.freeze({ z: i, a: 'x', none: undefined, é: true })),
+      bare: Object.freeze(Object.assign(Object.create(null) as object, { k: 1 })),
+      marker: Object.freeze({ xstate$$type: 1, id: 'kid' }),
+      sym,
+      holey: Object.freeze([1, undefined, 2]),
+      long: Object.freeze(['x'.repeat(5000)]),
+      wide: Object.freeze(Array.from({ length: 40 }, (_, i) => i)),
+      nan: Object.freeze([Number.NaN]),
+    };
+    const expected = stateDigest(structuredClone({ ...leaves, sym: { a: 1 } }));
+    const walked = new PrecopyWalk(leaves).step(Number.POSITIVE_INFINITY)!;
+    expect(walked.objects).toBe(1 + (1 + 300) + (1 + 100) + 7); // every leaf counted, fast or framed
+    expect(walked.clean).toBe(false); // a symbol key, an array hole and NaN are no JSON data
+    expect(stateDigest(leaves)).toBe(expected);
+    // the frozen leaves' arrays, recorded as the frame walk would (a leaf itself is one object: never cached)
+    expect(FROZEN_PLAIN.get(leaves.tuples)).toBe(2);
+    expect(FROZEN_PLAIN.get(leaves.records)).toBe(2);
+    expect(isMarkerFree(leaves.tuples)).toBe(true);
+    expect(isDigestCached(leaves.tuples)).toBe(true);
+    expect(stateDigest(leaves.tuples)).toBe(sha(canonicalJson(structuredClone(leaves.tuples))));
+    expect(isDigestCached(leaves.long)).toBe(true); // past the digest size: walked in a frame of its own and digested
+  });
+
   it('records plain subtrees with their height, and marker-free ones, as the walks that read them count', () => {
     const state = { items: rows(400), odd: { when: new Date(0), list: rows(100) }, marked: { refs: [{ xstate$$type: 1, id: 'kid' }], list: rows(300) } };
     walkInSteps(state);

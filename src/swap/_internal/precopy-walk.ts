@@ -141,6 +141,17 @@ export class PrecopyWalk {
       f.plain = f.markerFree = f.frozen = false;
       return;
     }
+    if (f.plain && this.#depth <= MAX_STATE_DEPTH && Object.isFrozen(child)) {
+      // a frozen leaf (a tuple, a record of primitives: most objects of a state): its text at once, no frame
+      const text = leafText(child);
+      if (text !== undefined) {
+        this.#objects++;
+        if (f.height < 2) f.height = 2;
+        f.size++;
+        append(f, key, text);
+        return;
+      }
+    }
     const height = FROZEN_PLAIN.get(child);
     const digest = height === undefined ? undefined : cachedDigest(child);
     if (digest !== undefined && isMarkerFree(child) && this.#depth + height! - 1 <= MAX_STATE_DEPTH) {
@@ -217,6 +228,44 @@ export class PrecopyWalk {
     for (let i = 0; i < n; i++) if (this.#frames[i]!.node === node) return true;
     return this.#deep !== undefined && this.#deep.has(node);
   }
+}
+
+/** Members a leaf may have for {@link leafText} (its text stays far below `DIGEST_MIN_BYTES` unless its strings are long: then it is checked). */
+const LEAF_MAX = 32;
+
+/**
+ * The canonical text of a frozen plain array or object whose members are all plain primitives (what
+ * {@link PrecopyWalk} would write for it through a frame of its own), or `undefined` when it is anything
+ * else — an object member, a marker, a symbol key, another prototype, too many members, a text past
+ * `DIGEST_MIN_BYTES` — and must be walked. Frozen, so nothing below it is left to freeze; a leaf is
+ * never cached (one object), as the frame path would not cache it either.
+ */
+function leafText(node: object): string | undefined {
+  if (Array.isArray(node)) {
+    const n = node.length;
+    if (n > LEAF_MAX || Object.getPrototypeOf(node) !== Array.prototype || Object.getOwnPropertySymbols(node).length > 0) return undefined;
+    let text = '[';
+    for (let i = 0; i < n; i++) {
+      const v: unknown = node[i];
+      if ((v !== null && typeof v === 'object') || !plainMember(v, true)) return undefined;
+      text += i === 0 ? primitiveText(v)! : `,${primitiveText(v)!}`;
+    }
+    return text.length < DIGEST_MIN_BYTES ? `${text}]` : undefined;
+  }
+  const proto: unknown = Object.getPrototypeOf(node);
+  if ((proto !== Object.prototype && proto !== null) || Object.getOwnPropertySymbols(node).length > 0 || isMarker(node)) return undefined;
+  const keys = sortedKeys(node);
+  if (keys.length > LEAF_MAX) return undefined;
+  let text = '{';
+  let written = false;
+  for (const k of keys) {
+    const v: unknown = (node as Record<string, unknown>)[k];
+    if ((v !== null && typeof v === 'object') || !plainMember(v, false)) return undefined;
+    if (v === undefined) continue;
+    text += `${written ? ',' : ''}${quoted(k)}:${primitiveText(v)!}`;
+    written = true;
+  }
+  return text.length < DIGEST_MIN_BYTES ? `${text}}` : undefined;
 }
 
 function blankFrame(): Frame {
