@@ -208,6 +208,8 @@ const serverKeys = (server: ServerResult, suffix: string): void => {
   results[`server.p99_ratio_${server.label}_cold${suffix}`] = server.p99RatioCold;
   results[k('swap_pause_p50_us')] = server.swapPauseP50Us;
   results[k('swap_pause_p99_us')] = server.swapPauseP99Us;
+  results[k('swap_block_p50_us')] = server.swapBlockP50Us;
+  results[k('swap_block_p99_us')] = server.swapBlockP99Us;
   results[k('swaps')] = server.swapCount;
   results[k('swaps_refused')] = server.swapRefused;
   results[k('quiet_p50_ms')] = server.quiet.warm.p50Ms;
@@ -252,6 +254,7 @@ const rows = [
     [`server ${server.label}: HTTP p99, swap every 100 ms vs none (warmed)`, `${server.swaps.warm.p99Ms.toFixed(2)} ms`, `${server.quiet.warm.p99Ms.toFixed(2)} ms`, server.p99RatioWarm.toFixed(2), '≤ 1.2', yes(server.p99RatioWarm <= 1.2)],
     [`server ${server.label}: same, cold (first 2 s of a fresh process)`, `${server.swaps.cold.p99Ms.toFixed(2)} ms`, `${server.quiet.cold.p99Ms.toFixed(2)} ms`, server.p99RatioCold.toFixed(2), '≤ 1.2', yes(server.p99RatioCold <= 1.2)],
     [`server ${server.label}: in-worker swap pause p50 / p99`, us(server.swapPauseP50Us), us(server.swapPauseP99Us), '', '', ''],
+    [`server ${server.label}: the worker's longest stretch per swap (blockUs) p50 / p99`, us(server.swapBlockP50Us), us(server.swapBlockP99Us), '', '', ''],
     [`server ${server.label}: main-thread loop delay p99, swapping vs quiet`, `${server.mainLoopDelay.swaps.p99Ms.toFixed(2)} ms`, `${server.mainLoopDelay.quiet.p99Ms.toFixed(2)} ms`, '', '', ''],
   ]),
   ...saturated.flatMap((server) => [

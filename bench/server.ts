@@ -60,6 +60,9 @@ export interface ServerResult {
   readonly swapRefused: number;
   readonly swapPauseP50Us: number;
   readonly swapPauseP99Us: number;
+  /** The committed swaps' `blockUs` in the worker: the longest stretch it served no event batch. */
+  readonly swapBlockP50Us: number;
+  readonly swapBlockP99Us: number;
   readonly requestsPerS: number;
   /** The server's main-thread event-loop delay (p99 over the runs' p99s, and the max), quiet and swapping. */
   readonly mainLoopDelay: { readonly quiet: LoopDelay; readonly swaps: LoopDelay };
@@ -87,6 +90,7 @@ interface Run {
   readonly warm: Sample[];
   readonly failed: number;
   readonly pausesUs: number[];
+  readonly blocksUs: number[];
   readonly refused: number;
   readonly lostOrDuplicated: number;
   readonly perS: number;
@@ -109,13 +113,14 @@ async function once(mode: 'quiet' | 'swaps', c: ServerConfig, bytes: number): Pr
     const t0 = performance.now();
     const samples = await load.done;
     proc.stdin.write('stop\n');
-    const end = (await line(lines, proc)) as { pausesUs: number[]; refused: number; lost: number; duplicated: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
+    const end = (await line(lines, proc)) as { pausesUs: number[]; blocksUs: number[]; refused: number; lost: number; duplicated: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
     const ok = (s: Sample): boolean => s.status === 200 || s.status === 429;
     return {
       cold: samples.filter((s) => ok(s) && s.start - t0 < c.coldMs),
       warm: samples.filter((s) => ok(s) && s.start - t0 >= c.coldMs + c.warmupMs),
       failed: samples.filter((s) => !ok(s)).length,
       pausesUs: end.pausesUs,
+      blocksUs: end.blocksUs,
       refused: end.refused,
       lostOrDuplicated: end.lost + end.duplicated,
       perS: samples.length / (total / 1000),
@@ -158,6 +163,7 @@ async function benchSize(c: ServerConfig, size: ServerSize, progress: (msg: stri
   const q = { cold: window(all(quiet, 'cold')), warm: window(all(quiet, 'warm')) };
   const s = { cold: window(all(swaps, 'cold')), warm: window(all(swaps, 'warm')) };
   const pauses = summarize(swaps.flatMap((r) => r.pausesUs));
+  const blocks = summarize(swaps.flatMap((r) => r.blocksUs));
   const runs = [...quiet, ...swaps];
   return {
     label: size.label,
@@ -172,6 +178,8 @@ async function benchSize(c: ServerConfig, size: ServerSize, progress: (msg: stri
     swapRefused: swaps.reduce((n, r) => n + r.refused, 0),
     swapPauseP50Us: round(pauses.p50),
     swapPauseP99Us: round(pauses.p99),
+    swapBlockP50Us: round(blocks.p50),
+    swapBlockP99Us: round(blocks.p99),
     requestsPerS: Math.round(runs.reduce((n, r) => n + r.perS, 0) / runs.length),
     mainLoopDelay: { quiet: loopOf(quiet), swaps: loopOf(swaps) },
   };

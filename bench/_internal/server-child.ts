@@ -3,7 +3,7 @@
  * hosted in a worker from the v3 plugin file (whose lineage holds v1 … v3), started at v2. It prints
  * `{ url }` as a JSON line, then, with `swaps`, swaps the limiter v2 ⇄ v3 every `everyMs` (in-worker
  * swaps: the worker already has both versions' code) until a line arrives on stdin; then prints
- * `{ pausesUs, refused, accepted, processed, lost, duplicated, loopDelayP99Ms, loopDelayMaxMs }` (the
+ * `{ pausesUs, blocksUs, refused, accepted, processed, lost, duplicated, loopDelayP99Ms, loopDelayMaxMs }` (the
  * main thread's event-loop delay while loaded, `monitorEventLoopDelay` at 1 ms) and exits.
  *
  * Args: `<swaps|quiet> <everyMs> [stateBytes]`. With `stateBytes` > 0 the limiter starts (at v2) from
@@ -64,6 +64,8 @@ process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
 loop.enable();
 
 const pausesUs: number[] = [];
+/** The committed swaps' `blockUs`: the longest stretch the worker ran without serving an event batch. */
+const blocksUs: number[] = [];
 let refused = 0;
 let stopping = false;
 const swapping = (async () => {
@@ -75,7 +77,10 @@ const swapping = (async () => {
     next += everyMs;
     if (stopping) break;
     const r = await server.limiter.swap(server.limiter.version === 2 ? 3 : 2);
-    if (r.outcome === 'committed') pausesUs.push(r.pauseUs);
+    if (r.outcome === 'committed') {
+      pausesUs.push(r.pauseUs);
+      blocksUs.push(r.blockUs ?? r.totalUs);
+    }
     else refused++;
     if (performance.now() > next) next = performance.now(); // a slow swap does not queue up a burst
   }
@@ -89,7 +94,7 @@ lines.once('line', async () => {
   const until = performance.now() + 5_000;
   while (server.waiting > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
   const s = server.stats();
-  process.stdout.write(`${JSON.stringify({ pausesUs, refused, accepted: server.accepted, processed: s.processed, lost: s.gaps + Math.max(0, server.accepted - s.processed), duplicated: s.dupes, loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 })}\n`);
+  process.stdout.write(`${JSON.stringify({ pausesUs, blocksUs, refused, accepted: server.accepted, processed: s.processed, lost: s.gaps + Math.max(0, server.accepted - s.processed), duplicated: s.dupes, loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 })}\n`);
   lines.close();
   await server.close();
   await rm(work, { recursive: true, force: true });
