@@ -8,7 +8,9 @@
  * `tsx --conditions=source bench/big-state.ts [--quick] [--only big|mass] [--runs N]` runs it alone
  * (`--runs`: the `swapAll` runs); bench/run.ts runs it too.
  */
+import { spawnSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRuntime, type LiveComponent } from 'hotswap';
 import { cpuProbe } from './_internal/cpu-probe.ts';
@@ -198,6 +200,23 @@ export async function benchMass(c: MassCase): Promise<MassResult> {
   return { instances: c.instances, total: summarize(totals), maxBlock: summarize(blocks), progressCalls, reportBlock: summarize(reportBlocks), gc: summarize(gcs), idle: summarize(idle) };
 }
 
+/**
+ * {@link benchMass} in a fresh process started with `nodeFlags` (this file run with `--only mass`):
+ * the same swapAll where nothing else ran before it, and with V8 flags a deployer may set (e.g.
+ * `--max-semi-space-size=4`: a smaller young generation, shorter scavenges). Its keys, or `undefined`
+ * when the child failed.
+ */
+export function benchMassInChild(nodeFlags: readonly string[], runs: number): Record<string, number> | undefined {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', self, '--only', 'mass', '--runs', String(runs)], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout) as Record<string, number>;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The keys bench/run.ts writes to bench/results/latest.json. */
 export function bigStateResults(big: readonly BigStateResult[], mass: MassResult): Record<string, number> {
   const out: Record<string, number> = {};
@@ -226,7 +245,7 @@ export function bigStateResults(big: readonly BigStateResult[], mass: MassResult
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' } }, allowPositionals: false });
   const quick = values.quick === true;
   const cases: BigStateCase[] = [

@@ -17,7 +17,7 @@ import { bytes, table, us } from './_internal/table.ts';
 import { benchReload, type ReloadConfig } from './reload.ts';
 import { benchServer, SERVER_RATE, SERVER_SIZES, type ServerConfig, type ServerResult } from './server.ts';
 import { benchSwapSized, type SizedCase, type SizedResult } from './swap-sized.ts';
-import { benchBigState, benchMass, type BigStateCase, type BigStateResult, bigStateResults, type MassCase } from './big-state.ts';
+import { benchBigState, benchMass, benchMassInChild, type BigStateCase, type BigStateResult, bigStateResults, type MassCase } from './big-state.ts';
 import { benchSwapTiny, type TinyConfig } from './swap-tiny.ts';
 import { benchRehearse, REHEARSE_FULL, REHEARSE_QUICK, rehearseResults } from './rehearse.ts';
 
@@ -113,6 +113,9 @@ for (const c of plan.big) {
 }
 progress(`mass: swapAll of ${plan.mass.instances.toLocaleString('en')} components × ${plan.mass.runs}`);
 const mass = await benchMass(plan.mass);
+progress(`mass: the same in fresh processes, default V8 flags and --max-semi-space-size=4`);
+const massFresh = benchMassInChild([], plan.mass.runs);
+const massSemi4 = benchMassInChild(['--max-semi-space-size=4'], plan.mass.runs);
 
 progress(`worker hosting: ${plan.reload.reloads} reloads each way, ${plan.reload.swaps} drained replacements`);
 collectGarbage();
@@ -186,6 +189,13 @@ for (const s of sized) {
   for (const p of SwapPhases) results[`${k}.phase.${p}_p50_us`] = round(s.phases[p]);
 }
 Object.assign(results, bigStateResults(big, mass));
+// the mass swapAll in a fresh process: as is, and with a smaller young generation (a deployer's flag, not the library's)
+for (const [suffix, r] of [['fresh', massFresh], ['semi4', massSemi4]] as const) {
+  if (r === undefined) continue;
+  results[`mass.swap_10k_ms_${suffix}`] = r['mass.swap_10k_ms']!;
+  results[`mass.max_loop_block_ms_${suffix}`] = r['mass.max_loop_block_ms']!;
+  results[`mass.gc_max_ms_${suffix}`] = r['mass.gc_max_ms']!;
+}
 results['reload.heap_growth_mb'] = reload.heapGrowthMb;
 results['reload.inprocess_growth_mb'] = reload.inprocessGrowthMb;
 results['reload.heap_growth_ratio'] = reload.heapGrowthRatio;
@@ -271,6 +281,11 @@ const rows = [
   ['rehearse: shadow replay of 1,000 events p50', `${rehearsed['rehearse.replay_1k_events_ms']!.toFixed(2)} ms`, '', '', '', ''],
   ['probation: event throughput on probation vs outside', '', '', rehearsed['probation.overhead_ratio']!.toFixed(3), '', ''],
   [`mass: swapAll of ${mass.instances.toLocaleString('en')}, total p50 / longest loop block`, `${mass.total.p50.toFixed(0)} ms`, `${mass.maxBlock.max.toFixed(1)} ms`, '', '≤ 1 s / ≤ 20 ms', yes(mass.total.p50 <= 1000 && mass.maxBlock.max <= 20)],
+  ...([['fresh process', massFresh], ['fresh, --max-semi-space-size=4', massSemi4]] as const).map(([what, r]) =>
+    r === undefined
+      ? [`mass (${what})`, 'failed', '', '', '', '']
+      : [`mass (${what}): total p50 / longest loop block / longest GC`, `${r['mass.swap_10k_ms']} ms`, `${r['mass.max_loop_block_ms']} ms`, `${r['mass.gc_max_ms']} ms`, '', ''],
+  ),
 ];
 const phaseRows = [
   ['tiny', ...SwapPhases.map((p) => us(tiny.phases[p])), us(tiny.pause.p50), us(tiny.total.p50)],
