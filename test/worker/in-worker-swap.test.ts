@@ -151,6 +151,27 @@ describe('an in-worker swap under a stream of events', () => {
     expect(contextOf(c).log).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('checkpoints at its pace after many swaps: a checkpoint taken early replaces the one due, it does not start a second chain', async () => {
+    const c = await hostInWorker<CounterEvent>({ module: fixture('counter-v2'), component: 'counter', version: 1, checkpoint: { everyMs: 50, everyEvents: 1_000_000 } });
+    started.push(c);
+    for (let i = 0; i < 30; i++) {
+      c.send({ type: 'ADD', n: i });
+      expect((await c.swap(c.version === 1 ? 2 : 1)).outcome).toBe('committed'); // each asks for a checkpoint of its own
+    }
+    // one second of events, each leaving the state due for a checkpoint: at one per 50 ms, about 20
+    const seen = new Set<string>();
+    const end = performance.now() + 1_000;
+    let n = 100;
+    while (performance.now() < end) {
+      c.send({ type: 'ADD', n: n++ });
+      const at = c.lastCheckpoint?.savedAt;
+      if (at !== undefined) seen.add(at);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(seen.size).toBeGreaterThan(5);
+    expect(seen.size).toBeLessThanOrEqual(30); // each swap used to leave one more timer chain: ~600 here
+  });
+
   it('names none of the batches acknowledged together as unprocessed when the worker dies right behind them', async () => {
     const c = await hostInWorker<CounterEvent>({ module: fixture('counter-v2-slow'), component: 'counter', version: 1, checkpoint: { everyMs: 600_000, everyEvents: 1_000_000 } });
     started.push(c);

@@ -70,6 +70,9 @@ function checkpointState(c: LiveComponent<any>): CheckpointState {
 }
 
 function checkpoint(): void {
+  // called early (a batch count, a swap), it takes the place of the one due: a timer left behind would
+  // start a second chain of checkpoints, and every swap one more
+  clearTimeout(checkpointTimer);
   checkpointTimer = undefined;
   if (component === undefined || clock.paused || component.status !== 'running' || !dirty) return;
   // mid-swap there is no state to persist (PERSIST_REFUSED): the swap's report asks for this checkpoint again
