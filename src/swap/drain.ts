@@ -12,7 +12,7 @@ import type { PendingDelay } from '../xstate/adapter.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { promisePolicyFor, type SwapPolicies } from './options.ts';
-import { type MutableEffects, toLedgerEntry } from './_internal/parts.ts';
+import { type EffectSink, toLedgerEntry } from './_internal/parts.ts';
 
 /** What the drain step decided about each pending effect of a quiescent component. */
 export interface Drained {
@@ -32,11 +32,11 @@ export interface Drained {
  * The drain step of docs/design.md §2: applies the policies to every pending delay, runtime timer, promise,
  * callback and transferable lease, recording the outcomes in `effects` (kept only if the swap commits).
  */
-export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: MutableEffects): Drained {
+export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: EffectSink): Drained {
   const out = { ok: true, blockers: [] as Blocker[], carryable: [] as PendingDelay[], cancelTimers: [] as string[], adopt: [] as Readonly<InFlightEntry>[] };
   const ledger = core.effects;
   for (const d of ledger.delays(core.actor)) {
-    if (policies.delays === 'cancel') effects.cancelled.push(d.id);
+    if (policies.delays === 'cancel') effects.effect('cancelled', d.id);
     else if (!isRootDelay(d)) {
       // Only the root's own delays are carried: a child machine is restored from its snapshot, which
       // XState persists without its timers, and a delay sent to another actor has no state to re-arm in.
@@ -49,30 +49,30 @@ export function drain(core: ComponentCore, policies: Required<SwapPolicies>, tar
   for (const timer of ledger.timers.values()) {
     if (policies.timers === 'cancel') {
       out.cancelTimers.push(timer.name);
-      effects.cancelled.push(timer.name);
+      effects.effect('cancelled', timer.name);
     } else if (target.handlers?.[timer.handler] === undefined) {
       out.blockers.push(
         blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: remainingMs(timer.dueAt, core.clock.now()), reason: `v${target.version} defines no handler '${timer.handler}'` }),
       );
-    } else effects.carried.push(timer.name);
+    } else effects.effect('carried', timer.name);
   }
   for (const entry of ledger.inFlight.values()) {
     if (entry.settled || entry.owner.getSnapshot().status !== 'active') continue;
     const policy = promisePolicyFor(policies, toLedgerEntry(entry, core.clock.now()));
     if (typeof policy !== 'string') out.blockers.push(policy);
     else if (policy === 'adopt') out.adopt.push(entry);
-    else if (policy === 'abort') effects.aborted.push(entry.childId);
+    else if (policy === 'abort') effects.effect('aborted', entry.childId);
   }
   for (const child of inFlightChildren(core.actor, ledger.inFlight, core.clock)) {
-    if (child.logic === 'callback') effects.restarted.push(child.id);
+    if (child.logic === 'callback') effects.effect('restarted', child.id);
     // a child machine's promise is not tracked: it stops with its machine, and the restore starts it afresh
     else if (child.logic === 'promise' && child.parent !== undefined) {
       const policy = promisePolicyFor(policies, child);
       if (typeof policy !== 'string') out.blockers.push(policy);
-      else if (policy === 'abort') effects.aborted.push(child.id);
+      else if (policy === 'abort') effects.effect('aborted', child.id);
     }
   }
-  for (const lease of ledger.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);
+  for (const lease of ledger.leases.values()) if (lease.transferable) effects.effect('transferred', lease.handle);
   out.ok = out.blockers.length === 0;
   return out;
 }

@@ -16,11 +16,12 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { abortReason, runPreconditions } from './_internal/preconditions.ts';
-import { journalReport, movedSince, type MutableEffects, NO_EFFECTS, stateHashes } from './_internal/parts.ts';
+import { appendReport, type EffectKind, effectOutcomes, type EffectSink, movedSince, NONE, type SomeEffects, stateHashes, withHashes, type Writable } from './_internal/parts.ts';
 import { drain, type Drained } from './drain.ts';
 import { install } from './install.ts';
 import { migrateStep } from './migrate.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
+import type { SwapLock } from '../live/_internal/core.ts';
 import { plan } from './plan.ts';
 import { precopy, type PrecopyOutcome } from './precopy.ts';
 import { quiesce, type QuiesceResult } from './quiesce.ts';
@@ -33,11 +34,28 @@ import { rehearsePlanned } from './rehearse.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 const noop = (): void => undefined;
+/** The policies of every swap that names none: resolved once, shared (nothing writes to them). */
+const DEFAULT_POLICIES: Required<SwapPolicies> = Object.freeze(resolvePolicies(undefined));
+
+/**
+ * A fresh swap id, flat: `randomUUID()` returns a rope of some 14 concatenated pieces (~450 bytes);
+ * reading a character makes V8 flatten it in place (~90 bytes), before 10,000 of them stay alive for
+ * a whole `swapAll`.
+ */
+function swapId(): string {
+  const id = randomUUID();
+  id.charCodeAt(0);
+  return id;
+}
 /** A swap whose synchronous stretch already took longer than this yields to the event loop before hashing its states. */
 const YIELD_AFTER_MS = 1;
 
-export class SwapTransaction {
-  readonly id = randomUUID();
+/**
+ * One swap attempt. While it holds the component's swap lock it is that lock ({@link SwapLock}): a
+ * `stop()` waits for its `done`, which is only made when asked for.
+ */
+export class SwapTransaction implements SwapLock, EffectSink {
+  readonly id = swapId();
   readonly core: ComponentCore;
   readonly targetNumber: number;
   readonly from: number;
@@ -47,14 +65,17 @@ export class SwapTransaction {
   /** Aborts the attempt before the commit point: the caller's signal, or the component stopping. */
   readonly signal: AbortSignal;
   readonly timings: Partial<Record<SwapPhase, number>> = {};
-  readonly blockers: Blocker[] = [];
+  // The lists below are made on their first entry: most parts of a `swapAll` fill none of them, or
+  // one effect list of seven, and every part's transaction lives until the whole call is over.
+  #blockers: Blocker[] | undefined;
   /** Errors that did not stop the swap but belong in its report (after commit, journal). */
-  readonly errors: string[] = [];
-  readonly effects: MutableEffects = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
+  #errors: string[] | undefined;
+  #effects: SomeEffects | undefined;
   /** The phase that refused. */
   phase: SwapPhase | undefined;
-  path: readonly LinkRef[] = [];
-  readonly #at = new Date().toISOString();
+  path: readonly LinkRef[] = NONE;
+  /** Wall-clock time of the attempt (ms since the epoch), formatted for the report at the end. */
+  readonly #at = Date.now();
   readonly #journal: SwapJournal;
   /** The version object the caller passed (checked in plan), and whether this undoes the last swap. */
   readonly #expected: AnyVersion | undefined;
@@ -65,18 +86,22 @@ export class SwapTransaction {
   readonly #startedAt: number;
   #deadlineAt: number;
   // what later steps need of earlier ones
-  #steps: readonly PathStep[] = [];
+  #steps: readonly PathStep[] = NONE;
   #target: AnyVersion | undefined;
   #drained: Drained | undefined;
-  #revoke: readonly Readonly<LeaseRecord>[] = [];
+  #revoke: readonly Readonly<LeaseRecord>[] = NONE;
   #before: PersistedSnapshot | undefined;
   #migrated: PersistedSnapshot | undefined;
-  #rearm: Parameters<typeof install>[1]['rearm'] = [];
+  #rearm: Parameters<typeof install>[1]['rearm'] = NONE;
   #newActor: AnyActorRef | undefined;
   /** The old and new actors' snapshots, and how many events were held, when install finished (see {@link SwapTransaction.unmoved}). */
   #installed: { readonly old: unknown; readonly fresh: unknown; readonly held: number } | undefined;
   #undoAdoptions: () => void = noop;
   // lock, phase and timing
+  #locked = false;
+  /** When the lock was taken, on the component's clock. */
+  #lockedAt = 0;
+  #done: Promise<void> | undefined;
   #resolveDone: (() => void) | undefined;
   #committed = false;
   /** The phase running now, for a report when something throws. */
@@ -98,7 +123,7 @@ export class SwapTransaction {
     this.targetNumber = typeof target === 'number' ? target : target.version;
     this.from = core.version.version;
     this.options = options;
-    this.policies = resolvePolicies(options.policies);
+    this.policies = options.policies === undefined ? DEFAULT_POLICIES : resolvePolicies(options.policies);
     this.lineage = options.lineage ?? core.lineage;
     // The caller's signal, and the component's own: `stop()` cuts a swap in progress short.
     this.signal = groupSignal ?? (options.signal === undefined ? core.stopSignal : AbortSignal.any([options.signal, core.stopSignal]));
@@ -111,10 +136,48 @@ export class SwapTransaction {
     return this.#committed;
   }
 
+  /** What refused the attempt (empty while nothing has). */
+  get blockers(): readonly Blocker[] {
+    return this.#blockers ?? NONE;
+  }
+
+  /** Adds a blocker without naming the phase (a `swapAll` refusing the parts that did not refuse on their own). */
+  addBlocker(b: Blocker): void {
+    (this.#blockers ??= []).push(b);
+  }
+
+  /** Records what happened to an effect (drain, verify, install, resume): it goes in the report if the swap commits. */
+  effect(kind: EffectKind, id: string): void {
+    const lists = (this.#effects ??= {});
+    const list = lists[kind];
+    if (list === undefined) lists[kind] = [id];
+    else list.push(id);
+  }
+
+  // ── the swap lock ({@link SwapLock}) ─────────────────────────────────────
+
+  get target(): number {
+    return this.targetNumber;
+  }
+
+  get since(): number {
+    return this.#lockedAt;
+  }
+
+  /** Settles when the attempt has released the lock; made on the first ask (a `stop()` during the swap). */
+  get done(): Promise<void> {
+    if (!this.#locked) return Promise.resolve();
+    return (this.#done ??= new Promise<void>((resolve) => (this.#resolveDone = resolve)));
+  }
+
   #refuse(phase: SwapPhase, blockers: readonly Blocker[]): false {
     this.phase = phase;
-    this.blockers.push(...blockers);
+    this.#blockers = this.#blockers === undefined ? blockers.slice() : this.#blockers.concat(blockers);
     return false;
+  }
+
+  #error(message: string): void {
+    (this.#errors ??= []).push(message);
   }
 
   /** False (refused, phase `phase`) when the caller's signal has fired: checked between phases. */
@@ -130,14 +193,14 @@ export class SwapTransaction {
   crashed(error: unknown): void {
     const e = describeError(error);
     if (this.#committed) {
-      this.errors.push(`after commit: ${e.name}: ${e.message}`);
+      this.#error(`after commit: ${e.name}: ${e.message}`);
       return;
     }
     this.#refuse(this.#running, [blocker('aborted', { reason: `${this.#running} threw ${e.name}: ${e.message}` })]);
     try {
       this.rollback();
     } catch (again) {
-      this.errors.push(`rollback: ${describeError(again).message}`);
+      this.#error(`rollback: ${describeError(again).message}`);
     }
   }
 
@@ -152,8 +215,9 @@ export class SwapTransaction {
       if (!planned.ok) return this.#refuse('plan', planned.blockers);
       this.#steps = planned.steps;
       this.#target = planned.target;
-      const done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
-      this.core.lock({ id: this.id, target: this.targetNumber, since: this.core.clock.now(), done });
+      this.#lockedAt = this.core.clock.now();
+      this.#locked = true;
+      this.core.lock(this);
       this.#request.onLocked?.();
       return true;
     } finally {
@@ -244,7 +308,7 @@ export class SwapTransaction {
     if (!this.#notAborted('drain')) return false;
     this.#running = 'drain';
     this.#clock.mark();
-    const drained = (this.#drained = drain(this.core, this.policies, this.#target!, this.effects));
+    const drained = (this.#drained = drain(this.core, this.policies, this.#target!, this));
     this.timings.drain = this.#clock.lap();
     return drained.ok || this.#refuse('drain', drained.blockers);
   }
@@ -275,9 +339,9 @@ export class SwapTransaction {
     this.timings.verify = this.#clock.lap();
     if (!r.ok) return this.#refuse('verify', r.blockers);
     this.#rearm = r.rearm;
-    for (const id of r.carried) this.effects.carried.push(id);
-    for (const id of r.restarted) this.effects.restarted.push(id);
-    for (const id of r.cancelled) this.effects.cancelled.push(id);
+    for (const id of r.carried) this.effect('carried', id);
+    for (const id of r.restarted) this.effect('restarted', id);
+    for (const id of r.cancelled) this.effect('cancelled', id);
     return true;
   }
 
@@ -294,7 +358,7 @@ export class SwapTransaction {
     this.#newActor = r.actor;
     this.#undoAdoptions = r.undo;
     this.#installed = { old: this.core.actor.getSnapshot(), fresh: r.actor.getSnapshot(), held: this.core.mailbox.size };
-    for (const e of adopt) this.effects.adopted.push(e.childId);
+    for (const e of adopt) this.effect('adopted', e.childId);
     return true;
   }
 
@@ -324,7 +388,7 @@ export class SwapTransaction {
       cancelTimers: this.#drained!.cancelTimers,
       adopt: this.#drained!.adopt,
       revoke: this.#revoke,
-      effects: this.effects,
+      effects: this,
       onCommit: () => {
         this.#committed = true;
         this.#running = 'resume';
@@ -358,9 +422,10 @@ export class SwapTransaction {
    */
   async finish(part = false): Promise<SwapReport> {
     const { core } = this;
-    if (this.#resolveDone !== undefined) {
+    if (this.#locked) {
       core.unlock();
-      this.#resolveDone();
+      this.#locked = false;
+      this.#resolveDone?.();
       this.#resolveDone = undefined;
     }
     const committed = this.#committed;
@@ -372,27 +437,30 @@ export class SwapTransaction {
     const hashes = stateHashes(before, after);
     const hashUs = µs(t);
     this.#stretch.waits();
-    const report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'> = {
-      id: this.id,
-      component: core.name,
-      ok: committed,
-      outcome: committed ? ('committed' as const) : ('refused' as const),
-      from: this.from,
-      to: this.targetNumber,
-      path: this.path,
-      ...(committed || this.phase === undefined ? {} : { phase: this.phase }),
-      blockers: this.blockers,
-      timings: this.timings,
-      totalUs: this.#clock.totalUs(),
-      pauseUs: this.#clock.pauseUs,
-      ...(this.#precopyUs === undefined ? {} : { precopyUs: this.#precopyUs }),
-      ...(part ? {} : { blockUs: this.#stretch.longestUs }),
-      hashUs,
-      held: this.#held,
-      // a refused swap carried, cancelled, adopted, aborted or revoked nothing
-      effects: committed ? this.effects : NO_EFFECTS,
-      at: this.#at,
-    };
-    return journalReport(core, this.#journal, report, hashes, this.errors);
+    // the report in its one shape, built once: the optional members written in their place in the order
+    const report = { id: this.id, component: core.name, ok: committed, outcome: committed ? 'committed' : 'refused', from: this.from, to: this.targetNumber, path: this.path } as Writable<SwapReport>;
+    if (!committed && this.phase !== undefined) report.phase = this.phase;
+    report.blockers = this.blockers;
+    report.timings = this.timings;
+    report.totalUs = this.#clock.totalUs();
+    report.pauseUs = this.#clock.pauseUs;
+    if (this.#precopyUs !== undefined) report.precopyUs = this.#precopyUs;
+    if (!part) report.blockUs = this.#stretch.longestUs;
+    report.hashUs = hashUs;
+    report.held = this.#held;
+    // a refused swap carried, cancelled, adopted, aborted or revoked nothing
+    report.effects = effectOutcomes(committed ? this.#effects : undefined);
+    report.at = new Date(this.#at).toISOString();
+    withHashes(report, hashes, this.#errors);
+    this.#release();
+    return appendReport(core, this.#journal, report);
+  }
+
+  /** Lets go of what only the attempt needed (a `swapAll` keeps every part's transaction until the end). */
+  #release(): void {
+    this.#before = this.#migrated = undefined;
+    this.#installed = this.#drained = undefined;
+    this.#steps = this.#rearm = this.#revoke = NONE;
+    this.#effects = this.#errors = undefined;
   }
 }
