@@ -80,8 +80,10 @@ export class SwapTransaction implements SwapLock, EffectSink {
   /** The version object the caller passed (checked in plan), and whether this undoes the last swap. */
   readonly #expected: AnyVersion | undefined;
   readonly #revert: boolean;
-  /** What was asked (its `shadow` and `onCommit` are read later). */
-  readonly #request: SwapRequest;
+  /** What was asked that is read later (not the whole request: a `swapAll` keeps 10,000 transactions). */
+  readonly #onLocked: SwapRequest['onLocked'];
+  readonly #onCommit: SwapRequest['onCommit'];
+  readonly #shadow: SwapRequest['shadow'];
   /** When the attempt began on the component's clock (its deadline counts from here), and its deadline. */
   readonly #startedAt: number;
   #deadlineAt: number;
@@ -114,12 +116,14 @@ export class SwapTransaction implements SwapLock, EffectSink {
   readonly #stretch = new Stretch();
 
   constructor(core: ComponentCore, request: SwapRequest) {
-    const { target, options = {}, revert = false, journal, groupSignal } = request;
+    const { target, options = {}, revert = false, journal, groupSignal, onLocked } = request;
     this.core = core;
     this.#journal = journal;
     this.#expected = typeof target === 'number' ? undefined : target;
     this.#revert = revert;
-    this.#request = request;
+    this.#onLocked = onLocked;
+    this.#onCommit = request.onCommit;
+    this.#shadow = request.shadow;
     this.targetNumber = typeof target === 'number' ? target : target.version;
     this.from = core.version.version;
     this.options = options;
@@ -218,7 +222,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
       this.#lockedAt = this.core.clock.now();
       this.#locked = true;
       this.core.lock(this);
-      this.#request.onLocked?.();
+      this.#onLocked?.();
       return true;
     } finally {
       this.timings.plan = µs(t);
@@ -243,7 +247,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
     if (asked === undefined) return true;
     const t = performance.now();
     const options = asked === true ? {} : asked;
-    const r = rehearsePlanned(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, target: this.#target!, policies: this.policies, options, shadow: this.#request.shadow });
+    const r = rehearsePlanned(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, target: this.#target!, policies: this.policies, options, shadow: this.#shadow });
     this.timings.plan = (this.timings.plan ?? 0) + µs(t);
     return r.ok || this.#refuse('plan', r.blockers);
   }
@@ -392,12 +396,13 @@ export class SwapTransaction implements SwapLock, EffectSink {
       onCommit: () => {
         this.#committed = true;
         this.#running = 'resume';
-        this.#request.onCommit?.(this.#before!, this.id);
+        this.#onCommit?.(this.#before!, this.id);
       },
     });
     this.#held = r.held;
     this.#clock.pauseEnds(r.resumedAt);
     this.timings.resume = this.#clock.lap();
+    this.#pipelineDone();
   }
 
   /** Before the commit point: the old actor resumes, untouched, and gets the held events in order (G2). */
@@ -413,6 +418,13 @@ export class SwapTransaction implements SwapLock, EffectSink {
       if (this.core.mode !== 'stopped') this.#held = this.core.deliverHeld();
     }
     this.#clock.pauseEnds(performance.now());
+    this.#pipelineDone();
+  }
+
+  /** What only the pipeline read: past the resume or the rollback only the report's makings are kept. */
+  #pipelineDone(): void {
+    this.#installed = this.#drained = undefined;
+    this.#steps = this.#rearm = this.#revoke = NONE;
   }
 
   /**
@@ -459,8 +471,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
   /** Lets go of what only the attempt needed (a `swapAll` keeps every part's transaction until the end). */
   #release(): void {
     this.#before = this.#migrated = undefined;
-    this.#installed = this.#drained = undefined;
-    this.#steps = this.#rearm = this.#revoke = NONE;
+    this.#pipelineDone();
     this.#effects = this.#errors = undefined;
   }
 }

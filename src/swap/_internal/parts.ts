@@ -137,13 +137,25 @@ export function withHashes(report: Writable<JournaledReport>, { beforeHash, afte
  * returns it. Never throws: a journal that cannot be written lands in the returned report's `errors`.
  */
 export async function appendReport<R extends JournaledReport>(core: ComponentCore, journal: SwapJournal, report: R): Promise<R> {
-  const entry = { ...report, instance: core.id };
+  const entry = entryOf(report, core.id);
   try {
     await journal.append(entry as unknown as SwapReport & { instance: string });
     return report;
   } catch (error) {
     return { ...report, errors: [...(report.errors ?? []), `journal: ${describeError(error).message}`] };
   }
+}
+
+/**
+ * The journal entry of a report: its members in their order, then the instance. Copied member by
+ * member, not spread: V8 gives the spread copy of an object with this many members a hidden class of
+ * its own (~0.5 KB per entry, kept as long as the journal keeps the entry); this way they share one.
+ */
+function entryOf(report: JournaledReport, instance: string): JournaledReport & { instance: string } {
+  const entry: Record<string, unknown> = {};
+  for (const key in report) entry[key] = report[key as keyof JournaledReport];
+  entry.instance = instance;
+  return entry as unknown as JournaledReport & { instance: string };
 }
 
 /**
