@@ -4,9 +4,7 @@
  * keeps only what a later step needs, the lock, the timings and the report. `swap()` runs one
  * transaction start to end; `swapAll()` runs several in lockstep so they commit all or none.
  */
-import { randomUUID } from 'node:crypto';
 import type { AnyActorRef } from 'xstate';
-import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { LeaseRecord } from '../ledger/effect-ledger.ts';
@@ -16,12 +14,12 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { abortReason, runPreconditions } from './_internal/preconditions.ts';
-import { appendReport, type EffectKind, effectOutcomes, type EffectSink, movedSince, NONE, type SomeEffects, stateHashes, withHashes, type Writable } from './_internal/parts.ts';
+import { appendReport, movedSince, NONE, stateHashes, withHashes, type Writable } from './_internal/parts.ts';
+import { SwapRecord } from './_internal/record.ts';
 import { drain, type Drained } from './drain.ts';
 import { install } from './install.ts';
 import { migrateStep } from './migrate.ts';
 import { DEFAULT_DEADLINE_MS, resolvePolicies, type SwapOptions, type SwapPolicies } from './options.ts';
-import type { SwapLock } from '../live/_internal/core.ts';
 import { plan } from './plan.ts';
 import { precopy, type PrecopyOutcome } from './precopy.ts';
 import { quiesce, type QuiesceResult } from './quiesce.ts';
@@ -37,45 +35,16 @@ const noop = (): void => undefined;
 /** The policies of every swap that names none: resolved once, shared (nothing writes to them). */
 const DEFAULT_POLICIES: Required<SwapPolicies> = Object.freeze(resolvePolicies(undefined));
 
-/**
- * A fresh swap id, flat: `randomUUID()` returns a rope of some 14 concatenated pieces (~450 bytes);
- * reading a character makes V8 flatten it in place (~90 bytes), before 10,000 of them stay alive for
- * a whole `swapAll`.
- */
-function swapId(): string {
-  const id = randomUUID();
-  id.charCodeAt(0);
-  return id;
-}
 /** A swap whose synchronous stretch already took longer than this yields to the event loop before hashing its states. */
 const YIELD_AFTER_MS = 1;
 
-/**
- * One swap attempt. While it holds the component's swap lock it is that lock ({@link SwapLock}): a
- * `stop()` waits for its `done`, which is only made when asked for.
- */
-export class SwapTransaction implements SwapLock, EffectSink {
-  readonly id = swapId();
-  readonly core: ComponentCore;
-  readonly targetNumber: number;
-  readonly from: number;
+/** One swap attempt: the steps; what it records, and its lock, are its {@link SwapRecord}'s. */
+export class SwapTransaction extends SwapRecord {
   readonly policies: Required<SwapPolicies>;
   readonly options: SwapOptions;
   readonly lineage: AnyLineage;
   /** Aborts the attempt before the commit point: the caller's signal, or the component stopping. */
   readonly signal: AbortSignal;
-  readonly timings: Partial<Record<SwapPhase, number>> = {};
-  // The lists below are made on their first entry: most parts of a `swapAll` fill none of them, or
-  // one effect list of seven, and every part's transaction lives until the whole call is over.
-  #blockers: Blocker[] | undefined;
-  /** Errors that did not stop the swap but belong in its report (after commit, journal). */
-  #errors: string[] | undefined;
-  #effects: SomeEffects | undefined;
-  /** The phase that refused. */
-  phase: SwapPhase | undefined;
-  path: readonly LinkRef[] = NONE;
-  /** Wall-clock time of the attempt (ms since the epoch), formatted for the report at the end. */
-  readonly #at = Date.now();
   readonly #journal: SwapJournal;
   /** The version object the caller passed (checked in plan), and whether this undoes the last swap. */
   readonly #expected: AnyVersion | undefined;
@@ -99,12 +68,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
   /** The old and new actors' snapshots, and how many events were held, when install finished (see {@link SwapTransaction.unmoved}). */
   #installed: { readonly old: unknown; readonly fresh: unknown; readonly held: number } | undefined;
   #undoAdoptions: () => void = noop;
-  // lock, phase and timing
-  #locked = false;
-  /** When the lock was taken, on the component's clock. */
-  #lockedAt = 0;
-  #done: Promise<void> | undefined;
-  #resolveDone: (() => void) | undefined;
+  // phase and timing
   #committed = false;
   /** The phase running now, for a report when something throws. */
   #running: SwapPhase = 'plan';
@@ -117,15 +81,13 @@ export class SwapTransaction implements SwapLock, EffectSink {
 
   constructor(core: ComponentCore, request: SwapRequest) {
     const { target, options = {}, revert = false, journal, groupSignal, onLocked } = request;
-    this.core = core;
+    super(core, typeof target === 'number' ? target : target.version);
     this.#journal = journal;
     this.#expected = typeof target === 'number' ? undefined : target;
     this.#revert = revert;
     this.#onLocked = onLocked;
     this.#onCommit = request.onCommit;
     this.#shadow = request.shadow;
-    this.targetNumber = typeof target === 'number' ? target : target.version;
-    this.from = core.version.version;
     this.options = options;
     this.policies = options.policies === undefined ? DEFAULT_POLICIES : resolvePolicies(options.policies);
     this.lineage = options.lineage ?? core.lineage;
@@ -140,54 +102,10 @@ export class SwapTransaction implements SwapLock, EffectSink {
     return this.#committed;
   }
 
-  /** What refused the attempt (empty while nothing has). */
-  get blockers(): readonly Blocker[] {
-    return this.#blockers ?? NONE;
-  }
-
-  /** Adds a blocker without naming the phase (a `swapAll` refusing the parts that did not refuse on their own). */
-  addBlocker(b: Blocker): void {
-    (this.#blockers ??= []).push(b);
-  }
-
-  /** Records what happened to an effect (drain, verify, install, resume): it goes in the report if the swap commits. */
-  effect(kind: EffectKind, id: string): void {
-    const lists = (this.#effects ??= {});
-    const list = lists[kind];
-    if (list === undefined) lists[kind] = [id];
-    else list.push(id);
-  }
-
-  // ── the swap lock ({@link SwapLock}) ─────────────────────────────────────
-
-  get target(): number {
-    return this.targetNumber;
-  }
-
-  get since(): number {
-    return this.#lockedAt;
-  }
-
-  /** Settles when the attempt has released the lock; made on the first ask (a `stop()` during the swap). */
-  get done(): Promise<void> {
-    if (!this.#locked) return Promise.resolve();
-    return (this.#done ??= new Promise<void>((resolve) => (this.#resolveDone = resolve)));
-  }
-
-  #refuse(phase: SwapPhase, blockers: readonly Blocker[]): false {
-    this.phase = phase;
-    this.#blockers = this.#blockers === undefined ? blockers.slice() : this.#blockers.concat(blockers);
-    return false;
-  }
-
-  #error(message: string): void {
-    (this.#errors ??= []).push(message);
-  }
-
   /** False (refused, phase `phase`) when the caller's signal has fired: checked between phases. */
   #notAborted(phase: SwapPhase): boolean {
     if (!this.signal.aborted) return true;
-    return this.#refuse(phase, [blocker('aborted', { reason: abortReason(this.signal) })]);
+    return this.refuse(phase, [blocker('aborted', { reason: abortReason(this.signal) })]);
   }
 
   /**
@@ -197,14 +115,14 @@ export class SwapTransaction implements SwapLock, EffectSink {
   crashed(error: unknown): void {
     const e = describeError(error);
     if (this.#committed) {
-      this.#error(`after commit: ${e.name}: ${e.message}`);
+      this.recordError(`after commit: ${e.name}: ${e.message}`);
       return;
     }
-    this.#refuse(this.#running, [blocker('aborted', { reason: `${this.#running} threw ${e.name}: ${e.message}` })]);
+    this.refuse(this.#running, [blocker('aborted', { reason: `${this.#running} threw ${e.name}: ${e.message}` })]);
     try {
       this.rollback();
     } catch (again) {
-      this.#error(`rollback: ${describeError(again).message}`);
+      this.recordError(`rollback: ${describeError(again).message}`);
     }
   }
 
@@ -216,12 +134,10 @@ export class SwapTransaction implements SwapLock, EffectSink {
     try {
       const planned = plan(this.core, { lineage: this.lineage, target: this.targetNumber, expected: this.#expected, signal: this.signal });
       this.path = planned.path;
-      if (!planned.ok) return this.#refuse('plan', planned.blockers);
+      if (!planned.ok) return this.refuse('plan', planned.blockers);
       this.#steps = planned.steps;
       this.#target = planned.target;
-      this.#lockedAt = this.core.clock.now();
-      this.#locked = true;
-      this.core.lock(this);
+      this.takeLock();
       this.#onLocked?.();
       return true;
     } finally {
@@ -237,7 +153,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
     const o = { from: this.from, to: this.targetNumber, deadlineAt: this.#deadlineAt, deadlineMs: this.options.deadlineMs ?? DEFAULT_DEADLINE_MS, signal: this.signal };
     return this.#stretch.wait(runPreconditions(this.core, checks, o)).then((failures) => {
       this.timings.plan = (this.timings.plan ?? 0) + µs(t);
-      return failures.length === 0 ? true : this.#refuse('plan', failures);
+      return failures.length === 0 ? true : this.refuse('plan', failures);
     });
   }
 
@@ -249,7 +165,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
     const options = asked === true ? {} : asked;
     const r = rehearsePlanned(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, target: this.#target!, policies: this.policies, options, shadow: this.#shadow });
     this.timings.plan = (this.timings.plan ?? 0) + µs(t);
-    return r.ok || this.#refuse('plan', r.blockers);
+    return r.ok || this.refuse('plan', r.blockers);
   }
 
   // ── quiesce ──────────────────────────────────────────────────────────────
@@ -263,7 +179,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
 
   #precopied(r: PrecopyOutcome): boolean {
     this.#deadlineAt += r.clockMs;
-    if (!r.ok) return this.#refuse('quiesce', r.blockers);
+    if (!r.ok) return this.refuse('quiesce', r.blockers);
     if (r.rounds > 0) this.#precopyUs = r.us;
     return true;
   }
@@ -301,7 +217,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
 
   #quiesced(r: QuiesceResult): boolean {
     this.timings.quiesce = this.#clock.lap();
-    if (!r.ok) return this.#refuse('quiesce', r.blockers);
+    if (!r.ok) return this.refuse('quiesce', r.blockers);
     this.#revoke = r.revoke;
     return true;
   }
@@ -314,7 +230,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
     this.#clock.mark();
     const drained = (this.#drained = drain(this.core, this.policies, this.#target!, this));
     this.timings.drain = this.#clock.lap();
-    return drained.ok || this.#refuse('drain', drained.blockers);
+    return drained.ok || this.refuse('drain', drained.blockers);
   }
 
   migrate(): boolean {
@@ -322,7 +238,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
     const r = migrateStep(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, from: this.from, to: this.targetNumber });
     this.#before = r.before;
     this.timings.migrate = this.#clock.lap();
-    if (!r.ok) return this.#refuse(r.phase, r.blockers);
+    if (!r.ok) return this.refuse(r.phase, r.blockers);
     this.#migrated = r.migrated;
     return true;
   }
@@ -341,7 +257,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
       held: core.mailbox.size === 0 ? undefined : core.mailbox.items(),
     });
     this.timings.verify = this.#clock.lap();
-    if (!r.ok) return this.#refuse('verify', r.blockers);
+    if (!r.ok) return this.refuse('verify', r.blockers);
     this.#rearm = r.rearm;
     for (const id of r.carried) this.effect('carried', id);
     for (const id of r.restarted) this.effect('restarted', id);
@@ -358,7 +274,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
     const adopt = this.#drained!.adopt;
     const r = install(this.core, { target: this.#target!, snapshot: this.#migrated, rearm: this.#rearm, adopt });
     this.timings.install = this.#clock.lap();
-    if (!r.ok) return this.#refuse('install', r.blockers);
+    if (!r.ok) return this.refuse('install', r.blockers);
     this.#newActor = r.actor;
     this.#undoAdoptions = r.undo;
     this.#installed = { old: this.core.actor.getSnapshot(), fresh: r.actor.getSnapshot(), held: this.core.mailbox.size };
@@ -375,7 +291,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
   unmoved(received = false): boolean {
     if (!this.#notAborted('install')) return false;
     const moved = this.#installed === undefined ? [] : movedSince(this.core, this.#installed, this.#newActor!, this.#target!, received);
-    return moved.length === 0 || this.#refuse('install', moved);
+    return moved.length === 0 || this.refuse('install', moved);
   }
 
   // ── resume (the commit point), or roll back ──────────────────────────────
@@ -434,12 +350,7 @@ export class SwapTransaction implements SwapLock, EffectSink {
    */
   async finish(part = false): Promise<SwapReport> {
     const { core } = this;
-    if (this.#locked) {
-      core.unlock();
-      this.#locked = false;
-      this.#resolveDone?.();
-      this.#resolveDone = undefined;
-    }
+    this.releaseLock();
     const committed = this.#committed;
     const before = this.#before ?? persistedSnapshotOf(core.actor);
     const after = committed ? this.#migrated : before;
@@ -461,9 +372,9 @@ export class SwapTransaction implements SwapLock, EffectSink {
     report.hashUs = hashUs;
     report.held = this.#held;
     // a refused swap carried, cancelled, adopted, aborted or revoked nothing
-    report.effects = effectOutcomes(committed ? this.#effects : undefined);
-    report.at = new Date(this.#at).toISOString();
-    withHashes(report, hashes, this.#errors);
+    report.effects = this.outcomes(committed);
+    report.at = this.at;
+    withHashes(report, hashes, this.errors);
     this.#release();
     return appendReport(core, this.#journal, report);
   }
@@ -472,6 +383,6 @@ export class SwapTransaction implements SwapLock, EffectSink {
   #release(): void {
     this.#before = this.#migrated = undefined;
     this.#pipelineDone();
-    this.#effects = this.#errors = undefined;
+    this.forgetLists();
   }
 }
