@@ -23,9 +23,29 @@ const DIGESTS = new WeakMap<object, string>();
 /** How many mutable (or `toJSON`) objects the walk has met: a subtree that met none is frozen throughout. */
 let mutable = 0;
 
+/**
+ * The objects on the path being written (a cycle check), shared by every digest: a swap hashes two
+ * states, a `swapAll` 20,000, and a set made for each is garbage the young generation must sweep.
+ * Empty between digests; a digest that starts while one runs (a `toJSON` asking for one) gets its own.
+ */
+const ACTIVE = new Set<object>();
+let busy = false;
+
 /** sha256 (hex) of a state, as the journal records it (`beforeHash`, `afterHash`). Throws as `JSON.stringify` would (a cycle, a BigInt). */
 export function stateDigest(value: unknown): string {
-  const text = write(value, '', new Set(), 0);
+  const nested = busy;
+  busy = true;
+  const active = nested ? new Set<object>() : ACTIVE;
+  let text: string | undefined;
+  try {
+    text = write(value, '', active, 0);
+  } finally {
+    if (!nested) {
+      busy = false;
+      // not empty only when the walk threw (clearing allocates a table, so only then)
+      if (active.size > 0) active.clear();
+    }
+  }
   if (text === undefined) throw new TypeError(`Cannot write ${typeof value} as JSON`);
   return text.startsWith('#') ? text.slice(1) : hash('sha256', text, 'hex');
 }

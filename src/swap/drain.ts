@@ -12,67 +12,76 @@ import type { PendingDelay } from '../xstate/adapter.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import { promisePolicyFor, type SwapPolicies } from './options.ts';
-import { type MutableEffects, toLedgerEntry } from './_internal/parts.ts';
+import { type EffectSink, NONE, toLedgerEntry } from './_internal/parts.ts';
 
 /** What the drain step decided about each pending effect of a quiescent component. */
 export interface Drained {
   /** No blocker: every effect can go on under these policies. */
   readonly ok: boolean;
   /** Effects that cannot go on into the new version under these policies. */
-  readonly blockers: Blocker[];
+  readonly blockers: readonly Blocker[];
   /** The root's own pending delays, for the delay plan. */
-  readonly carryable: PendingDelay[];
+  readonly carryable: readonly PendingDelay[];
   /** Runtime timers to cancel at the commit point. */
-  readonly cancelTimers: string[];
+  readonly cancelTimers: readonly string[];
   /** Promises the new version adopts. */
-  readonly adopt: Readonly<InFlightEntry>[];
+  readonly adopt: readonly Readonly<InFlightEntry>[];
+}
+
+/** `list` with `item` added: a list of one made exactly, not grown from empty (most drains find one delay, or none). */
+function add<T>(list: T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  list.push(item);
+  return list;
 }
 
 /**
  * The drain step of docs/design.md §2: applies the policies to every pending delay, runtime timer, promise,
  * callback and transferable lease, recording the outcomes in `effects` (kept only if the swap commits).
  */
-export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: MutableEffects): Drained {
-  const out = { ok: true, blockers: [] as Blocker[], carryable: [] as PendingDelay[], cancelTimers: [] as string[], adopt: [] as Readonly<InFlightEntry>[] };
+export function drain(core: ComponentCore, policies: Required<SwapPolicies>, target: AnyVersion, effects: EffectSink): Drained {
+  // each list made on its first entry: a swapAll keeps every part's drain result until its commit
+  let blockers: Blocker[] | undefined;
+  let carryable: PendingDelay[] | undefined;
+  let cancelTimers: string[] | undefined;
+  let adopt: Readonly<InFlightEntry>[] | undefined;
   const ledger = core.effects;
   for (const d of ledger.delays(core.actor)) {
-    if (policies.delays === 'cancel') effects.cancelled.push(d.id);
+    if (policies.delays === 'cancel') effects.effect('cancelled', d.id);
     else if (!isRootDelay(d)) {
       // Only the root's own delays are carried: a child machine is restored from its snapshot, which
       // XState persists without its timers, and a delay sent to another actor has no state to re-arm in.
       const reason = d.selfTargeted
         ? `a delay of child machine '${d.sourceId}' (its own 'after' or delayed raise); a child machine's delays cannot be carried (policy delays: 'cancel' drops it)`
         : `scheduled by '${d.sourceId}' for another actor; it cannot be carried (policy delays: 'cancel' drops it)`;
-      out.blockers.push(blocker('pending-delay', { id: d.id, event: d.event.type, state: d.sourceState, remainingMs: d.remainingMs, reason }));
-    } else out.carryable.push(d);
+      blockers = add(blockers, blocker('pending-delay', { id: d.id, event: d.event.type, state: d.sourceState, remainingMs: d.remainingMs, reason }));
+    } else carryable = add(carryable, d);
   }
   for (const timer of ledger.timers.values()) {
     if (policies.timers === 'cancel') {
-      out.cancelTimers.push(timer.name);
-      effects.cancelled.push(timer.name);
+      cancelTimers = add(cancelTimers, timer.name);
+      effects.effect('cancelled', timer.name);
     } else if (target.handlers?.[timer.handler] === undefined) {
-      out.blockers.push(
-        blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: remainingMs(timer.dueAt, core.clock.now()), reason: `v${target.version} defines no handler '${timer.handler}'` }),
-      );
-    } else effects.carried.push(timer.name);
+      const reason = `v${target.version} defines no handler '${timer.handler}'`;
+      blockers = add(blockers, blocker('pending-timer', { name: timer.name, handler: timer.handler, remainingMs: remainingMs(timer.dueAt, core.clock.now()), reason }));
+    } else effects.effect('carried', timer.name);
   }
   for (const entry of ledger.inFlight.values()) {
     if (entry.settled || entry.owner.getSnapshot().status !== 'active') continue;
     const policy = promisePolicyFor(policies, toLedgerEntry(entry, core.clock.now()));
-    if (typeof policy !== 'string') out.blockers.push(policy);
-    else if (policy === 'adopt') out.adopt.push(entry);
-    else if (policy === 'abort') effects.aborted.push(entry.childId);
+    if (typeof policy !== 'string') blockers = add(blockers, policy);
+    else if (policy === 'adopt') adopt = add(adopt, entry);
+    else if (policy === 'abort') effects.effect('aborted', entry.childId);
   }
   for (const child of inFlightChildren(core.actor, ledger.inFlight, core.clock)) {
-    if (child.logic === 'callback') effects.restarted.push(child.id);
+    if (child.logic === 'callback') effects.effect('restarted', child.id);
     // a child machine's promise is not tracked: it stops with its machine, and the restore starts it afresh
     else if (child.logic === 'promise' && child.parent !== undefined) {
       const policy = promisePolicyFor(policies, child);
-      if (typeof policy !== 'string') out.blockers.push(policy);
-      else if (policy === 'abort') effects.aborted.push(child.id);
+      if (typeof policy !== 'string') blockers = add(blockers, policy);
+      else if (policy === 'abort') effects.effect('aborted', child.id);
     }
   }
-  for (const lease of ledger.leases.values()) if (lease.transferable) effects.transferred.push(lease.handle);
-  out.ok = out.blockers.length === 0;
-  return out;
+  for (const lease of ledger.leases.values()) if (lease.transferable) effects.effect('transferred', lease.handle);
+  return { ok: blockers === undefined, blockers: blockers ?? NONE, carryable: carryable ?? NONE, cancelTimers: cancelTimers ?? NONE, adopt: adopt ?? NONE };
 }

@@ -13,7 +13,7 @@ import type { AnyLineage, PathStep } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
 import type { EffectOutcomes } from './report.ts';
-import { NO_EFFECTS, type MutableEffects } from './_internal/parts.ts';
+import { effectSink, NO_EFFECTS, type MutableEffects } from './_internal/parts.ts';
 import type { Projection, ReplayReport, ShadowRing } from './_internal/replay.ts';
 import { copyState } from './_internal/copy.ts';
 import { examine, type ExamineInput, type ExamineResult } from './_internal/examine.ts';
@@ -149,7 +149,7 @@ export function decide(core: ComponentCore, p: PlannedRehearsal): { refused: Reh
   });
   if (blocking.hard.length > 0) return { refused: refused('quiesce', [...blocking.hard, ...blocking.soft]) };
   t = performance.now();
-  const drained = drain(core, policies, p.target, effects);
+  const drained = drain(core, policies, p.target, effectSink(effects));
   timings.drain = µs(t);
   if (!drained.ok) return { refused: refused('drain', drained.blockers) };
   let segment: ReturnType<ShadowRing['segment']>;

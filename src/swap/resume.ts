@@ -12,7 +12,7 @@ import type { InFlightEntry, LeaseRecord } from '../ledger/effect-ledger.ts';
 import type { AnyLineage } from '../lineage/lineage.ts';
 import type { AnyVersion } from '../lineage/types.ts';
 import type { ComponentCore } from '../live/_internal/core.ts';
-import type { MutableEffects } from './_internal/parts.ts';
+import type { EffectSink } from './_internal/parts.ts';
 
 export interface ResumeInput {
   readonly actor: AnyActorRef;
@@ -25,7 +25,7 @@ export interface ResumeInput {
   readonly adopt: readonly Readonly<InFlightEntry>[];
   readonly revoke: readonly Readonly<LeaseRecord>[];
   /** Where the revoked leases are recorded. */
-  readonly effects: MutableEffects;
+  readonly effects: EffectSink;
   /** Called at the commit point: from here on a throw no longer rolls back. */
   readonly onCommit: () => void;
 }
@@ -48,7 +48,7 @@ export function resume(core: ComponentCore, input: ResumeInput): ResumeResult {
   ledger.adoptionsCommitted(input.adopt); // the new children own them now, like any promise
   for (const lease of input.revoke) {
     ledger.endLease(lease, 'revoked');
-    input.effects.revoked.push(lease.handle);
+    input.effects.effect('revoked', lease.handle);
   }
   core.emit(input.actor.getSnapshot());
   const held = core.deliverHeld();

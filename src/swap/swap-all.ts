@@ -90,17 +90,20 @@ export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAll
   const onCallerAbort = (): void => cut(options.signal!.reason);
   if (options.signal?.aborted === true) cut(options.signal.reason);
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  const stops: [AbortSignal, () => void][] = [];
+  // One listener for every part's component stopping (the signal it fires on names the reason), and
+  // one options object for every part with none of its own: 10,000 parts keep no closure or copy each.
+  const stopped = (event: Event): void => cut((event.target as AbortSignal).reason ?? 'a component stopped');
+  const shared: SwapOptions = { deadlineMs };
+  let listening = 0;
   try {
     const txs: SwapTransaction[] = [];
     // the same transaction as `swap`, so the same plan checks (a version of another lineage is refused)
     await slices(parts.length, (i) => {
       const { core, target, options: own } = parts[i]!;
-      const stopped = (): void => cut(core.stopSignal.reason ?? `component '${core.id}' stopped`);
-      if (core.stopSignal.aborted) stopped();
+      if (core.stopSignal.aborted) cut(core.stopSignal.reason ?? `component '${core.id}' stopped`);
       core.stopSignal.addEventListener('abort', stopped, { once: true });
-      stops.push([core.stopSignal, stopped]);
-      txs.push(new SwapTransaction(core, { target, options: { ...own, deadlineMs }, journal, groupSignal: together.signal }));
+      listening = i + 1;
+      txs.push(new SwapTransaction(core, { target, options: own === undefined ? shared : { ...own, deadlineMs }, journal, groupSignal: together.signal }));
     }, stretch);
     const refusedAll = (ok: boolean, tx: SwapTransaction): boolean => {
       if (!ok) cut(`swapAll: ${tx.core.id} refused, so every component keeps its version`);
@@ -110,7 +113,7 @@ export async function runSwapAll(parts: readonly SwapAllPart[], options: SwapAll
   } finally {
     options.signal?.removeEventListener('abort', onCallerAbort);
     // in slices too: taking 10,000 listeners off their signals is ~10 ms of EventTarget work
-    await slices(stops.length, (i) => stops[i]![0].removeEventListener('abort', stops[i]![1]), stretch);
+    await slices(listening, (i) => parts[i]!.core.stopSignal.removeEventListener('abort', stopped), stretch);
   }
 }
 
@@ -198,7 +201,7 @@ async function lockstep(
         ? `swapAll aborted (${abortReason(signal)}), so every component keeps its version`
         : `swapAll: ${failed.map((tx) => tx.core.id).join(', ')} refused, so every component keeps its version`;
     const own = new Set(failed);
-    for (const tx of txs) if (!own.has(tx) && !tx.committed && tx.blockers.length === 0) tx.blockers.push(blocker('aborted', { reason }));
+    for (const tx of txs) if (!own.has(tx) && !tx.committed && tx.blockers.length === 0) tx.addBlocker(blocker('aborted', { reason }));
   };
 
   let ok = false;

@@ -4,9 +4,7 @@
  * keeps only what a later step needs, the lock, the timings and the report. `swap()` runs one
  * transaction start to end; `swapAll()` runs several in lockstep so they commit all or none.
  */
-import { randomUUID } from 'node:crypto';
 import type { AnyActorRef } from 'xstate';
-import type { Blocker, LinkRef } from '../blockers/blocker.ts';
 import { blocker } from '../blockers/messages.ts';
 import { describeError } from '../errors.ts';
 import type { LeaseRecord } from '../ledger/effect-ledger.ts';
@@ -16,7 +14,8 @@ import type { ComponentCore } from '../live/_internal/core.ts';
 import { persistedSnapshotOf } from '../xstate/adapter.ts';
 import type { PersistedSnapshot } from '../xstate/persisted.ts';
 import { abortReason, runPreconditions } from './_internal/preconditions.ts';
-import { journalReport, movedSince, type MutableEffects, NO_EFFECTS, stateHashes } from './_internal/parts.ts';
+import { appendReport, movedSince, NONE, stateHashes, withHashes, type Writable } from './_internal/parts.ts';
+import { SwapRecord } from './_internal/record.ts';
 import { drain, type Drained } from './drain.ts';
 import { install } from './install.ts';
 import { migrateStep } from './migrate.ts';
@@ -33,6 +32,9 @@ import { rehearsePlanned } from './rehearse.ts';
 
 const µs = (from: number): number => Math.round((performance.now() - from) * 1000);
 const noop = (): void => undefined;
+/** The policies of every swap that names none: resolved once, shared (nothing writes to them). */
+const DEFAULT_POLICIES: Required<SwapPolicies> = Object.freeze(resolvePolicies(undefined));
+
 /**
  * A swap whose synchronous stretch already took longer than this yields to the event loop before
  * hashing its states: what queued up during the pause (requests, a worker's event batches) is served
@@ -40,48 +42,37 @@ const noop = (): void => undefined;
  */
 const YIELD_AFTER_MS = 0.25;
 
-export class SwapTransaction {
-  readonly id = randomUUID();
-  readonly core: ComponentCore;
-  readonly targetNumber: number;
-  readonly from: number;
+/** One swap attempt: the steps; what it records, and its lock, are its {@link SwapRecord}'s. */
+export class SwapTransaction extends SwapRecord {
   readonly policies: Required<SwapPolicies>;
   readonly options: SwapOptions;
   readonly lineage: AnyLineage;
   /** Aborts the attempt before the commit point: the caller's signal, or the component stopping. */
   readonly signal: AbortSignal;
-  readonly timings: Partial<Record<SwapPhase, number>> = {};
-  readonly blockers: Blocker[] = [];
-  /** Errors that did not stop the swap but belong in its report (after commit, journal). */
-  readonly errors: string[] = [];
-  readonly effects: MutableEffects = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
-  /** The phase that refused. */
-  phase: SwapPhase | undefined;
-  path: readonly LinkRef[] = [];
-  readonly #at = new Date().toISOString();
   readonly #journal: SwapJournal;
   /** The version object the caller passed (checked in plan), and whether this undoes the last swap. */
   readonly #expected: AnyVersion | undefined;
   readonly #revert: boolean;
-  /** What was asked (its `shadow` and `onCommit` are read later). */
-  readonly #request: SwapRequest;
+  /** What was asked that is read later (not the whole request: a `swapAll` keeps 10,000 transactions). */
+  readonly #onLocked: SwapRequest['onLocked'];
+  readonly #onCommit: SwapRequest['onCommit'];
+  readonly #shadow: SwapRequest['shadow'];
   /** When the attempt began on the component's clock (its deadline counts from here), and its deadline. */
   readonly #startedAt: number;
   #deadlineAt: number;
   // what later steps need of earlier ones
-  #steps: readonly PathStep[] = [];
+  #steps: readonly PathStep[] = NONE;
   #target: AnyVersion | undefined;
   #drained: Drained | undefined;
-  #revoke: readonly Readonly<LeaseRecord>[] = [];
+  #revoke: readonly Readonly<LeaseRecord>[] = NONE;
   #before: PersistedSnapshot | undefined;
   #migrated: PersistedSnapshot | undefined;
-  #rearm: Parameters<typeof install>[1]['rearm'] = [];
+  #rearm: Parameters<typeof install>[1]['rearm'] = NONE;
   #newActor: AnyActorRef | undefined;
   /** The old and new actors' snapshots, and how many events were held, when install finished (see {@link SwapTransaction.unmoved}). */
   #installed: { readonly old: unknown; readonly fresh: unknown; readonly held: number } | undefined;
   #undoAdoptions: () => void = noop;
-  // lock, phase and timing
-  #resolveDone: (() => void) | undefined;
+  // phase and timing
   #committed = false;
   /** The phase running now, for a report when something throws. */
   #running: SwapPhase = 'plan';
@@ -93,16 +84,16 @@ export class SwapTransaction {
   readonly #stretch = new Stretch();
 
   constructor(core: ComponentCore, request: SwapRequest) {
-    const { target, options = {}, revert = false, journal, groupSignal } = request;
-    this.core = core;
+    const { target, options = {}, revert = false, journal, groupSignal, onLocked } = request;
+    super(core, typeof target === 'number' ? target : target.version);
     this.#journal = journal;
     this.#expected = typeof target === 'number' ? undefined : target;
     this.#revert = revert;
-    this.#request = request;
-    this.targetNumber = typeof target === 'number' ? target : target.version;
-    this.from = core.version.version;
+    this.#onLocked = onLocked;
+    this.#onCommit = request.onCommit;
+    this.#shadow = request.shadow;
     this.options = options;
-    this.policies = resolvePolicies(options.policies);
+    this.policies = options.policies === undefined ? DEFAULT_POLICIES : resolvePolicies(options.policies);
     this.lineage = options.lineage ?? core.lineage;
     // The caller's signal, and the component's own: `stop()` cuts a swap in progress short.
     this.signal = groupSignal ?? (options.signal === undefined ? core.stopSignal : AbortSignal.any([options.signal, core.stopSignal]));
@@ -115,16 +106,10 @@ export class SwapTransaction {
     return this.#committed;
   }
 
-  #refuse(phase: SwapPhase, blockers: readonly Blocker[]): false {
-    this.phase = phase;
-    this.blockers.push(...blockers);
-    return false;
-  }
-
   /** False (refused, phase `phase`) when the caller's signal has fired: checked between phases. */
   #notAborted(phase: SwapPhase): boolean {
     if (!this.signal.aborted) return true;
-    return this.#refuse(phase, [blocker('aborted', { reason: abortReason(this.signal) })]);
+    return this.refuse(phase, [blocker('aborted', { reason: abortReason(this.signal) })]);
   }
 
   /**
@@ -134,14 +119,14 @@ export class SwapTransaction {
   crashed(error: unknown): void {
     const e = describeError(error);
     if (this.#committed) {
-      this.errors.push(`after commit: ${e.name}: ${e.message}`);
+      this.recordError(`after commit: ${e.name}: ${e.message}`);
       return;
     }
-    this.#refuse(this.#running, [blocker('aborted', { reason: `${this.#running} threw ${e.name}: ${e.message}` })]);
+    this.refuse(this.#running, [blocker('aborted', { reason: `${this.#running} threw ${e.name}: ${e.message}` })]);
     try {
       this.rollback();
     } catch (again) {
-      this.errors.push(`rollback: ${describeError(again).message}`);
+      this.recordError(`rollback: ${describeError(again).message}`);
     }
   }
 
@@ -153,12 +138,11 @@ export class SwapTransaction {
     try {
       const planned = plan(this.core, { lineage: this.lineage, target: this.targetNumber, expected: this.#expected, signal: this.signal });
       this.path = planned.path;
-      if (!planned.ok) return this.#refuse('plan', planned.blockers);
+      if (!planned.ok) return this.refuse('plan', planned.blockers);
       this.#steps = planned.steps;
       this.#target = planned.target;
-      const done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
-      this.core.lock({ id: this.id, target: this.targetNumber, since: this.core.clock.now(), done });
-      this.#request.onLocked?.();
+      this.takeLock();
+      this.#onLocked?.();
       return true;
     } finally {
       this.timings.plan = µs(t);
@@ -173,7 +157,7 @@ export class SwapTransaction {
     const o = { from: this.from, to: this.targetNumber, deadlineAt: this.#deadlineAt, deadlineMs: this.options.deadlineMs ?? DEFAULT_DEADLINE_MS, signal: this.signal };
     return this.#stretch.wait(runPreconditions(this.core, checks, o)).then((failures) => {
       this.timings.plan = (this.timings.plan ?? 0) + µs(t);
-      return failures.length === 0 ? true : this.#refuse('plan', failures);
+      return failures.length === 0 ? true : this.refuse('plan', failures);
     });
   }
 
@@ -183,9 +167,9 @@ export class SwapTransaction {
     if (asked === undefined) return true;
     const t = performance.now();
     const options = asked === true ? {} : asked;
-    const r = rehearsePlanned(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, target: this.#target!, policies: this.policies, options, shadow: this.#request.shadow });
+    const r = rehearsePlanned(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, target: this.#target!, policies: this.policies, options, shadow: this.#shadow });
     this.timings.plan = (this.timings.plan ?? 0) + µs(t);
-    return r.ok || this.#refuse('plan', r.blockers);
+    return r.ok || this.refuse('plan', r.blockers);
   }
 
   // ── quiesce ──────────────────────────────────────────────────────────────
@@ -199,7 +183,7 @@ export class SwapTransaction {
 
   #precopied(r: PrecopyOutcome): boolean {
     this.#deadlineAt += r.clockMs;
-    if (!r.ok) return this.#refuse('quiesce', r.blockers);
+    if (!r.ok) return this.refuse('quiesce', r.blockers);
     if (r.rounds > 0) this.#precopyUs = r.us;
     return true;
   }
@@ -237,7 +221,7 @@ export class SwapTransaction {
 
   #quiesced(r: QuiesceResult): boolean {
     this.timings.quiesce = this.#clock.lap();
-    if (!r.ok) return this.#refuse('quiesce', r.blockers);
+    if (!r.ok) return this.refuse('quiesce', r.blockers);
     this.#revoke = r.revoke;
     return true;
   }
@@ -248,9 +232,9 @@ export class SwapTransaction {
     if (!this.#notAborted('drain')) return false;
     this.#running = 'drain';
     this.#clock.mark();
-    const drained = (this.#drained = drain(this.core, this.policies, this.#target!, this.effects));
+    const drained = (this.#drained = drain(this.core, this.policies, this.#target!, this));
     this.timings.drain = this.#clock.lap();
-    return drained.ok || this.#refuse('drain', drained.blockers);
+    return drained.ok || this.refuse('drain', drained.blockers);
   }
 
   migrate(): boolean {
@@ -258,7 +242,7 @@ export class SwapTransaction {
     const r = migrateStep(this.core, { lineage: this.lineage, steps: this.#steps, path: this.path, from: this.from, to: this.targetNumber });
     this.#before = r.before;
     this.timings.migrate = this.#clock.lap();
-    if (!r.ok) return this.#refuse(r.phase, r.blockers);
+    if (!r.ok) return this.refuse(r.phase, r.blockers);
     this.#migrated = r.migrated;
     return true;
   }
@@ -277,11 +261,11 @@ export class SwapTransaction {
       held: core.mailbox.size === 0 ? undefined : core.mailbox.items(),
     });
     this.timings.verify = this.#clock.lap();
-    if (!r.ok) return this.#refuse('verify', r.blockers);
+    if (!r.ok) return this.refuse('verify', r.blockers);
     this.#rearm = r.rearm;
-    for (const id of r.carried) this.effects.carried.push(id);
-    for (const id of r.restarted) this.effects.restarted.push(id);
-    for (const id of r.cancelled) this.effects.cancelled.push(id);
+    for (const id of r.carried) this.effect('carried', id);
+    for (const id of r.restarted) this.effect('restarted', id);
+    for (const id of r.cancelled) this.effect('cancelled', id);
     return true;
   }
 
@@ -294,11 +278,11 @@ export class SwapTransaction {
     const adopt = this.#drained!.adopt;
     const r = install(this.core, { target: this.#target!, snapshot: this.#migrated, rearm: this.#rearm, adopt });
     this.timings.install = this.#clock.lap();
-    if (!r.ok) return this.#refuse('install', r.blockers);
+    if (!r.ok) return this.refuse('install', r.blockers);
     this.#newActor = r.actor;
     this.#undoAdoptions = r.undo;
     this.#installed = { old: this.core.actor.getSnapshot(), fresh: r.actor.getSnapshot(), held: this.core.mailbox.size };
-    for (const e of adopt) this.effects.adopted.push(e.childId);
+    for (const e of adopt) this.effect('adopted', e.childId);
     return true;
   }
 
@@ -311,7 +295,7 @@ export class SwapTransaction {
   unmoved(received = false): boolean {
     if (!this.#notAborted('install')) return false;
     const moved = this.#installed === undefined ? [] : movedSince(this.core, this.#installed, this.#newActor!, this.#target!, received);
-    return moved.length === 0 || this.#refuse('install', moved);
+    return moved.length === 0 || this.refuse('install', moved);
   }
 
   // ── resume (the commit point), or roll back ──────────────────────────────
@@ -328,16 +312,17 @@ export class SwapTransaction {
       cancelTimers: this.#drained!.cancelTimers,
       adopt: this.#drained!.adopt,
       revoke: this.#revoke,
-      effects: this.effects,
+      effects: this,
       onCommit: () => {
         this.#committed = true;
         this.#running = 'resume';
-        this.#request.onCommit?.(this.#before!, this.id);
+        this.#onCommit?.(this.#before!, this.id);
       },
     });
     this.#held = r.held;
     this.#clock.pauseEnds(r.resumedAt);
     this.timings.resume = this.#clock.lap();
+    this.#pipelineDone();
   }
 
   /** Before the commit point: the old actor resumes, untouched, and gets the held events in order (G2). */
@@ -353,6 +338,13 @@ export class SwapTransaction {
       if (this.core.mode !== 'stopped') this.#held = this.core.deliverHeld();
     }
     this.#clock.pauseEnds(performance.now());
+    this.#pipelineDone();
+  }
+
+  /** What only the pipeline read: past the resume or the rollback only the report's makings are kept. */
+  #pipelineDone(): void {
+    this.#installed = this.#drained = undefined;
+    this.#steps = this.#rearm = this.#revoke = NONE;
   }
 
   /**
@@ -362,11 +354,7 @@ export class SwapTransaction {
    */
   async finish(part = false): Promise<SwapReport> {
     const { core } = this;
-    if (this.#resolveDone !== undefined) {
-      core.unlock();
-      this.#resolveDone();
-      this.#resolveDone = undefined;
-    }
+    this.releaseLock();
     const committed = this.#committed;
     const before = this.#before ?? persistedSnapshotOf(core.actor);
     const after = committed ? this.#migrated : before;
@@ -376,27 +364,29 @@ export class SwapTransaction {
     const hashes = stateHashes(before, after);
     const hashUs = µs(t);
     this.#stretch.waits();
-    const report: Omit<SwapReport, 'beforeHash' | 'afterHash' | 'errors'> = {
-      id: this.id,
-      component: core.name,
-      ok: committed,
-      outcome: committed ? ('committed' as const) : ('refused' as const),
-      from: this.from,
-      to: this.targetNumber,
-      path: this.path,
-      ...(committed || this.phase === undefined ? {} : { phase: this.phase }),
-      blockers: this.blockers,
-      timings: this.timings,
-      totalUs: this.#clock.totalUs(),
-      pauseUs: this.#clock.pauseUs,
-      ...(this.#precopyUs === undefined ? {} : { precopyUs: this.#precopyUs }),
-      ...(part ? {} : { blockUs: this.#stretch.longestUs }),
-      hashUs,
-      held: this.#held,
-      // a refused swap carried, cancelled, adopted, aborted or revoked nothing
-      effects: committed ? this.effects : NO_EFFECTS,
-      at: this.#at,
-    };
-    return journalReport(core, this.#journal, report, hashes, this.errors);
+    // the report in its one shape, built once: the optional members written in their place in the order
+    const report = { id: this.id, component: core.name, ok: committed, outcome: committed ? 'committed' : 'refused', from: this.from, to: this.targetNumber, path: this.path } as Writable<SwapReport>;
+    if (!committed && this.phase !== undefined) report.phase = this.phase;
+    report.blockers = this.blockers;
+    report.timings = this.timings;
+    report.totalUs = this.#clock.totalUs();
+    report.pauseUs = this.#clock.pauseUs;
+    if (this.#precopyUs !== undefined) report.precopyUs = this.#precopyUs;
+    if (!part) report.blockUs = this.#stretch.longestUs;
+    report.hashUs = hashUs;
+    report.held = this.#held;
+    // a refused swap carried, cancelled, adopted, aborted or revoked nothing
+    report.effects = this.outcomes(committed);
+    report.at = this.at;
+    withHashes(report, hashes, this.errors);
+    this.#release();
+    return appendReport(core, this.#journal, report);
+  }
+
+  /** Lets go of what only the attempt needed (a `swapAll` keeps every part's transaction until the end). */
+  #release(): void {
+    this.#before = this.#migrated = undefined;
+    this.#pipelineDone();
+    this.forgetLists();
   }
 }

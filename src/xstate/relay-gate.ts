@@ -23,11 +23,15 @@ export interface RelayGate {
 type Relay = (source: AnyActorRef | undefined, target: AnyActorRef, event: EventObject) => void;
 
 interface Gated {
-  /** XState's own `_relay`, called for what passes and for what is released. */
+  /** XState's own `_relay` (called on `system`), for what passes and for what is released. */
   readonly relay: Relay;
+  readonly system: object;
   gate: RelayGate | undefined;
-  held: [AnyActorRef | undefined, AnyActorRef, EventObject][];
+  /** What the gate held, oldest first; made on the first (most gates hold nothing, and stay on the live system). */
+  held: [AnyActorRef | undefined, AnyActorRef, EventObject][] | undefined;
 }
+
+const NOTHING_HELD = (): number => 0;
 
 // A registered symbol on the system object, as the host registry does: one property, no WeakMap entry.
 const GATED = Symbol.for('hotswap.relayGate');
@@ -47,14 +51,14 @@ export function gateRelay(actor: AnyActorRef, gate: RelayGate | undefined): void
   if (gated === undefined) {
     if (gate === undefined) return;
     if (typeof system._relay !== 'function') throw new Error('hotswap: this XState version has no system._relay; hotswap supports xstate ~5.33');
-    const relay = (system._relay as Relay).bind(system);
-    const own: Gated = { relay, gate: undefined, held: [] };
+    const relay = system._relay as Relay;
+    const own: Gated = { relay, system, gate: undefined, held: undefined };
     gated = system[GATED] = own;
     system._relay = (source: AnyActorRef | undefined, target: AnyActorRef, event: EventObject): void => {
       const g = own.gate;
       const verdict = g === undefined ? 'pass' : g.admit(source, target, event);
-      if (verdict === 'pass') relay(source, target, event);
-      else if (verdict === 'hold') own.held.push([source, target, event]);
+      if (verdict === 'pass') relay.call(system, source, target, event);
+      else if (verdict === 'hold') (own.held ??= []).push([source, target, event]);
     };
   }
   gated.gate = gate;
@@ -70,9 +74,10 @@ export function openRelay(actor: AnyActorRef): () => number {
   if (gated === undefined) return () => 0;
   gated.gate = undefined;
   const held = gated.held;
-  gated.held = [];
+  if (held === undefined) return NOTHING_HELD;
+  gated.held = undefined;
   return () => {
-    for (const [source, target, event] of held) gated.relay(source, target, event);
+    for (const [source, target, event] of held) gated.relay.call(gated.system, source, target, event);
     return held.length;
   };
 }
@@ -82,7 +87,7 @@ export function discardRelay(actor: AnyActorRef): void {
   const gated = gatedOf(actor);
   if (gated === undefined) return;
   gated.gate = undefined;
-  gated.held = [];
+  gated.held = undefined;
 }
 
 /** Whether `actor`'s system is behind a sealed gate (it drops everything: as good as stopped). */

@@ -70,4 +70,22 @@ describe('stateDigest', () => {
     for (let i = 0; i < 5000; i++) deep = [deep];
     expect(stateDigest(deep)).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  // the cycle check's set is shared by every digest (src/_internal/state-digest.ts: ACTIVE)
+  it('hashes a value met again after a walk that threw as if it were new: the cycle check starts empty', () => {
+    const shared = { n: 1 };
+    const cycle: Record<string, unknown> = { shared };
+    cycle.self = cycle;
+    expect(() => stateDigest(cycle)).toThrow(TypeError);
+    expect(() => stateDigest({ shared, n: 2n })).toThrow(TypeError);
+    expect(stateDigest({ a: shared, b: shared, c: cycle.shared })).toBe(sha256Hex({ a: { n: 1 }, b: { n: 1 }, c: { n: 1 } }));
+  });
+
+  it('gives a digest asked for inside another its own cycle check (a toJSON hashing a value the outer walk is inside)', () => {
+    let calls = 0;
+    const probe = { toJSON: (): string => (calls++ === 0 ? stateDigest(inner) : 'again') };
+    const inner = { x: [1, 2], probe };
+    const nested = sha256Hex({ x: [1, 2], probe: 'again' });
+    expect(stateDigest({ inner })).toBe(sha256Hex({ inner: { x: [1, 2], probe: nested } }));
+  });
 });

@@ -25,6 +25,42 @@ describe('the components swapAll takes', () => {
   });
 });
 
+describe('a component stopping during a swapAll', () => {
+  it('cuts the whole swapAll short: every part keeps its version, and stop() waits for the swapAll to let go', async () => {
+    const runtime = createRuntime();
+    const parts = [1, 2, 3].map(() => runtime.start(driver, { version: 1 }));
+    const stopping = parts[1]!;
+    let stopped: Promise<void> | undefined;
+    let stoppedFirst = false;
+    let stoppedBeforeRollback: boolean | undefined;
+    const all = await runtime.swapAll(
+      parts.map((component) => ({ component, target: 2 })),
+      {
+        onProgress: (p) => {
+          // every part is paused now (events held); the stop must wait for the swapAll to release its lock
+          if (p.stage === 'quiesce' && stopped === undefined) stopped = stopping.stop().then(() => void (stoppedFirst = true));
+          if (p.stage === 'rollback' && p.done === p.total) stoppedBeforeRollback = stoppedFirst;
+        },
+      },
+    );
+    expect(stopped).toBeDefined();
+    expect(stoppedBeforeRollback).toBe(false);
+    expect(all.ok).toBe(false);
+    expect(all.reports.map((r) => [r.outcome, r.blockers.map((b) => b.kind)])).toEqual([
+      ['refused', ['aborted']],
+      ['refused', ['aborted']],
+      ['refused', ['aborted']],
+    ]);
+    // the first part to reach drain is refused with the stop's reason; the others are aborted with it
+    expect(all.reports.every((r) => r.blockers[0]!.message.includes('the component is stopping'))).toBe(true);
+    await stopped;
+    expect(stopping.status).toBe('stopped');
+    expect([parts[0]!.version, parts[2]!.version]).toEqual([1, 1]);
+    expect([parts[0]!.status, parts[2]!.status]).toEqual(['running', 'running']);
+    await runtime.stop();
+  });
+});
+
 // Provenance: second review of the coordinator.
 describe('a refused swap leaves no trace of the new version', () => {
   it('timers the new actor started while installing are dropped when a sibling refuses (swapAll, G2)', async () => {

@@ -10,7 +10,21 @@ import { describeError } from '../../errors.ts';
 import type { ComponentCore } from '../../live/_internal/core.ts';
 import type { EffectOutcomes, JournaledReport, SwapJournal, SwapReport } from '../report.ts';
 
-/** The effect lists a transaction fills as it goes (see `EffectOutcomes`). */
+/** The one empty list every report, effect list and transaction shares until it has an entry (frozen: nobody adds to it). */
+export const NONE: readonly never[] = Object.freeze([]);
+
+/** What can happen to an effect (see `EffectOutcomes`). */
+export type EffectKind = keyof EffectOutcomes;
+
+/** The effect lists a swap transaction fills as it goes, each made on its first entry. */
+export type SomeEffects = { [K in EffectKind]?: string[] };
+
+/** Where drain and resume record what happened to each effect (the swap transaction, a rehearsal's {@link effectSink}). */
+export interface EffectSink {
+  effect(kind: EffectKind, id: string): void;
+}
+
+/** Every effect list, filled as it goes (see `EffectOutcomes`). */
 export interface MutableEffects {
   carried: string[];
   restarted: string[];
@@ -21,7 +35,30 @@ export interface MutableEffects {
   revoked: string[];
 }
 
-export const NO_EFFECTS: EffectOutcomes = { carried: [], restarted: [], cancelled: [], adopted: [], aborted: [], transferred: [], revoked: [] };
+/** A sink writing into lists that all exist already (a rehearsal reports them as they are). */
+export function effectSink(lists: MutableEffects): EffectSink {
+  return { effect: (kind, id) => void lists[kind].push(id) };
+}
+
+/** The effects of a swap that did nothing to any (a refused swap carried, cancelled … nothing): shared, frozen. */
+export const NO_EFFECTS: EffectOutcomes = Object.freeze({ carried: NONE, restarted: NONE, cancelled: NONE, adopted: NONE, aborted: NONE, transferred: NONE, revoked: NONE });
+
+/** The report's effects: every list, the empty ones shared. */
+export function effectOutcomes(e: SomeEffects | undefined): EffectOutcomes {
+  if (e === undefined) return NO_EFFECTS;
+  return {
+    carried: e.carried ?? NONE,
+    restarted: e.restarted ?? NONE,
+    cancelled: e.cancelled ?? NONE,
+    adopted: e.adopted ?? NONE,
+    aborted: e.aborted ?? NONE,
+    transferred: e.transferred ?? NONE,
+    revoked: e.revoked ?? NONE,
+  };
+}
+
+/** A report being built, member by member. */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Held events whose type the target version does not accept: delivered, they would be ignored (G1, G5). */
 export function unacceptedHeld(held: readonly EventObject[], target: AnyVersion): Blocker[] {
@@ -85,28 +122,54 @@ export function stateHashes(before: unknown, after: unknown): StateHashes {
 }
 
 /**
+ * Writes the before/after state hashes into a report being built, last, and `errors` (what went wrong
+ * without deciding the outcome, then what could not be hashed) when there is any.
+ */
+export function withHashes(report: Writable<JournaledReport>, { beforeHash, afterHash, problems }: StateHashes, errors: readonly string[] | undefined): void {
+  if (beforeHash !== undefined) report.beforeHash = beforeHash;
+  if (afterHash !== undefined) report.afterHash = afterHash;
+  if (errors !== undefined && errors.length > 0) report.errors = problems.length === 0 ? errors.slice() : [...errors, ...problems];
+  else if (problems.length > 0) report.errors = problems;
+}
+
+/**
+ * Appends a finished report to the journal (G8), as an entry of its own naming the instance, and
+ * returns it. Never throws: a journal that cannot be written lands in the returned report's `errors`.
+ */
+export async function appendReport<R extends JournaledReport>(core: ComponentCore, journal: SwapJournal, report: R): Promise<R> {
+  const entry = entryOf(report, core.id);
+  try {
+    await journal.append(entry as unknown as SwapReport & { instance: string });
+    return report;
+  } catch (error) {
+    return { ...report, errors: [...(report.errors ?? []), `journal: ${describeError(error).message}`] };
+  }
+}
+
+/**
+ * The journal entry of a report: its members in their order, then the instance. Copied member by
+ * member, not spread: V8 gives the spread copy of an object with this many members a hidden class of
+ * its own (~0.5 KB per entry, kept as long as the journal keeps the entry); this way they share one.
+ */
+function entryOf(report: JournaledReport, instance: string): JournaledReport & { instance: string } {
+  const entry: Record<string, unknown> = {};
+  for (const key in report) entry[key] = report[key as keyof JournaledReport];
+  entry.instance = instance;
+  return entry as unknown as JournaledReport & { instance: string };
+}
+
+/**
  * Completes a report with the before/after state hashes and appends it to the journal (G8). Never
  * throws: a state that could not be hashed, or a journal that cannot be written, lands in `errors`.
  */
-export async function journalReport<R extends JournaledReport = SwapReport>(
+export function journalReport<R extends JournaledReport = SwapReport>(
   core: ComponentCore,
   journal: SwapJournal,
   report: Omit<R, 'beforeHash' | 'afterHash' | 'errors'>,
-  { beforeHash, afterHash, problems: hashProblems }: StateHashes,
+  hashes: StateHashes,
   errors: readonly string[],
 ): Promise<R> {
-  const problems = [...errors, ...hashProblems];
-  // spreads, then writes: V8 builds a spread with conditional members several times slower
-  const full = { ...report } as { -readonly [K in keyof SwapReport]: SwapReport[K] };
-  if (beforeHash !== undefined) full.beforeHash = beforeHash;
-  if (afterHash !== undefined) full.afterHash = afterHash;
-  if (problems.length > 0) full.errors = problems;
-  const entry: { -readonly [K in keyof SwapReport]: SwapReport[K] } & { instance?: string } = { ...full };
-  entry.instance = core.id;
-  try {
-    await journal.append(entry as SwapReport & { instance: string });
-    return full as unknown as R;
-  } catch (error) {
-    return { ...full, errors: [...problems, `journal: ${describeError(error).message}`] } as unknown as R;
-  }
+  const full = { ...report } as Writable<R>;
+  withHashes(full, hashes, errors);
+  return appendReport(core, journal, full as R);
 }
