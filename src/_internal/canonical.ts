@@ -75,6 +75,63 @@ export function membersText(v: object, write: MemberWriter, active: Set<object>,
   return out;
 }
 
+/** Members a leaf may have for {@link leafText}. */
+export const LEAF_MAX = 32;
+
+/**
+ * The canonical text of a frozen leaf — a plain array or object (`Array`/`Object`/null prototype, no
+ * symbol key, no `toJSON`) of at most {@link LEAF_MAX} members, all plain JSON primitives (finite
+ * numbers, strings, booleans, null; `undefined` only in an object, where it is left out) — when it is
+ * at most `maxLength` characters; else `undefined`, and the caller writes it the long way. Most objects
+ * of a state are leaves (a tuple, a record), and the walks that write them (the journal's state digest,
+ * the swap's pre-copy) take this at once, with no frame or recursion of their own: it is the text they
+ * would write. Frozen, so it is the text for good.
+ */
+export function leafText(node: object, maxLength: number): string | undefined {
+  if (!Object.isFrozen(node) || typeof (node as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  let text: string;
+  if (Array.isArray(node)) {
+    const n = node.length;
+    if (n > LEAF_MAX || Object.getPrototypeOf(node) !== Array.prototype || Object.getOwnPropertySymbols(node).length > 0) return undefined;
+    text = '[';
+    for (let i = 0; i < n; i++) {
+      const member = leafMember(node[i]);
+      if (member === undefined) return undefined;
+      text += i === 0 ? member : `,${member}`;
+    }
+    text += ']';
+  } else {
+    const proto: unknown = Object.getPrototypeOf(node);
+    if ((proto !== Object.prototype && proto !== null) || Object.getOwnPropertySymbols(node).length > 0) return undefined;
+    const keys = sortedKeys(node);
+    if (keys.length > LEAF_MAX) return undefined;
+    text = '{';
+    for (const k of keys) {
+      const v: unknown = (node as Record<string, unknown>)[k];
+      if (v === undefined) continue;
+      const member = leafMember(v);
+      if (member === undefined) return undefined;
+      text += `${text.length === 1 ? '' : ','}${quoted(k)}:${member}`;
+    }
+    text += '}';
+  }
+  return text.length <= maxLength ? text : undefined;
+}
+
+/** A leaf member's text: a plain JSON primitive's, else `undefined` (an object, `undefined`, a non-finite number, a function…). */
+function leafMember(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : undefined;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      return v === null ? 'null' : undefined;
+  }
+}
+
 /** How deep the recursive writer goes before handing the value to the iterative one. */
 const RECURSION_LIMIT = 400;
 const TOO_DEEP = Symbol('too deep');

@@ -10,7 +10,7 @@
  * are persisted: `sha256Hex` of canonical JSON). Pinned by test/journal/state-digest.test.ts.
  */
 import { hash } from 'node:crypto';
-import { canonicalJson, jsonValue, membersText, primitiveText } from './canonical.ts';
+import { canonicalJson, jsonValue, leafText, membersText, primitiveText } from './canonical.ts';
 
 /** Subtrees whose canonical text is longer than this are replaced by their digest in their parent. */
 export const DIGEST_MIN_BYTES = 4096;
@@ -72,6 +72,9 @@ export function noteDigest(value: object, digest: string): void {
 
 function write(raw: unknown, key: string | number, active: Set<object>, depth: number): string | undefined {
   if (raw !== null && typeof raw === 'object') {
+    // a frozen leaf (a tuple, a record of primitives): its text at once; never digested (short), never mutable
+    const leaf = leafText(raw, DIGEST_MIN_BYTES);
+    if (leaf !== undefined) return leaf;
     const known = DIGESTS.get(raw);
     if (known !== undefined) return `#${known}`;
   }

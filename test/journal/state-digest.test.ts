@@ -3,6 +3,7 @@
  * canonical JSON for small states, big subtrees by their own digest; frozen subtrees remembered.
  */
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '../../src/_internal/canonical.ts';
 import { DIGEST_MIN_BYTES, isDigestCached, stateDigest } from '../../src/_internal/state-digest.ts';
@@ -17,12 +18,52 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
+/** A copy of `v` with the same members (functions and undefined kept), no object of it frozen. */
+function unfrozen(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(unfrozen);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = unfrozen((v as Record<string, unknown>)[k]);
+  return out;
+}
+
 describe('stateDigest', () => {
   it('is sha256 of canonical JSON for a state up to the digest size, whatever the key order', () => {
     const a = { b: [1, 'two', null, { z: true, a: undefined }], a: 1 };
     expect(canonicalJson(a).length).toBeLessThan(DIGEST_MIN_BYTES);
     expect(stateDigest(a)).toBe(sha256Hex(a));
     expect(stateDigest({ a: 1, b: [1, 'two', null, { a: undefined, z: true }] })).toBe(stateDigest(a));
+  });
+
+  it('writes frozen leaves (tuples, records) at once, to the same text as the long way, whatever they hold', () => {
+    // JSON-ish values, now and then with a member JSON writes its own way (undefined, NaN, ±Infinity, a
+    // function), frozen throughout (leaves take the short way) against an unfrozen copy (the long way)
+    const plain = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string(), fc.boolean(), fc.constant(null), fc.constant(-0));
+    const odd = fc.oneof(fc.constant(undefined), fc.constant(Number.NaN), fc.constant(Number.POSITIVE_INFINITY), fc.constant(() => 1));
+    const member = fc.oneof({ weight: 30, arbitrary: plain }, { weight: 1, arbitrary: odd });
+    const leaf = fc.oneof(fc.array(member, { maxLength: 40 }), fc.dictionary(fc.string({ maxLength: 6 }), member, { maxKeys: 40 }), fc.array(fc.string({ minLength: 200, maxLength: 300 }), { maxLength: 20 }));
+    const state = fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(leaf, fc.array(leaf, { maxLength: 12 }), member), { maxKeys: 8 });
+    const isPlain = (v: unknown): boolean => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+    let short = 0;
+    let long = 0;
+    const count = (v: unknown): void => {
+      if (v === null || typeof v !== 'object') return;
+      const members = Object.values(v);
+      if (members.length <= 32 && members.every(isPlain)) short++;
+      else if (members.every((m) => m === null || typeof m !== 'object')) long++;
+      members.forEach(count);
+    };
+    fc.assert(
+      fc.property(state, (s) => {
+        const copy = unfrozen(s);
+        count(s);
+        expect(stateDigest(deepFreeze(s))).toBe(stateDigest(copy));
+      }),
+      { seed: 20261121, numRuns: 300 },
+    );
+    // what the property covered: leaves the short way can take, and leaves it must leave to the long way
+    expect(short).toBeGreaterThan(500);
+    expect(long).toBeGreaterThan(100);
   });
 
   it('writes a subtree past the digest size as # and its own digest, inside its parent', () => {

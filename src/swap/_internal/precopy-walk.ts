@@ -17,7 +17,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { types } from 'node:util';
 import { CACHE_MIN, FROZEN_PLAIN, plainMember, plainNode } from '../../_internal/json.ts';
-import { primitiveText, quoted, sortedKeys } from '../../_internal/canonical.ts';
+import { leafText, primitiveText, quoted, sortedKeys } from '../../_internal/canonical.ts';
 import { cachedDigest, DIGEST_MIN_BYTES, noteDigest } from '../../_internal/state-digest.ts';
 import { MAX_STATE_DEPTH } from '../../migrate/_internal/freeze.ts';
 import { isActorRef, isMarker, isMarkerFree, MARKER_FREE_MIN, noteMarkerFree } from '../../xstate/adapter.ts';
@@ -141,9 +141,10 @@ export class PrecopyWalk {
       f.plain = f.markerFree = f.frozen = false;
       return;
     }
-    if (f.plain && this.#depth <= MAX_STATE_DEPTH && Object.isFrozen(child)) {
-      // a frozen leaf (a tuple, a record of primitives: most objects of a state): its text at once, no frame
-      const text = leafText(child);
+    if (f.plain && this.#depth <= MAX_STATE_DEPTH && (Array.isArray(child) || !isMarker(child))) {
+      // a frozen leaf (a tuple, a record of primitives: most objects of a state): its text at once, no
+      // frame; what a frame would write and record (a leaf is one object: never cached on its own)
+      const text = leafText(child, DIGEST_MIN_BYTES);
       if (text !== undefined) {
         this.#objects++;
         if (f.height < 2) f.height = 2;
@@ -228,44 +229,6 @@ export class PrecopyWalk {
     for (let i = 0; i < n; i++) if (this.#frames[i]!.node === node) return true;
     return this.#deep !== undefined && this.#deep.has(node);
   }
-}
-
-/** Members a leaf may have for {@link leafText} (its text stays far below `DIGEST_MIN_BYTES` unless its strings are long: then it is checked). */
-const LEAF_MAX = 32;
-
-/**
- * The canonical text of a frozen plain array or object whose members are all plain primitives (what
- * {@link PrecopyWalk} would write for it through a frame of its own), or `undefined` when it is anything
- * else — an object member, a marker, a symbol key, another prototype, too many members, a text past
- * `DIGEST_MIN_BYTES` — and must be walked. Frozen, so nothing below it is left to freeze; a leaf is
- * never cached (one object), as the frame path would not cache it either.
- */
-function leafText(node: object): string | undefined {
-  if (Array.isArray(node)) {
-    const n = node.length;
-    if (n > LEAF_MAX || Object.getPrototypeOf(node) !== Array.prototype || Object.getOwnPropertySymbols(node).length > 0) return undefined;
-    let text = '[';
-    for (let i = 0; i < n; i++) {
-      const v: unknown = node[i];
-      if ((v !== null && typeof v === 'object') || !plainMember(v, true)) return undefined;
-      text += i === 0 ? primitiveText(v)! : `,${primitiveText(v)!}`;
-    }
-    return text.length < DIGEST_MIN_BYTES ? `${text}]` : undefined;
-  }
-  const proto: unknown = Object.getPrototypeOf(node);
-  if ((proto !== Object.prototype && proto !== null) || Object.getOwnPropertySymbols(node).length > 0 || isMarker(node)) return undefined;
-  const keys = sortedKeys(node);
-  if (keys.length > LEAF_MAX) return undefined;
-  let text = '{';
-  let written = false;
-  for (const k of keys) {
-    const v: unknown = (node as Record<string, unknown>)[k];
-    if ((v !== null && typeof v === 'object') || !plainMember(v, false)) return undefined;
-    if (v === undefined) continue;
-    text += `${written ? ',' : ''}${quoted(k)}:${primitiveText(v)!}`;
-    written = true;
-  }
-  return text.length < DIGEST_MIN_BYTES ? `${text}}` : undefined;
 }
 
 function blankFrame(): Frame {
