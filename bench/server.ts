@@ -33,6 +33,11 @@ export interface ServerConfig {
    * server saturated (its two cores busy with the load generator, the main thread and the worker).
    */
   readonly rate?: number;
+  /**
+   * An A/A run: the "swapping" processes do not swap either, so the ratio reads the measurement's own
+   * noise (two quiet processes against each other). `--aa` on the command line.
+   */
+  readonly aa?: boolean;
 }
 
 /** One state size of the plugin server: `label` names its keys (`server.p99_ratio_<label>`). */
@@ -156,7 +161,7 @@ async function benchSize(c: ServerConfig, size: ServerSize, progress: (msg: stri
     // alternate which goes first, so a drift in machine load does not favour one side
     for (const mode of i % 2 === 0 ? (['quiet', 'swaps'] as const) : (['swaps', 'quiet'] as const)) {
       progress(`server ${size.label}: run ${i + 1}/${c.runs}, ${mode}`);
-      (mode === 'quiet' ? quiet : swaps).push(await once(mode, c, size.bytes));
+      (mode === 'quiet' ? quiet : swaps).push(await once(c.aa === true ? 'quiet' : mode, c, size.bytes));
     }
   }
   const all = (runs: Run[], k: 'cold' | 'warm'): Sample[] => runs.flatMap((r) => r[k]);
@@ -185,12 +190,14 @@ async function benchSize(c: ServerConfig, size: ServerSize, progress: (msg: stri
   };
 }
 
-// `npx tsx bench/server.ts [tiny|100kb|1mb…] [--rate N]`: this section alone, quick (closed loop unless `--rate`)
+// `npx tsx bench/server.ts [tiny|100kb|1mb…] [--rate N] [--aa]`: this section alone, quick (closed loop unless `--rate`)
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--rate');
   const rate = at >= 0 ? Number(args.splice(at, 2)[1]) : undefined;
+  const aa = args.includes('--aa');
+  if (aa) args.splice(args.indexOf('--aa'), 1);
   const sizes = SERVER_SIZES.filter((s) => args.length === 0 || args.includes(s.label));
-  const r = await benchServer({ runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes, ...(rate === undefined ? {} : { rate }) }, (m) => process.stderr.write(`${m}\n`));
+  const r = await benchServer({ runs: 1, connections: 4, coldMs: 2_000, warmupMs: 1_500, warmMs: 3_000, everyMs: 100, sizes, aa, ...(rate === undefined ? {} : { rate }) }, (m) => process.stderr.write(`${m}\n`));
   console.log(JSON.stringify(r, null, 2));
 }
