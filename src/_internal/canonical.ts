@@ -103,8 +103,10 @@ export function leafText(node: object, maxLength: number): string | undefined {
   } else {
     const proto: unknown = Object.getPrototypeOf(node);
     if ((proto !== Object.prototype && proto !== null) || Object.getOwnPropertySymbols(node).length > 0) return undefined;
-    const keys = sortedKeys(node);
-    if (keys.length > LEAF_MAX) return undefined;
+    // counted before sorting: a 13,000-key table is no leaf, and sorting its keys costs milliseconds
+    const listed = Object.keys(node);
+    if (listed.length > LEAF_MAX) return undefined;
+    const keys = inCanonicalOrder(listed);
     text = '{';
     for (const k of keys) {
       const v: unknown = (node as Record<string, unknown>)[k];
@@ -209,7 +211,11 @@ export function primitiveText(v: unknown): string | undefined {
  * object, and an object lists array-index keys first, in numeric order, then the others in insertion order.
  */
 export function sortedKeys(v: object): string[] {
-  const sorted = Object.keys(v);
+  return inCanonicalOrder(Object.keys(v));
+}
+
+/** Own keys (as `Object.keys` gives them) in {@link sortedKeys}'s order; sorts `sorted` in place. */
+export function inCanonicalOrder(sorted: string[]): string[] {
   if (sorted.length > INSERTION_SORT_MAX) sorted.sort();
   else {
     // the order `sort()` gives: UTF-16 code units, as `<` compares strings

@@ -72,11 +72,11 @@ export function noteDigest(value: object, digest: string): void {
 
 function write(raw: unknown, key: string | number, active: Set<object>, depth: number): string | undefined {
   if (raw !== null && typeof raw === 'object') {
+    const known = DIGESTS.get(raw);
+    if (known !== undefined) return `#${known}`;
     // a frozen leaf (a tuple, a record of primitives): its text at once; never digested (short), never mutable
     const leaf = leafText(raw, DIGEST_MIN_BYTES);
     if (leaf !== undefined) return leaf;
-    const known = DIGESTS.get(raw);
-    if (known !== undefined) return `#${known}`;
   }
   const v = jsonValue(raw, key);
   if (v === null || typeof v !== 'object') return primitiveText(v);

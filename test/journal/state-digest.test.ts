@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '../../src/_internal/canonical.ts';
 import { DIGEST_MIN_BYTES, isDigestCached, stateDigest } from '../../src/_internal/state-digest.ts';
+import { fcParams } from '../_support/fc.ts';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 const rows = (n: number, tag = 'x'): { id: number; name: string }[] => Array.from({ length: n }, (_, id) => ({ id, name: `${tag}-${id}` }));
@@ -59,7 +60,7 @@ describe('stateDigest', () => {
         count(s);
         expect(stateDigest(deepFreeze(s))).toBe(stateDigest(copy));
       }),
-      { seed: 20261121, numRuns: 300 },
+      fcParams(300),
     );
     // what the property covered: leaves the short way can take, and leaves it must leave to the long way
     expect(short).toBeGreaterThan(500);

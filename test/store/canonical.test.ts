@@ -1,7 +1,7 @@
 /** The canonical JSON every envelope and state hash is computed over. */
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalJsonIterative, isQuotedCached, sha256Hex } from '../../src/_internal/canonical.ts';
+import { canonicalJson, canonicalJsonIterative, isQuotedCached, LEAF_MAX, leafText, sha256Hex } from '../../src/_internal/canonical.ts';
 import { fcParams } from '../_support/fc.ts';
 
 /** The definition hashes were first written with: JSON.stringify with a key-sorting replacer. */
@@ -143,5 +143,29 @@ describe('the quoted-key cache', () => {
     expect(canonicalJson(value)).toBe(JSON.stringify({ [long]: 1, [`${long}"\n`]: 2, short: 3 }));
     expect(isQuotedCached('short')).toBe(true);
     expect(isQuotedCached(long)).toBe(false);
+  });
+
+  it('writes a frozen leaf as canonicalJson does, and counts a table\'s keys before it sorts them', () => {
+    const leaf = Object.freeze({ b: 1, a: 'x', 10: true, 2: null, none: undefined });
+    expect(leafText(leaf, 4096)).toBe(canonicalJson(leaf));
+    expect(leafText(Object.freeze([1, 'two', false, null]), 4096)).toBe('[1,"two",false,null]');
+    expect(leafText({ a: 1 }, 4096)).toBeUndefined(); // not frozen: it may change
+    expect(leafText(Object.freeze({ a: { b: 1 } }), 4096)).toBeUndefined(); // an object member: no leaf
+    expect(leafText(Object.freeze(['x'.repeat(100)]), 50)).toBeUndefined(); // past the length asked for
+    // a 13,000-client table is no leaf: refused on its key count, never sorted (that took ~2 ms a swap)
+    const table = Object.freeze(Object.fromEntries(Array.from({ length: 13_000 }, (_, i) => [`client-${13_000 - i}`, i])));
+    const sort = Array.prototype.sort;
+    let sorts = 0;
+    Array.prototype.sort = function (this: unknown[], ...args: Parameters<typeof sort>) {
+      sorts++;
+      return sort.apply(this, args);
+    } as typeof sort;
+    try {
+      expect(leafText(table, 4096)).toBeUndefined();
+    } finally {
+      Array.prototype.sort = sort;
+    }
+    expect(sorts).toBe(0);
+    expect(Object.keys(table).length).toBeGreaterThan(LEAF_MAX);
   });
 });

@@ -141,6 +141,14 @@ export class PrecopyWalk {
       f.plain = f.markerFree = f.frozen = false;
       return;
     }
+    const height = FROZEN_PLAIN.get(child);
+    const digest = height === undefined ? undefined : cachedDigest(child);
+    if (digest !== undefined && isMarkerFree(child) && this.#depth + height! - 1 <= MAX_STATE_DEPTH) {
+      if (height! + 1 > f.height) f.height = height! + 1;
+      f.size += CACHE_MIN;
+      if (f.plain) append(f, key, `#${digest}`);
+      return;
+    }
     if (f.plain && this.#depth <= MAX_STATE_DEPTH && (Array.isArray(child) || !isMarker(child))) {
       // a frozen leaf (a tuple, a record of primitives: most objects of a state): its text at once, no
       // frame; what a frame would write and record (a leaf is one object: never cached on its own)
@@ -152,14 +160,6 @@ export class PrecopyWalk {
         append(f, key, text);
         return;
       }
-    }
-    const height = FROZEN_PLAIN.get(child);
-    const digest = height === undefined ? undefined : cachedDigest(child);
-    if (digest !== undefined && isMarkerFree(child) && this.#depth + height! - 1 <= MAX_STATE_DEPTH) {
-      if (height! + 1 > f.height) f.height = height! + 1;
-      f.size += CACHE_MIN;
-      if (f.plain) append(f, key, `#${digest}`);
-      return;
     }
     if (this.#onPath(child) || this.#depth > MAX_STATE_DEPTH) {
       // a cycle (JSON cannot write it), or deeper than a state may nest: the pause refuses it as it always did
