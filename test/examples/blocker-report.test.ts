@@ -16,10 +16,12 @@ it('examples/blocker-report.ts prints the quiesce refusal for an in-flight promi
     ),
   );
   expect(report).not.toBeNull();
-  // refused at the 250 ms deadline (counted from the swap call), not before; the upper bound only
-  // guards against a missing deadline, not timing (the machine is shared and noisy)
+  // refused at the 250 ms deadline (counted from the swap call), not before — give or take the 1 ms a
+  // Node timer may fire early (it counts from the event loop's cached millisecond, taken at the start of
+  // the loop's turn, not from the call); the upper bound only guards against a missing deadline, not
+  // timing (the machine is shared and noisy)
   for (const ms of [Number(report![1]), Number(report![2])]) {
-    expect(ms).toBeGreaterThanOrEqual(250);
+    expect(ms).toBeGreaterThanOrEqual(249);
     expect(ms).toBeLessThan(2000);
   }
   expect(r.stdout).toContain('outcome: refused in phase quiesce; blocker kinds: quiesce-timeout, in-flight, lease-outstanding');
